@@ -1,0 +1,261 @@
+// openpromo: the command-line entry point. Verbs:
+//   serve    run the HTTP API
+//   migrate  apply database migrations and exit
+//   keys     create API keys
+// See README.md ("Command line") for the contract other tools rely on.
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+#include <charconv>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "api/app.h"
+#include "api/http_server.h"
+#include "core/time.h"
+#include "core/version.h"
+#include "service/key_service.h"
+#include "store/store.h"
+
+namespace {
+
+using namespace openpromo;
+
+constexpr const char* kDefaultDb = "sqlite:./data/openpromo.db";
+constexpr const char* kDefaultListen = "127.0.0.1:8080";
+
+constexpr const char* kUsage = R"(usage:
+  openpromo --version
+  openpromo serve [--listen HOST:PORT] [--db URL] [--threads N] [--max-body-bytes N]
+  openpromo migrate [--db URL]
+  openpromo keys create [--db URL] --role admin|user [--client --origin URL ...]
+
+environment: OPENPROMO_LISTEN, OPENPROMO_DB, OPENPROMO_BOOTSTRAP_APP_ID, OPENPROMO_BOOTSTRAP_APP_TOKEN
+database URLs: sqlite:PATH (default sqlite:./data/openpromo.db)
+)";
+
+// Parsed `--name value` options and `--flag`s; repeated options keep every value.
+struct Args {
+  std::map<std::string, std::vector<std::string>> values;
+  std::vector<std::string> flags;
+  std::vector<std::string> positional;
+
+  std::optional<std::string> get(const std::string& name) const {
+    auto it = values.find(name);
+    if (it == values.end() || it->second.empty()) return std::nullopt;
+    return it->second.back();
+  }
+  bool flag(const std::string& name) const {
+    for (const auto& f : flags) {
+      if (f == name) return true;
+    }
+    return false;
+  }
+};
+
+std::optional<Args> parse_args(int argc, char** argv, int first,
+                               const std::vector<std::string>& flag_names) {
+  Args args;
+  for (int i = first; i < argc; ++i) {
+    std::string a = argv[i];
+    if (!a.starts_with("--")) {
+      args.positional.push_back(a);
+      continue;
+    }
+    std::string name = a.substr(2);
+    if (auto eq = name.find('='); eq != std::string::npos) {
+      args.values[name.substr(0, eq)].push_back(name.substr(eq + 1));
+      continue;
+    }
+    bool is_flag = false;
+    for (const auto& f : flag_names) is_flag = is_flag || f == name;
+    if (is_flag) {
+      args.flags.push_back(name);
+      continue;
+    }
+    if (i + 1 >= argc) {
+      std::fprintf(stderr, "openpromo: --%s needs a value\n", name.c_str());
+      return std::nullopt;
+    }
+    args.values[name].push_back(argv[++i]);
+  }
+  return args;
+}
+
+std::string env_or(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? std::string(v) : fallback;
+}
+
+std::optional<long> parse_number(const std::string& text) {
+  long value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+int fail(const Error& e) {
+  std::fprintf(stderr, "openpromo: %s: %s\n", e.message.c_str(), e.details.c_str());
+  return 1;
+}
+
+Result<std::unique_ptr<Store>> open_store(const std::string& url, int pool_size) {
+  StoreOptions options;
+  options.pool_size = pool_size;
+  OP_ASSIGN(auto store, Store::open(url, options));
+  OP_TRY(store->migrate());
+  return store;
+}
+
+int cmd_migrate(const Args& args) {
+  const std::string db = args.get("db").value_or(env_or("OPENPROMO_DB", kDefaultDb));
+  auto store = open_store(db, 1);
+  if (!store.ok()) return fail(store.error());
+  auto version = (*store)->schema_version();
+  if (!version.ok()) return fail(version.error());
+  std::printf("database %s is at schema version %d\n", db.c_str(), *version);
+  return 0;
+}
+
+int cmd_keys(const Args& args) {
+  if (args.positional.empty() || args.positional[0] != "create") {
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+  const std::string db = args.get("db").value_or(env_or("OPENPROMO_DB", kDefaultDb));
+  const auto role = role_from_string(args.get("role").value_or(""));
+  if (!role) {
+    std::fputs("openpromo: keys create needs --role admin|user\n", stderr);
+    return 2;
+  }
+  const bool client = args.flag("client");
+  std::vector<std::string> origins;
+  if (auto it = args.values.find("origin"); it != args.values.end()) origins = it->second;
+  if (client && origins.empty()) {
+    std::fputs("openpromo: a client key needs at least one --origin URL\n", stderr);
+    return 2;
+  }
+  auto store = open_store(db, 1);
+  if (!store.ok()) return fail(store.error());
+  auto project = (*store)->ensure_default_project(now_utc());
+  if (!project.ok()) return fail(project.error());
+  KeyService keys(**store);
+  auto created =
+      keys.create(*project, client ? KeyKind::kClient : KeyKind::kServer, *role, origins);
+  if (!created.ok()) return fail(created.error());
+  boost::json::object out;
+  out["id"] = created->key.id;
+  out["object"] = "api_key";
+  out["type"] = to_string(created->key.kind);
+  out["role"] = to_string(created->key.role);
+  out["project_id"] = created->key.project_id;
+  out["app_id"] = created->key.app_id;
+  out["app_token"] = created->token;
+  if (client) {
+    boost::json::array list;
+    for (const auto& o : created->key.allowed_origins) list.emplace_back(o);
+    out["allowed_origins"] = std::move(list);
+  }
+  out["created_at"] = format_iso8601(created->key.created_at);
+  std::printf("%s\n", boost::json::serialize(out).c_str());
+  return 0;
+}
+
+int cmd_serve(const Args& args) {
+  const std::string db = args.get("db").value_or(env_or("OPENPROMO_DB", kDefaultDb));
+  const std::string listen =
+      args.get("listen").value_or(env_or("OPENPROMO_LISTEN", kDefaultListen));
+  api::ServerOptions options;
+  const auto colon = listen.rfind(':');
+  const auto port =
+      colon == std::string::npos ? std::nullopt : parse_number(listen.substr(colon + 1));
+  if (!port || *port < 0 || *port > 65535) {
+    std::fprintf(stderr, "openpromo: --listen expects HOST:PORT, got '%s'\n", listen.c_str());
+    return 2;
+  }
+  options.host = listen.substr(0, colon);
+  options.port = static_cast<uint16_t>(*port);
+  options.threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (auto t = args.get("threads")) {
+    auto n = parse_number(*t);
+    if (!n || *n < 1 || *n > 256) {
+      std::fputs("openpromo: --threads expects 1..256\n", stderr);
+      return 2;
+    }
+    options.threads = static_cast<int>(*n);
+  }
+  if (auto b = args.get("max-body-bytes")) {
+    auto n = parse_number(*b);
+    if (!n || *n < 1) {
+      std::fputs("openpromo: --max-body-bytes expects a positive number\n", stderr);
+      return 2;
+    }
+    options.max_body_bytes = static_cast<size_t>(*n);
+  }
+
+  auto store = open_store(db, options.threads + 2);
+  if (!store.ok()) return fail(store.error());
+  auto project = (*store)->ensure_default_project(now_utc());
+  if (!project.ok()) return fail(project.error());
+  KeyService keys(**store);
+  auto boot = keys.bootstrap(*project, env_or("OPENPROMO_BOOTSTRAP_APP_ID", ""),
+                             env_or("OPENPROMO_BOOTSTRAP_APP_TOKEN", ""));
+  if (!boot.ok()) return fail(boot.error());
+  if (boot->generated) {
+    // Printed once: only the digest of the token is stored.
+    std::printf(
+        "created admin API key (shown once, store it now):\n  X-App-Id: %s\n  X-App-Token: %s\n",
+        boot->generated->key.app_id.c_str(), boot->generated->token.c_str());
+  }
+  if (boot->bootstrap_key_mismatch) {
+    std::fputs(
+        "openpromo: warning: OPENPROMO_BOOTSTRAP_APP_ID exists with another token; the "
+        "stored token was kept\n",
+        stderr);
+  }
+
+  api::App app(**store, api::AppOptions{});
+  api::HttpServer server(app, options);
+  auto bound = server.listen();
+  if (!bound.ok()) return fail(bound.error());
+  std::printf("openpromo %s listening on http://%s:%u (database %s, %d threads)\n",
+              OPENPROMO_VERSION, options.host.c_str(), static_cast<unsigned>(*bound), db.c_str(),
+              options.threads);
+  std::fflush(stdout);
+  server.run();
+  (*store)->close();
+  std::printf("openpromo stopped cleanly\n");
+  std::fflush(stdout);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+  const std::string verb = argv[1];
+  if (verb == "--version" || verb == "version") {
+    std::printf("openpromo %s\n", OPENPROMO_VERSION);
+    return 0;
+  }
+  if (verb == "--help" || verb == "-h" || verb == "help") {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  auto args = parse_args(argc, argv, 2, {"client"});
+  if (!args) return 2;
+  if (verb == "serve") return cmd_serve(*args);
+  if (verb == "migrate") return cmd_migrate(*args);
+  if (verb == "keys") return cmd_keys(*args);
+  std::fprintf(stderr, "openpromo: unknown command '%s'\n\n%s", verb.c_str(), kUsage);
+  return 2;
+}

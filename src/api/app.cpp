@@ -1,0 +1,205 @@
+#include "api/app.h"
+
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+#include <cctype>
+#include <chrono>
+#include <exception>
+
+#include "api/json_codec.h"
+#include "core/crypto.h"
+
+namespace openpromo::api {
+namespace {
+
+constexpr std::string_view kClientPrefix = "/client/v1/";
+
+bool is_client_path(std::string_view path) {
+  return path.starts_with(kClientPrefix) || path == "/client/v1";
+}
+
+// `application/json` with optional parameters (`; charset=utf-8`), case-insensitive.
+bool is_json_content_type(std::string_view value) {
+  const auto semi = value.find(';');
+  std::string_view media = value.substr(0, semi);
+  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
+  while (!media.empty() && media.front() == ' ') media.remove_prefix(1);
+  constexpr std::string_view kJson = "application/json";
+  if (media.size() != kJson.size()) return false;
+  for (size_t i = 0; i < media.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(media[i])) != kJson[i]) return false;
+  }
+  return true;
+}
+
+HttpResponse error_response(const Error& error, const std::string& request_id) {
+  HttpResponse r;
+  r.status = error.code;
+  r.body = error_json(error, request_id);
+  return r;
+}
+
+void add_cors_headers(HttpResponse& r, std::string_view origin) {
+  if (origin.empty()) return;
+  r.headers.emplace_back("Access-Control-Allow-Origin", std::string(origin));
+  r.headers.emplace_back("Vary", "Origin");
+}
+
+}  // namespace
+
+App::App(Store& store, AppOptions options) : options_(options), services_(store) {
+  add_system_routes(router_, services_, metrics_, draining_);
+  add_category_routes(router_, services_);
+}
+
+HttpResponse App::handle(const HttpRequest& request) {
+  const auto started = std::chrono::steady_clock::now();
+  const std::string request_id = new_id("v-");
+  const std::string* route_label = nullptr;
+  std::string key_id;
+  HttpResponse response;
+  try {
+    response = dispatch(request, request_id, route_label, key_id);
+  } catch (const std::exception& e) {
+    response = error_response(Error::internal("unexpected failure"), request_id);
+    std::fprintf(options_.log_stream,
+                 "{\"level\":\"error\",\"msg\":\"handler threw\",\"request_id\":\"%s\","
+                 "\"what\":%s}\n",
+                 request_id.c_str(), boost::json::serialize(boost::json::value(e.what())).c_str());
+  }
+  response.headers.emplace_back("X-Request-Id", request_id);
+  const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::steady_clock::now() - started)
+                          .count();
+  const std::string_view label = route_label ? std::string_view(*route_label) : "unmatched";
+  metrics_.observe(request.method, label, response.status, micros);
+  if (options_.access_log) {
+    log_access(request, request_id, label, response.status, micros, key_id);
+  }
+  return response;
+}
+
+HttpResponse App::reject(const Error& error, std::string_view method, std::string_view remote) {
+  const std::string request_id = new_id("v-");
+  HttpResponse response = error_response(error, request_id);
+  response.headers.emplace_back("X-Request-Id", request_id);
+  response.close_connection = true;
+  metrics_.observe(method.empty() ? "UNKNOWN" : method, "rejected", error.code, 0);
+  if (options_.access_log) {
+    HttpRequest unparsed;
+    unparsed.method = std::string(method);
+    unparsed.remote_address = std::string(remote);
+    log_access(unparsed, request_id, "rejected", error.code, 0, {});
+  }
+  return response;
+}
+
+HttpResponse App::dispatch(const HttpRequest& request, const std::string& request_id,
+                           const std::string*& route_label, std::string& key_id) {
+  const std::string_view path = request.path();
+  const bool client = is_client_path(path);
+  const std::string_view origin = request.header("origin");
+
+  // CORS preflight for the client API: browsers send it without credentials.
+  if (client && request.method == "OPTIONS") {
+    HttpResponse r;
+    r.status = 204;
+    r.content_type.clear();
+    add_cors_headers(r, origin.empty() ? "*" : origin);
+    r.headers.emplace_back("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS");
+    r.headers.emplace_back(
+        "Access-Control-Allow-Headers",
+        "Content-Type, X-Client-Application-Id, X-Client-Token, X-Voucherify-Channel, "
+        "X-Voucherify-API-Version, X-Voucherify-OAuth");
+    r.headers.emplace_back("Access-Control-Max-Age", "600");
+    return r;
+  }
+
+  auto finish = [&](HttpResponse r) {
+    if (client) add_cors_headers(r, origin);
+    return r;
+  };
+
+  auto match = router_.match(request.method, path);
+  if (!match.target) {
+    if (match.bad_encoding) {
+      return finish(error_response(
+          Error::invalid_payload("The path has a malformed percent-encoding"), request_id));
+    }
+    if (!match.allowed_methods.empty()) {
+      std::string allowed;
+      for (const auto& m : match.allowed_methods) allowed += (allowed.empty() ? "" : ", ") + m;
+      HttpResponse r = error_response(Error{405,
+                                            "method_not_allowed",
+                                            "Method not allowed",
+                                            "Allowed methods for this path: " + allowed,
+                                            {},
+                                            {}},
+                                      request_id);
+      r.headers.emplace_back("Allow", allowed);
+      return finish(std::move(r));
+    }
+    return finish(error_response(Error{404,
+                                       "not_found",
+                                       "Resource not found",
+                                       "No route for " + request.method + " " + std::string(path),
+                                       {},
+                                       {}},
+                                 request_id));
+  }
+  route_label = match.pattern;
+  const Route& route = *match.target;
+
+  Principal principal;
+  if (route.auth == Auth::kServer) {
+    auto who = services_.keys.authenticate_server(request.header("x-app-id"),
+                                                  request.header("x-app-token"));
+    if (!who.ok()) return finish(error_response(who.error(), request_id));
+    principal = std::move(*who);
+  } else if (route.auth == Auth::kClient) {
+    auto who = services_.keys.authenticate_client(request.header("x-client-application-id"),
+                                                  request.header("x-client-token"), origin);
+    if (!who.ok()) return finish(error_response(who.error(), request_id));
+    principal = std::move(*who);
+  }
+  key_id = principal.key_id;
+
+  if (!request.body.empty() && !is_json_content_type(request.header("content-type"))) {
+    return finish(error_response(Error{415,
+                                       "unsupported_media_type",
+                                       "Unsupported media type",
+                                       "Send the request body as application/json",
+                                       {},
+                                       {}},
+                                 request_id));
+  }
+
+  Context ctx{request, match.params, principal, request_id, QueryParams::parse(request.query())};
+  Result<Reply> reply = route.handler(ctx);
+  if (!reply.ok()) return finish(error_response(reply.error(), request_id));
+  HttpResponse r;
+  r.status = reply->status;
+  r.body = std::move(reply->body);
+  r.content_type = r.status == 204 ? std::string() : std::move(reply->content_type);
+  return finish(std::move(r));
+}
+
+void App::log_access(const HttpRequest& request, const std::string& request_id,
+                     std::string_view route, int status, int64_t micros, std::string_view key_id) {
+  boost::json::object line;
+  line["time"] = format_iso8601(now_utc());
+  line["msg"] = "request";
+  line["request_id"] = request_id;
+  line["method"] = request.method;
+  line["route"] = route;
+  line["path"] = request.path();
+  line["status"] = status;
+  line["latency_us"] = micros;
+  if (!key_id.empty()) line["key_id"] = key_id;  // the key's id, never its token
+  if (!request.remote_address.empty()) line["remote"] = request.remote_address;
+  std::string text = boost::json::serialize(line);
+  text += '\n';
+  std::fwrite(text.data(), 1, text.size(), options_.log_stream);  // one write: lines never mix
+}
+
+}  // namespace openpromo::api

@@ -1,0 +1,94 @@
+// App: everything between a parsed HTTP request and its response, with no sockets involved.
+//
+// For each request it assigns a request id, routes, authenticates (server key, client key with
+// origin, or none), checks the content type, runs the handler, renders any Error as Voucherify's
+// error JSON, adds CORS headers on /client/v1, records metrics and writes one access-log line.
+// A handler that throws becomes a 500 error response; it never takes the server down.
+//
+// Thread-safety: handle() may be called from many threads at once.
+#pragma once
+
+#include <atomic>
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "api/http_types.h"
+#include "api/metrics.h"
+#include "api/query_string.h"
+#include "api/router.h"
+#include "model/api_key.h"
+#include "service/category_service.h"
+#include "service/key_service.h"
+#include "store/store.h"
+
+namespace openpromo::api {
+
+struct Context {
+  const HttpRequest& request;
+  const PathParams& params;
+  const Principal& principal;  // empty for unauthenticated routes
+  const std::string& request_id;
+  QueryParams query;
+};
+
+// A successful handler result: a status and a JSON body (empty for 204).
+struct Reply {
+  int status = 200;
+  std::string body;
+  std::string content_type = "application/json";
+};
+
+enum class Auth { kNone, kServer, kClient };
+
+struct Route {
+  Auth auth = Auth::kServer;
+  std::function<Result<Reply>(Context&)> handler;
+};
+
+// What handlers may use.
+struct Services {
+  explicit Services(Store& s) : store(s), keys(s), categories(s) {}
+  Store& store;
+  KeyService keys;
+  CategoryService categories;
+};
+
+struct AppOptions {
+  bool access_log = true;
+  std::FILE* log_stream = stderr;
+};
+
+class App {
+ public:
+  App(Store& store, AppOptions options);
+
+  HttpResponse handle(const HttpRequest& request);
+
+  // The error reply for a request the transport refused before it was complete (oversized body
+  // or header, malformed HTTP), logged and counted like any other response.
+  HttpResponse reject(const Error& error, std::string_view method, std::string_view remote);
+
+  // Set when the server starts draining: /health then answers 503 so load balancers move away.
+  void set_draining() { draining_ = true; }
+
+ private:
+  HttpResponse dispatch(const HttpRequest& request, const std::string& request_id,
+                        const std::string*& route_label, std::string& key_id);
+  void log_access(const HttpRequest& request, const std::string& request_id, std::string_view route,
+                  int status, int64_t micros, std::string_view key_id);
+
+  AppOptions options_;
+  Services services_;
+  Metrics metrics_;
+  Router<Route> router_;
+  std::atomic<bool> draining_{false};
+};
+
+// Route registration, one function per resource file.
+void add_system_routes(Router<Route>& router, Services& services, Metrics& metrics,
+                       const std::atomic<bool>& draining);
+void add_category_routes(Router<Route>& router, Services& services);
+
+}  // namespace openpromo::api

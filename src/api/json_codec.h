@@ -1,0 +1,56 @@
+// JSON on the wire: reading request bodies strictly and writing Voucherify's shapes.
+// Only src/api includes Boost.JSON; the layers below see plain domain types.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "api/http_types.h"
+#include "core/error.h"
+#include "model/category.h"
+#include "model/list_query.h"
+
+namespace openpromo::api {
+
+// Parses a request body that must be a JSON object. An empty body reads as `{}`.
+// Malformed JSON, nesting deeper than 64 levels, or a non-object top level is 400 invalid_payload.
+Result<boost::json::object> parse_object_body(std::string_view body);
+
+// Field readers: absent or null is nullopt; a value of the wrong type is 400 invalid_payload
+// naming the field.
+Result<std::optional<std::string>> read_string(const boost::json::object& obj,
+                                               std::string_view field);
+Result<std::optional<int64_t>> read_integer(const boost::json::object& obj, std::string_view field);
+
+std::string serialize(const boost::json::value& value);
+
+// {code, key, message, details, request_id[, resource_id, resource_type]}
+std::string error_json(const Error& error, std::string_view request_id);
+
+boost::json::object category_json(const Category& c);
+
+// {object:"list", data_ref:"data", data:[...], total, has_more[, more_starting_after]}
+template <class T, class Encode>
+boost::json::object list_json(const Page<T>& page, Encode encode);
+
+// ---- implementation of the template ------------------------------------------------------------
+
+template <class T, class Encode>
+boost::json::object list_json(const Page<T>& page, Encode encode) {
+  boost::json::array data;
+  data.reserve(page.items.size());
+  for (const auto& item : page.items) data.push_back(encode(item));
+  boost::json::object out;
+  out["object"] = "list";
+  out["data_ref"] = "data";
+  out["data"] = std::move(data);
+  out["total"] = page.total;
+  out["has_more"] = page.has_more;
+  if (page.has_more && !page.items.empty()) out["more_starting_after"] = page.items.back().id;
+  return out;
+}
+
+}  // namespace openpromo::api

@@ -1,0 +1,29 @@
+// Randomness, prefixed ids and token hashing.
+//
+// Ids (`cat_...`, `camp_...`) and API credentials come from the kernel's CSPRNG, so they are
+// unguessable. Tokens are stored only as SHA-256 digests: a token is 122 random bits, so a fast
+// hash is enough (no password-style stretching needed), and comparisons run in constant time.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace openpromo {
+
+// Fills `out` with `n` bytes from the kernel CSPRNG (getrandom); aborts if the kernel refuses.
+void random_bytes(void* out, size_t n);
+
+// `prefix` + 24 lowercase hex characters (96 random bits), e.g. `cat_3f9a...`. Treat as opaque.
+std::string new_id(std::string_view prefix);
+
+// A random RFC 4122 version-4 UUID, the format Voucherify uses for application ids and tokens.
+std::string new_uuid();
+
+// Lowercase hex SHA-256 of `data`.
+std::string sha256_hex(std::string_view data);
+
+// Compares two strings in time that depends only on their lengths.
+bool constant_time_equals(std::string_view a, std::string_view b);
+
+}  // namespace openpromo

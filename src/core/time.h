@@ -1,0 +1,34 @@
+// Instant: a point in UTC time with millisecond precision, and its ISO-8601 text form.
+//
+// The API speaks ISO-8601 UTC (`2024-11-12T14:59:23.019Z`); the store keeps milliseconds since the
+// Unix epoch as an int64, which sorts and compares the same on every backend.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace openpromo {
+
+struct Instant {
+  int64_t millis = 0;  // since 1970-01-01T00:00:00Z
+
+  friend auto operator<=>(const Instant&, const Instant&) = default;
+};
+
+// The current wall-clock time. Only the service layer calls this; the engine receives `now`.
+Instant now_utc();
+
+// `2024-11-12T14:59:23.019Z`: always UTC, always milliseconds.
+std::string format_iso8601(Instant t);
+
+// Accepts `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM[:SS[.fraction]]` followed by `Z`, `+HH:MM`, `-HH:MM`
+// or nothing (read as UTC). Returns nullopt for anything else, including out-of-range fields.
+std::optional<Instant> parse_iso8601(std::string_view text);
+
+// Days since the epoch for a proleptic Gregorian date, and back.
+int64_t days_from_civil(int64_t year, unsigned month, unsigned day);
+void civil_from_days(int64_t days, int64_t& year, unsigned& month, unsigned& day);
+
+}  // namespace openpromo

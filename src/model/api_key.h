@@ -1,0 +1,48 @@
+// API keys and the principal a request acts as.
+//
+// A server key (`X-App-Id` + `X-App-Token`) may call the whole /v1 API; a client key
+// (`X-Client-Application-Id` + `X-Client-Token`) only the /client/v1 subset, and only from its
+// allowed origins. Tokens are never stored: only their SHA-256 digest is.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/time.h"
+
+namespace openpromo {
+
+enum class KeyKind { kServer, kClient };
+
+// Admin may do everything in its project; User may read and edit day-to-day objects but not
+// delete shared definitions. (A restricted role scoped to areas and stores comes with the areas
+// issue; `Role` is the place it will go.)
+enum class Role { kAdmin, kUser };
+
+std::string_view to_string(KeyKind kind);
+std::string_view to_string(Role role);
+std::optional<KeyKind> key_kind_from_string(std::string_view text);
+std::optional<Role> role_from_string(std::string_view text);
+
+struct ApiKey {
+  std::string id;  // key_...
+  std::string project_id;
+  KeyKind kind = KeyKind::kServer;
+  Role role = Role::kAdmin;
+  std::string app_id;      // public half, sent as X-App-Id / X-Client-Application-Id
+  std::string token_hash;  // sha256 hex of the secret half
+  std::vector<std::string> allowed_origins;  // client keys: exact origins, or "*"
+  Instant created_at;
+};
+
+// Who a request acts as, once authenticated.
+struct Principal {
+  std::string project_id;
+  std::string key_id;
+  KeyKind kind = KeyKind::kServer;
+  Role role = Role::kAdmin;
+};
+
+}  // namespace openpromo

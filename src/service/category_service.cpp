@@ -1,0 +1,72 @@
+#include "service/category_service.h"
+
+#include "core/crypto.h"
+#include "service/key_service.h"
+
+namespace openpromo {
+namespace {
+
+Status check_name(const std::string& name) {
+  if (name.empty()) return Error::invalid_payload("name must not be empty");
+  if (name.size() > CategoryService::kMaxNameLength) {
+    return Error::invalid_payload("name must be at most " +
+                                  std::to_string(CategoryService::kMaxNameLength) + " characters");
+  }
+  return {};
+}
+
+Status check_hierarchy(int64_t hierarchy) {
+  if (hierarchy < 0) return Error::invalid_payload("hierarchy must be an integer >= 0");
+  return {};
+}
+
+}  // namespace
+
+Result<Category> CategoryService::create(const Principal& who, const CategoryDraft& draft) {
+  OP_TRY(require_admin(who, "create categories"));
+  if (!draft.name) return Error::invalid_payload("name is required");
+  if (!draft.hierarchy) return Error::invalid_payload("hierarchy is required");
+  OP_TRY(check_name(*draft.name));
+  OP_TRY(check_hierarchy(*draft.hierarchy));
+  Category c;
+  c.id = new_id("cat_");
+  c.project_id = who.project_id;
+  c.name = *draft.name;
+  c.hierarchy = *draft.hierarchy;
+  c.created_at = now_utc();
+  OP_TRY(store_.insert_category(c));
+  return c;
+}
+
+Result<Category> CategoryService::get(const Principal& who, std::string_view id) {
+  OP_ASSIGN(auto found, store_.find_category(who.project_id, id));
+  if (!found) return Error::not_found("category", std::string(id));
+  return std::move(*found);
+}
+
+Result<Page<Category>> CategoryService::list(const Principal& who, const ListQuery& query) {
+  return store_.list_categories(who.project_id, query);
+}
+
+Result<Category> CategoryService::update(const Principal& who, std::string_view id,
+                                         const CategoryDraft& draft) {
+  OP_ASSIGN(Category c, get(who, id));
+  if (draft.name) {
+    OP_TRY(check_name(*draft.name));
+    c.name = *draft.name;
+  }
+  if (draft.hierarchy) {
+    OP_TRY(check_hierarchy(*draft.hierarchy));
+    c.hierarchy = *draft.hierarchy;
+  }
+  c.updated_at = now_utc();
+  OP_TRY(store_.update_category(c));
+  return c;
+}
+
+Status CategoryService::remove(const Principal& who, std::string_view id) {
+  OP_TRY(require_admin(who, "delete categories"));
+  return store_.delete_category(who.project_id, id);
+}
+
+}  // namespace openpromo

@@ -1,0 +1,59 @@
+// KeyService: creating API keys, bootstrapping the first one, and authenticating requests.
+//
+// Tokens are shown once, when created, and stored only as SHA-256 digests. Authentication
+// compares digests in constant time and answers every failure the same way (401 unauthorized),
+// so a caller cannot tell an unknown application id from a wrong token.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.h"
+#include "model/api_key.h"
+#include "model/project.h"
+#include "store/store.h"
+
+namespace openpromo {
+
+struct NewKey {
+  ApiKey key;
+  std::string token;  // the secret; never stored, never logged
+};
+
+class KeyService {
+ public:
+  explicit KeyService(Store& store) : store_(store) {}
+
+  Result<NewKey> create(const Project& project, KeyKind kind, Role role,
+                        std::vector<std::string> allowed_origins);
+
+  // What start-up did about keys, for the caller to report.
+  struct Bootstrap {
+    std::optional<NewKey> generated;  // set when a first key was generated (print it once)
+    bool bootstrap_key_created = false;
+    bool bootstrap_key_mismatch = false;  // the app id exists with another token: left unchanged
+  };
+  // With `app_id`/`token` (from OPENPROMO_BOOTSTRAP_APP_ID/TOKEN): ensure an admin server key with
+  // exactly those values. Without them: generate an admin key if the project has none.
+  Result<Bootstrap> bootstrap(const Project& project, std::string_view app_id,
+                              std::string_view token);
+
+  Result<Principal> authenticate_server(std::string_view app_id, std::string_view token);
+  // Client keys are also bound to the origins they were issued for.
+  Result<Principal> authenticate_client(std::string_view app_id, std::string_view token,
+                                        std::string_view origin);
+
+ private:
+  Result<ApiKey> verify(std::string_view app_id, std::string_view token, KeyKind kind);
+  Store& store_;
+};
+
+// 401, the one answer to every authentication failure.
+Error unauthorized(std::string details);
+// 403 when an authenticated key's role does not allow the action.
+Error missing_permission(std::string details);
+Status require_admin(const Principal& principal, std::string_view action);
+
+}  // namespace openpromo
