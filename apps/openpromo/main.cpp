@@ -33,6 +33,7 @@ constexpr const char* kDefaultListen = "127.0.0.1:8080";
 constexpr const char* kUsage = R"(usage:
   openpromo --version
   openpromo serve [--listen HOST:PORT] [--db URL] [--threads N] [--max-body-bytes N]
+                  [--idle-timeout-ms N] [--header-timeout-ms N] [--shutdown-grace-ms N]
   openpromo migrate [--db URL]
   openpromo keys create [--db URL] --role admin|user [--client --origin URL ...]
 
@@ -189,6 +190,19 @@ int cmd_serve(const Args& args) {
       return 2;
     }
     options.threads = static_cast<int>(*n);
+  }
+  // Timeouts in milliseconds, mostly for tests and unusual networks.
+  for (auto [flag, target] : {std::pair{"idle-timeout-ms", &options.idle_timeout},
+                              std::pair{"header-timeout-ms", &options.header_timeout},
+                              std::pair{"shutdown-grace-ms", &options.shutdown_grace}}) {
+    if (auto v = args.get(flag)) {
+      auto n = parse_number(*v);
+      if (!n || *n < 1) {
+        std::fprintf(stderr, "openpromo: --%s expects a positive number\n", flag);
+        return 2;
+      }
+      *target = std::chrono::milliseconds(*n);
+    }
   }
   if (auto b = args.get("max-body-bytes")) {
     auto n = parse_number(*b);

@@ -63,13 +63,13 @@ template <class Target>
 std::vector<std::string> Router<Target>::split(std::string_view path) {
   std::vector<std::string> out;
   if (path.size() > 1 && path.back() == '/') path.remove_suffix(1);
-  size_t start = path.starts_with('/') ? 1 : 0;
-  while (start <= path.size()) {
-    size_t end = path.find('/', start);
-    if (end == std::string_view::npos) end = path.size();
-    if (end > start || end < path.size()) out.emplace_back(path.substr(start, end - start));
-    if (end == path.size()) break;
-    start = end + 1;
+  if (path.starts_with('/')) path.remove_prefix(1);
+  if (path.empty()) return out;
+  for (;;) {
+    const size_t end = path.find('/');
+    out.emplace_back(path.substr(0, end));
+    if (end == std::string_view::npos) break;
+    path.remove_prefix(end + 1);
   }
   return out;
 }

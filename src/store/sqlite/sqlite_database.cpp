@@ -174,10 +174,10 @@ class SqliteDatabase final : public Database {
       to_close.swap(idle_);
     }
     available_.notify_all();
-    // Fold the WAL back into the main file so a closed database is one self-contained file.
-    if (!to_close.empty()) {
-      (void)to_close.front()->exec_script("PRAGMA wal_checkpoint(TRUNCATE); PRAGMA optimize;");
-    }
+    // Closing the last connection checkpoints the WAL into the main file and removes it, so a
+    // stopped server leaves one self-contained database file.
+    while (to_close.size() > 1) to_close.pop_back();
+    if (!to_close.empty()) (void)to_close.front()->exec_script("PRAGMA optimize;");
     to_close.clear();
   }
 

@@ -1,0 +1,239 @@
+// The binary's life: version, keys at first start, the keys and migrate verbs, and graceful
+// shutdown with requests in flight.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sqlite3.h>
+
+#include <atomic>
+#include <boost/json/parse.hpp>
+#include <mutex>
+#include <regex>
+#include <set>
+#include <thread>
+
+#include "support/http_client.h"
+#include "support/server_process.h"
+
+namespace openpromo::testing {
+namespace {
+
+namespace json = boost::json;
+
+const HeaderList kAuth{{"X-App-Id", ServerProcess::kAppId},
+                       {"X-App-Token", ServerProcess::kAppToken}};
+
+// Runs one SQL query returning a single text value, on a database the server has closed.
+std::string sqlite_scalar(const std::string& db_url, const std::string& sql) {
+  const std::string path = db_url.substr(std::string("sqlite:").size());
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  std::string out;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
+      sqlite3_step(stmt) == SQLITE_ROW) {
+    out = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+  }
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return out;
+}
+
+bool is_sqlite(const std::string& url) {
+  return url.starts_with("sqlite:");
+}
+
+TEST(Cli, Version) {
+  auto r = run_openpromo({"--version"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_TRUE(std::regex_search(r.out, std::regex(R"(^openpromo \d+\.\d+\.\d+)"))) << r.out;
+}
+
+TEST(Cli, UnknownCommandAndBadOptionsFail) {
+  EXPECT_EQ(run_openpromo({"frobnicate"}).exit_code, 2);
+  EXPECT_EQ(run_openpromo({"serve", "--listen", "nonsense"}).exit_code, 2);
+  EXPECT_EQ(run_openpromo({"keys", "create", "--role", "emperor"}).exit_code, 2);
+  TempDir dir;
+  auto bad_db = run_openpromo({"migrate", "--db", "mysql://x"});
+  EXPECT_EQ(bad_db.exit_code, 1);
+  EXPECT_NE(bad_db.err.find("sqlite:PATH"), std::string::npos);
+}
+
+TEST(Cli, MigrateIsIdempotent) {
+  TempDir dir;
+  const std::string db = "sqlite:" + dir.path() + "/m.db";
+  auto first = run_openpromo({"migrate", "--db", db});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  auto second = run_openpromo({"migrate", "--db", db});
+  EXPECT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_NE(second.out.find("schema version 1"), std::string::npos) << second.out;
+  EXPECT_EQ(sqlite_scalar(db, "SELECT COUNT(*) FROM schema_migrations"), "1");
+}
+
+TEST(Cli, KeysCreateMakesWorkingKeys) {
+  ServerProcess server;
+  auto made = run_openpromo({"keys", "create", "--db", server.db_url(), "--role", "admin"});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  auto key = json::parse(made.out).as_object();
+  EXPECT_EQ(key["type"].as_string(), "server");
+  EXPECT_EQ(key["role"].as_string(), "admin");
+  HttpClient c(server.port());
+  const HeaderList auth{{"X-App-Id", std::string(key["app_id"].as_string())},
+                        {"X-App-Token", std::string(key["app_token"].as_string())}};
+  EXPECT_EQ(c.request("POST", "/v1/categories", R"({"name":"k","hierarchy":1})", auth).status, 200);
+
+  auto user =
+      json::parse(run_openpromo({"keys", "create", "--db", server.db_url(), "--role", "user"}).out);
+  const HeaderList user_auth{{"X-App-Id", std::string(user.at("app_id").as_string())},
+                             {"X-App-Token", std::string(user.at("app_token").as_string())}};
+  EXPECT_EQ(c.request("POST", "/v1/categories", R"({"name":"u","hierarchy":1})", user_auth).status,
+            403);
+
+  EXPECT_EQ(run_openpromo({"keys", "create", "--db", server.db_url(), "--role", "user", "--client"})
+                .exit_code,
+            2);
+  auto client = run_openpromo({"keys", "create", "--db", server.db_url(), "--role", "user",
+                               "--client", "--origin", "https://shop.example"});
+  ASSERT_EQ(client.exit_code, 0) << client.err;
+  auto ck = json::parse(client.out).as_object();
+  EXPECT_EQ(ck["type"].as_string(), "client");
+  EXPECT_EQ(ck["allowed_origins"].as_array().at(0).as_string(), "https://shop.example");
+  // A client key is not a server key.
+  const HeaderList client_as_server{{"X-App-Id", std::string(ck["app_id"].as_string())},
+                                    {"X-App-Token", std::string(ck["app_token"].as_string())}};
+  EXPECT_EQ(c.request("GET", "/v1/categories", "", client_as_server).status, 401);
+}
+
+TEST(Startup, FirstStartWithoutBootstrapPrintsAKeyOnce) {
+  TempDir dir;
+  ServerProcess::Options o;
+  o.bootstrap_key = false;
+  o.db_url = "sqlite:" + dir.path() + "/first.db";
+  std::string app_id, token;
+  {
+    ServerProcess first(o);
+    const std::string out = first.stdout_text();
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(out, m, std::regex(R"(X-App-Id: (\S+)\s+X-App-Token: (\S+))")))
+        << out;
+    app_id = m[1];
+    token = m[2];
+    HttpClient c(first.port());
+    EXPECT_EQ(c.request("GET", "/v1/categories", "", {{"X-App-Id", app_id}, {"X-App-Token", token}})
+                  .status,
+              200);
+    EXPECT_EQ(first.terminate(), 0);
+  }
+  ServerProcess second(o);
+  EXPECT_EQ(second.stdout_text().find("X-App-Token"), std::string::npos);
+  EXPECT_EQ(second.stdout_text().find(token), std::string::npos);
+  HttpClient c(second.port());
+  EXPECT_EQ(
+      c.request("GET", "/v1/categories", "", {{"X-App-Id", app_id}, {"X-App-Token", token}}).status,
+      200);
+  if (is_sqlite(o.db_url)) {
+    // Only the digest is stored.
+    EXPECT_EQ(
+        sqlite_scalar(o.db_url, "SELECT COUNT(*) FROM api_keys WHERE token_hash = '" + token + "'"),
+        "0");
+  }
+}
+
+TEST(Startup, BootstrapKeyFromEnvironment) {
+  ServerProcess server;  // sets OPENPROMO_BOOTSTRAP_APP_ID/TOKEN
+  EXPECT_EQ(server.stdout_text().find("X-App-Token"), std::string::npos);
+  HttpClient c(server.port());
+  EXPECT_EQ(c.request("GET", "/v1/categories", "", kAuth).status, 200);
+}
+
+TEST(Shutdown, InFlightRequestFinishesAndDatabaseStaysIntact) {
+  ServerProcess server;
+  HttpClient idle(server.port());
+  ASSERT_EQ(idle.request("GET", "/health").status, 200);  // now an idle keep-alive connection
+
+  // A request whose body is still arriving when SIGTERM lands.
+  HttpClient slow(server.port());
+  const std::string body = R"({"name":"in-flight","hierarchy":3})";
+  slow.send_raw(
+      "POST /v1/categories HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "X-App-Id: test-app-id\r\nX-App-Token: test-app-token\r\nContent-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n" + body.substr(0, 10));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  ASSERT_EQ(::kill(server.pid(), SIGTERM), 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+
+  EXPECT_TRUE(idle.closed_by_peer()) << "idle connections are closed at once";
+  HttpClient late(server.port());
+  EXPECT_THROW(late.connect(), std::runtime_error) << "no new connections while draining";
+
+  slow.send_raw(body.substr(10));
+  auto r = slow.read_response();
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.header("connection"), "close");
+  const std::string id(r.json().at("id").as_string());
+
+  EXPECT_EQ(server.terminate(), 0);  // already terminating: waits for the exit
+  EXPECT_NE(server.stdout_text().find("stopped cleanly"), std::string::npos);
+  if (is_sqlite(server.db_url())) {
+    EXPECT_EQ(sqlite_scalar(server.db_url(), "PRAGMA integrity_check"), "ok");
+    EXPECT_EQ(sqlite_scalar(server.db_url(), "SELECT name FROM categories WHERE id = '" + id + "'"),
+              "in-flight");
+  }
+}
+
+TEST(Shutdown, ConcurrentWritersLoseNothing) {
+  ServerProcess server;
+  std::mutex mutex;
+  std::set<std::string> acknowledged;
+  std::atomic<int> truncated{0};
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> writers;
+  for (int w = 0; w < 4; ++w) {
+    writers.emplace_back([&, w] {
+      HttpClient c(server.port());
+      for (int i = 0; !stop; ++i) {
+        try {
+          auto r = c.request(
+              "POST", "/v1/categories",
+              R"({"name":"w)" + std::to_string(w) + "-" + std::to_string(i) + R"(","hierarchy":1})",
+              kAuth);
+          if (r.status != 200) {
+            truncated++;
+            continue;
+          }
+          std::lock_guard lock(mutex);
+          acknowledged.insert(std::string(r.json().at("id").as_string()));
+        } catch (const std::exception&) {
+          // Refused or closed after draining began: no response, so no promise was made.
+          try {
+            c.connect();
+          } catch (const std::exception&) {
+            return;
+          }
+        }
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  ASSERT_EQ(::kill(server.pid(), SIGTERM), 0);
+  const int exit_code = server.terminate();
+  stop = true;
+  for (auto& t : writers) t.join();
+
+  EXPECT_EQ(exit_code, 0);
+  EXPECT_EQ(truncated.load(), 0);
+  EXPECT_GT(acknowledged.size(), 10u);
+  if (is_sqlite(server.db_url())) {
+    EXPECT_EQ(sqlite_scalar(server.db_url(), "PRAGMA integrity_check"), "ok");
+    const std::string stored = sqlite_scalar(server.db_url(), "SELECT COUNT(*) FROM categories");
+    EXPECT_GE(std::stoul(stored), acknowledged.size());
+    for (const auto& id : acknowledged) {
+      ASSERT_EQ(
+          sqlite_scalar(server.db_url(), "SELECT COUNT(*) FROM categories WHERE id = '" + id + "'"),
+          "1")
+          << id;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace openpromo::testing

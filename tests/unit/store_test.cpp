@@ -1,0 +1,243 @@
+#include "store/store.h"
+
+#include <gtest/gtest.h>
+
+#include "core/crypto.h"
+#include "support/server_process.h"
+
+namespace openpromo {
+namespace {
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto opened = Store::open("sqlite:" + dir_.path() + "/store.db", StoreOptions{});
+    ASSERT_TRUE(opened.ok()) << opened.error().details;
+    store_ = std::move(*opened);
+    ASSERT_TRUE(store_->migrate().ok());
+    auto project = store_->ensure_default_project(now_utc());
+    ASSERT_TRUE(project.ok());
+    project_ = *project;
+  }
+
+  Category make(const std::string& name, int64_t hierarchy, int64_t created_ms) {
+    Category c;
+    c.id = new_id("cat_");
+    c.project_id = project_.id;
+    c.name = name;
+    c.hierarchy = hierarchy;
+    c.created_at = Instant{created_ms};
+    EXPECT_TRUE(store_->insert_category(c).ok());
+    return c;
+  }
+
+  std::vector<std::string> names(const ListQuery& q) {
+    auto page = store_->list_categories(project_.id, q);
+    EXPECT_TRUE(page.ok()) << (page.ok() ? "" : page.error().details);
+    std::vector<std::string> out;
+    if (page.ok()) {
+      for (const auto& c : page->items) out.push_back(c.name);
+    }
+    return out;
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<Store> store_;
+  Project project_;
+};
+
+using Names = std::vector<std::string>;
+
+TEST_F(StoreTest, MigrationsAreIdempotent) {
+  EXPECT_TRUE(store_->migrate().ok());
+  EXPECT_TRUE(store_->migrate().ok());
+  EXPECT_EQ(store_->schema_version().value(), store_->latest_schema_version());
+}
+
+TEST_F(StoreTest, DefaultProjectIsCreatedOnce) {
+  auto again = store_->ensure_default_project(now_utc());
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->id, project_.id);
+  EXPECT_TRUE(project_.case_sensitive_codes);
+  EXPECT_EQ(project_.time_zone, "UTC");
+  auto found = store_->find_project(project_.id);
+  ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_EQ((*found)->name, "Default project");
+}
+
+TEST_F(StoreTest, CategoryLifecycle) {
+  Category c = make("First", 1, 1000);
+  auto found = store_->find_category(project_.id, c.id);
+  ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_EQ((*found)->name, "First");
+  EXPECT_FALSE((*found)->updated_at);
+
+  c.name = "Renamed";
+  c.hierarchy = 7;
+  c.updated_at = Instant{2000};
+  ASSERT_TRUE(store_->update_category(c).ok());
+  found = store_->find_category(project_.id, c.id);
+  EXPECT_EQ((*found)->name, "Renamed");
+  EXPECT_EQ((*found)->hierarchy, 7);
+  EXPECT_EQ((*found)->updated_at->millis, 2000);
+
+  ASSERT_TRUE(store_->delete_category(project_.id, c.id).ok());
+  EXPECT_FALSE(store_->find_category(project_.id, c.id)->has_value());
+  auto again = store_->delete_category(project_.id, c.id);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, 404);
+  EXPECT_EQ(again.error().key, "not_found");
+}
+
+TEST_F(StoreTest, CategoryNamesAreUniquePerProject) {
+  make("Summer", 1, 1000);
+  Category dup;
+  dup.id = new_id("cat_");
+  dup.project_id = project_.id;
+  dup.name = "Summer";
+  dup.created_at = Instant{2000};
+  auto r = store_->insert_category(dup);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, 409);
+  EXPECT_EQ(r.error().key, "duplicate_found");
+
+  Category other = make("Winter", 2, 3000);
+  other.name = "Summer";
+  auto renamed = store_->update_category(other);
+  ASSERT_FALSE(renamed.ok());
+  EXPECT_EQ(renamed.error().key, "duplicate_found");
+}
+
+TEST_F(StoreTest, OtherProjectsSeeNothing) {
+  Category c = make("Mine", 1, 1000);
+  EXPECT_FALSE(store_->find_category("proj_other", c.id)->has_value());
+  auto page = store_->list_categories("proj_other", ListQuery{});
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->total, 0);
+  EXPECT_FALSE(store_->delete_category("proj_other", c.id).ok());
+  EXPECT_TRUE(store_->find_category(project_.id, c.id)->has_value());
+}
+
+TEST_F(StoreTest, ListOrdersAndPages) {
+  make("a", 3, 1000);
+  make("b", 1, 2000);
+  make("c", 2, 3000);
+  make("d", 5, 4000);
+  make("e", 4, 5000);
+
+  ListQuery q;
+  EXPECT_EQ(names(q), (Names{"a", "b", "c", "d", "e"}));
+  q.descending = true;
+  EXPECT_EQ(names(q), (Names{"e", "d", "c", "b", "a"}));
+  q.order_field = "hierarchy";
+  q.descending = false;
+  EXPECT_EQ(names(q), (Names{"b", "c", "a", "e", "d"}));
+
+  ListQuery paged;
+  paged.limit = 2;
+  paged.page = 2;
+  auto page = store_->list_categories(project_.id, paged);
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->total, 5);
+  EXPECT_TRUE(page->has_more);
+  ASSERT_EQ(page->items.size(), 2u);
+  EXPECT_EQ(page->items[0].name, "c");
+  paged.page = 3;
+  page = store_->list_categories(project_.id, paged);
+  EXPECT_EQ(page->items.size(), 1u);
+  EXPECT_FALSE(page->has_more);
+  paged.page = 4;
+  EXPECT_TRUE(store_->list_categories(project_.id, paged)->items.empty());
+}
+
+TEST_F(StoreTest, CursorWalksEveryItemOnce) {
+  for (int i = 0; i < 23; ++i) make("n" + std::to_string(i), i % 4, 1000 + (i / 3));  // ties
+  for (bool descending : {false, true}) {
+    ListQuery q;
+    q.limit = 5;
+    q.order_field = "hierarchy";
+    q.descending = descending;
+    std::vector<std::string> seen;
+    for (int steps = 0; steps < 10; ++steps) {
+      auto page = store_->list_categories(project_.id, q);
+      ASSERT_TRUE(page.ok());
+      EXPECT_EQ(page->total, 23);
+      for (const auto& c : page->items) seen.push_back(c.id);
+      if (!page->has_more) break;
+      q.starting_after_id = page->items.back().id;
+    }
+    std::sort(seen.begin(), seen.end());
+    EXPECT_EQ(seen.size(), 23u);
+    EXPECT_EQ(std::unique(seen.begin(), seen.end()), seen.end());
+  }
+  ListQuery unknown;
+  unknown.starting_after_id = "cat_missing";
+  EXPECT_EQ(store_->list_categories(project_.id, unknown).error().key, "invalid_query_params");
+}
+
+TEST_F(StoreTest, Filters) {
+  make("Summer 50%", 1, 1000);
+  make("Summer_sale", 2, 2000);
+  make("Winter", 3, 3000);
+  make("Spring", 4, 4000);
+
+  auto with = [](std::string field, FilterOp op, std::vector<std::string> values) {
+    ListQuery q;
+    q.filters.push_back(FilterCondition{std::move(field), op, std::move(values)});
+    return q;
+  };
+  EXPECT_EQ(names(with("name", FilterOp::kIs, {"Winter"})), (Names{"Winter"}));
+  EXPECT_EQ(names(with("name", FilterOp::kIsNot, {"Winter"})),
+            (Names{"Summer 50%", "Summer_sale", "Spring"}));
+  EXPECT_EQ(names(with("name", FilterOp::kIn, {"Winter", "Spring", "None"})),
+            (Names{"Winter", "Spring"}));
+  EXPECT_EQ(names(with("name", FilterOp::kNotIn, {"Winter", "Spring"})),
+            (Names{"Summer 50%", "Summer_sale"}));
+  EXPECT_EQ(names(with("name", FilterOp::kStartsWith, {"Summer"})),
+            (Names{"Summer 50%", "Summer_sale"}));
+  // LIKE wildcards in values are literal, and matching is case-sensitive.
+  EXPECT_EQ(names(with("name", FilterOp::kEndsWith, {"50%"})), (Names{"Summer 50%"}));
+  EXPECT_EQ(names(with("name", FilterOp::kContains, {"_"})), (Names{"Summer_sale"}));
+  EXPECT_TRUE(names(with("name", FilterOp::kStartsWith, {"summer"})).empty());
+  EXPECT_EQ(names(with("hierarchy", FilterOp::kMoreThan, {"2"})), (Names{"Winter", "Spring"}));
+  EXPECT_EQ(names(with("hierarchy", FilterOp::kLessThanEqual, {"2"})),
+            (Names{"Summer 50%", "Summer_sale"}));
+  EXPECT_EQ(names(with("created_at", FilterOp::kMoreThanEqual, {"1970-01-01T00:00:03Z"})),
+            (Names{"Winter", "Spring"}));
+  EXPECT_EQ(names(with("updated_at", FilterOp::kIsUnknown, {})).size(), 0u);  // coalesced
+  EXPECT_EQ(names(with("name", FilterOp::kHasValue, {})).size(), 4u);
+
+  ListQuery either;
+  either.filters_or = true;
+  either.filters.push_back(FilterCondition{"name", FilterOp::kIs, {"Winter"}});
+  either.filters.push_back(FilterCondition{"hierarchy", FilterOp::kIs, {"1"}});
+  EXPECT_EQ(names(either), (Names{"Summer 50%", "Winter"}));
+
+  ListQuery window;
+  window.created_after = Instant{1000};
+  window.created_before = Instant{4000};
+  EXPECT_EQ(names(window), (Names{"Summer_sale", "Winter"}));
+}
+
+TEST_F(StoreTest, InvalidListRequestsAreClientErrors) {
+  ListQuery q;
+  q.order_field = "project_id";
+  EXPECT_EQ(store_->list_categories(project_.id, q).error().key, "invalid_query_params");
+  ListQuery f;
+  f.filters.push_back(FilterCondition{"token_hash", FilterOp::kIs, {"x"}});
+  EXPECT_EQ(store_->list_categories(project_.id, f).error().key, "invalid_query_params");
+  ListQuery n;
+  n.filters.push_back(FilterCondition{"hierarchy", FilterOp::kIs, {"one"}});
+  EXPECT_EQ(store_->list_categories(project_.id, n).error().key, "invalid_query_params");
+  ListQuery s;
+  s.filters.push_back(FilterCondition{"hierarchy", FilterOp::kStartsWith, {"1"}});
+  EXPECT_EQ(store_->list_categories(project_.id, s).error().key, "invalid_query_params");
+}
+
+TEST_F(StoreTest, UnsupportedUrlsAreRefused) {
+  EXPECT_FALSE(Store::open("mysql://x", StoreOptions{}).ok());
+  EXPECT_FALSE(Store::open("sqlite:", StoreOptions{}).ok());
+}
+
+}  // namespace
+}  // namespace openpromo
