@@ -16,7 +16,8 @@ using namespace openpromo;
 
 struct Fixture {
   Fixture() {
-    dir = std::filesystem::temp_directory_path() / ("openpromo-bench-" + std::to_string(::getpid()));
+    dir =
+        std::filesystem::temp_directory_path() / ("openpromo-bench-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     store = std::move(Store::open("sqlite:" + (dir / "bench.db").string(), StoreOptions{}).value());
     (void)store->migrate();

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Installs what is missing (Debian packages), then configures and builds into ./build.
 # Idempotent: when every package is present it installs nothing and prints nothing about it.
-#   scripts/setup.sh [--werror]
+#   scripts/setup.sh [--werror] [--with-postgresql-server]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 werror=OFF
+server_packages=()
 for arg in "$@"; do
   case "$arg" in
     --werror) werror=ON ;;
+    --with-postgresql-server) server_packages=(postgresql) ;;
     *) echo "setup.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done
@@ -18,8 +20,9 @@ done
 packages=(
   g++ cmake ninja-build ccache pkg-config
   libboost1.81-dev libboost-json1.81-dev
-  libsqlite3-dev sqlite3 libssl-dev
+  libsqlite3-dev sqlite3 libssl-dev libpq-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  "${server_packages[@]}"
 )
 
 missing=()

@@ -1,6 +1,13 @@
 #!/usr/bin/env bash
-# Install what is missing, build with warnings as errors, and run every test suite.
+# Install what is missing (PostgreSQL server included), build with warnings as errors, start a
+# throwaway PostgreSQL on a free loopback port, and run every test suite on both backends.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh --werror
+scripts/setup.sh --werror --with-postgresql-server
+
+started=$(scripts/pg-test-server.sh start)
+pg_dir=${started#* }
+trap 'scripts/pg-test-server.sh stop "$pg_dir"' EXIT
+export OPENPROMO_TEST_PG_URL=${started% *}
+
 ctest --test-dir build -j "$(nproc)" --output-on-failure --timeout 600

@@ -60,7 +60,12 @@ class Connection {
   virtual Status begin_write() = 0;
   virtual Status begin_read() = 0;
   virtual Status commit() = 0;
+  // Rolls back the open transaction, if any; a no-op otherwise.
   virtual void rollback() noexcept = 0;
+
+  // Inside a write transaction: serializes schema migration across processes. SQLite's write
+  // lock already does; PostgreSQL takes an advisory lock.
+  virtual Status lock_for_migration() { return {}; }
 };
 
 class Database;

@@ -5,6 +5,7 @@
 
 #include "core/crypto.h"
 #include "store/migrations.h"
+#include "store/postgres/postgres_database.h"
 #include "store/sqlite/sqlite_database.h"
 
 namespace openpromo {
@@ -16,19 +17,19 @@ Result<std::unique_ptr<Store>> Store::open(std::string_view url, const StoreOpti
   } else if (url.starts_with("sqlite:")) {
     path = url.substr(7);
   } else if (url.starts_with("postgres://") || url.starts_with("postgresql://")) {
-    return Error{400,
-                 "invalid_database_url",
-                 "Unsupported database",
-                 "PostgreSQL support is not built into this version yet; use sqlite:PATH",
-                 {},
-                 {}};
+    sql::PostgresOptions pg;
+    pg.conninfo = std::string(url);
+    pg.pool_size = std::max(1, options.pool_size);
+    OP_ASSIGN(auto db, sql::open_postgres(pg));
+    return std::make_unique<Store>(std::move(db));
   } else {
-    return Error{400,
-                 "invalid_database_url",
-                 "Invalid database URL",
-                 "expected sqlite:PATH, got '" + std::string(url) + "'",
-                 {},
-                 {}};
+    return Error{
+        400,
+        "invalid_database_url",
+        "Invalid database URL",
+        "expected sqlite:PATH or postgresql://USER@HOST:PORT/DB, got '" + std::string(url) + "'",
+        {},
+        {}};
   }
   if (path.empty()) {
     return Error{
@@ -55,6 +56,7 @@ int Store::latest_schema_version() const {
 
 Status Store::migrate() {
   return sql::with_write_transaction(*db_, [](sql::Connection& conn) -> Status {
+    OP_TRY(conn.lock_for_migration());
     OP_TRY(conn.exec_script(
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
         " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)"));
@@ -105,19 +107,21 @@ Project project_from_row(const sql::Row& row) {
 
 Result<Project> Store::ensure_default_project(Instant now) {
   return sql::with_write_transaction(*db_, [&](sql::Connection& conn) -> Result<Project> {
-    OP_ASSIGN(auto existing, conn.query("SELECT " + std::string(kProjectColumns) +
-                                        " FROM projects WHERE is_default = 1"));
-    if (!existing.rows.empty()) return project_from_row(existing.rows[0]);
     Project p;
     p.id = new_id("proj_");
     p.name = "Default project";
     p.created_at = now;
+    // Nodes starting at once race here: the partial unique index keeps one default project and
+    // DO NOTHING lets the losers read the winner's.
     OP_TRY(conn.query(
         "INSERT INTO projects (id, name, time_zone, currency, case_sensitive_codes, is_default,"
-        " created_at) VALUES (?, ?, ?, ?, ?, 1, ?)",
+        " created_at) VALUES (?, ?, ?, ?, ?, 1, ?) ON CONFLICT DO NOTHING",
         {p.id, p.name, p.time_zone, p.currency, int64_t{p.case_sensitive_codes ? 1 : 0},
          p.created_at.millis}));
-    return p;
+    OP_ASSIGN(auto existing, conn.query("SELECT " + std::string(kProjectColumns) +
+                                        " FROM projects WHERE is_default = 1"));
+    if (existing.rows.empty()) return Error::internal("default project missing after insert");
+    return project_from_row(existing.rows[0]);
   });
 }
 

@@ -2,7 +2,6 @@
 // shutdown with requests in flight.
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sqlite3.h>
 
 #include <atomic>
 #include <boost/json/parse.hpp>
@@ -22,26 +21,6 @@ namespace json = boost::json;
 const HeaderList kAuth{{"X-App-Id", ServerProcess::kAppId},
                        {"X-App-Token", ServerProcess::kAppToken}};
 
-// Runs one SQL query returning a single text value, on a database the server has closed.
-std::string sqlite_scalar(const std::string& db_url, const std::string& sql) {
-  const std::string path = db_url.substr(std::string("sqlite:").size());
-  sqlite3* db = nullptr;
-  EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
-  sqlite3_stmt* stmt = nullptr;
-  std::string out;
-  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
-      sqlite3_step(stmt) == SQLITE_ROW) {
-    out = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
-  }
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
-  return out;
-}
-
-bool is_sqlite(const std::string& url) {
-  return url.starts_with("sqlite:");
-}
-
 TEST(Cli, Version) {
   auto r = run_openpromo({"--version"});
   EXPECT_EQ(r.exit_code, 0);
@@ -59,14 +38,14 @@ TEST(Cli, UnknownCommandAndBadOptionsFail) {
 }
 
 TEST(Cli, MigrateIsIdempotent) {
-  TempDir dir;
-  const std::string db = "sqlite:" + dir.path() + "/m.db";
+  TestDatabase database;
+  const std::string db = database.url();
   auto first = run_openpromo({"migrate", "--db", db});
   ASSERT_EQ(first.exit_code, 0) << first.err;
   auto second = run_openpromo({"migrate", "--db", db});
   EXPECT_EQ(second.exit_code, 0) << second.err;
   EXPECT_NE(second.out.find("schema version 1"), std::string::npos) << second.out;
-  EXPECT_EQ(sqlite_scalar(db, "SELECT COUNT(*) FROM schema_migrations"), "1");
+  EXPECT_EQ(database.scalar("SELECT COUNT(*) FROM schema_migrations"), "1");
 }
 
 TEST(Cli, KeysCreateMakesWorkingKeys) {
@@ -104,10 +83,10 @@ TEST(Cli, KeysCreateMakesWorkingKeys) {
 }
 
 TEST(Startup, FirstStartWithoutBootstrapPrintsAKeyOnce) {
-  TempDir dir;
+  TestDatabase database;
   ServerProcess::Options o;
   o.bootstrap_key = false;
-  o.db_url = "sqlite:" + dir.path() + "/first.db";
+  o.db_url = database.url();
   std::string app_id, token;
   {
     ServerProcess first(o);
@@ -130,12 +109,50 @@ TEST(Startup, FirstStartWithoutBootstrapPrintsAKeyOnce) {
   EXPECT_EQ(
       c.request("GET", "/v1/categories", "", {{"X-App-Id", app_id}, {"X-App-Token", token}}).status,
       200);
-  if (is_sqlite(o.db_url)) {
-    // Only the digest is stored.
-    EXPECT_EQ(
-        sqlite_scalar(o.db_url, "SELECT COUNT(*) FROM api_keys WHERE token_hash = '" + token + "'"),
-        "0");
+  // Only the digest is stored.
+  EXPECT_EQ(database.scalar("SELECT COUNT(*) FROM api_keys WHERE token_hash = '" + token + "'"),
+            "0");
+  EXPECT_EQ(database.scalar("SELECT COUNT(*) FROM api_keys"), "1");
+}
+
+TEST(Startup, NodesStartingAtOnceOnAnEmptyDatabaseMigrateItOnce) {
+  TestDatabase database;
+  std::vector<RunResult> migrations(3);
+  std::vector<std::unique_ptr<ServerProcess>> servers(2);
+  std::vector<std::string> failures(2);
+  {
+    std::vector<std::thread> starting;
+    for (size_t i = 0; i < migrations.size(); ++i) {
+      starting.emplace_back([&, i] {
+        migrations[i] = run_openpromo({"migrate", "--db", database.url()});
+      });
+    }
+    for (size_t i = 0; i < servers.size(); ++i) {
+      starting.emplace_back([&, i] {
+        ServerProcess::Options o;
+        o.db_url = database.url();
+        try {
+          servers[i] = std::make_unique<ServerProcess>(o);
+        } catch (const std::exception& e) {
+          failures[i] = e.what();
+        }
+      });
+    }
+    for (auto& t : starting) t.join();
   }
+  for (const auto& m : migrations) EXPECT_EQ(m.exit_code, 0) << m.err;
+  for (const auto& f : failures) EXPECT_EQ(f, "");
+  EXPECT_EQ(database.scalar("SELECT COUNT(*) FROM schema_migrations"), "1");
+  EXPECT_EQ(database.scalar("SELECT COUNT(*) FROM projects"), "1");
+  EXPECT_EQ(database.scalar("SELECT COUNT(*) FROM api_keys"), "1");
+  ASSERT_TRUE(servers[0] && servers[1]);
+  // Both nodes serve the same data.
+  HttpClient a(servers[0]->port());
+  HttpClient b(servers[1]->port());
+  auto created = a.request("POST", "/v1/categories", R"({"name":"shared","hierarchy":1})", kAuth);
+  ASSERT_EQ(created.status, 200) << created.body;
+  const std::string id(created.json().at("id").as_string());
+  EXPECT_EQ(b.request("GET", "/v1/categories/" + id, "", kAuth).status, 200);
 }
 
 TEST(Startup, BootstrapKeyFromEnvironment) {
@@ -173,11 +190,11 @@ TEST(Shutdown, InFlightRequestFinishesAndDatabaseStaysIntact) {
 
   EXPECT_EQ(server.terminate(), 0);  // already terminating: waits for the exit
   EXPECT_NE(server.stdout_text().find("stopped cleanly"), std::string::npos);
-  if (is_sqlite(server.db_url())) {
-    EXPECT_EQ(sqlite_scalar(server.db_url(), "PRAGMA integrity_check"), "ok");
-    EXPECT_EQ(sqlite_scalar(server.db_url(), "SELECT name FROM categories WHERE id = '" + id + "'"),
-              "in-flight");
+  const TestDatabase& db = server.database();
+  if (db.is_sqlite()) {
+    EXPECT_EQ(db.scalar("PRAGMA integrity_check"), "ok");
   }
+  EXPECT_EQ(db.scalar("SELECT name FROM categories WHERE id = '" + id + "'"), "in-flight");
 }
 
 TEST(Shutdown, ConcurrentWritersLoseNothing) {
@@ -222,16 +239,13 @@ TEST(Shutdown, ConcurrentWritersLoseNothing) {
   EXPECT_EQ(exit_code, 0);
   EXPECT_EQ(truncated.load(), 0);
   EXPECT_GT(acknowledged.size(), 10u);
-  if (is_sqlite(server.db_url())) {
-    EXPECT_EQ(sqlite_scalar(server.db_url(), "PRAGMA integrity_check"), "ok");
-    const std::string stored = sqlite_scalar(server.db_url(), "SELECT COUNT(*) FROM categories");
-    EXPECT_GE(std::stoul(stored), acknowledged.size());
-    for (const auto& id : acknowledged) {
-      ASSERT_EQ(
-          sqlite_scalar(server.db_url(), "SELECT COUNT(*) FROM categories WHERE id = '" + id + "'"),
-          "1")
-          << id;
-    }
+  const TestDatabase& db = server.database();
+  if (db.is_sqlite()) {
+    EXPECT_EQ(db.scalar("PRAGMA integrity_check"), "ok");
+  }
+  EXPECT_GE(std::stoul(db.scalar("SELECT COUNT(*) FROM categories")), acknowledged.size());
+  for (const auto& id : acknowledged) {
+    ASSERT_EQ(db.scalar("SELECT COUNT(*) FROM categories WHERE id = '" + id + "'"), "1") << id;
   }
 }
 

@@ -52,11 +52,6 @@ pid_t spawn(const std::vector<std::string>& args,
   return pid;
 }
 
-std::string default_db_url(const std::string& dir) {
-  if (const char* url = std::getenv("OPENPROMO_TEST_DB"); url && *url) return url;
-  return "sqlite:" + dir + "/openpromo.db";
-}
-
 }  // namespace
 
 TempDir::TempDir() {
@@ -96,7 +91,12 @@ RunResult run_openpromo(const std::vector<std::string>& args,
 ServerProcess::ServerProcess() : ServerProcess(Options{}) {}
 
 ServerProcess::ServerProcess(Options options) {
-  db_url_ = options.db_url.empty() ? default_db_url(dir_.path()) : options.db_url;
+  if (options.db_url.empty()) {
+    database_ = std::make_unique<TestDatabase>();
+    db_url_ = database_->url();
+  } else {
+    db_url_ = options.db_url;
+  }
   std::vector<std::string> argv{
       openpromo_binary(), "serve", "--listen", "127.0.0.1:0", "--db", db_url_, "--threads", "2"};
   argv.insert(argv.end(), options.extra_args.begin(), options.extra_args.end());
@@ -133,6 +133,7 @@ ServerProcess::~ServerProcess() {
     int status = 0;
     ::waitpid(pid_, &status, 0);
   }
+  database_.reset();  // after the server is gone, so its connections are closed
 }
 
 int ServerProcess::terminate(int timeout_seconds) {

@@ -1,17 +1,19 @@
 // ServerProcess: the real openpromo binary, started for one test on a free loopback port with
 // its own temporary directory and database, stopped (SIGKILL if need be) when destroyed.
 //
-// The binary comes from $OPENPROMO_BIN (set by CTest); the database from $OPENPROMO_TEST_DB when
-// set (a backend chosen by the test command), else a fresh SQLite file in the temporary
-// directory.
+// The binary comes from $OPENPROMO_BIN (set by CTest); the database is a fresh TestDatabase on
+// the backend under test unless the test names one.
 #pragma once
 
 #include <sys/types.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "support/test_database.h"
 
 namespace openpromo::testing {
 
@@ -48,7 +50,7 @@ class ServerProcess {
     std::vector<std::string> extra_args;
     std::vector<std::pair<std::string, std::string>> env;
     bool bootstrap_key = true;  // set OPENPROMO_BOOTSTRAP_APP_ID/TOKEN to kAppId/kAppToken
-    std::string db_url;         // empty: the default test database
+    std::string db_url;         // empty: a fresh TestDatabase owned by this server
   };
 
   ServerProcess();
@@ -59,6 +61,8 @@ class ServerProcess {
 
   uint16_t port() const { return port_; }
   const std::string& db_url() const { return db_url_; }
+  // The database this server owns (REQUIRES: Options::db_url was empty).
+  const TestDatabase& database() const { return *database_; }
   const std::string& dir() const { return dir_.path(); }
   pid_t pid() const { return pid_; }
 
@@ -69,6 +73,7 @@ class ServerProcess {
 
  private:
   TempDir dir_;
+  std::unique_ptr<TestDatabase> database_;
   std::string db_url_;
   pid_t pid_ = -1;
   uint16_t port_ = 0;

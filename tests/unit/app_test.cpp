@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "support/server_process.h"
+#include "support/test_database.h"
 
 namespace openpromo::api {
 namespace {
@@ -22,8 +23,8 @@ namespace json = boost::json;
 class AppTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto opened = Store::open("sqlite:" + dir_.path() + "/app.db", StoreOptions{});
-    ASSERT_TRUE(opened.ok());
+    auto opened = Store::open(db_.url(), StoreOptions{});
+    ASSERT_TRUE(opened.ok()) << opened.error().details;
     store_ = std::move(*opened);
     ASSERT_TRUE(store_->migrate().ok());
     project_ = store_->ensure_default_project(now_utc()).value();
@@ -101,6 +102,7 @@ class AppTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
+  testing::TestDatabase db_;
   std::unique_ptr<Store> store_;
   Project project_;
   NewKey admin_, user_, client_;

@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/crypto.h"
-#include "support/server_process.h"
+#include "support/test_database.h"
 
 namespace openpromo {
 namespace {
@@ -11,7 +11,7 @@ namespace {
 class StoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto opened = Store::open("sqlite:" + dir_.path() + "/store.db", StoreOptions{});
+    auto opened = Store::open(db_.url(), StoreOptions{});
     ASSERT_TRUE(opened.ok()) << opened.error().details;
     store_ = std::move(*opened);
     ASSERT_TRUE(store_->migrate().ok());
@@ -41,7 +41,7 @@ class StoreTest : public ::testing::Test {
     return out;
   }
 
-  testing::TempDir dir_;
+  testing::TestDatabase db_;
   std::unique_ptr<Store> store_;
   Project project_;
 };

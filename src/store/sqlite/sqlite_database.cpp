@@ -34,6 +34,7 @@ class SqliteConnection final : public Connection {
     sqlite3_close_v2(db_);
   }
 
+  using Connection::query;
   Result<ResultSet> query(std::string_view sql, std::span<const Value> params) override {
     auto prepared = prepare(sql);
     if (!prepared.ok()) return std::move(prepared).take_error();
@@ -183,6 +184,7 @@ class SqliteDatabase final : public Database {
 
  protected:
   void release(std::unique_ptr<Connection> conn) override {
+    conn->rollback();  // never hand out a connection inside someone else's transaction
     {
       std::lock_guard lock(mutex_);
       if (closed_) return;  // conn is destroyed here, after close()
