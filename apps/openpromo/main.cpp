@@ -101,6 +101,16 @@ std::optional<long> parse_number(const std::string& text) {
   return value;
 }
 
+// `postgresql://user:secret@host/db` -> `postgresql://user:***@host/db`, for printing.
+std::string redact_url(const std::string& url) {
+  const auto scheme = url.find("://");
+  const auto at = url.find('@');
+  if (scheme == std::string::npos || at == std::string::npos || at < scheme) return url;
+  const auto colon = url.find(':', scheme + 3);
+  if (colon == std::string::npos || colon > at) return url;
+  return url.substr(0, colon + 1) + "***" + url.substr(at);
+}
+
 int fail(const Error& e) {
   std::fprintf(stderr, "openpromo: %s: %s\n", e.message.c_str(), e.details.c_str());
   return 1;
@@ -120,7 +130,7 @@ int cmd_migrate(const Args& args) {
   if (!store.ok()) return fail(store.error());
   auto version = (*store)->schema_version();
   if (!version.ok()) return fail(version.error());
-  std::printf("database %s is at schema version %d\n", db.c_str(), *version);
+  std::printf("database %s is at schema version %d\n", redact_url(db).c_str(), *version);
   return 0;
 }
 
@@ -239,8 +249,8 @@ int cmd_serve(const Args& args) {
   auto bound = server.listen();
   if (!bound.ok()) return fail(bound.error());
   std::printf("openpromo %s listening on http://%s:%u (database %s, %d threads)\n",
-              OPENPROMO_VERSION, options.host.c_str(), static_cast<unsigned>(*bound), db.c_str(),
-              options.threads);
+              OPENPROMO_VERSION, options.host.c_str(), static_cast<unsigned>(*bound),
+              redact_url(db).c_str(), options.threads);
   std::fflush(stdout);
   server.run();
   (*store)->close();

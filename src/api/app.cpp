@@ -39,6 +39,15 @@ HttpResponse error_response(const Error& error, const std::string& request_id) {
   return r;
 }
 
+// Methods become metric labels: anything outside the known set is counted as OTHER, so a client
+// cannot grow the metrics without bound.
+std::string_view metric_method(std::string_view m) {
+  for (std::string_view known : {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}) {
+    if (m == known) return known;
+  }
+  return "OTHER";
+}
+
 void add_cors_headers(HttpResponse& r, std::string_view origin) {
   if (origin.empty()) return;
   r.headers.emplace_back("Access-Control-Allow-Origin", std::string(origin));
@@ -62,21 +71,38 @@ HttpResponse App::handle(const HttpRequest& request) {
     response = dispatch(request, request_id, route_label, key_id);
   } catch (const std::exception& e) {
     response = error_response(Error::internal("unexpected failure"), request_id);
-    std::fprintf(options_.log_stream,
-                 "{\"level\":\"error\",\"msg\":\"handler threw\",\"request_id\":\"%s\","
-                 "\"what\":%s}\n",
-                 request_id.c_str(), boost::json::serialize(boost::json::value(e.what())).c_str());
+    log_error("handler threw", std::string(e.what()) + " (request " + request_id + ")");
   }
   response.headers.emplace_back("X-Request-Id", request_id);
   const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
                           std::chrono::steady_clock::now() - started)
                           .count();
   const std::string_view label = route_label ? std::string_view(*route_label) : "unmatched";
-  metrics_.observe(request.method, label, response.status, micros);
+  metrics_.observe(metric_method(request.method), label, response.status, micros);
   if (options_.access_log) {
     log_access(request, request_id, label, response.status, micros, key_id);
   }
   return response;
+}
+
+void App::log_error(std::string_view msg, std::string_view what) {
+  boost::json::object line;
+  line["time"] = format_iso8601(now_utc());
+  line["level"] = "error";
+  line["msg"] = msg;
+  line["what"] = what;
+  std::string text = boost::json::serialize(line);
+  text += '\n';
+  std::fwrite(text.data(), 1, text.size(), options_.log_stream);
+}
+
+HttpResponse App::fail(const Error& error, const std::string& request_id) {
+  if (error.code < 500) return error_response(error, request_id);
+  // Server-side failures may carry SQL or driver text: log it, tell the client only the id.
+  log_error(error.key, error.details + " (request " + request_id + ")");
+  Error generic = error;
+  generic.details = "See the server log for request " + request_id;
+  return error_response(generic, request_id);
 }
 
 HttpResponse App::reject(const Error& error, std::string_view method, std::string_view remote) {
@@ -84,7 +110,7 @@ HttpResponse App::reject(const Error& error, std::string_view method, std::strin
   HttpResponse response = error_response(error, request_id);
   response.headers.emplace_back("X-Request-Id", request_id);
   response.close_connection = true;
-  metrics_.observe(method.empty() ? "UNKNOWN" : method, "rejected", error.code, 0);
+  metrics_.observe(metric_method(method), "rejected", error.code, 0);
   if (options_.access_log) {
     HttpRequest unparsed;
     unparsed.method = std::string(method);
@@ -120,32 +146,33 @@ HttpResponse App::dispatch(const HttpRequest& request, const std::string& reques
     return r;
   };
 
-  auto match = router_.match(request.method, path);
+  // HEAD is GET without the body; the server drops the body bytes.
+  auto match = router_.match(request.method == "HEAD" ? "GET" : request.method, path);
   if (!match.target) {
     if (match.bad_encoding) {
-      return finish(error_response(
-          Error::invalid_payload("The path has a malformed percent-encoding"), request_id));
+      return finish(
+          fail(Error::invalid_payload("The path has a malformed percent-encoding"), request_id));
     }
     if (!match.allowed_methods.empty()) {
       std::string allowed;
       for (const auto& m : match.allowed_methods) allowed += (allowed.empty() ? "" : ", ") + m;
-      HttpResponse r = error_response(Error{405,
-                                            "method_not_allowed",
-                                            "Method not allowed",
-                                            "Allowed methods for this path: " + allowed,
-                                            {},
-                                            {}},
-                                      request_id);
+      HttpResponse r = fail(Error{405,
+                                  "method_not_allowed",
+                                  "Method not allowed",
+                                  "Allowed methods for this path: " + allowed,
+                                  {},
+                                  {}},
+                            request_id);
       r.headers.emplace_back("Allow", allowed);
       return finish(std::move(r));
     }
-    return finish(error_response(Error{404,
-                                       "not_found",
-                                       "Resource not found",
-                                       "No route for " + request.method + " " + std::string(path),
-                                       {},
-                                       {}},
-                                 request_id));
+    return finish(fail(Error{404,
+                             "not_found",
+                             "Resource not found",
+                             "No route for " + request.method + " " + std::string(path),
+                             {},
+                             {}},
+                       request_id));
   }
   route_label = match.pattern;
   const Route& route = *match.target;
@@ -154,29 +181,29 @@ HttpResponse App::dispatch(const HttpRequest& request, const std::string& reques
   if (route.auth == Auth::kServer) {
     auto who = services_.keys.authenticate_server(request.header("x-app-id"),
                                                   request.header("x-app-token"));
-    if (!who.ok()) return finish(error_response(who.error(), request_id));
+    if (!who.ok()) return finish(fail(who.error(), request_id));
     principal = std::move(*who);
   } else if (route.auth == Auth::kClient) {
     auto who = services_.keys.authenticate_client(request.header("x-client-application-id"),
                                                   request.header("x-client-token"), origin);
-    if (!who.ok()) return finish(error_response(who.error(), request_id));
+    if (!who.ok()) return finish(fail(who.error(), request_id));
     principal = std::move(*who);
   }
   key_id = principal.key_id;
 
   if (!request.body.empty() && !is_json_content_type(request.header("content-type"))) {
-    return finish(error_response(Error{415,
-                                       "unsupported_media_type",
-                                       "Unsupported media type",
-                                       "Send the request body as application/json",
-                                       {},
-                                       {}},
-                                 request_id));
+    return finish(fail(Error{415,
+                             "unsupported_media_type",
+                             "Unsupported media type",
+                             "Send the request body as application/json",
+                             {},
+                             {}},
+                       request_id));
   }
 
   Context ctx{request, match.params, principal, request_id, QueryParams::parse(request.query())};
   Result<Reply> reply = route.handler(ctx);
-  if (!reply.ok()) return finish(error_response(reply.error(), request_id));
+  if (!reply.ok()) return finish(fail(reply.error(), request_id));
   HttpResponse r;
   r.status = reply->status;
   r.body = std::move(reply->body);

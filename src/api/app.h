@@ -70,10 +70,14 @@ class App {
   // or header, malformed HTTP), logged and counted like any other response.
   HttpResponse reject(const Error& error, std::string_view method, std::string_view remote);
 
+  // One structured error line on the log stream (`what` is escaped).
+  void log_error(std::string_view msg, std::string_view what);
+
   // Set when the server starts draining: /health then answers 503 so load balancers move away.
   void set_draining() { draining_ = true; }
 
  private:
+  HttpResponse fail(const Error& error, const std::string& request_id);
   HttpResponse dispatch(const HttpRequest& request, const std::string& request_id,
                         const std::string*& route_label, std::string& key_id);
   void log_access(const HttpRequest& request, const std::string& request_id, std::string_view route,

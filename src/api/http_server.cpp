@@ -30,9 +30,11 @@ namespace {
 // What the shutdown path needs to reach a live connection: its stream and whether it is between
 // requests. Touched only on the connection's strand, except `busy`, which is atomic.
 struct Connection {
-  beast::tcp_stream* stream = nullptr;
+  explicit Connection(beast::tcp_stream& s) : stream(&s), executor(s.get_executor()) {}
+  beast::tcp_stream* stream;       // valid while `alive`; dereference only on `executor`
+  asio::any_io_executor executor;  // the connection's strand, held by value
   std::atomic<bool> busy{false};
-  bool alive = true;
+  bool alive = true;  // written and read only on `executor`
 };
 
 HttpRequest to_request(http::request<http::string_body>&& req, const std::string& remote) {
@@ -50,13 +52,21 @@ HttpRequest to_request(http::request<http::string_body>&& req, const std::string
   return out;
 }
 
-http::response<http::string_body> to_beast(HttpResponse&& r, unsigned version, bool keep_alive) {
+// `head_only`: answer a HEAD request: the headers a GET would get, Content-Length included, and
+// no body bytes.
+http::response<http::string_body> to_beast(HttpResponse&& r, unsigned version, bool keep_alive,
+                                           bool head_only = false) {
   http::response<http::string_body> res{static_cast<http::status>(r.status), version};
   res.set(http::field::server, "openpromo");
   if (!r.content_type.empty()) res.set(http::field::content_type, r.content_type);
   for (auto& [name, value] : r.headers) res.insert(name, value);
-  res.body() = std::move(r.body);
   res.keep_alive(keep_alive);
+  if (r.status == 204 || r.status == 304 || r.status < 200) return res;  // no body, no length
+  if (head_only) {
+    res.content_length(r.body.size());
+    return res;
+  }
+  res.body() = std::move(r.body);
   res.prepare_payload();
   return res;
 }
@@ -93,11 +103,16 @@ struct HttpServer::Impl {
   }
 
   Impl(App& a, ServerOptions o)
-      : app(a), options(std::move(o)), acceptor(ioc), signals(ioc, SIGINT, SIGTERM) {}
+      : app(a),
+        options(std::move(o)),
+        accept_strand(asio::make_strand(ioc)),
+        acceptor(accept_strand),
+        signals(ioc, SIGINT, SIGTERM) {}
 
   App& app;
   ServerOptions options;
   asio::io_context ioc;
+  asio::strand<asio::io_context::executor_type> accept_strand;
   tcp::acceptor acceptor;
   asio::signal_set signals;
   std::atomic<bool> stopping{false};
@@ -153,18 +168,22 @@ struct HttpServer::Impl {
   }
 
   std::shared_ptr<Connection> track(beast::tcp_stream& stream) {
-    auto c = std::make_shared<Connection>();
-    c->stream = &stream;
+    auto c = std::make_shared<Connection>(stream);
     std::lock_guard lock(connections_mutex);
     connections.insert(c);
     return c;
   }
 
-  void untrack(const std::shared_ptr<Connection>& c) {
-    c->alive = false;
-    std::lock_guard lock(connections_mutex);
-    connections.erase(c);
-  }
+  // Untracks the connection when the session's frame unwinds, however it unwinds.
+  struct Untrack {
+    Impl* impl;
+    std::shared_ptr<Connection> c;
+    ~Untrack() {
+      c->alive = false;
+      std::lock_guard lock(impl->connections_mutex);
+      impl->connections.erase(c);
+    }
+  };
 
   size_t open_connections() {
     std::lock_guard lock(connections_mutex);
@@ -201,6 +220,7 @@ struct HttpServer::Impl {
     }
     beast::tcp_stream stream(std::move(socket));
     auto self = track(stream);
+    const Untrack untrack_on_exit{this, self};
     beast::flat_buffer buffer;
     boost::system::error_code ec;
     try {
@@ -237,7 +257,8 @@ struct HttpServer::Impl {
         } else if (ec) {
           refusal = malformed(ec);
         } else if (!parser.is_done()) {
-          if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+          if (parser.get().version() >= 11 &&
+              beast::iequals(parser.get()[http::field::expect], "100-continue")) {
             http::response<http::empty_body> go_on{http::status::continue_, 11};
             stream.expires_after(options.write_timeout);
             co_await http::async_write(stream, go_on,
@@ -263,27 +284,29 @@ struct HttpServer::Impl {
         auto req = parser.release();
         const unsigned version = req.version();
         const bool client_keep_alive = req.keep_alive();
+        const bool head = req.method() == http::verb::head;
         HttpResponse response = app.handle(to_request(std::move(req), remote));
         const bool keep_alive = client_keep_alive && !response.close_connection && !stopping;
-        auto res = to_beast(std::move(response), version, keep_alive);
+        auto res = to_beast(std::move(response), version, keep_alive, head);
         stream.expires_after(options.write_timeout);
         co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
         if (ec || !keep_alive) break;
       }
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "{\"level\":\"error\",\"msg\":\"connection failed\",\"what\":\"%s\"}\n",
-                   e.what());
+      app.log_error("connection failed", e.what());
     }
     stream.socket().shutdown(tcp::socket::shutdown_both, ec);
     stream.close();
-    untrack(self);
   }
 
   void begin_shutdown() {
     if (stopping.exchange(true)) return;
     app.set_draining();
-    boost::system::error_code ec;
-    acceptor.close(ec);
+    // The acceptor is not thread-safe: close it on the strand its accept loop runs on.
+    asio::post(accept_strand, [this] {
+      boost::system::error_code ignored;
+      acceptor.close(ignored);
+    });
     std::vector<std::shared_ptr<Connection>> snapshot;
     {
       std::lock_guard lock(connections_mutex);
@@ -291,7 +314,7 @@ struct HttpServer::Impl {
     }
     for (auto& c : snapshot) {
       // Runs on the connection's strand, so it sees the coroutine suspended, never mid-step.
-      asio::post(c->stream->get_executor(), [c] {
+      asio::post(c->executor, [c] {
         if (c->alive && !c->busy) c->stream->cancel();
       });
     }
@@ -307,14 +330,25 @@ struct HttpServer::Impl {
       boost::system::error_code ec;
       co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
     }
-    if (open_connections() > 0) ioc.stop();
+    if (open_connections() > 0) {
+      ioc.stop();
+      co_return;
+    }
+    // Done: drop the wait for a second signal so the loop runs out of work and returns.
+    boost::system::error_code ignored;
+    signals.cancel(ignored);
   }
 
   void run() {
     signals.async_wait([this](const boost::system::error_code& ec, int) {
-      if (!ec) begin_shutdown();
+      if (ec) return;
+      begin_shutdown();
+      // A second signal while draining stops at once.
+      signals.async_wait([this](const boost::system::error_code& again, int) {
+        if (!again) ioc.stop();
+      });
     });
-    asio::co_spawn(asio::make_strand(ioc), accept_loop(), asio::detached);
+    asio::co_spawn(accept_strand, accept_loop(), asio::detached);
     std::vector<std::thread> workers;
     for (int i = 1; i < options.threads; ++i) workers.emplace_back([this] { ioc.run(); });
     ioc.run();

@@ -19,4 +19,10 @@ struct Category {
   std::optional<Instant> updated_at;
 };
 
+// The fields a create or update request carries; absent ones are nullopt (on update: unchanged).
+struct CategoryDraft {
+  std::optional<std::string> name;
+  std::optional<int64_t> hierarchy;
+};
+
 }  // namespace openpromo

@@ -50,18 +50,10 @@ Result<Page<Category>> CategoryService::list(const Principal& who, const ListQue
 
 Result<Category> CategoryService::update(const Principal& who, std::string_view id,
                                          const CategoryDraft& draft) {
-  OP_ASSIGN(Category c, get(who, id));
-  if (draft.name) {
-    OP_TRY(check_name(*draft.name));
-    c.name = *draft.name;
-  }
-  if (draft.hierarchy) {
-    OP_TRY(check_hierarchy(*draft.hierarchy));
-    c.hierarchy = *draft.hierarchy;
-  }
-  c.updated_at = now_utc();
-  OP_TRY(store_.update_category(c));
-  return c;
+  if (draft.name) OP_TRY(check_name(*draft.name));
+  if (draft.hierarchy) OP_TRY(check_hierarchy(*draft.hierarchy));
+  // One statement: concurrent partial updates of different fields never undo each other.
+  return store_.update_category(who.project_id, id, draft, now_utc());
 }
 
 Status CategoryService::remove(const Principal& who, std::string_view id) {

@@ -17,12 +17,6 @@
 
 namespace openpromo {
 
-// Fields a create or update request carries; absent ones are nullopt.
-struct CategoryDraft {
-  std::optional<std::string> name;
-  std::optional<int64_t> hierarchy;
-};
-
 class CategoryService {
  public:
   static constexpr size_t kMaxNameLength = 200;

@@ -71,19 +71,22 @@ Result<Page<Category>> Store::list_categories(std::string_view project_id, const
   });
 }
 
-Status Store::update_category(const Category& c) {
+Result<Category> Store::update_category(std::string_view project_id, std::string_view id,
+                                        const CategoryDraft& draft, Instant updated_at) {
   OP_ASSIGN(auto lease, db_->acquire());
   auto r = lease->query(
-      "UPDATE categories SET name = ?, hierarchy = ?, updated_at = ?"
-      " WHERE project_id = ? AND id = ?",
-      {c.name, c.hierarchy, c.updated_at ? sql::Value(c.updated_at->millis) : sql::null(),
-       c.project_id, c.id});
+      "UPDATE categories SET name = COALESCE(?, name), hierarchy = COALESCE(?, hierarchy),"
+      " updated_at = ? WHERE project_id = ? AND id = ? RETURNING " +
+          std::string(kColumns),
+      {draft.name ? sql::Value(*draft.name) : sql::null(),
+       draft.hierarchy ? sql::Value(*draft.hierarchy) : sql::null(), updated_at.millis,
+       std::string(project_id), std::string(id)});
   if (!r.ok()) {
-    if (r.error().key == sql::kUniqueViolation) return duplicate_name(c.name);
+    if (r.error().key == sql::kUniqueViolation) return duplicate_name(draft.name.value_or(""));
     return std::move(r).take_error();
   }
-  if (r->affected == 0) return Error::not_found("category", c.id);
-  return {};
+  if (r->rows.empty()) return Error::not_found("category", std::string(id));
+  return from_row(r->rows[0]);
 }
 
 Status Store::delete_category(std::string_view project_id, std::string_view id) {

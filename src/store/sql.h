@@ -39,6 +39,9 @@ struct ResultSet {
   int64_t affected = 0;  // rows changed by INSERT/UPDATE/DELETE
 };
 
+// How many prepared statements a driver keeps per connection before preparing for one use.
+inline constexpr size_t kMaxCachedStatements = 256;
+
 // Error keys a driver reports, for the store to turn into domain errors.
 inline constexpr std::string_view kUniqueViolation = "unique_violation";
 inline constexpr std::string_view kForeignKeyViolation = "foreign_key_violation";

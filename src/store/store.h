@@ -58,7 +58,9 @@ class Store {
   Status insert_category(const Category& category);
   Result<std::optional<Category>> find_category(std::string_view project_id, std::string_view id);
   Result<Page<Category>> list_categories(std::string_view project_id, const ListQuery& query);
-  Status update_category(const Category& category);
+  // Sets the draft's present fields and updated_at; returns the category as stored.
+  Result<Category> update_category(std::string_view project_id, std::string_view id,
+                                   const CategoryDraft& draft, Instant updated_at);
   Status delete_category(std::string_view project_id, std::string_view id);
 
  private:

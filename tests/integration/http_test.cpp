@@ -58,6 +58,31 @@ TEST_F(HttpTest, CategoriesEndToEnd) {
   expect_error_json(c.request("GET", "/v1/categories/" + id, "", kAuth), 404, "not_found");
 }
 
+TEST_F(HttpTest, HeadAnswersHeadersOnlyAndKeepsTheConnectionInSync) {
+  HttpClient c(server_.port());
+  auto get = c.request("GET", "/health");
+  c.send_raw("HEAD /health HTTP/1.1\r\nHost: x\r\n\r\n");
+  // Read the header block by hand: a HEAD response has a Content-Length but no body.
+  c.send_raw("GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto head = c.read_response_to_head();
+  EXPECT_EQ(head.status, 200);
+  EXPECT_EQ(head.header("content-length"), std::to_string(get.body.size()));
+  EXPECT_TRUE(head.body.empty());
+  auto next = c.read_response();
+  EXPECT_EQ(next.status, 200);
+  EXPECT_EQ(next.body, get.body);
+}
+
+TEST_F(HttpTest, NoContentHasNoLength) {
+  HttpClient c(server_.port());
+  auto created = c.request("POST", "/v1/categories", R"({"name":"x","hierarchy":1})", kAuth);
+  const std::string id(created.json().at("id").as_string());
+  auto deleted = c.request("DELETE", "/v1/categories/" + id, "", kAuth);
+  EXPECT_EQ(deleted.status, 204);
+  EXPECT_EQ(deleted.header("content-length"), "");
+  EXPECT_EQ(c.request("GET", "/health").status, 200);
+}
+
 TEST_F(HttpTest, KeepAliveServesManyRequestsOnOneConnection) {
   HttpClient c(server_.port());
   for (int i = 0; i < 50; ++i) {

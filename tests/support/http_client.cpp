@@ -70,6 +70,14 @@ bool HttpClient::closed_by_peer() {
 }
 
 HttpResult HttpClient::read_response() {
+  return read(false);
+}
+
+HttpResult HttpClient::read_response_to_head() {
+  return read(true);
+}
+
+HttpResult HttpClient::read(bool head_only) {
   auto fill = [&]() -> bool {
     char buf[65536];
     for (;;) {
@@ -103,9 +111,11 @@ HttpResult HttpClient::read_response() {
     while (!value.empty() && value.front() == ' ') value.erase(0, 1);
     r.headers[name] = value;
   }
-  if (r.status == 100) return read_response();  // interim response: read the final one
+  if (r.status == 100) return read(head_only);  // interim response: read the final one
   const auto length = r.headers.find("content-length");
-  if (length != r.headers.end()) {
+  if (head_only) {
+    // no body follows
+  } else if (length != r.headers.end()) {
     const size_t n = std::stoul(length->second);
     while (pending_.size() < n) {
       if (!fill()) throw std::runtime_error("connection closed inside a response body");

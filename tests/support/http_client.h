@@ -38,11 +38,14 @@ class HttpClient {
   void connect();
   void send_raw(std::string_view bytes);
   HttpResult read_response();  // throws std::runtime_error if the connection closes first
-  bool closed_by_peer();       // true when the server has closed its side
+  // Reads a response to HEAD: its headers only, whatever Content-Length says.
+  HttpResult read_response_to_head();
+  bool closed_by_peer();  // true when the server has closed its side
 
  private:
   uint16_t port_;
   int fd_ = -1;
+  HttpResult read(bool head);
   std::string pending_;  // bytes read past the previous response
 };
 

@@ -309,6 +309,15 @@ TEST_F(AppTest, HealthAndMetrics) {
   EXPECT_NE(metrics.body.find("route=\"/v1/categories/{categoryId}\",status=\"404\""),
             std::string::npos);
   EXPECT_NE(metrics.body.find("openpromo_http_request_duration_seconds_bucket"), std::string::npos);
+  call("BREW", "/v1/categories");
+  call("X" + std::string(100, 'Y'), "/health");
+  metrics = call("GET", "/metrics");
+  // Both paths exist under other methods: two 405s under one label.
+  EXPECT_NE(metrics.body.find("method=\"OTHER\",route=\"unmatched\",status=\"405\"} 2"),
+            std::string::npos)
+      << metrics.body;
+  EXPECT_EQ(metrics.body.find("BREW"), std::string::npos) << "unknown methods share one label";
+  EXPECT_EQ(metrics.body.find("XYYY"), std::string::npos);
   app_->set_draining();
   EXPECT_EQ(call("GET", "/health").status, 503);
 }

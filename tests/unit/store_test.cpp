@@ -72,14 +72,24 @@ TEST_F(StoreTest, CategoryLifecycle) {
   EXPECT_EQ((*found)->name, "First");
   EXPECT_FALSE((*found)->updated_at);
 
-  c.name = "Renamed";
-  c.hierarchy = 7;
-  c.updated_at = Instant{2000};
-  ASSERT_TRUE(store_->update_category(c).ok());
+  auto updated =
+      store_->update_category(project_.id, c.id, CategoryDraft{"Renamed", 7}, Instant{2000});
+  ASSERT_TRUE(updated.ok());
+  EXPECT_EQ(updated->name, "Renamed");
   found = store_->find_category(project_.id, c.id);
   EXPECT_EQ((*found)->name, "Renamed");
   EXPECT_EQ((*found)->hierarchy, 7);
   EXPECT_EQ((*found)->updated_at->millis, 2000);
+  // Absent fields keep their value.
+  updated =
+      store_->update_category(project_.id, c.id, CategoryDraft{std::nullopt, 9}, Instant{3000});
+  EXPECT_EQ(updated->name, "Renamed");
+  EXPECT_EQ(updated->hierarchy, 9);
+  EXPECT_EQ(
+      store_->update_category(project_.id, "cat_missing", CategoryDraft{"x", 1}, Instant{3000})
+          .error()
+          .code,
+      404);
 
   ASSERT_TRUE(store_->delete_category(project_.id, c.id).ok());
   EXPECT_FALSE(store_->find_category(project_.id, c.id)->has_value());
@@ -102,8 +112,8 @@ TEST_F(StoreTest, CategoryNamesAreUniquePerProject) {
   EXPECT_EQ(r.error().key, "duplicate_found");
 
   Category other = make("Winter", 2, 3000);
-  other.name = "Summer";
-  auto renamed = store_->update_category(other);
+  auto renamed = store_->update_category(project_.id, other.id,
+                                         CategoryDraft{"Summer", std::nullopt}, Instant{4000});
   ASSERT_FALSE(renamed.ok());
   EXPECT_EQ(renamed.error().key, "duplicate_found");
 }

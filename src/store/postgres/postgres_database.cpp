@@ -107,8 +107,13 @@ class PostgresConnection final : public Connection {
       }
       values[i] = text[i].c_str();
     }
-    ResultPtr res(PQexecPrepared(conn_, name->c_str(), static_cast<int>(params.size()),
-                                 values.data(), nullptr, nullptr, 0));
+    // An empty name means the cache is full: run the statement unprepared, once.
+    ResultPtr res(name->empty()
+                      ? PQexecParams(conn_, to_postgres_placeholders(sql).c_str(),
+                                     static_cast<int>(params.size()), nullptr, values.data(),
+                                     nullptr, nullptr, 0)
+                      : PQexecPrepared(conn_, name->c_str(), static_cast<int>(params.size()),
+                                       values.data(), nullptr, nullptr, 0));
     const auto status = res ? PQresultStatus(res.get()) : PGRES_FATAL_ERROR;
     if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
       return pg_error(conn_, res.get(), "query");
@@ -196,6 +201,7 @@ class PostgresConnection final : public Connection {
     if (static_cast<size_t>(placeholders) != param_count) {
       return Error::internal("parameter count mismatch for: " + key);
     }
+    if (statements_.size() >= kMaxCachedStatements) return std::string();
     std::string name = "s" + std::to_string(statements_.size() + 1);
     ResultPtr res(PQprepare(conn_, name.c_str(), converted.c_str(), placeholders, nullptr));
     if (!res || PQresultStatus(res.get()) != PGRES_COMMAND_OK) {

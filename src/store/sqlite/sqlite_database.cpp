@@ -36,17 +36,24 @@ class SqliteConnection final : public Connection {
 
   using Connection::query;
   Result<ResultSet> query(std::string_view sql, std::span<const Value> params) override {
-    auto prepared = prepare(sql);
+    bool cached = true;
+    auto prepared = prepare(sql, cached);
     if (!prepared.ok()) return std::move(prepared).take_error();
     sqlite3_stmt* stmt = *prepared;
-    // Reset on every exit path so the cached statement is reusable and holds no read lock.
+    // On every exit path: reset a cached statement so it is reusable and holds no read lock;
+    // finalize one that was not cached.
     struct Resetter {
       sqlite3_stmt* s;
+      bool cached;
       ~Resetter() {
+        if (!cached) {
+          sqlite3_finalize(s);
+          return;
+        }
         sqlite3_reset(s);
         sqlite3_clear_bindings(s);
       }
-    } resetter{stmt};
+    } resetter{stmt, cached};
 
     if (static_cast<size_t>(sqlite3_bind_parameter_count(stmt)) != params.size()) {
       return Error::internal("parameter count mismatch for: " + std::string(sql));
@@ -126,14 +133,18 @@ class SqliteConnection final : public Connection {
   }
 
  private:
-  Result<sqlite3_stmt*> prepare(std::string_view sql) {
+  // Statements are cached per connection up to a bound: list queries build their SQL from the
+  // request's filters, so the set of distinct texts is open-ended. Past the bound a statement is
+  // prepared for one use (`cached` = false).
+  Result<sqlite3_stmt*> prepare(std::string_view sql, bool& cached) {
     std::string key(sql);
     if (auto it = statements_.find(key); it != statements_.end()) return it->second;
+    cached = statements_.size() < kMaxCachedStatements;
     sqlite3_stmt* stmt = nullptr;
     const int rc = sqlite3_prepare_v3(db_, key.data(), static_cast<int>(key.size()),
-                                      SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+                                      cached ? SQLITE_PREPARE_PERSISTENT : 0, &stmt, nullptr);
     if (rc != SQLITE_OK) return sqlite_error(db_, rc, "prepare");
-    statements_.emplace(std::move(key), stmt);
+    if (cached) statements_.emplace(std::move(key), stmt);
     return stmt;
   }
 
