@@ -18,8 +18,10 @@
 
 #include "api/app.h"
 #include "api/http_server.h"
+#include "core/crypto.h"
 #include "core/time.h"
 #include "core/version.h"
+#include "service/job_runner.h"
 #include "service/key_service.h"
 #include "store/store.h"
 
@@ -245,6 +247,11 @@ int cmd_serve(const Args& args) {
   }
 
   api::App app(**store, api::AppOptions{});
+  // Background jobs (code generation, ...). On SQLite this process is the only node, so claims
+  // left by a previous run (a crash) are released at once; on PostgreSQL they expire instead.
+  JobRunner jobs(**store, new_id("node_"));
+  app.set_job_waker([&jobs] { jobs.wake(); });
+  jobs.start(/*reclaim=*/(*store)->backend() == "sqlite");
   api::HttpServer server(app, options);
   auto bound = server.listen();
   if (!bound.ok()) return fail(bound.error());
@@ -253,6 +260,7 @@ int cmd_serve(const Args& args) {
               redact_url(db).c_str(), options.threads);
   std::fflush(stdout);
   server.run();
+  jobs.stop();  // between batches: unfinished jobs resume at the next start
   (*store)->close();
   std::printf("openpromo stopped cleanly\n");
   std::fflush(stdout);

@@ -59,6 +59,8 @@ void add_cors_headers(HttpResponse& r, std::string_view origin) {
 App::App(Store& store, AppOptions options) : options_(options), services_(store) {
   add_system_routes(router_, services_, metrics_, draining_);
   add_category_routes(router_, services_);
+  add_campaign_routes(router_, services_);
+  add_voucher_routes(router_, services_);
 }
 
 HttpResponse App::handle(const HttpRequest& request) {

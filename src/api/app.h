@@ -19,8 +19,10 @@
 #include "api/query_string.h"
 #include "api/router.h"
 #include "model/api_key.h"
+#include "service/campaign_service.h"
 #include "service/category_service.h"
 #include "service/key_service.h"
+#include "service/voucher_service.h"
 #include "store/store.h"
 
 namespace openpromo::api {
@@ -49,10 +51,21 @@ struct Route {
 
 // What handlers may use.
 struct Services {
-  explicit Services(Store& s) : store(s), keys(s), categories(s) {}
+  explicit Services(Store& s)
+      : store(s),
+        keys(s),
+        categories(s),
+        campaigns(s,
+                  [this] {
+                    if (wake_jobs) wake_jobs();
+                  }),
+        vouchers(s) {}
   Store& store;
   KeyService keys;
   CategoryService categories;
+  CampaignService campaigns;
+  VoucherService vouchers;
+  std::function<void()> wake_jobs;  // set by whoever runs the JobRunner
 };
 
 struct AppOptions {
@@ -72,6 +85,9 @@ class App {
 
   // One structured error line on the log stream (`what` is escaped).
   void log_error(std::string_view msg, std::string_view what);
+
+  // Lets the App nudge the background job runner when it enqueues work.
+  void set_job_waker(std::function<void()> wake) { services_.wake_jobs = std::move(wake); }
 
   // Set when the server starts draining: /health then answers 503 so load balancers move away.
   void set_draining() { draining_ = true; }
@@ -94,5 +110,7 @@ class App {
 void add_system_routes(Router<Route>& router, Services& services, Metrics& metrics,
                        const std::atomic<bool>& draining);
 void add_category_routes(Router<Route>& router, Services& services);
+void add_campaign_routes(Router<Route>& router, Services& services);
+void add_voucher_routes(Router<Route>& router, Services& services);
 
 }  // namespace openpromo::api

@@ -48,6 +48,36 @@ Result<std::optional<int64_t>> read_integer(const json::object& obj, std::string
   return Error::invalid_payload(std::string(field) + " must be an integer");
 }
 
+Result<std::optional<bool>> read_bool(const json::object& obj, std::string_view field) {
+  const json::value* v = obj.if_contains(field);
+  if (!v || v->is_null()) return std::optional<bool>{};
+  if (!v->is_bool()) return Error::invalid_payload(std::string(field) + " must be true or false");
+  return std::optional<bool>(v->as_bool());
+}
+
+Result<std::optional<std::optional<Instant>>> read_date(const json::object& obj,
+                                                        std::string_view field) {
+  using Out = std::optional<std::optional<Instant>>;
+  const json::value* v = obj.if_contains(field);
+  if (!v) return Out{};
+  if (v->is_null()) return Out(std::optional<Instant>{});
+  if (v->is_string()) {
+    if (auto t = parse_iso8601(v->as_string())) return Out(std::optional<Instant>(*t));
+  }
+  return Error::invalid_payload(std::string(field) + " must be an ISO 8601 date or null");
+}
+
+std::optional<json::value> read_any(const json::object& obj, std::string_view field) {
+  const json::value* v = obj.if_contains(field);
+  if (!v) return std::nullopt;
+  return *v;
+}
+
+json::value time_or_null(const std::optional<Instant>& t) {
+  if (!t) return nullptr;
+  return json::value(format_iso8601(*t));
+}
+
 std::string serialize(const json::value& value) {
   return json::serialize(value);
 }

@@ -32,24 +32,39 @@ std::string error_json(const Error& error, std::string_view request_id);
 
 boost::json::object category_json(const Category& c);
 
-// {object:"list", data_ref:"data", data:[...], total, has_more[, more_starting_after]}
+// {object:"list", data_ref:<name>, <name>:[...], total, has_more[, more_starting_after]}
 template <class T, class Encode>
-boost::json::object list_json(const Page<T>& page, Encode encode);
+boost::json::object list_json(const Page<T>& page, Encode encode, std::string_view name = "data");
+
+// Optional typed readers for request bodies. A present JSON null is "present, empty".
+Result<std::optional<bool>> read_bool(const boost::json::object& obj, std::string_view field);
+// ISO 8601 date or null; outer optional = present.
+Result<std::optional<std::optional<Instant>>> read_date(const boost::json::object& obj,
+                                                        std::string_view field);
+// Any JSON value, as given (outer optional = present).
+std::optional<boost::json::value> read_any(const boost::json::object& obj, std::string_view field);
+
+boost::json::value time_or_null(const std::optional<Instant>& t);
 
 // ---- implementation of the template ------------------------------------------------------------
 
 template <class T, class Encode>
-boost::json::object list_json(const Page<T>& page, Encode encode) {
+boost::json::object list_json(const Page<T>& page, Encode encode, std::string_view name) {
   boost::json::array data;
   data.reserve(page.items.size());
   for (const auto& item : page.items) data.push_back(encode(item));
   boost::json::object out;
   out["object"] = "list";
-  out["data_ref"] = "data";
-  out["data"] = std::move(data);
+  out["data_ref"] = name;
+  out[name] = std::move(data);
   out["total"] = page.total;
   out["has_more"] = page.has_more;
-  if (page.has_more && !page.items.empty()) out["more_starting_after"] = page.items.back().id;
+  if (page.has_more && !page.items.empty()) {
+    const boost::json::value& last = out[name].as_array().back();
+    if (last.is_object() && last.as_object().contains("id")) {
+      out["more_starting_after"] = last.as_object().at("id");
+    }
+  }
   return out;
 }
 

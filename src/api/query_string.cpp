@@ -88,6 +88,7 @@ std::optional<std::string> QueryParams::get(std::string_view name) const {
 Result<ListQuery> parse_list_query(const QueryParams& params, int default_limit) {
   ListQuery q;
   q.limit = default_limit;
+  q.descending = true;  // Voucherify lists newest first unless `order` says otherwise
   if (auto limit = params.get("limit")) {
     OP_ASSIGN(q.limit, parse_int_param("limit", *limit));
     if (q.limit < 1 || q.limit > ListQuery::kMaxLimit) {

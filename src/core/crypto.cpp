@@ -5,6 +5,8 @@
 #include <sys/random.h>
 
 #include <cerrno>
+#include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 
@@ -37,11 +39,37 @@ void random_bytes(void* out, size_t n) {
   }
 }
 
+namespace {
+// Ids are minted in bulk (a million codes per job): draw kernel randomness 4 KiB at a time per
+// thread instead of one system call per id.
+void buffered_random(unsigned char* out, size_t n) {
+  thread_local unsigned char buffer[4096];
+  thread_local size_t used = sizeof(buffer);
+  for (size_t i = 0; i < n; ++i) {
+    if (used == sizeof(buffer)) {
+      random_bytes(buffer, sizeof(buffer));
+      used = 0;
+    }
+    out[i] = buffer[used];
+    buffer[used++] = 0;  // never hand out the same bytes twice, even if memory leaks later
+  }
+}
+}  // namespace
+
 std::string new_id(std::string_view prefix) {
-  unsigned char raw[12];
-  random_bytes(raw, sizeof raw);
+  // 11 hex digits of the creation time in milliseconds, then 52 random bits: ids made later sort
+  // later, so primary-key and (created_at, id) indexes grow at their right edge instead of at
+  // random pages (a million-code job stays in cache), while the random part keeps ids
+  // unguessable. Voucherify's own ids are time-ordered the same way.
+  const auto millis = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                std::chrono::system_clock::now().time_since_epoch())
+                                                .count());
+  unsigned char raw[7];
+  buffered_random(raw, sizeof raw);
   std::string id(prefix);
-  id += to_hex(raw, sizeof raw);
+  id.reserve(prefix.size() + 24);
+  for (int shift = 40; shift >= 0; shift -= 4) id += kHex[(millis >> shift) & 0x0f];
+  id += to_hex(raw, sizeof raw).substr(0, 13);
   return id;
 }
 

@@ -14,7 +14,8 @@ namespace openpromo {
 // Fills `out` with `n` bytes from the kernel CSPRNG (getrandom); aborts if the kernel refuses.
 void random_bytes(void* out, size_t n);
 
-// `prefix` + 24 lowercase hex characters (96 random bits), e.g. `cat_3f9a...`. Treat as opaque.
+// `prefix` + 24 lowercase hex characters: creation time (ms) then 52 random bits, so ids sort by
+// creation and cannot be guessed. Treat as opaque.
 std::string new_id(std::string_view prefix);
 
 // A random RFC 4122 version-4 UUID, the format Voucherify uses for application ids and tokens.

@@ -144,9 +144,10 @@ Result<Page<Row>> list_rows(Connection& conn, const ListTable& table, std::strin
   if (!order || !order->sortable) {
     return Error::invalid_query_params("cannot order by '" + query.order_field + "'");
   }
-  const std::string order_col(order->column);
+  const std::string order_col(order->sort_column.empty() ? order->column : order->sort_column);
 
   std::string where = "project_id = ?";
+  if (!table.base_condition.empty()) where += " AND " + std::string(table.base_condition);
   std::vector<Value> params{std::string(project_id)};
   if (query.created_after) {
     where += " AND created_at > ?";

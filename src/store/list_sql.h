@@ -17,12 +17,16 @@ struct ListField {
   std::string_view column;  // SQL expression; must never be NULL if the field is sortable
   FieldType type;
   bool sortable;
+  // What ORDER BY and cursors use when it differs from `column` (e.g. a time-ordered id that an
+  // index already holds in creation order).
+  std::string_view sort_column = {};
 };
 
 struct ListTable {
   std::string_view table;
   std::string_view columns;  // the SELECT list handed to the row decoder
   std::span<const ListField> fields;
+  std::string_view base_condition = {};  // always applied, e.g. "deleted_at IS NULL"
 };
 
 // Rows of `table.columns` for one page, plus the total of matching rows. Scoped to one project.

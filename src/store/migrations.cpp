@@ -42,8 +42,93 @@ CREATE TABLE categories (
 CREATE INDEX categories_project_created ON categories (project_id, created_at, id);
 )sql";
 
-constexpr std::array<Migration, 1> kMigrations{{
+// Campaigns and vouchers keep the fields that limits, lists and filters read as columns and the
+// rest of their definition as JSON text. Vouchers are the big table (a million codes per
+// campaign), so it has few indexes: ids are time-ordered (core/crypto.h), and lists in creation
+// order walk the primary key or (campaign_id, id) instead of a created_at index. The code index
+// leads with the (random) code so comparisons end at the first differing byte instead of after a
+// shared project id. Binned rows keep `deleted_at`: their names and codes
+// stay reserved by the unique indexes until permanently deleted.
+constexpr std::string_view kCampaigns = R"sql(
+CREATE TABLE campaigns (
+  id TEXT PRIMARY KEY,
+  project_id TEXT NOT NULL REFERENCES projects (id),
+  name TEXT NOT NULL,
+  description TEXT,
+  campaign_type TEXT NOT NULL,
+  mode TEXT NOT NULL,
+  active INTEGER NOT NULL,
+  category_id TEXT REFERENCES categories (id),
+  start_date BIGINT,
+  expiration_date BIGINT,
+  join_once INTEGER NOT NULL,
+  auto_join INTEGER NOT NULL,
+  use_voucher_metadata_schema INTEGER NOT NULL,
+  is_protected INTEGER NOT NULL,
+  creation_status TEXT NOT NULL,
+  vouchers_generation_status TEXT NOT NULL,
+  vouchers_count BIGINT NOT NULL,
+  definition TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT,
+  deleted_at BIGINT,
+  UNIQUE (project_id, name)
+);
+CREATE INDEX campaigns_project_created ON campaigns (project_id, created_at, id);
+
+CREATE TABLE vouchers (
+  id TEXT PRIMARY KEY,
+  project_id TEXT NOT NULL REFERENCES projects (id),
+  code TEXT NOT NULL,
+  code_key TEXT NOT NULL,
+  campaign_id TEXT REFERENCES campaigns (id),
+  category_id TEXT REFERENCES categories (id),
+  type TEXT NOT NULL,
+  active INTEGER NOT NULL,
+  start_date BIGINT,
+  expiration_date BIGINT,
+  redemption_quantity BIGINT,
+  redeemed_quantity BIGINT NOT NULL DEFAULT 0,
+  gift_amount BIGINT,
+  gift_balance BIGINT,
+  loyalty_points BIGINT,
+  loyalty_balance BIGINT,
+  holder_id TEXT,
+  is_referral_code INTEGER NOT NULL,
+  publish_count BIGINT NOT NULL DEFAULT 0,
+  definition TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT,
+  deleted_at BIGINT,
+  UNIQUE (code_key, project_id)
+);
+CREATE INDEX vouchers_campaign ON vouchers (campaign_id, id);
+
+CREATE TABLE async_actions (
+  id TEXT PRIMARY KEY,
+  project_id TEXT NOT NULL REFERENCES projects (id),
+  type TEXT NOT NULL,
+  status TEXT NOT NULL,
+  operation_status TEXT,
+  progress INTEGER NOT NULL,
+  request_id TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  result TEXT NOT NULL,
+  done_count BIGINT NOT NULL,
+  claimed_by TEXT,
+  lease_until BIGINT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT,
+  started_at BIGINT,
+  finished_at BIGINT
+);
+CREATE INDEX async_actions_project_created ON async_actions (project_id, created_at, id);
+CREATE INDEX async_actions_status ON async_actions (status, created_at);
+)sql";
+
+constexpr std::array<Migration, 2> kMigrations{{
     {1, "foundation: projects, api keys, categories", kFoundation},
+    {2, "campaigns, vouchers, async actions", kCampaigns},
 }};
 
 }  // namespace

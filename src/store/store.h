@@ -15,9 +15,12 @@
 
 #include "core/error.h"
 #include "model/api_key.h"
+#include "model/async_action.h"
+#include "model/campaign.h"
 #include "model/category.h"
 #include "model/list_query.h"
 #include "model/project.h"
+#include "model/voucher.h"
 #include "store/sql.h"
 
 namespace openpromo {
@@ -62,6 +65,53 @@ class Store {
   Result<Category> update_category(std::string_view project_id, std::string_view id,
                                    const CategoryDraft& draft, Instant updated_at);
   Status delete_category(std::string_view project_id, std::string_view id);
+
+  // Campaigns. Names are unique within a project, binned campaigns included. Lookups take an id
+  // or a name and never return binned campaigns.
+  Status insert_campaign(const Campaign& campaign);
+  Result<std::optional<Campaign>> find_campaign(std::string_view project_id,
+                                                std::string_view id_or_name);
+  Result<Page<Campaign>> list_campaigns(std::string_view project_id, const ListQuery& query);
+  // Writes the editable fields of an existing campaign (read-modify-write by the service).
+  Status update_campaign(const Campaign& campaign);
+  Status set_campaign_generation_status(std::string_view campaign_id, std::string_view status);
+  Status increment_vouchers_count(std::string_view campaign_id, int64_t by);
+  // Moves the campaign and its vouchers to the bin (names and codes stay reserved), or removes
+  // them for good.
+  Status bin_campaign(std::string_view project_id, std::string_view id, Instant now);
+  Status delete_campaign_permanently(std::string_view project_id, std::string_view id);
+
+  // Vouchers. Codes are unique per project under its case sensitivity, binned codes included.
+  Status insert_voucher(const Voucher& voucher, bool case_sensitive);
+  Result<std::optional<Voucher>> find_voucher(std::string_view project_id,
+                                              std::string_view code_or_id, bool case_sensitive);
+  Result<Page<Voucher>> list_vouchers(std::string_view project_id, const ListQuery& query);
+  Status update_voucher(const Voucher& voucher);
+  Status bin_voucher(std::string_view project_id, std::string_view id, Instant now);
+  Status delete_voucher_permanently(std::string_view project_id, std::string_view id);
+  // Adds `amount` (negative: removes) to a gift card's balance; additions also raise its amount.
+  // Guarded in the database: the balance never goes below zero, whatever runs concurrently.
+  Result<Voucher> adjust_gift_balance(std::string_view project_id, std::string_view voucher_id,
+                                      int64_t amount, Instant now);
+
+  // Async actions.
+  Status insert_async_action(const AsyncAction& action);
+  Result<std::optional<AsyncAction>> find_async_action(std::string_view project_id,
+                                                       std::string_view id);
+  Result<Page<AsyncAction>> list_async_actions(std::string_view project_id, const ListQuery& query);
+  // Claims the oldest runnable action (enqueued, or in progress with an expired lease) for
+  // `worker` until `lease_until`. Two workers never claim the same action.
+  Result<std::optional<AsyncAction>> claim_async_action(std::string_view worker,
+                                                        Instant lease_until, Instant now);
+  // Makes every in-progress action claimable at once (single-node start-up after a crash).
+  Status release_async_claims();
+  Status finish_async_action(const AsyncAction& action, Instant now);
+  // One batch of a code-generation job, atomically: insert the vouchers that do not collide with
+  // an existing code, add the inserted count to the campaign's vouchers_count and to the action's
+  // done_count, renew the lease. Returns how many were inserted.
+  Result<int64_t> commit_generated_vouchers(const std::vector<Voucher>& vouchers,
+                                            bool case_sensitive, std::string_view action_id,
+                                            int progress, Instant lease_until, Instant now);
 
  private:
   std::unique_ptr<sql::Database> db_;

@@ -42,7 +42,8 @@ TEST(ListQuery, Defaults) {
   EXPECT_EQ(q->limit, 10);
   EXPECT_EQ(q->page, 1);
   EXPECT_EQ(q->order_field, "created_at");
-  EXPECT_FALSE(q->descending);
+  EXPECT_TRUE(q->descending) << "newest first, as Voucherify lists";
+  EXPECT_FALSE(parse_list_query(QueryParams::parse("order=created_at"), 10)->descending);
   EXPECT_TRUE(q->filters.empty());
 }
 

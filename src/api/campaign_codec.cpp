@@ -1,0 +1,240 @@
+#include "api/campaign_codec.h"
+
+#include "api/json_codec.h"
+
+namespace openpromo::api {
+
+namespace json = boost::json;
+
+namespace {
+
+json::value category_list(const std::optional<Category>& category) {
+  json::array list;
+  if (category) list.push_back(category_json(*category));
+  return list;
+}
+
+json::object empty_assignments() {
+  json::object a;
+  a["object"] = "list";
+  a["data_ref"] = "data";
+  a["data"] = json::array{};
+  a["total"] = 0;
+  return a;
+}
+
+json::value from_definition(const JsonObject& d, std::string_view key) {
+  const json::value* v = d.if_contains(key);
+  return v ? *v : json::value(nullptr);
+}
+
+}  // namespace
+
+Result<CampaignInput> read_campaign_input(const json::object& body) {
+  CampaignInput in;
+  OP_ASSIGN(in.name, read_string(body, "name"));
+  OP_ASSIGN(in.description, read_string(body, "description"));
+  OP_ASSIGN(in.campaign_type, read_string(body, "campaign_type"));
+  OP_ASSIGN(in.type, read_string(body, "type"));
+  OP_ASSIGN(in.category_id, read_string(body, "category_id"));
+  OP_ASSIGN(in.category, read_string(body, "category"));
+  OP_ASSIGN(in.start_date, read_date(body, "start_date"));
+  OP_ASSIGN(in.expiration_date, read_date(body, "expiration_date"));
+  OP_ASSIGN(in.join_once, read_bool(body, "join_once"));
+  OP_ASSIGN(in.auto_join, read_bool(body, "auto_join"));
+  OP_ASSIGN(in.use_voucher_metadata_schema, read_bool(body, "use_voucher_metadata_schema"));
+  OP_ASSIGN(in.is_protected, read_bool(body, "protected"));
+  OP_ASSIGN(in.vouchers_count, read_integer(body, "vouchers_count"));
+  in.voucher = read_any(body, "voucher");
+  in.validity_timeframe = read_any(body, "validity_timeframe");
+  in.validity_day_of_week = read_any(body, "validity_day_of_week");
+  in.validity_hours = read_any(body, "validity_hours");
+  in.referral_program = read_any(body, "referral_program");
+  in.activity_duration_after_publishing = read_any(body, "activity_duration_after_publishing");
+  in.metadata = read_any(body, "metadata");
+  in.promotion = read_any(body, "promotion");
+  return in;
+}
+
+Result<VoucherInput> read_voucher_input(const json::object& body) {
+  VoucherInput in;
+  OP_ASSIGN(in.code, read_string(body, "code"));
+  OP_ASSIGN(in.type, read_string(body, "type"));
+  OP_ASSIGN(in.campaign, read_string(body, "campaign_id"));
+  if (!in.campaign) {
+    OP_ASSIGN(in.campaign, read_string(body, "campaign"));
+  }
+  OP_ASSIGN(in.category_id, read_string(body, "category_id"));
+  OP_ASSIGN(in.category, read_string(body, "category"));
+  OP_ASSIGN(in.additional_info, read_string(body, "additional_info"));
+  OP_ASSIGN(in.start_date, read_date(body, "start_date"));
+  OP_ASSIGN(in.expiration_date, read_date(body, "expiration_date"));
+  OP_ASSIGN(in.active, read_bool(body, "active"));
+  if (const json::value* r = body.if_contains("redemption"); r && !r->is_null()) {
+    if (!r->is_object()) return Error::invalid_payload("redemption must be an object");
+    if (r->as_object().contains("quantity")) {
+      OP_ASSIGN(auto q, read_integer(r->as_object(), "quantity"));
+      in.redemption_quantity = q;
+    }
+  }
+  in.discount = read_any(body, "discount");
+  in.gift = read_any(body, "gift");
+  in.loyalty_card = read_any(body, "loyalty_card");
+  in.code_config = read_any(body, "code_config");
+  in.metadata = read_any(body, "metadata");
+  in.validity_timeframe = read_any(body, "validity_timeframe");
+  in.validity_day_of_week = read_any(body, "validity_day_of_week");
+  in.validity_hours = read_any(body, "validity_hours");
+  return in;
+}
+
+json::object campaign_json(const Campaign& c, const std::optional<Category>& category) {
+  json::object out;
+  out["id"] = c.id;
+  out["name"] = c.name;
+  if (c.description) out["description"] = *c.description;
+  out["campaign_type"] = to_string(c.campaign_type);
+  out["type"] = to_string(c.mode);
+  if (c.campaign_type != CampaignType::kPromotion) {
+    out["voucher"] = from_definition(c.definition, "voucher");
+  }
+  out["auto_join"] = c.auto_join;
+  out["join_once"] = c.join_once;
+  out["use_voucher_metadata_schema"] = c.use_voucher_metadata_schema;
+  out["start_date"] = time_or_null(c.start_date);
+  out["expiration_date"] = time_or_null(c.expiration_date);
+  for (const char* key : {"validity_timeframe", "validity_day_of_week", "validity_hours",
+                          "activity_duration_after_publishing", "referral_program"}) {
+    if (c.definition.contains(key)) out[key] = c.definition.at(key);
+  }
+  out["vouchers_count"] = c.vouchers_count;
+  out["active"] = c.active;
+  out["metadata"] =
+      c.definition.contains("metadata") ? c.definition.at("metadata") : json::value(json::object{});
+  out["created_at"] = format_iso8601(c.created_at);
+  if (c.updated_at) out["updated_at"] = format_iso8601(*c.updated_at);
+  out["category"] = category ? json::value(category->name) : json::value(nullptr);
+  out["creation_status"] = c.creation_status;
+  out["vouchers_generation_status"] = c.vouchers_generation_status;
+  out["protected"] = c.is_protected;
+  out["validation_rules_assignments"] = empty_assignments();
+  out["category_id"] = c.category_id ? json::value(*c.category_id) : json::value(nullptr);
+  out["categories"] = category_list(category);
+  if (c.campaign_type == CampaignType::kPromotion) {
+    json::object promotion;
+    promotion["object"] = "list";
+    promotion["data_ref"] = "tiers";
+    promotion["tiers"] = json::array{};
+    promotion["total"] = 0;
+    promotion["has_more"] = false;
+    out["promotion"] = std::move(promotion);
+  }
+  out["object"] = "campaign";
+  return out;
+}
+
+json::object voucher_json(const VoucherView& view) {
+  const Voucher& v = view.voucher;
+  const JsonObject& d = view.definition;
+  json::object out;
+  out["id"] = v.id;
+  out["code"] = v.code;
+  out["campaign"] = view.campaign ? json::value(view.campaign->name) : json::value(nullptr);
+  out["campaign_id"] = v.campaign_id ? json::value(*v.campaign_id) : json::value(nullptr);
+  out["category"] = view.category ? json::value(view.category->name) : json::value(nullptr);
+  out["category_id"] = v.category_id ? json::value(*v.category_id) : json::value(nullptr);
+  out["categories"] = category_list(view.category);
+  out["type"] = to_string(v.type);
+  out["discount"] =
+      v.type == VoucherType::kDiscount ? from_definition(d, "discount") : json::value(nullptr);
+  if (v.type == VoucherType::kGift) {
+    json::object gift;
+    gift["amount"] = v.gift_amount.value_or(0);
+    gift["balance"] = v.gift_balance.value_or(0);
+    const json::value* g = d.if_contains("gift");
+    gift["effect"] = g && g->is_object() && g->as_object().contains("effect")
+                         ? g->as_object().at("effect")
+                         : json::value("APPLY_TO_ORDER");
+    out["gift"] = std::move(gift);
+  } else {
+    out["gift"] = nullptr;
+  }
+  if (v.type == VoucherType::kLoyaltyCard) {
+    json::object card;
+    card["points"] = v.loyalty_points.value_or(0);
+    card["balance"] = v.loyalty_balance.value_or(0);
+    out["loyalty_card"] = std::move(card);
+  } else {
+    out["loyalty_card"] = nullptr;
+  }
+  out["start_date"] = time_or_null(v.start_date);
+  out["expiration_date"] = time_or_null(v.expiration_date);
+  out["validity_timeframe"] = from_definition(d, "validity_timeframe");
+  out["validity_day_of_week"] = from_definition(d, "validity_day_of_week");
+  if (d.contains("validity_hours")) out["validity_hours"] = d.at("validity_hours");
+  out["active"] = v.active;
+  out["additional_info"] = from_definition(d, "additional_info");
+  out["metadata"] = d.contains("metadata") ? d.at("metadata") : json::value(json::object{});
+  out["is_referral_code"] = v.is_referral_code;
+  out["created_at"] = format_iso8601(v.created_at);
+  out["updated_at"] = time_or_null(v.updated_at);
+  if (v.holder_id) out["holder_id"] = *v.holder_id;
+  out["validation_rules_assignments"] = empty_assignments();
+  json::object redemption;
+  redemption["quantity"] =
+      v.redemption_quantity ? json::value(*v.redemption_quantity) : json::value(nullptr);
+  redemption["redeemed_quantity"] = v.redeemed_quantity;
+  if (v.type == VoucherType::kGift) {
+    redemption["redeemed_amount"] = v.gift_amount.value_or(0) - v.gift_balance.value_or(0);
+  }
+  if (v.type == VoucherType::kLoyaltyCard) {
+    redemption["redeemed_points"] = v.loyalty_points.value_or(0) - v.loyalty_balance.value_or(0);
+  }
+  redemption["object"] = "list";
+  redemption["url"] = "/v1/vouchers/" + v.code + "/redemptions?page=1&limit=10";
+  out["redemption"] = std::move(redemption);
+  json::object publish;
+  publish["object"] = "list";
+  publish["count"] = v.publish_count;
+  publish["url"] = "/v1/vouchers/" + v.code + "/publications?page=1&limit=10";
+  out["publish"] = std::move(publish);
+  out["object"] = "voucher";
+  return out;
+}
+
+json::object async_action_json(const AsyncAction& a) {
+  json::object out;
+  out["id"] = a.id;
+  out["type"] = a.type;
+  out["status"] = a.status;
+  if (a.operation_status) out["operation_status"] = *a.operation_status;
+  json::object result = a.result;
+  result.erase("processing_time");
+  out["result"] = result.empty() && a.status != "DONE" && a.status != "FAILED"
+                      ? json::value(nullptr)
+                      : json::value(std::move(result));
+  out["created_at"] = format_iso8601(a.created_at);
+  out["updated_at"] = time_or_null(a.updated_at);
+  out["request_id"] = a.request_id;
+  out["progress"] = a.progress;
+  if (const json::value* t = a.result.if_contains("processing_time")) out["processing_time"] = *t;
+  out["object"] = "async_action";
+  return out;
+}
+
+json::object balance_json(const VoucherView& v, int64_t amount) {
+  json::object out;
+  out["amount"] = amount;
+  out["total"] = v.voucher.gift_amount.value_or(0);
+  out["balance"] = v.voucher.gift_balance.value_or(0);
+  out["type"] = "gift_voucher";
+  out["operation_type"] = "MANUAL";
+  out["object"] = "balance";
+  json::object related;
+  related["type"] = "voucher";
+  related["id"] = v.voucher.id;
+  out["related_object"] = std::move(related);
+  return out;
+}
+
+}  // namespace openpromo::api

@@ -1,0 +1,150 @@
+// /v1/campaigns and /v1/async-actions (contract tags campaigns, async-actions).
+#include <boost/json/object.hpp>
+#include <charconv>
+
+#include "api/app.h"
+#include "api/campaign_codec.h"
+#include "api/json_codec.h"
+
+namespace openpromo::api {
+namespace {
+
+namespace json = boost::json;
+
+std::optional<Category> category_of(Services& s, const Principal& who,
+                                    const std::optional<std::string>& id) {
+  if (!id) return std::nullopt;
+  auto c = s.categories.get(who, *id);
+  return c.ok() ? std::optional<Category>(std::move(*c)) : std::nullopt;
+}
+
+Reply campaign_reply(Services& s, const Principal& who, const Campaign& c) {
+  return Reply{200, serialize(campaign_json(c, category_of(s, who, c.category_id)))};
+}
+
+Reply accepted(const std::string& async_action_id) {
+  json::object out;
+  out["async_action_id"] = async_action_id;
+  return Reply{202, serialize(out)};
+}
+
+bool force_param(const Context& ctx) {
+  return ctx.query.get("force").value_or("") == "true";
+}
+
+// Shortcut filters of GET /v1/campaigns that map to plain field filters.
+void add_shortcut(ListQuery& q, const QueryParams& params, const char* param, const char* field) {
+  if (auto v = params.get(param)) q.filters.push_back(FilterCondition{field, FilterOp::kIs, {*v}});
+}
+
+}  // namespace
+
+void add_campaign_routes(Router<Route>& router, Services& services) {
+  Services& s = services;
+
+  router.add(
+      "POST", "/v1/campaigns",
+      Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
+              OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
+              OP_ASSIGN(auto input, read_campaign_input(body));
+              OP_ASSIGN(auto created, s.campaigns.create(ctx.principal, input, ctx.request_id));
+              json::object out = campaign_json(
+                  created.campaign, category_of(s, ctx.principal, created.campaign.category_id));
+              if (created.async_action_id) out["async_action_id"] = *created.async_action_id;
+              return Reply{200, serialize(out)};
+            }});
+
+  router.add("GET", "/v1/campaigns",
+             Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
+                     OP_ASSIGN(auto query, parse_list_query(ctx.query, 10));
+                     add_shortcut(query, ctx.query, "campaign_type", "campaign_type");
+                     add_shortcut(query, ctx.query, "campaign_status", "creation_status");
+                     OP_ASSIGN(auto page, s.campaigns.list(ctx.principal, query));
+                     const Principal& who = ctx.principal;
+                     auto encode = [&](const Campaign& c) {
+                       return campaign_json(c, category_of(s, who, c.category_id));
+                     };
+                     return Reply{200, serialize(list_json(page, encode, "campaigns"))};
+                   }});
+
+  router.add("GET", "/v1/campaigns/{campaignId}",
+             Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
+                     OP_ASSIGN(auto c,
+                               s.campaigns.get(ctx.principal, ctx.params.get("campaignId")));
+                     return campaign_reply(s, ctx.principal, c);
+                   }});
+
+  router.add("PUT", "/v1/campaigns/{campaignId}",
+             Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
+                     OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
+                     OP_ASSIGN(auto input, read_campaign_input(body));
+                     OP_ASSIGN(auto c, s.campaigns.update(ctx.principal,
+                                                          ctx.params.get("campaignId"), input));
+                     return campaign_reply(s, ctx.principal, c);
+                   }});
+
+  router.add("DELETE", "/v1/campaigns/{campaignId}",
+             Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
+                     OP_ASSIGN(auto action,
+                               s.campaigns.remove(ctx.principal, ctx.params.get("campaignId"),
+                                                  force_param(ctx), ctx.request_id));
+                     return accepted(action);
+                   }});
+
+  for (const bool enable : {true, false}) {
+    router.add("POST", std::string("/v1/campaigns/{campaignId}/") + (enable ? "enable" : "disable"),
+               Route{Auth::kServer, [&s, enable](Context& ctx) -> Result<Reply> {
+                       OP_ASSIGN(auto c, s.campaigns.set_active(
+                                             ctx.principal, ctx.params.get("campaignId"), enable));
+                       return campaign_reply(s, ctx.principal, c);
+                     }});
+  }
+
+  auto add_vouchers = [&s](Context& ctx, std::optional<std::string> code) -> Result<Reply> {
+    OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
+    OP_ASSIGN(auto overrides, read_voucher_input(body));
+    if (code) overrides.code = code;
+    int64_t count = 1;
+    if (auto raw = ctx.query.get("vouchers_count")) {
+      const auto [end, ec] = std::from_chars(raw->data(), raw->data() + raw->size(), count);
+      if (ec != std::errc() || end != raw->data() + raw->size()) {
+        return Error::invalid_query_params("vouchers_count must be an integer");
+      }
+      if (code && count != 1) {
+        return Error::invalid_query_params("a given code adds exactly one voucher");
+      }
+    }
+    OP_ASSIGN(auto added, s.campaigns.add_vouchers(ctx.principal, ctx.params.get("campaignId"),
+                                                   count, overrides, ctx.request_id));
+    if (added.async_action_id) return accepted(*added.async_action_id);
+    OP_ASSIGN(auto view, s.vouchers.view_of(ctx.principal, std::move(*added.voucher)));
+    return Reply{200, serialize(voucher_json(view))};
+  };
+  router.add("POST", "/v1/campaigns/{campaignId}/vouchers",
+             Route{Auth::kServer, [add_vouchers](Context& ctx) -> Result<Reply> {
+                     return add_vouchers(ctx, std::nullopt);
+                   }});
+  router.add("POST", "/v1/campaigns/{campaignId}/vouchers/{code}",
+             Route{Auth::kServer, [add_vouchers](Context& ctx) -> Result<Reply> {
+                     return add_vouchers(ctx, std::string(ctx.params.get("code")));
+                   }});
+
+  router.add(
+      "GET", "/v1/async-actions",
+      Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
+              OP_ASSIGN(auto query, parse_list_query(ctx.query, 10));
+              add_shortcut(query, ctx.query, "type", "type");
+              OP_ASSIGN(auto page, s.store.list_async_actions(ctx.principal.project_id, query));
+              return Reply{200, serialize(list_json(page, async_action_json, "async_actions"))};
+            }});
+
+  router.add("GET", "/v1/async-actions/{asyncActionId}",
+             Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
+                     const std::string_view id = ctx.params.get("asyncActionId");
+                     OP_ASSIGN(auto found, s.store.find_async_action(ctx.principal.project_id, id));
+                     if (!found) return Error::not_found("async_action", std::string(id));
+                     return Reply{200, serialize(async_action_json(*found))};
+                   }});
+}
+
+}  // namespace openpromo::api

@@ -1,0 +1,126 @@
+#include "service/job_runner.h"
+
+#include <cstdio>
+
+#include "core/crypto.h"
+#include "service/campaign_service.h"
+#include "service/definitions.h"
+
+namespace openpromo {
+
+void JobRunner::start(bool reclaim) {
+  if (reclaim) (void)store_.release_async_claims();
+  stopping_ = false;
+  thread_ = std::thread([this] { loop(); });
+}
+
+void JobRunner::stop() {
+  stopping_ = true;
+  wake();
+  if (thread_.joinable()) thread_.join();
+}
+
+void JobRunner::wake() {
+  {
+    std::lock_guard lock(mutex_);
+    woken_ = true;
+  }
+  cv_.notify_all();
+}
+
+void JobRunner::loop() {
+  while (!stopping_) {
+    const Instant now = now_utc();
+    auto claimed = store_.claim_async_action(worker_id_, Instant{now.millis + kLease.count()}, now);
+    if (claimed.ok() && claimed->has_value()) {
+      AsyncAction finished = run(std::move(**claimed));
+      if (!stopping_ || finished.status != "IN_PROGRESS") {
+        (void)store_.finish_async_action(finished, now_utc());
+      }
+      continue;  // look for more work at once
+    }
+    // Idle: wait for a wake-up, or poll for jobs enqueued by other nodes.
+    std::unique_lock lock(mutex_);
+    cv_.wait_for(lock, std::chrono::milliseconds(250), [&] { return woken_ || stopping_.load(); });
+    woken_ = false;
+  }
+}
+
+AsyncAction JobRunner::run(AsyncAction action) {
+  const auto started = std::chrono::steady_clock::now();
+  Status outcome;
+  if (action.type == "CAMPAIGN.VOUCHERS_GENERATE") {
+    outcome = generate_vouchers(action);
+  } else {
+    outcome = Error::internal("unknown async action type " + action.type);
+  }
+  if (stopping_ && outcome.ok() && action.status == "IN_PROGRESS") return action;  // resumes later
+  action.status = outcome.ok() ? "DONE" : "FAILED";
+  action.operation_status = outcome.ok() ? "SUCCESS" : "FAILED";
+  action.progress = 100;
+  if (!outcome.ok()) action.result["message"] = outcome.error().details;
+  action.result["processing_time"] =
+      static_cast<int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::steady_clock::now() - started)
+                               .count());
+  return action;
+}
+
+Status JobRunner::generate_vouchers(AsyncAction& action) {
+  const Json* campaign_id = action.payload.if_contains("campaign_id");
+  const Json* count_value = action.payload.if_contains("count");
+  if (!campaign_id || !campaign_id->is_string() || !count_value || !count_value->is_int64()) {
+    return Error::internal("malformed CAMPAIGN.VOUCHERS_GENERATE payload");
+  }
+  const std::string id(campaign_id->as_string());
+  const int64_t count = count_value->as_int64();
+  OP_ASSIGN(auto campaign, store_.find_campaign(action.project_id, id));
+  if (!campaign) return Error::not_found("campaign", id);
+  OP_ASSIGN(auto project, store_.find_project(action.project_id));
+  if (!project) return Error::internal("project missing");
+  const Json* config_json = action.payload.if_contains("code_config");
+  OP_ASSIGN(CodeConfig config, code_config_from_json(config_json ? *config_json : Json(nullptr)));
+  CodeGenerator generator(config);
+
+  int futile_batches = 0;
+  while (action.done_count < count) {
+    if (stopping_) return {};  // the committed batches stand; the rest resumes on restart
+    const Instant now = now_utc();
+    const int64_t wanted = std::min(kBatchSize, count - action.done_count);
+    std::vector<Voucher> batch;
+    batch.reserve(static_cast<size_t>(wanted));
+    Voucher tmpl = CampaignService::voucher_from_template(*campaign, now);
+    for (int64_t i = 0; i < wanted; ++i) {
+      Voucher v = tmpl;
+      v.id = new_id("v_");
+      v.code = generator.next();
+      batch.push_back(std::move(v));
+    }
+    const int progress = static_cast<int>((action.done_count * 100) / count);
+    OP_ASSIGN(int64_t inserted, store_.commit_generated_vouchers(
+                                    batch, project->case_sensitive_codes, action.id, progress,
+                                    Instant{now.millis + kLease.count()}, now));
+    action.done_count += inserted;
+    // Collisions are rare by the capacity check; a run of batches that add almost nothing means
+    // the code space is effectively exhausted (other campaigns share it).
+    futile_batches = inserted * 100 < wanted ? futile_batches + 1 : 0;
+    if (futile_batches >= 20) {
+      action.result["done_count"] = action.done_count;
+      OP_TRY(store_.set_campaign_generation_status(id, kStatusFailed));
+      return Error{
+          400,
+          "invalid_code_config",
+          "Invalid code config",
+          "the code space is exhausted after " + std::to_string(action.done_count) + " codes",
+          {},
+          {}};
+    }
+  }
+  OP_TRY(store_.set_campaign_generation_status(id, kStatusDone));
+  action.result["message"] = std::to_string(action.done_count) + " voucher(s) generated";
+  action.result["done_count"] = action.done_count;
+  action.result["failed_count"] = 0;
+  return {};
+}
+
+}  // namespace openpromo

@@ -1,0 +1,53 @@
+// JobRunner: executes async actions in the background, one at a time per node.
+//
+// Jobs are rows in the store, claimed with a lease, so they survive restarts and, on PostgreSQL,
+// a job whose node died is picked up by another once its lease runs out. A job commits its work
+// in batches together with its progress (`done_count`), so a resumed job continues where the
+// last committed batch ended and never does a unit of work twice.
+//
+// Thread-safety: start/stop/wake may be called from any thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "model/async_action.h"
+#include "store/store.h"
+
+namespace openpromo {
+
+class JobRunner {
+ public:
+  static constexpr std::chrono::milliseconds kLease{15'000};
+  static constexpr int64_t kBatchSize = 20'000;
+
+  JobRunner(Store& store, std::string worker_id)
+      : store_(store), worker_id_(std::move(worker_id)) {}
+  ~JobRunner() { stop(); }
+
+  // `reclaim`: release claims left by a previous run of this node (single-node SQLite).
+  void start(bool reclaim);
+  // Stops between batches; an unfinished job stays claimable and resumes on the next start.
+  void stop();
+  void wake();
+
+ private:
+  void loop();
+  // Runs one claimed action to completion (or until stop); returns the finished action state.
+  AsyncAction run(AsyncAction action);
+  Status generate_vouchers(AsyncAction& action);
+
+  Store& store_;
+  std::string worker_id_;
+  std::thread thread_;
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool woken_ = false;
+  std::atomic<bool> stopping_{false};
+};
+
+}  // namespace openpromo

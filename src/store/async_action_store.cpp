@@ -1,0 +1,116 @@
+// Store: async actions.
+#include <array>
+
+#include "store/list_sql.h"
+#include "store/row_codec.h"
+#include "store/store.h"
+
+namespace openpromo {
+namespace {
+
+using sql::opt;
+
+constexpr std::string_view kColumns =
+    "id, project_id, type, status, operation_status, progress, request_id, payload, result,"
+    " done_count, created_at, updated_at, started_at, finished_at";
+
+constexpr std::array<sql::ListField, 4> kListFields{{
+    {"id", "id", sql::FieldType::kText, true},
+    {"type", "type", sql::FieldType::kText, false},
+    {"status", "status", sql::FieldType::kText, false},
+    {"created_at", "created_at", sql::FieldType::kTimestamp, true},
+}};
+
+constexpr sql::ListTable kTable{"async_actions", kColumns, kListFields};
+
+AsyncAction from_row(const sql::Row& r) {
+  AsyncAction a;
+  a.id = r.text(0);
+  a.project_id = r.text(1);
+  a.type = r.text(2);
+  a.status = r.text(3);
+  a.operation_status = sql::opt_text(r, 4);
+  a.progress = static_cast<int>(r.integer(5));
+  a.request_id = r.text(6);
+  a.payload = sql::json_object(r, 7);
+  a.result = sql::json_object(r, 8);
+  a.done_count = r.integer(9);
+  a.created_at = Instant{r.integer(10)};
+  a.updated_at = sql::opt_time(r, 11);
+  a.started_at = sql::opt_time(r, 12);
+  a.finished_at = sql::opt_time(r, 13);
+  return a;
+}
+
+}  // namespace
+
+Status Store::insert_async_action(const AsyncAction& a) {
+  OP_ASSIGN(auto lease, db_->acquire());
+  OP_TRY(lease->query(
+      "INSERT INTO async_actions (id, project_id, type, status, operation_status, progress,"
+      " request_id, payload, result, done_count, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?,"
+      " ?, ?)",
+      {a.id, a.project_id, a.type, a.status, opt(a.operation_status), int64_t{a.progress},
+       a.request_id, to_json_text(a.payload), to_json_text(a.result), a.done_count,
+       a.created_at.millis}));
+  return {};
+}
+
+Result<std::optional<AsyncAction>> Store::find_async_action(std::string_view project_id,
+                                                            std::string_view id) {
+  OP_ASSIGN(auto lease, db_->acquire());
+  OP_ASSIGN(auto rs, lease->query("SELECT " + std::string(kColumns) +
+                                      " FROM async_actions WHERE project_id = ? AND id = ?",
+                                  {std::string(project_id), std::string(id)}));
+  if (rs.rows.empty()) return std::optional<AsyncAction>{};
+  return std::optional<AsyncAction>(from_row(rs.rows[0]));
+}
+
+Result<Page<AsyncAction>> Store::list_async_actions(std::string_view project_id,
+                                                    const ListQuery& query) {
+  return sql::with_read_transaction(*db_, [&](sql::Connection& conn) -> Result<Page<AsyncAction>> {
+    OP_ASSIGN(auto rows, sql::list_rows(conn, kTable, project_id, query));
+    Page<AsyncAction> page;
+    page.total = rows.total;
+    page.has_more = rows.has_more;
+    for (const auto& row : rows.items) page.items.push_back(from_row(row));
+    return page;
+  });
+}
+
+Result<std::optional<AsyncAction>> Store::claim_async_action(std::string_view worker,
+                                                             Instant lease_until, Instant now) {
+  OP_ASSIGN(auto lease, db_->acquire());
+  // The runnable condition is repeated outside the subquery: when two workers pick the same row,
+  // PostgreSQL re-checks it against the row the winner wrote, and the loser updates nothing.
+  constexpr std::string_view kRunnable =
+      "(status = 'ENQUEUED' OR (status = 'IN_PROGRESS' AND lease_until < ?))";
+  OP_ASSIGN(auto rs,
+            lease->query("UPDATE async_actions SET status = 'IN_PROGRESS', claimed_by = ?,"
+                         " lease_until = ?, started_at = COALESCE(started_at, ?), updated_at = ?"
+                         " WHERE id = (SELECT id FROM async_actions WHERE " +
+                             std::string(kRunnable) + " ORDER BY created_at, id LIMIT 1) AND " +
+                             std::string(kRunnable) + " RETURNING " + std::string(kColumns),
+                         {std::string(worker), lease_until.millis, now.millis, now.millis,
+                          now.millis, now.millis}));
+  if (rs.rows.empty()) return std::optional<AsyncAction>{};
+  return std::optional<AsyncAction>(from_row(rs.rows[0]));
+}
+
+Status Store::release_async_claims() {
+  OP_ASSIGN(auto lease, db_->acquire());
+  OP_TRY(lease->query("UPDATE async_actions SET lease_until = 0 WHERE status = 'IN_PROGRESS'"));
+  return {};
+}
+
+Status Store::finish_async_action(const AsyncAction& a, Instant now) {
+  OP_ASSIGN(auto lease, db_->acquire());
+  OP_TRY(lease->query(
+      "UPDATE async_actions SET status = ?, operation_status = ?, progress = ?, result = ?,"
+      " updated_at = ?, finished_at = ?, claimed_by = NULL, lease_until = NULL WHERE id = ?",
+      {a.status, opt(a.operation_status), int64_t{a.progress}, to_json_text(a.result), now.millis,
+       now.millis, a.id}));
+  return {};
+}
+
+}  // namespace openpromo
