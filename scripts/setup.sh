@@ -1,16 +1,25 @@
 #!/usr/bin/env bash
 # Installs what is missing (Debian packages), then configures and builds into ./build.
 # Idempotent: when every package is present it installs nothing and prints nothing about it.
-#   scripts/setup.sh [--werror] [--with-postgresql-server]
+#   scripts/setup.sh [--for-tests]
+#     --for-tests: warnings as errors, plus what the test suites need: a PostgreSQL server,
+#     Node.js and the conformance suite's npm packages (the Voucherify SDK).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 werror=OFF
-server_packages=()
+for_tests=0
+test_packages=()
 for arg in "$@"; do
   case "$arg" in
-    --werror) werror=ON ;;
-    --with-postgresql-server) server_packages=(postgresql) ;;
+    --for-tests)
+      werror=ON
+      for_tests=1
+      test_packages=(postgresql)
+      # Node.js may come from elsewhere (a newer build on PATH); install Debian's only if absent.
+      command -v node >/dev/null 2>&1 || test_packages+=(nodejs)
+      command -v npm >/dev/null 2>&1 || test_packages+=(npm)
+      ;;
     *) echo "setup.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done
@@ -22,7 +31,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev
   libsqlite3-dev sqlite3 libssl-dev libpq-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  "${server_packages[@]}"
+  "${test_packages[@]}"
 )
 
 missing=()
@@ -42,9 +51,19 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+if [ "$for_tests" -eq 1 ]; then
+  # The conformance suite's locked npm packages; reinstalled only when the lock file changes.
+  lock=tests/conformance/package-lock.json
+  installed=tests/conformance/node_modules/.package-lock.json
+  if [ ! -f "$installed" ] || [ "$lock" -nt "$installed" ]; then
+    npm ci --prefix tests/conformance --no-audit --no-fund --loglevel=error >/dev/null
+  fi
+fi
+
 jobs=$(nproc)
 log=$(mktemp)
-if ! cmake -S . -B build -G Ninja -DOPENPROMO_WERROR="$werror" >"$log" 2>&1; then
+if ! cmake -S . -B build -G Ninja -DOPENPROMO_WERROR="$werror" \
+  -DOPENPROMO_CONFORMANCE="$([ "$for_tests" -eq 1 ] && echo ON || echo OFF)" >"$log" 2>&1; then
   cat "$log" >&2
   rm -f "$log"
   exit 1

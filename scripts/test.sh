@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Install what is missing (PostgreSQL server included), build with warnings as errors, start a
-# throwaway PostgreSQL on a free loopback port, and run every test suite on both backends.
+# Install what is missing (PostgreSQL server, Node.js and the Voucherify SDK included), build with
+# warnings as errors, start a throwaway PostgreSQL on a free loopback port, and run every test
+# suite (unit, integration, SDK conformance) on both backends.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh --werror --with-postgresql-server
+scripts/setup.sh --for-tests
 
 started=$(scripts/pg-test-server.sh start)
 pg_dir=${started#* }
