@@ -151,6 +151,14 @@ int ServerProcess::terminate(int timeout_seconds) {
   return -1000;  // still running: the destructor kills it
 }
 
+void ServerProcess::kill_hard() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
 std::string ServerProcess::stdout_text() const {
   return read_file(dir_.path() + "/stdout");
 }

@@ -68,6 +68,8 @@ class ServerProcess {
 
   // Sends SIGTERM and waits up to `timeout_seconds`; returns the exit code (or -signal).
   int terminate(int timeout_seconds = 30);
+  // SIGKILL: a crash, with no chance to clean up.
+  void kill_hard();
   std::string stdout_text() const;
   std::string stderr_text() const;
 

@@ -1,0 +1,416 @@
+// Campaigns, vouchers, code generation and async actions through the App, on a real store, with
+// the background JobRunner running as in the server.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <regex>
+#include <set>
+#include <thread>
+
+#include "api/app.h"
+#include "service/job_runner.h"
+#include "support/test_database.h"
+
+namespace openpromo::api {
+namespace {
+
+namespace json = boost::json;
+
+class CampaignTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto opened = Store::open(db_.url(), StoreOptions{});
+    ASSERT_TRUE(opened.ok()) << opened.error().details;
+    store_ = std::move(*opened);
+    ASSERT_TRUE(store_->migrate().ok());
+    project_ = store_->ensure_default_project(now_utc()).value();
+    admin_ = KeyService(*store_).create(project_, KeyKind::kServer, Role::kAdmin, {}).value();
+    app_ = std::make_unique<App>(*store_, AppOptions{false, stderr});
+    jobs_ = std::make_unique<JobRunner>(*store_, "test-node");
+    app_->set_job_waker([this] { jobs_->wake(); });
+    jobs_->start(true);
+  }
+  void TearDown() override {
+    jobs_.reset();
+    app_.reset();
+  }
+
+  struct Reply {
+    int status;
+    json::value body;
+  };
+  Reply call(const std::string& method, const std::string& target, const std::string& body = "") {
+    HttpRequest r;
+    r.method = method;
+    r.target = target;
+    r.body = body;
+    r.headers = {{"x-app-id", admin_.key.app_id}, {"x-app-token", admin_.token}};
+    if (!body.empty()) r.headers.emplace_back("content-type", "application/json");
+    auto response = app_->handle(r);
+    return Reply{response.status,
+                 response.body.empty() ? json::value(nullptr) : json::parse(response.body)};
+  }
+  static void expect_error(const Reply& r, int status, const std::string& key) {
+    EXPECT_EQ(r.status, status) << json::serialize(r.body);
+    if (r.body.is_object()) {
+      EXPECT_EQ(r.body.at("key").as_string(), key) << json::serialize(r.body);
+    }
+  }
+  // Polls an async action until it finishes.
+  json::object wait_for(const std::string& action_id) {
+    for (int i = 0; i < 1000; ++i) {
+      auto r = call("GET", "/v1/async-actions/" + action_id);
+      EXPECT_EQ(r.status, 200);
+      const auto status = r.body.at("status").as_string();
+      if (status == "DONE" || status == "FAILED") return r.body.as_object();
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ADD_FAILURE() << "async action " << action_id << " did not finish";
+    return {};
+  }
+  int64_t campaign_count() {
+    return call("GET", "/v1/campaigns?limit=1").body.at("total").as_int64();
+  }
+  int64_t voucher_count() {
+    return call("GET", "/v1/vouchers?limit=1").body.at("total").as_int64();
+  }
+
+  static constexpr const char* kCoupon =
+      R"({"name":"%s","campaign_type":"DISCOUNT_COUPONS","type":"AUTO_UPDATE","vouchers_count":%d,)"
+      R"("voucher":{"type":"DISCOUNT_VOUCHER","discount":{"type":"PERCENT","percent_off":10},)"
+      R"("redemption":{"quantity":1},"code_config":{"pattern":"SUM-####"}},"metadata":{"region":"EU"}})";
+  std::string coupon(const std::string& name, int count) {
+    char buf[1024];
+    std::snprintf(buf, sizeof buf, kCoupon, name.c_str(), count);
+    return buf;
+  }
+
+  testing::TestDatabase db_;
+  std::unique_ptr<Store> store_;
+  Project project_;
+  NewKey admin_;
+  std::unique_ptr<App> app_;
+  std::unique_ptr<JobRunner> jobs_;
+};
+
+TEST_F(CampaignTest, CreateWithoutCodesHasTheContractShape) {
+  auto r = call("POST", "/v1/campaigns", coupon("Empty", 0));
+  ASSERT_EQ(r.status, 200) << json::serialize(r.body);
+  const auto& c = r.body.as_object();
+  EXPECT_TRUE(c.at("id").as_string().starts_with("camp_"));
+  EXPECT_EQ(c.at("campaign_type").as_string(), "DISCOUNT_COUPONS");
+  EXPECT_EQ(c.at("type").as_string(), "AUTO_UPDATE");
+  EXPECT_EQ(c.at("vouchers_count").as_int64(), 0);
+  EXPECT_EQ(c.at("active").as_bool(), true);
+  EXPECT_EQ(c.at("object").as_string(), "campaign");
+  EXPECT_EQ(c.at("creation_status").as_string(), "DONE");
+  EXPECT_EQ(c.at("metadata").at("region").as_string(), "EU");
+  const auto& tmpl = c.at("voucher").as_object();
+  EXPECT_EQ(tmpl.at("discount").at("percent_off").as_int64(), 10);
+  EXPECT_EQ(tmpl.at("code_config").at("pattern").as_string(), "SUM-####");
+  EXPECT_EQ(tmpl.at("code_config").at("length").as_int64(), 4);
+  EXPECT_EQ(c.at("validation_rules_assignments").at("object").as_string(), "list");
+}
+
+TEST_F(CampaignTest, OneCodeIsGeneratedInline) {
+  auto r = call("POST", "/v1/campaigns", coupon("One", 1));
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.body.at("vouchers_count").as_int64(), 1);
+  EXPECT_EQ(r.body.at("creation_status").as_string(), "DONE");
+  EXPECT_FALSE(r.body.as_object().contains("async_action_id"));
+  auto list = call("GET", "/v1/vouchers?campaign=One");
+  ASSERT_EQ(list.body.at("total").as_int64(), 1);
+  EXPECT_TRUE(
+      std::regex_match(std::string(list.body.at("vouchers").as_array()[0].at("code").as_string()),
+                       std::regex("SUM-[0-9a-zA-Z]{4}")));
+}
+
+TEST_F(CampaignTest, ManyCodesAreGeneratedByAnAsyncAction) {
+  auto r = call("POST", "/v1/campaigns", coupon("Many", 300));
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.body.at("creation_status").as_string(), "IN_PROGRESS");
+  const std::string action(r.body.at("async_action_id").as_string());
+  auto done = wait_for(action);
+  EXPECT_EQ(done.at("status").as_string(), "DONE");
+  EXPECT_EQ(done.at("type").as_string(), "CAMPAIGN.VOUCHERS_GENERATE");
+  EXPECT_EQ(done.at("progress").as_int64(), 100);
+  EXPECT_EQ(done.at("object").as_string(), "async_action");
+  auto campaign = call("GET", "/v1/campaigns/Many");
+  EXPECT_EQ(campaign.body.at("vouchers_count").as_int64(), 300);
+  EXPECT_EQ(campaign.body.at("creation_status").as_string(), "DONE");
+
+  std::set<std::string> codes;
+  std::string cursor;
+  for (int page = 0; page < 10; ++page) {
+    auto list = call("GET", "/v1/vouchers?campaign=Many&limit=100" +
+                                (cursor.empty() ? "" : "&starting_after_id=" + cursor));
+    ASSERT_EQ(list.status, 200);
+    for (const auto& v : list.body.at("vouchers").as_array()) {
+      const std::string code(v.at("code").as_string());
+      EXPECT_TRUE(std::regex_match(code, std::regex("SUM-[0-9a-zA-Z]{4}"))) << code;
+      EXPECT_EQ(v.at("discount").at("percent_off").as_int64(), 10) << "inherited from template";
+      EXPECT_EQ(v.at("redemption").at("quantity").as_int64(), 1);
+      codes.insert(code);
+    }
+    if (!list.body.at("has_more").as_bool()) break;
+    cursor = std::string(list.body.at("more_starting_after").as_string());
+  }
+  EXPECT_EQ(codes.size(), 300u) << "every code distinct";
+  auto actions = call("GET", "/v1/async-actions");
+  EXPECT_EQ(actions.body.at("data_ref").as_string(), "async_actions");
+  EXPECT_EQ(actions.body.at("async_actions").as_array().size(), 1u);
+}
+
+TEST_F(CampaignTest, BadInputCreatesNothing) {
+  const int64_t before = campaign_count();
+  expect_error(call("POST", "/v1/campaigns", R"({"name":"x","campaign_type":"RAFFLE"})"), 400,
+               "invalid_campaign_params");
+  expect_error(call("POST", "/v1/campaigns",
+                    R"({"name":"x","campaign_type":"DISCOUNT_COUPONS","vouchers_count":2})"),
+               400, "invalid_campaign");
+  expect_error(
+      call("POST", "/v1/campaigns",
+           R"({"name":"x","campaign_type":"GIFT_VOUCHERS","voucher":{"gift":{"amount":0}}})"),
+      400, "invalid_balance");
+  expect_error(
+      call("POST", "/v1/campaigns",
+           R"({"name":"x","campaign_type":"GIFT_VOUCHERS","voucher":{"gift":{"amount":-5}}})"),
+      400, "invalid_balance");
+  expect_error(call("POST", "/v1/campaigns",
+                    R"({"name":"x","campaign_type":"DISCOUNT_COUPONS","vouchers_count":100,)"
+                    R"("voucher":{"discount":{"type":"AMOUNT","amount_off":5},)"
+                    R"("code_config":{"pattern":"A-#","charset":"0123456789"}}})"),
+               400, "invalid_code_config");
+  expect_error(call("POST", "/v1/campaigns",
+                    R"({"name":"x","campaign_type":"DISCOUNT_COUPONS",)"
+                    R"("voucher":{"discount":{"type":"AMOUNT","amount_off":5},)"
+                    R"("code_config":{"charset":"aa"}}})"),
+               400, "invalid_code_config");
+  expect_error(call("POST", "/v1/campaigns",
+                    R"({"name":"x","campaign_type":"DISCOUNT_COUPONS",)"
+                    R"("voucher":{"discount":{"type":"PERCENT","percent_off":150}}})"),
+               400, "invalid_payload");
+  expect_error(
+      call(
+          "POST", "/v1/campaigns",
+          R"({"name":"x","campaign_type":"DISCOUNT_COUPONS","start_date":"2025-02-01",)"
+          R"("expiration_date":"2025-01-01","voucher":{"discount":{"type":"AMOUNT","amount_off":5}}})"),
+      400, "invalid_campaign_params");
+  expect_error(call("POST", "/v1/campaigns",
+                    R"({"name":"x","campaign_type":"DISCOUNT_COUPONS","start_date":"soon"})"),
+               400, "invalid_payload");
+  expect_error(call("POST", "/v1/campaigns",
+                    R"({"name":"x","campaign_type":"DISCOUNT_COUPONS","vouchers_count":2000000,)"
+                    R"("voucher":{"discount":{"type":"AMOUNT","amount_off":5}}})"),
+               400, "invalid_campaign_params");
+  ASSERT_EQ(call("POST", "/v1/campaigns", coupon("Taken", 0)).status, 200);
+  expect_error(call("POST", "/v1/campaigns", coupon("Taken", 3)), 409, "duplicate_found");
+  EXPECT_EQ(campaign_count(), before + 1);
+  EXPECT_EQ(voucher_count(), 0);
+  EXPECT_EQ(call("GET", "/v1/async-actions").body.at("total").as_int64(), 0);
+}
+
+TEST_F(CampaignTest, GetUpdateEnableDisable) {
+  const std::string id(call("POST", "/v1/campaigns", coupon("Edit", 0)).body.at("id").as_string());
+  EXPECT_EQ(call("GET", "/v1/campaigns/Edit").body.at("id").as_string(), id);
+  auto updated = call("PUT", "/v1/campaigns/" + id,
+                      R"({"description":"Autumn sale","metadata":{"region":"US"},)"
+                      R"("validity_day_of_week":[1,2],"voucher":{"redemption":{"quantity":5}}})");
+  ASSERT_EQ(updated.status, 200) << json::serialize(updated.body);
+  EXPECT_EQ(updated.body.at("description").as_string(), "Autumn sale");
+  EXPECT_EQ(updated.body.at("metadata").at("region").as_string(), "US");
+  EXPECT_EQ(updated.body.at("validity_day_of_week").as_array().size(), 2u);
+  EXPECT_EQ(updated.body.at("voucher").at("redemption").at("quantity").as_int64(), 5);
+  EXPECT_EQ(updated.body.at("voucher").at("code_config").at("pattern").as_string(), "SUM-####");
+  EXPECT_TRUE(updated.body.as_object().contains("updated_at"));
+  expect_error(call("PUT", "/v1/campaigns/" + id, R"({"name":"Renamed"})"), 400,
+               "invalid_campaign_params");
+  expect_error(call("PUT", "/v1/campaigns/" + id,
+                    R"({"voucher":{"discount":{"type":"AMOUNT","amount_off":100}}})"),
+               400, "invalid_campaign_params");
+  expect_error(call("PUT", "/v1/campaigns/" + id, R"({"validity_day_of_week":[9]})"), 400,
+               "invalid_payload");
+  EXPECT_EQ(call("POST", "/v1/campaigns/" + id + "/disable", "{}").body.at("active").as_bool(),
+            false);
+  EXPECT_EQ(call("GET", "/v1/campaigns/" + id).body.at("active").as_bool(), false);
+  EXPECT_EQ(call("POST", "/v1/campaigns/Edit/enable", "{}").body.at("active").as_bool(), true);
+  expect_error(call("GET", "/v1/campaigns/nope"), 404, "not_found");
+  auto list = call("GET", "/v1/campaigns?campaign_type=DISCOUNT_COUPONS");
+  EXPECT_EQ(list.body.at("data_ref").as_string(), "campaigns");
+  EXPECT_EQ(list.body.at("total").as_int64(), 1);
+  EXPECT_EQ(call("GET", "/v1/campaigns?campaign_type=PROMOTION").body.at("total").as_int64(), 0);
+}
+
+TEST_F(CampaignTest, DeleteToBinKeepsNamesAndCodesReserved) {
+  auto created = call("POST", "/v1/campaigns", coupon("Binned", 1));
+  const std::string id(created.body.at("id").as_string());
+  const std::string code(call("GET", "/v1/vouchers?campaign=Binned")
+                             .body.at("vouchers")
+                             .as_array()[0]
+                             .at("code")
+                             .as_string());
+  auto deleted = call("DELETE", "/v1/campaigns/" + id);
+  EXPECT_EQ(deleted.status, 202);
+  const std::string action(deleted.body.at("async_action_id").as_string());
+  EXPECT_EQ(call("GET", "/v1/async-actions/" + action).body.at("status").as_string(), "DONE");
+  expect_error(call("GET", "/v1/campaigns/" + id), 404, "not_found");
+  expect_error(call("GET", "/v1/vouchers/" + code), 404, "not_found");
+  expect_error(call("POST", "/v1/campaigns", coupon("Binned", 0)), 409, "duplicate_found");
+  expect_error(call("POST", "/v1/vouchers/" + code,
+                    R"({"type":"DISCOUNT_VOUCHER","discount":{"type":"AMOUNT","amount_off":1}})"),
+               409, "duplicate_found");
+
+  auto forced = call("POST", "/v1/campaigns", coupon("Forced", 1));
+  const std::string forced_code(call("GET", "/v1/vouchers?campaign=Forced")
+                                    .body.at("vouchers")
+                                    .as_array()[0]
+                                    .at("code")
+                                    .as_string());
+  EXPECT_EQ(call("DELETE", "/v1/campaigns/Forced?force=true").status, 202);
+  EXPECT_EQ(call("POST", "/v1/campaigns", coupon("Forced", 0)).status, 200) << "name reusable";
+  EXPECT_EQ(call("POST", "/v1/vouchers/" + forced_code,
+                 R"({"type":"DISCOUNT_VOUCHER","discount":{"type":"AMOUNT","amount_off":1}})")
+                .status,
+            200)
+      << "code reusable";
+}
+
+TEST_F(CampaignTest, AddVouchersToACampaign) {
+  const std::string id(call("POST", "/v1/campaigns", coupon("Grow", 0)).body.at("id").as_string());
+  auto one = call("POST", "/v1/campaigns/" + id + "/vouchers", R"({"metadata":{"batch":1}})");
+  ASSERT_EQ(one.status, 200) << json::serialize(one.body);
+  EXPECT_EQ(one.body.at("campaign_id").as_string(), id);
+  EXPECT_EQ(one.body.at("campaign").as_string(), "Grow");
+  EXPECT_EQ(one.body.at("metadata").at("batch").as_int64(), 1);
+  EXPECT_TRUE(std::regex_match(std::string(one.body.at("code").as_string()),
+                               std::regex("SUM-[0-9a-zA-Z]{4}")));
+  auto given = call("POST", "/v1/campaigns/" + id + "/vouchers/MY-CODE", "{}");
+  ASSERT_EQ(given.status, 200);
+  EXPECT_EQ(given.body.at("code").as_string(), "MY-CODE");
+  expect_error(call("POST", "/v1/campaigns/" + id + "/vouchers/MY-CODE", "{}"), 409,
+               "duplicate_found");
+  auto many = call("POST", "/v1/campaigns/" + id + "/vouchers?vouchers_count=20", "");
+  ASSERT_EQ(many.status, 202);
+  EXPECT_EQ(
+      wait_for(std::string(many.body.at("async_action_id").as_string())).at("status").as_string(),
+      "DONE");
+  EXPECT_EQ(call("GET", "/v1/campaigns/" + id).body.at("vouchers_count").as_int64(), 22);
+  EXPECT_EQ(call("GET", "/v1/vouchers?campaign_id=" + id).body.at("total").as_int64(), 22);
+  expect_error(call("POST", "/v1/campaigns/" + id + "/vouchers?vouchers_count=x", ""), 400,
+               "invalid_query_params");
+}
+
+TEST_F(CampaignTest, StandaloneVouchers) {
+  auto random = call("POST", "/v1/vouchers/",
+                     R"({"type":"DISCOUNT_VOUCHER","discount":{"type":"AMOUNT","amount_off":2000},)"
+                     R"("redemption":{"quantity":1}})");
+  ASSERT_EQ(random.status, 200) << json::serialize(random.body);
+  EXPECT_TRUE(random.body.at("campaign").is_null());
+  EXPECT_EQ(random.body.at("code").as_string().size(), 8u);
+  EXPECT_EQ(random.body.at("object").as_string(), "voucher");
+  EXPECT_TRUE(random.body.at("id").as_string().starts_with("v_"));
+
+  auto fixed = call("POST", "/v1/vouchers/WELCOME10",
+                    R"({"type":"DISCOUNT_VOUCHER","discount":{"type":"PERCENT","percent_off":10},)"
+                    R"("metadata":{"a":1},"start_date":"2026-01-01T00:00:00Z"})");
+  ASSERT_EQ(fixed.status, 200);
+  EXPECT_EQ(fixed.body.at("start_date").as_string(), "2026-01-01T00:00:00.000Z");
+  EXPECT_EQ(call("GET", "/v1/vouchers/WELCOME10").body.at("id"), fixed.body.at("id"));
+  EXPECT_EQ(call("GET", "/v1/vouchers/" + std::string(fixed.body.at("id").as_string()))
+                .body.at("code")
+                .as_string(),
+            "WELCOME10")
+      << "lookup by id too";
+  expect_error(call("GET", "/v1/vouchers/welcome10"), 404, "not_found");  // case-sensitive project
+
+  auto merged = call("PUT", "/v1/vouchers/WELCOME10", R"({"code":"WELCOME10","metadata":{"b":2}})");
+  ASSERT_EQ(merged.status, 200);
+  EXPECT_EQ(merged.body.at("metadata").at("a").as_int64(), 1);
+  EXPECT_EQ(merged.body.at("metadata").at("b").as_int64(), 2);
+  EXPECT_EQ(call("POST", "/v1/vouchers/WELCOME10/disable", "{}").body.at("active").as_bool(),
+            false);
+  EXPECT_EQ(call("POST", "/v1/vouchers/WELCOME10/enable", "{}").body.at("active").as_bool(), true);
+
+  expect_error(call("POST", "/v1/vouchers/X1", R"({"type":"DISCOUNT_VOUCHER"})"), 400,
+               "invalid_voucher");
+  expect_error(call("POST", "/v1/vouchers/X1", R"({"type":"GIFT_VOUCHER","gift":{"amount":0}})"),
+               400, "invalid_balance");
+  expect_error(call("POST", "/v1/vouchers/X1", R"({"type":"COUPON"})"), 400, "invalid_voucher");
+  expect_error(call("POST", "/v1/vouchers/%20X", R"({"type":"DISCOUNT_VOUCHER"})"), 400,
+               "invalid_voucher");
+
+  EXPECT_EQ(call("DELETE", "/v1/vouchers/WELCOME10").status, 204);
+  expect_error(call("GET", "/v1/vouchers/WELCOME10"), 404, "not_found");
+  expect_error(call("POST", "/v1/vouchers/WELCOME10",
+                    R"({"type":"DISCOUNT_VOUCHER","discount":{"type":"AMOUNT","amount_off":1}})"),
+               409, "duplicate_found");
+}
+
+TEST_F(CampaignTest, GiftBalanceNeverGoesNegativeUnderConcurrency) {
+  auto gift =
+      call("POST", "/v1/vouchers/GIFT-1", R"({"type":"GIFT_VOUCHER","gift":{"amount":10000}})");
+  ASSERT_EQ(gift.status, 200);
+  EXPECT_EQ(gift.body.at("gift").at("balance").as_int64(), 10000);
+  auto adjusted = call("POST", "/v1/vouchers/GIFT-1/balance", R"({"amount":-500,"reason":"fix"})");
+  ASSERT_EQ(adjusted.status, 200);
+  EXPECT_EQ(adjusted.body.at("amount").as_int64(), -500);
+  EXPECT_EQ(adjusted.body.at("total").as_int64(), 10000);
+  EXPECT_EQ(adjusted.body.at("balance").as_int64(), 9500);
+  EXPECT_EQ(adjusted.body.at("type").as_string(), "gift_voucher");
+  EXPECT_EQ(adjusted.body.at("object").as_string(), "balance");
+  auto added = call("POST", "/v1/vouchers/GIFT-1/balance", R"({"amount":500})");
+  EXPECT_EQ(added.body.at("total").as_int64(), 10500);
+  EXPECT_EQ(added.body.at("balance").as_int64(), 10000);
+  expect_error(call("POST", "/v1/vouchers/GIFT-1/balance", R"({"amount":-10001})"), 400,
+               "invalid_add_balance_params");
+  expect_error(call("POST", "/v1/vouchers/GIFT-1/balance", R"({})"), 400, "invalid_payload");
+
+  // 8 threads x 20 withdrawals of 100 = 16,000 asked of a 10,000 balance: exactly 100 succeed.
+  std::atomic<int> succeeded{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 20; ++i) {
+        if (call("POST", "/v1/vouchers/GIFT-1/balance", R"({"amount":-100})").status == 200) {
+          ++succeeded;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(succeeded.load(), 100);
+  EXPECT_EQ(call("GET", "/v1/vouchers/GIFT-1").body.at("gift").at("balance").as_int64(), 0);
+}
+
+TEST_F(CampaignTest, VoucherListsFilterAndPage) {
+  // Creation order is millisecond-precise (as Voucherify's): space the creations apart.
+  const auto tick = [] { std::this_thread::sleep_for(std::chrono::milliseconds(3)); };
+  call("POST", "/v1/campaigns", coupon("A", 1));
+  tick();
+  call("POST", "/v1/campaigns", coupon("B", 1));
+  tick();
+  call("POST", "/v1/vouchers/GIFT-9", R"({"type":"GIFT_VOUCHER","gift":{"amount":100}})");
+  EXPECT_EQ(call("GET", "/v1/vouchers").body.at("total").as_int64(), 3);
+  EXPECT_EQ(call("GET", "/v1/vouchers?campaign=A").body.at("total").as_int64(), 1);
+  EXPECT_EQ(call("GET", "/v1/vouchers?campaign=Nope").body.at("total").as_int64(), 0);
+  EXPECT_EQ(call("GET", "/v1/vouchers?filters[type][conditions][$is]=GIFT_VOUCHER")
+                .body.at("total")
+                .as_int64(),
+            1);
+  EXPECT_EQ(call("GET", "/v1/vouchers?filters[code][conditions][$starts_with]=SUM-")
+                .body.at("total")
+                .as_int64(),
+            2);
+  expect_error(call("GET", "/v1/vouchers?filters[secret][conditions][$is]=1"), 400,
+               "invalid_query_params");
+  auto newest = call("GET", "/v1/vouchers?limit=1");
+  EXPECT_EQ(newest.body.at("vouchers").as_array()[0].at("code").as_string(), "GIFT-9")
+      << "newest first by default";
+  auto oldest = call("GET", "/v1/vouchers?limit=1&order=created_at");
+  EXPECT_EQ(oldest.body.at("vouchers").as_array()[0].at("campaign").as_string(), "A");
+}
+
+}  // namespace
+}  // namespace openpromo::api
