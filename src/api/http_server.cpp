@@ -342,11 +342,12 @@ struct HttpServer::Impl {
   void run() {
     signals.async_wait([this](const boost::system::error_code& ec, int) {
       if (ec) return;
-      begin_shutdown();
-      // A second signal while draining stops at once.
+      // Arm the wait for a second signal (stop at once) before draining starts: the drain may
+      // finish on another thread right away, and it cancels this wait so the loop can return.
       signals.async_wait([this](const boost::system::error_code& again, int) {
         if (!again) ioc.stop();
       });
+      begin_shutdown();
     });
     asio::co_spawn(accept_strand, accept_loop(), asio::detached);
     std::vector<std::thread> workers;

@@ -167,6 +167,18 @@ TEST(Startup, BootstrapKeyFromEnvironment) {
   EXPECT_EQ(c.request("GET", "/v1/categories", "", kAuth).status, 200);
 }
 
+TEST(Shutdown, IdleServersExitPromptlyEveryTime) {
+  // Regression: a race between draining and re-arming the signal wait once left the event loop
+  // waiting forever. Repeat, so an unlucky interleaving shows up.
+  TestDatabase database;
+  ServerProcess::Options o;
+  o.db_url = database.url();
+  for (int i = 0; i < 8; ++i) {
+    ServerProcess server(o);
+    EXPECT_EQ(server.terminate(10), 0) << "round " << i;
+  }
+}
+
 TEST(Shutdown, InFlightRequestFinishesAndDatabaseStaysIntact) {
   ServerProcess server;
   HttpClient idle(server.port());
