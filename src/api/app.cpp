@@ -61,6 +61,7 @@ App::App(Store& store, AppOptions options) : options_(options), services_(store)
   add_category_routes(router_, services_);
   add_campaign_routes(router_, services_);
   add_voucher_routes(router_, services_);
+  add_promotion_routes(router_, services_);
 }
 
 HttpResponse App::handle(const HttpRequest& request) {

@@ -22,6 +22,7 @@
 #include "service/campaign_service.h"
 #include "service/category_service.h"
 #include "service/key_service.h"
+#include "service/promotion_service.h"
 #include "service/voucher_service.h"
 #include "store/store.h"
 
@@ -59,12 +60,14 @@ struct Services {
                   [this] {
                     if (wake_jobs) wake_jobs();
                   }),
-        vouchers(s) {}
+        vouchers(s),
+        promotions(s) {}
   Store& store;
   KeyService keys;
   CategoryService categories;
   CampaignService campaigns;
   VoucherService vouchers;
+  PromotionService promotions;
   std::function<void()> wake_jobs;  // set by whoever runs the JobRunner
 };
 
@@ -112,5 +115,6 @@ void add_system_routes(Router<Route>& router, Services& services, Metrics& metri
 void add_category_routes(Router<Route>& router, Services& services);
 void add_campaign_routes(Router<Route>& router, Services& services);
 void add_voucher_routes(Router<Route>& router, Services& services);
+void add_promotion_routes(Router<Route>& router, Services& services);
 
 }  // namespace openpromo::api

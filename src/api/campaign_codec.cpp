@@ -88,7 +88,8 @@ Result<VoucherInput> read_voucher_input(const json::object& body) {
   return in;
 }
 
-json::object campaign_json(const Campaign& c, const std::optional<Category>& category) {
+json::object campaign_json(const Campaign& c, const std::optional<Category>& category,
+                           const std::vector<PromotionTier>* tiers) {
   json::object out;
   out["id"] = c.id;
   out["name"] = c.name;
@@ -124,8 +125,12 @@ json::object campaign_json(const Campaign& c, const std::optional<Category>& cat
     json::object promotion;
     promotion["object"] = "list";
     promotion["data_ref"] = "tiers";
-    promotion["tiers"] = json::array{};
-    promotion["total"] = 0;
+    json::array list;
+    if (tiers) {
+      for (const auto& t : *tiers) list.push_back(tier_json(t, c));
+    }
+    promotion["total"] = static_cast<int64_t>(list.size());
+    promotion["tiers"] = std::move(list);
     promotion["has_more"] = false;
     out["promotion"] = std::move(promotion);
   }
@@ -199,6 +204,101 @@ json::object voucher_json(const VoucherView& view) {
   publish["url"] = "/v1/vouchers/" + v.code + "/publications?page=1&limit=10";
   out["publish"] = std::move(publish);
   out["object"] = "voucher";
+  return out;
+}
+
+Result<TierInput> read_tier_input(const json::object& body) {
+  TierInput in;
+  OP_ASSIGN(in.name, read_string(body, "name"));
+  OP_ASSIGN(in.banner, read_string(body, "banner"));
+  OP_ASSIGN(in.category_id, read_string(body, "category_id"));
+  OP_ASSIGN(in.active, read_bool(body, "active"));
+  OP_ASSIGN(in.hierarchy, read_integer(body, "hierarchy"));
+  OP_ASSIGN(in.start_date, read_date(body, "start_date"));
+  OP_ASSIGN(in.expiration_date, read_date(body, "expiration_date"));
+  in.action = read_any(body, "action");
+  in.metadata = read_any(body, "metadata");
+  in.validity_timeframe = read_any(body, "validity_timeframe");
+  in.validity_day_of_week = read_any(body, "validity_day_of_week");
+  in.validity_hours = read_any(body, "validity_hours");
+  return in;
+}
+
+Result<StackInput> read_stack_input(const json::object& body) {
+  StackInput in;
+  OP_ASSIGN(in.name, read_string(body, "name"));
+  OP_ASSIGN(in.category_id, read_string(body, "category_id"));
+  if (const json::value* tiers = body.if_contains("tiers"); tiers && !tiers->is_null()) {
+    if (!tiers->is_object()) return Error::invalid_payload("tiers must be an object");
+    OP_ASSIGN(in.hierarchy_mode, read_string(tiers->as_object(), "hierarchy_mode"));
+    if (const json::value* ids = tiers->as_object().if_contains("ids")) {
+      if (!ids->is_array()) return Error::invalid_payload("tiers.ids must be an array");
+      std::vector<std::string> list;
+      for (const auto& id : ids->as_array()) {
+        if (!id.is_string()) return Error::invalid_payload("tiers.ids holds tier ids");
+        list.emplace_back(id.as_string());
+      }
+      in.tier_ids = std::move(list);
+    }
+  }
+  return in;
+}
+
+json::object tier_json(const PromotionTier& t, const std::optional<Campaign>& campaign) {
+  json::object out;
+  out["id"] = t.id;
+  out["created_at"] = format_iso8601(t.created_at);
+  if (t.updated_at) out["updated_at"] = format_iso8601(*t.updated_at);
+  out["name"] = t.name;
+  out["banner"] = t.banner ? json::value(*t.banner) : json::value(nullptr);
+  out["action"] = from_definition(t.definition, "action");
+  out["metadata"] =
+      t.definition.contains("metadata") ? t.definition.at("metadata") : json::value(json::object{});
+  out["hierarchy"] = t.hierarchy;
+  out["promotion_id"] = t.campaign_id;
+  if (campaign) {
+    json::object c;
+    c["id"] = campaign->id;
+    c["start_date"] = time_or_null(campaign->start_date);
+    c["expiration_date"] = time_or_null(campaign->expiration_date);
+    c["active"] = campaign->active;
+    c["category_id"] =
+        campaign->category_id ? json::value(*campaign->category_id) : json::value(nullptr);
+    c["object"] = "campaign";
+    out["campaign"] = std::move(c);
+  }
+  out["campaign_id"] = t.campaign_id;
+  out["active"] = t.active;
+  if (t.start_date) out["start_date"] = format_iso8601(*t.start_date);
+  if (t.expiration_date) out["expiration_date"] = format_iso8601(*t.expiration_date);
+  for (const char* key : {"validity_timeframe", "validity_day_of_week", "validity_hours"}) {
+    if (t.definition.contains(key)) out[key] = t.definition.at(key);
+  }
+  out["category_id"] = t.category_id ? json::value(*t.category_id) : json::value(nullptr);
+  json::object summary;
+  summary["redemptions"] = json::object{{"total_redeemed", 0}};
+  summary["orders"] = json::object{{"total_amount", 0}, {"total_discount_amount", 0}};
+  out["summary"] = std::move(summary);
+  out["object"] = "promotion_tier";
+  out["validation_rule_assignments"] = empty_assignments();
+  return out;
+}
+
+json::object stack_json(const PromotionStack& s) {
+  json::object out;
+  out["id"] = s.id;
+  out["name"] = s.name;
+  out["created_at"] = format_iso8601(s.created_at);
+  if (s.updated_at) out["updated_at"] = format_iso8601(*s.updated_at);
+  out["campaign_id"] = s.campaign_id;
+  if (s.category_id) out["category_id"] = *s.category_id;
+  out["object"] = "promotion_stack";
+  json::object tiers;
+  json::array ids;
+  for (const auto& id : s.tier_ids) ids.emplace_back(id);
+  tiers["ids"] = std::move(ids);
+  tiers["hierarchy_mode"] = s.hierarchy_mode;
+  out["tiers"] = std::move(tiers);
   return out;
 }
 

@@ -18,8 +18,22 @@ std::optional<Category> category_of(Services& s, const Principal& who,
   return c.ok() ? std::optional<Category>(std::move(*c)) : std::nullopt;
 }
 
+// A campaign as the API shows it: with its category and, for PROMOTION, its tiers.
+json::object full_campaign_json(Services& s, const Principal& who, const Campaign& c) {
+  std::vector<PromotionTier> tiers;
+  if (c.campaign_type == CampaignType::kPromotion) {
+    ListQuery q;
+    q.limit = ListQuery::kMaxLimit;
+    q.order_field = "hierarchy";
+    q.descending = false;
+    auto page = s.store.list_tiers(who.project_id, c.id, q);
+    if (page.ok()) tiers = std::move(page->items);
+  }
+  return campaign_json(c, category_of(s, who, c.category_id), &tiers);
+}
+
 Reply campaign_reply(Services& s, const Principal& who, const Campaign& c) {
-  return Reply{200, serialize(campaign_json(c, category_of(s, who, c.category_id)))};
+  return Reply{200, serialize(full_campaign_json(s, who, c))};
 }
 
 Reply accepted(const std::string& async_action_id) {
@@ -42,17 +56,34 @@ void add_shortcut(ListQuery& q, const QueryParams& params, const char* param, co
 void add_campaign_routes(Router<Route>& router, Services& services) {
   Services& s = services;
 
-  router.add(
-      "POST", "/v1/campaigns",
-      Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
-              OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
-              OP_ASSIGN(auto input, read_campaign_input(body));
-              OP_ASSIGN(auto created, s.campaigns.create(ctx.principal, input, ctx.request_id));
-              json::object out = campaign_json(
-                  created.campaign, category_of(s, ctx.principal, created.campaign.category_id));
-              if (created.async_action_id) out["async_action_id"] = *created.async_action_id;
-              return Reply{200, serialize(out)};
-            }});
+  router.add("POST", "/v1/campaigns",
+             Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
+                     OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
+                     OP_ASSIGN(auto input, read_campaign_input(body));
+                     // PROMOTION campaigns may bring their tiers along: `promotion.tiers[]`.
+                     std::vector<TierInput> tiers;
+                     if (input.promotion && input.promotion->is_object()) {
+                       const json::value* list = input.promotion->as_object().if_contains("tiers");
+                       if (list && !list->is_array()) {
+                         return Error::invalid_payload("promotion.tiers must be an array");
+                       }
+                       if (list) {
+                         for (const auto& tier : list->as_array()) {
+                           if (!tier.is_object()) {
+                             return Error::invalid_payload("promotion.tiers holds tier objects");
+                           }
+                           OP_ASSIGN(auto t, read_tier_input(tier.as_object()));
+                           tiers.push_back(std::move(t));
+                         }
+                       }
+                     }
+                     OP_ASSIGN(auto created,
+                               s.promotions.create_campaign_with_tiers(
+                                   ctx.principal, s.campaigns, input, tiers, ctx.request_id));
+                     json::object out = full_campaign_json(s, ctx.principal, created.campaign);
+                     if (created.async_action_id) out["async_action_id"] = *created.async_action_id;
+                     return Reply{200, serialize(out)};
+                   }});
 
   router.add("GET", "/v1/campaigns",
              Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
@@ -61,9 +92,7 @@ void add_campaign_routes(Router<Route>& router, Services& services) {
                      add_shortcut(query, ctx.query, "campaign_status", "creation_status");
                      OP_ASSIGN(auto page, s.campaigns.list(ctx.principal, query));
                      const Principal& who = ctx.principal;
-                     auto encode = [&](const Campaign& c) {
-                       return campaign_json(c, category_of(s, who, c.category_id));
-                     };
+                     auto encode = [&](const Campaign& c) { return full_campaign_json(s, who, c); };
                      return Reply{200, serialize(list_json(page, encode, "campaigns"))};
                    }});
 

@@ -252,15 +252,7 @@ Result<CampaignCreated> CampaignService::create(const Principal& who, const Camp
   }
   if (c.campaign_type == CampaignType::kPromotion) {
     if (count > 0) return invalid_campaign_params("a PROMOTION campaign has tiers, not codes");
-    if (in.promotion && !in.promotion->is_null()) {
-      return Error{400,
-                   "invalid_campaign_params",
-                   "Invalid campaign params",
-                   "promotion tiers are created with POST /v1/promotions/{campaignId}/tiers in "
-                   "this version",
-                   {},
-                   {}};
-    }
+    // Tiers given in `promotion.tiers` are created by PromotionService::create_campaign_with_tiers.
   } else {
     JsonObject tmpl;
     if (in.voucher) {
@@ -303,6 +295,7 @@ Result<CampaignCreated> CampaignService::create(const Principal& who, const Camp
       }
     }
     OP_TRY(store_.increment_vouchers_count(c.id, 1));
+    c.vouchers_count = 1;
   } else if (background) {
     auto action = enqueue_generation(c, count, config, request_id);
     if (!action.ok()) {
@@ -311,7 +304,9 @@ Result<CampaignCreated> CampaignService::create(const Principal& who, const Camp
     }
     out.async_action_id = *action;
   }
-  OP_ASSIGN(out.campaign, get(who, c.id));
+  // The campaign as created, not re-read: with codes generated in the background, the answer
+  // is IN_PROGRESS with vouchers_count 0 whatever the job has done by now (as Voucherify's).
+  out.campaign = std::move(c);
   return out;
 }
 

@@ -180,8 +180,11 @@ Status Store::bin_campaign(std::string_view project_id, std::string_view id, Ins
 
 Status Store::delete_campaign_permanently(std::string_view project_id, std::string_view id) {
   return sql::with_write_transaction(*db_, [&](sql::Connection& conn) -> Status {
-    OP_TRY(conn.query("DELETE FROM vouchers WHERE project_id = ? AND campaign_id = ?",
-                      {std::string(project_id), std::string(id)}));
+    for (const char* table : {"vouchers", "promotion_stacks", "promotion_tiers"}) {
+      OP_TRY(conn.query(
+          "DELETE FROM " + std::string(table) + " WHERE project_id = ? AND campaign_id = ?",
+          {std::string(project_id), std::string(id)}));
+    }
     OP_ASSIGN(auto deleted, conn.query("DELETE FROM campaigns WHERE project_id = ? AND id = ?",
                                        {std::string(project_id), std::string(id)}));
     if (deleted.affected == 0) return Error::not_found("campaign", std::string(id));

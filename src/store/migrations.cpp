@@ -126,9 +126,44 @@ CREATE INDEX async_actions_project_created ON async_actions (project_id, created
 CREATE INDEX async_actions_status ON async_actions (status, created_at);
 )sql";
 
-constexpr std::array<Migration, 2> kMigrations{{
+constexpr std::string_view kPromotions = R"sql(
+CREATE TABLE promotion_tiers (
+  id TEXT PRIMARY KEY,
+  project_id TEXT NOT NULL REFERENCES projects (id),
+  campaign_id TEXT NOT NULL REFERENCES campaigns (id),
+  name TEXT NOT NULL,
+  banner TEXT,
+  active INTEGER NOT NULL,
+  hierarchy BIGINT NOT NULL,
+  category_id TEXT REFERENCES categories (id),
+  start_date BIGINT,
+  expiration_date BIGINT,
+  definition TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT
+);
+CREATE INDEX promotion_tiers_campaign ON promotion_tiers (campaign_id, hierarchy, id);
+CREATE INDEX promotion_tiers_project_created ON promotion_tiers (project_id, created_at, id);
+
+CREATE TABLE promotion_stacks (
+  id TEXT PRIMARY KEY,
+  project_id TEXT NOT NULL REFERENCES projects (id),
+  campaign_id TEXT NOT NULL REFERENCES campaigns (id),
+  name TEXT NOT NULL,
+  tier_ids TEXT NOT NULL,
+  hierarchy_mode TEXT NOT NULL,
+  category_id TEXT REFERENCES categories (id),
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT
+);
+CREATE INDEX promotion_stacks_campaign ON promotion_stacks (campaign_id, created_at, id);
+CREATE INDEX promotion_stacks_project_created ON promotion_stacks (project_id, created_at, id);
+)sql";
+
+constexpr std::array<Migration, 3> kMigrations{{
     {1, "foundation: projects, api keys, categories", kFoundation},
     {2, "campaigns, vouchers, async actions", kCampaigns},
+    {3, "promotion tiers and stacks", kPromotions},
 }};
 
 }  // namespace

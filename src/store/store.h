@@ -20,6 +20,7 @@
 #include "model/category.h"
 #include "model/list_query.h"
 #include "model/project.h"
+#include "model/promotion.h"
 #include "model/voucher.h"
 #include "store/sql.h"
 
@@ -112,6 +113,23 @@ class Store {
   Result<int64_t> commit_generated_vouchers(const std::vector<Voucher>& vouchers,
                                             bool case_sensitive, std::string_view action_id,
                                             int progress, Instant lease_until, Instant now);
+
+  // Promotion tiers and stacks. Lists take an optional campaign.
+  Status insert_tier(const PromotionTier& tier);
+  Result<std::optional<PromotionTier>> find_tier(std::string_view project_id, std::string_view id);
+  Result<Page<PromotionTier>> list_tiers(std::string_view project_id,
+                                         const std::optional<std::string>& campaign_id,
+                                         const ListQuery& query);
+  Status update_tier(const PromotionTier& tier);
+  Status delete_tier(std::string_view project_id, std::string_view id);
+  Status insert_stack(const PromotionStack& stack);
+  Result<std::optional<PromotionStack>> find_stack(std::string_view project_id,
+                                                   std::string_view id);
+  Result<Page<PromotionStack>> list_stacks(std::string_view project_id,
+                                           const std::optional<std::string>& campaign_id,
+                                           const ListQuery& query);
+  Status update_stack(const PromotionStack& stack);
+  Status delete_stack(std::string_view project_id, std::string_view id);
 
  private:
   std::unique_ptr<sql::Database> db_;

@@ -414,5 +414,96 @@ TEST_F(CampaignTest, VoucherListsFilterAndPage) {
   EXPECT_EQ(oldest.body.at("vouchers").as_array()[0].at("campaign").as_string(), "A");
 }
 
+TEST_F(CampaignTest, PromotionCampaignsWithTiers) {
+  auto created =
+      call("POST", "/v1/campaigns",
+           R"({"name":"Promo","campaign_type":"PROMOTION","promotion":{"tiers":[)"
+           R"({"name":"10% off","banner":"Get 10%","action":{"discount":)"
+           R"({"type":"PERCENT","percent_off":10,"effect":"APPLY_TO_ORDER"}}},)"
+           R"({"name":"$5 off","action":{"discount":{"type":"AMOUNT","amount_off":500}}}]}})");
+  ASSERT_EQ(created.status, 200) << json::serialize(created.body);
+  const std::string campaign(created.body.at("id").as_string());
+  const auto& promotion = created.body.at("promotion").as_object();
+  EXPECT_EQ(promotion.at("data_ref").as_string(), "tiers");
+  ASSERT_EQ(promotion.at("tiers").as_array().size(), 2u);
+  const auto& first = promotion.at("tiers").as_array()[0].as_object();
+  EXPECT_TRUE(first.at("id").as_string().starts_with("promo_"));
+  EXPECT_EQ(first.at("hierarchy").as_int64(), 1);
+  EXPECT_EQ(first.at("object").as_string(), "promotion_tier");
+  EXPECT_EQ(first.at("campaign_id").as_string(), campaign);
+  EXPECT_FALSE(created.body.as_object().contains("voucher"));
+
+  auto added = call("POST", "/v1/promotions/" + campaign + "/tiers",
+                    R"({"name":"Big order","banner":"Order more than $100",)"
+                    R"("action":{"discount":{"type":"AMOUNT","amount_off":3000}},)"
+                    R"("metadata":{"level":"A"},"validity_day_of_week":[1,2,3]})");
+  ASSERT_EQ(added.status, 200) << json::serialize(added.body);
+  const std::string tier(added.body.at("id").as_string());
+  EXPECT_EQ(added.body.at("hierarchy").as_int64(), 3) << "after the campaign's last tier";
+  EXPECT_EQ(added.body.at("campaign").at("id").as_string(), campaign);
+
+  auto list = call("GET", "/v1/promotions/" + campaign + "/tiers");
+  EXPECT_EQ(list.body.at("data_ref").as_string(), "tiers");
+  EXPECT_EQ(list.body.at("total").as_int64(), 3);
+  auto updated = call("PUT", "/v1/promotions/tiers/" + tier,
+                      R"({"id":")" + tier + R"(","banner":"New banner","hierarchy":1})");
+  ASSERT_EQ(updated.status, 200);
+  EXPECT_EQ(updated.body.at("banner").as_string(), "New banner");
+  EXPECT_EQ(updated.body.at("name").as_string(), "Big order");
+  EXPECT_EQ(
+      call("POST", "/v1/promotions/tiers/" + tier + "/disable", "{}").body.at("active").as_bool(),
+      false);
+  EXPECT_EQ(call("GET", "/v1/promotions/tiers?is_available=true").body.at("total").as_int64(), 2);
+  EXPECT_EQ(
+      call("POST", "/v1/promotions/tiers/" + tier + "/enable", "{}").body.at("active").as_bool(),
+      true);
+  expect_error(call("POST", "/v1/promotions/" + campaign + "/tiers", R"({"name":"No action"})"),
+               400, "invalid_payload");
+  expect_error(call("POST", "/v1/promotions/" + campaign + "/tiers",
+                    R"({"name":"Bad","action":{"discount":{"type":"FREE"}}})"),
+               400, "invalid_payload");
+
+  // Stacks: ordered tiers of this campaign only.
+  const std::string t1(promotion.at("tiers").as_array()[0].at("id").as_string());
+  auto stack = call("POST", "/v1/promotions/" + campaign + "/stacks",
+                    R"({"name":"First stack","tiers":{"ids":[")" + tier + R"(",")" + t1 +
+                        R"("],"hierarchy_mode":"MANUAL"}})");
+  ASSERT_EQ(stack.status, 200) << json::serialize(stack.body);
+  const std::string stack_id(stack.body.at("id").as_string());
+  EXPECT_TRUE(stack_id.starts_with("stack_"));
+  EXPECT_EQ(stack.body.at("tiers").at("ids").as_array()[0].as_string(), tier);
+  EXPECT_EQ(stack.body.at("object").as_string(), "promotion_stack");
+  EXPECT_EQ(call("GET", "/v1/promotions/" + campaign + "/stacks/" + stack_id).status, 200);
+  EXPECT_EQ(call("GET", "/v1/promotions/stacks").body.at("total").as_int64(), 1);
+  expect_error(call("POST", "/v1/promotions/" + campaign + "/stacks",
+                    R"({"name":"Dup","tiers":{"ids":[")" + tier + R"(",")" + tier + R"("]}})"),
+               400, "invalid_payload");
+  expect_error(call("POST", "/v1/promotions/" + campaign + "/stacks",
+                    R"({"name":"Ghost","tiers":{"ids":["promo_missing"]}})"),
+               404, "not_found");
+  expect_error(call("DELETE", "/v1/promotions/tiers/" + tier), 400, "resource_in_use");
+  auto renamed = call("PUT", "/v1/promotions/" + campaign + "/stacks/" + stack_id,
+                      R"({"name":"Renamed","tiers":{"ids":[")" + t1 + R"("]}})");
+  EXPECT_EQ(renamed.body.at("name").as_string(), "Renamed");
+  EXPECT_EQ(call("DELETE", "/v1/promotions/tiers/" + tier).status, 204);
+  expect_error(call("GET", "/v1/promotions/tiers/" + tier), 404, "not_found");
+  EXPECT_EQ(call("DELETE", "/v1/promotions/" + campaign + "/stacks/" + stack_id).status, 204);
+
+  // Tiers belong to PROMOTION campaigns only, and a failing tier leaves no campaign behind.
+  const std::string coupons(
+      call("POST", "/v1/campaigns", coupon("Coupons", 0)).body.at("id").as_string());
+  expect_error(call("POST", "/v1/promotions/" + coupons + "/tiers",
+                    R"({"name":"x","action":{"discount":{"type":"AMOUNT","amount_off":1}}})"),
+               400, "invalid_campaign_params");
+  const int64_t before = campaign_count();
+  expect_error(call("POST", "/v1/campaigns",
+                    R"({"name":"Broken","campaign_type":"PROMOTION","promotion":{"tiers":[)"
+                    R"({"name":"ok","action":{"discount":{"type":"AMOUNT","amount_off":1}}},)"
+                    R"({"name":"bad"}]}})"),
+               400, "invalid_payload");
+  EXPECT_EQ(campaign_count(), before);
+  expect_error(call("GET", "/v1/campaigns/Broken"), 404, "not_found");
+}
+
 }  // namespace
 }  // namespace openpromo::api
