@@ -116,5 +116,6 @@ void add_category_routes(Router<Route>& router, Services& services);
 void add_campaign_routes(Router<Route>& router, Services& services);
 void add_voucher_routes(Router<Route>& router, Services& services);
 void add_promotion_routes(Router<Route>& router, Services& services);
+void add_import_routes(Router<Route>& router, Services& services);
 
 }  // namespace openpromo::api

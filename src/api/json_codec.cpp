@@ -24,6 +24,16 @@ Result<json::object> parse_object_body(std::string_view body) {
   return std::move(parsed.as_object());
 }
 
+Result<json::array> parse_array_body(std::string_view body) {
+  json::parse_options options;
+  options.max_depth = 64;
+  boost::system::error_code ec;
+  json::value parsed = json::parse(body, ec, json::storage_ptr(), options);
+  if (ec) return Error::invalid_payload("Invalid JSON: " + ec.message());
+  if (!parsed.is_array()) return Error::invalid_payload("The request body must be a JSON array");
+  return std::move(parsed.as_array());
+}
+
 Result<std::optional<std::string>> read_string(const json::object& obj, std::string_view field) {
   const json::value* v = obj.if_contains(field);
   if (!v || v->is_null()) return std::optional<std::string>{};

@@ -2,6 +2,7 @@
 // Only src/api includes Boost.JSON; the layers below see plain domain types.
 #pragma once
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <optional>
@@ -18,6 +19,8 @@ namespace openpromo::api {
 // Parses a request body that must be a JSON object. An empty body reads as `{}`.
 // Malformed JSON, nesting deeper than 64 levels, or a non-object top level is 400 invalid_payload.
 Result<boost::json::object> parse_object_body(std::string_view body);
+// A body that must be a JSON array (bulk imports).
+Result<boost::json::array> parse_array_body(std::string_view body);
 
 // Field readers: absent or null is nullopt; a value of the wrong type is 400 invalid_payload
 // naming the field.

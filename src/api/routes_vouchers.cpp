@@ -12,10 +12,58 @@ Reply voucher_reply(const VoucherView& v) {
   return Reply{200, serialize(voucher_json(v))};
 }
 
+// Parses each array element as a voucher; a malformed element becomes that item's failure.
+Result<std::vector<Result<VoucherInput>>> read_import(std::string_view body) {
+  constexpr size_t kMaxItems = 10'000;
+  OP_ASSIGN(auto items, parse_array_body(body));
+  if (items.empty()) return Error::invalid_payload("the array of vouchers to import is empty");
+  if (items.size() > kMaxItems) {
+    return Error::invalid_payload("import at most " + std::to_string(kMaxItems) +
+                                  " vouchers per request");
+  }
+  std::vector<Result<VoucherInput>> out;
+  out.reserve(items.size());
+  for (const auto& item : items) {
+    if (!item.is_object()) {
+      out.emplace_back(Error::invalid_payload("each imported voucher must be an object"));
+    } else {
+      out.push_back(read_voucher_input(item.as_object()));
+    }
+  }
+  return out;
+}
+
+Reply accepted(const std::string& async_action_id) {
+  boost::json::object out;
+  out["async_action_id"] = async_action_id;
+  return Reply{202, serialize(out)};
+}
+
 }  // namespace
+
+void add_import_routes(Router<Route>& router, Services& s) {
+  router.add("POST", "/v1/vouchers/import",
+             Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
+                     OP_ASSIGN(auto items, read_import(ctx.request.body));
+                     OP_ASSIGN(auto action, s.vouchers.import(ctx.principal, std::move(items),
+                                                              std::nullopt, ctx.request_id));
+                     return accepted(action);
+                   }});
+  router.add("POST", "/v1/campaigns/{campaignId}/import",
+             Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
+                     OP_ASSIGN(auto items, read_import(ctx.request.body));
+                     OP_ASSIGN(auto action,
+                               s.vouchers.import(ctx.principal, std::move(items),
+                                                 std::string(ctx.params.get("campaignId")),
+                                                 ctx.request_id));
+                     return accepted(action);
+                   }});
+}
 
 void add_voucher_routes(Router<Route>& router, Services& services) {
   Services& s = services;
+  // Literal paths before /v1/vouchers/{code}: "import" is not a code.
+  add_import_routes(router, s);
 
   auto create = [&s](Context& ctx, std::optional<std::string> code) -> Result<Reply> {
     OP_ASSIGN(auto body, parse_object_body(ctx.request.body));

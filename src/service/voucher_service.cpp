@@ -1,5 +1,6 @@
 #include "service/voucher_service.h"
 
+#include <chrono>
 #include <map>
 
 #include "core/crypto.h"
@@ -189,6 +190,68 @@ Result<VoucherView> VoucherService::create(const Principal& who, const VoucherIn
   }
   if (campaign) OP_TRY(store_.increment_vouchers_count(campaign->id, 1));
   return view_of(who, std::move(v), campaign);
+}
+
+Result<std::string> VoucherService::import(const Principal& who,
+                                           std::vector<Result<VoucherInput>> items,
+                                           const std::optional<std::string>& campaign,
+                                           const std::string& request_id) {
+  const auto started = std::chrono::steady_clock::now();
+  AsyncAction action;
+  action.id = new_id("aa_");
+  action.project_id = who.project_id;
+  action.type = campaign ? "CAMPAIGN.VOUCHERS_IMPORT" : "VOUCHERS.IMPORT";
+  action.request_id = request_id;
+  action.created_at = now_utc();
+  std::string campaign_id;
+  if (campaign) {
+    OP_ASSIGN(auto found, store_.find_campaign(who.project_id, *campaign));
+    if (!found) return Error::not_found("campaign", *campaign);
+    campaign_id = found->id;
+    action.payload["campaign_id"] = campaign_id;
+  }
+  JsonArray failed;
+  int64_t done = 0;
+  for (auto& item : items) {
+    std::string code;
+    Status outcome;
+    if (!item.ok()) {
+      outcome = item.error();
+    } else {
+      code = item->code.value_or("");
+      if (!item->code) {
+        outcome = Error{400, "invalid_voucher", "Invalid voucher", "code is required", {}, {}};
+      } else {
+        if (campaign) item->campaign = campaign_id;
+        auto created = create(who, *item);
+        if (!created.ok()) outcome = created.error();
+      }
+    }
+    if (outcome.ok()) {
+      ++done;
+    } else {
+      JsonObject f;
+      f["code"] = code;
+      f["reason"] =
+          outcome.error().details.empty() ? outcome.error().message : outcome.error().details;
+      failed.push_back(std::move(f));
+    }
+  }
+  action.status = "DONE";
+  action.operation_status = failed.empty() ? "SUCCESS" : (done == 0 ? "FAILED" : "SUCCESS");
+  action.progress = 100;
+  action.done_count = done;
+  action.result["message"] = std::to_string(done) + " voucher(s) imported successfully, " +
+                             std::to_string(failed.size()) + " failed.";
+  action.result["done_count"] = done;
+  action.result["failed_count"] = static_cast<int64_t>(failed.size());
+  if (!failed.empty()) action.result["failed"] = std::move(failed);
+  action.result["processing_time"] =
+      static_cast<int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::steady_clock::now() - started)
+                               .count());
+  OP_TRY(store_.insert_async_action(action));
+  return action.id;
 }
 
 Result<VoucherView> VoucherService::get(const Principal& who, std::string_view code_or_id) {

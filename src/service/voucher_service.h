@@ -37,6 +37,15 @@ class VoucherService {
   Result<VoucherView> adjust_balance(const Principal& who, std::string_view code_or_id,
                                      const BalanceChange& change);
 
+  // Imports vouchers one by one: each valid item is created, each invalid one is reported with
+  // its reason and skipped (the others still import). The work is done before returning and
+  // recorded as a finished async action of `type` (VOUCHERS.IMPORT or CAMPAIGN.VOUCHERS_IMPORT),
+  // whose id is returned, the shape Voucherify answers with (202 + async_action_id).
+  // `campaign`: import into this campaign (items inherit its template).
+  Result<std::string> import(const Principal& who, std::vector<Result<VoucherInput>> items,
+                             const std::optional<std::string>& campaign,
+                             const std::string& request_id);
+
   // Fills `view.definition` and the campaign/category of a stored voucher.
   Result<VoucherView> view_of(const Principal& who, Voucher voucher);
   Result<VoucherView> view_of(const Principal& who, Voucher voucher,

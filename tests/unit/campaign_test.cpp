@@ -414,6 +414,52 @@ TEST_F(CampaignTest, VoucherListsFilterAndPage) {
   EXPECT_EQ(oldest.body.at("vouchers").as_array()[0].at("campaign").as_string(), "A");
 }
 
+TEST_F(CampaignTest, ImportReportsBadLinesAndImportsTheRest) {
+  call("POST", "/v1/vouchers/TAKEN",
+       R"({"type":"DISCOUNT_VOUCHER","discount":{"type":"AMOUNT","amount_off":1}})");
+  auto r = call(
+      "POST", "/v1/vouchers/import",
+      R"([{"code":"IMP-1","type":"DISCOUNT_VOUCHER","discount":{"type":"AMOUNT","amount_off":3000},)"
+      R"("redemption":{"quantity":1},"metadata":{"unit":"EUR"}},)"
+      R"({"code":"IMP-2","type":"GIFT_VOUCHER","gift":{"amount":5000}},)"
+      R"({"code":"TAKEN","type":"DISCOUNT_VOUCHER","discount":{"type":"AMOUNT","amount_off":1}},)"
+      R"({"code":"IMP-4","type":"DISCOUNT_VOUCHER","discount":{"type":"PERCENT","percent_off":300}},)"
+      R"({"type":"DISCOUNT_VOUCHER","discount":{"type":"AMOUNT","amount_off":1}},)"
+      R"(42])");
+  ASSERT_EQ(r.status, 202) << json::serialize(r.body);
+  auto action = wait_for(std::string(r.body.at("async_action_id").as_string()));
+  EXPECT_EQ(action.at("type").as_string(), "VOUCHERS.IMPORT");
+  EXPECT_EQ(action.at("result").at("done_count").as_int64(), 2);
+  EXPECT_EQ(action.at("result").at("failed_count").as_int64(), 4);
+  const auto& failed = action.at("result").at("failed").as_array();
+  ASSERT_EQ(failed.size(), 4u);
+  EXPECT_EQ(failed[0].at("code").as_string(), "TAKEN");
+  EXPECT_NE(std::string(failed[0].at("reason").as_string()).find("already exists"),
+            std::string::npos);
+  EXPECT_EQ(failed[1].at("code").as_string(), "IMP-4");
+  EXPECT_EQ(call("GET", "/v1/vouchers/IMP-1").body.at("metadata").at("unit").as_string(), "EUR");
+  EXPECT_EQ(call("GET", "/v1/vouchers/IMP-2").body.at("gift").at("balance").as_int64(), 5000);
+  expect_error(call("GET", "/v1/vouchers/IMP-4"), 404, "not_found");
+
+  // Into a campaign: items inherit its template.
+  call("POST", "/v1/campaigns", coupon("Target", 0));
+  auto into = call("POST", "/v1/campaigns/Target/import",
+                   R"([{"code":"CAMP-1"},{"code":"CAMP-2","redemption":{"quantity":3}}])");
+  ASSERT_EQ(into.status, 202);
+  auto done = wait_for(std::string(into.body.at("async_action_id").as_string()));
+  EXPECT_EQ(done.at("type").as_string(), "CAMPAIGN.VOUCHERS_IMPORT");
+  EXPECT_EQ(done.at("result").at("done_count").as_int64(), 2);
+  auto v = call("GET", "/v1/vouchers/CAMP-2").body;
+  EXPECT_EQ(v.at("campaign").as_string(), "Target");
+  EXPECT_EQ(v.at("discount").at("percent_off").as_int64(), 10);
+  EXPECT_EQ(v.at("redemption").at("quantity").as_int64(), 3);
+  EXPECT_EQ(call("GET", "/v1/campaigns/Target").body.at("vouchers_count").as_int64(), 2);
+
+  expect_error(call("POST", "/v1/vouchers/import", R"({"code":"x"})"), 400, "invalid_payload");
+  expect_error(call("POST", "/v1/vouchers/import", "[]"), 400, "invalid_payload");
+  expect_error(call("POST", "/v1/campaigns/Nope/import", R"([{"code":"x"}])"), 404, "not_found");
+}
+
 TEST_F(CampaignTest, PromotionCampaignsWithTiers) {
   auto created =
       call("POST", "/v1/campaigns",
