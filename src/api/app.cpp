@@ -7,6 +7,7 @@
 #include <exception>
 
 #include "api/json_codec.h"
+#include "api/multipart.h"
 #include "core/crypto.h"
 
 namespace openpromo::api {
@@ -194,7 +195,9 @@ HttpResponse App::dispatch(const HttpRequest& request, const std::string& reques
   }
   key_id = principal.key_id;
 
-  if (!request.body.empty() && !is_json_content_type(request.header("content-type"))) {
+  const std::string_view content_type = request.header("content-type");
+  if (!request.body.empty() && !is_json_content_type(content_type) &&
+      !(route.accepts_multipart && multipart_boundary(content_type))) {
     return finish(fail(Error{415,
                              "unsupported_media_type",
                              "Unsupported media type",

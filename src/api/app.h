@@ -48,6 +48,7 @@ enum class Auth { kNone, kServer, kClient };
 struct Route {
   Auth auth = Auth::kServer;
   std::function<Result<Reply>(Context&)> handler;
+  bool accepts_multipart = false;  // CSV uploads: multipart/form-data besides JSON
 };
 
 // What handlers may use.

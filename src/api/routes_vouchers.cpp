@@ -1,9 +1,12 @@
 // /v1/vouchers (contract tag vouchers).
 #include <boost/json/object.hpp>
+#include <cctype>
+#include <charconv>
 
 #include "api/app.h"
 #include "api/campaign_codec.h"
 #include "api/json_codec.h"
+#include "api/multipart.h"
 
 namespace openpromo::api {
 namespace {
@@ -33,6 +36,121 @@ Result<std::vector<Result<VoucherInput>>> read_import(std::string_view body) {
   return out;
 }
 
+std::string column_key(std::string header) {
+  for (char& c : header) {
+    c = c == ' ' || c == '-' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return header;
+}
+
+// One CSV row -> a voucher. Columns (header names, case-insensitive): Code, Voucher Type,
+// Discount Type, Value, Unit Type, Category, Start Date, Expiration Date, Redemption Limit,
+// Active, Additional Info; any other column becomes a metadata string. Value is in the API's
+// units: minor currency units for amounts and gift cards, percent for PERCENT, points for
+// loyalty cards.
+Result<VoucherInput> voucher_from_csv(const std::vector<std::string>& header,
+                                      const std::vector<std::string>& row) {
+  boost::json::object o;
+  boost::json::object metadata;
+  std::string voucher_type = "DISCOUNT_VOUCHER";
+  std::string discount_type;
+  std::string value;
+  std::string unit_type;
+  for (size_t i = 0; i < header.size() && i < row.size(); ++i) {
+    const std::string& key = header[i];
+    const std::string& cell = row[i];
+    if (cell.empty()) continue;
+    if (key == "code") {
+      o["code"] = cell;
+    } else if (key == "voucher_type" || key == "type") {
+      voucher_type = cell;
+    } else if (key == "discount_type") {
+      discount_type = cell;
+    } else if (key == "value") {
+      value = cell;
+    } else if (key == "unit_type") {
+      unit_type = cell;
+    } else if (key == "category") {
+      o["category"] = cell;
+    } else if (key == "start_date" || key == "expiration_date") {
+      o[key] = cell;
+    } else if (key == "redemption_limit") {
+      int64_t n = 0;
+      const auto [end, ec] = std::from_chars(cell.data(), cell.data() + cell.size(), n);
+      if (ec != std::errc() || end != cell.data() + cell.size()) {
+        return Error::invalid_payload("Redemption Limit must be an integer");
+      }
+      o["redemption"] = boost::json::object{{"quantity", n}};
+    } else if (key == "active") {
+      if (cell != "true" && cell != "false")
+        return Error::invalid_payload("Active must be true or false");
+      o["active"] = cell == "true";
+    } else if (key == "additional_info") {
+      o["additional_info"] = cell;
+    } else {
+      metadata[key] = cell;
+    }
+  }
+  o["type"] = voucher_type;
+  if (!metadata.empty()) o["metadata"] = std::move(metadata);
+  if (!value.empty()) {
+    double number = 0;
+    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), number);
+    if (ec != std::errc() || end != value.data() + value.size()) {
+      return Error::invalid_payload("Value must be a number");
+    }
+    const bool integral = number == static_cast<double>(static_cast<int64_t>(number));
+    const boost::json::value v =
+        integral ? boost::json::value(static_cast<int64_t>(number)) : boost::json::value(number);
+    if (voucher_type == "GIFT_VOUCHER") {
+      o["gift"] = boost::json::object{{"amount", v}};
+    } else if (voucher_type == "LOYALTY_CARD") {
+      o["loyalty_card"] = boost::json::object{{"points", v}};
+    } else {
+      boost::json::object d;
+      d["type"] = discount_type.empty() ? "AMOUNT" : discount_type;
+      const std::string t(d["type"].as_string());
+      d[t == "PERCENT" ? "percent_off"
+        : t == "FIXED" ? "fixed_amount"
+        : t == "UNIT"  ? "unit_off"
+                       : "amount_off"] = v;
+      if (!unit_type.empty()) d["unit_type"] = unit_type;
+      o["discount"] = std::move(d);
+    }
+  }
+  return read_voucher_input(o);
+}
+
+// The `file` part of a multipart upload, parsed as CSV rows of vouchers.
+Result<std::vector<Result<VoucherInput>>> read_csv_import(const HttpRequest& request) {
+  const auto boundary = multipart_boundary(request.header("content-type"));
+  if (!boundary) {
+    return Error{415,
+                 "unsupported_media_type",
+                 "Unsupported media type",
+                 "Upload the CSV as multipart/form-data with a `file` field",
+                 {},
+                 {}};
+  }
+  OP_ASSIGN(auto parts, parse_multipart(request.body, *boundary));
+  const FormPart* file = nullptr;
+  for (const auto& p : parts) {
+    if (p.name == "file") file = &p;
+  }
+  if (!file) return Error::invalid_payload("the multipart body has no `file` field");
+  OP_ASSIGN(auto rows, parse_csv(file->data));
+  if (rows.size() < 2)
+    return Error::invalid_payload("the CSV needs a header row and at least one voucher");
+  std::vector<std::string> header;
+  for (const auto& h : rows[0]) header.push_back(column_key(h));
+  bool has_code = false;
+  for (const auto& h : header) has_code = has_code || h == "code";
+  if (!has_code) return Error::invalid_payload("the CSV header needs a Code column");
+  std::vector<Result<VoucherInput>> out;
+  for (size_t i = 1; i < rows.size(); ++i) out.push_back(voucher_from_csv(header, rows[i]));
+  return out;
+}
+
 Reply accepted(const std::string& async_action_id) {
   boost::json::object out;
   out["async_action_id"] = async_action_id;
@@ -42,6 +160,28 @@ Reply accepted(const std::string& async_action_id) {
 }  // namespace
 
 void add_import_routes(Router<Route>& router, Services& s) {
+  router.add("POST", "/v1/vouchers/importCSV",
+             Route{Auth::kServer,
+                   [&s](Context& ctx) -> Result<Reply> {
+                     OP_ASSIGN(auto items, read_csv_import(ctx.request));
+                     OP_ASSIGN(auto action, s.vouchers.import(ctx.principal, std::move(items),
+                                                              std::nullopt, ctx.request_id));
+                     return accepted(action);
+                   },
+                   true});
+  router.add("POST", "/v1/campaigns/{campaignId}/importCSV",
+             Route{Auth::kServer,
+                   [&s](Context& ctx) -> Result<Reply> {
+                     OP_ASSIGN(auto items, read_csv_import(ctx.request));
+                     OP_ASSIGN(auto action,
+                               s.vouchers.import(ctx.principal, std::move(items),
+                                                 std::string(ctx.params.get("campaignId")),
+                                                 ctx.request_id));
+                     Reply r = accepted(action);
+                     r.status = 200;  // this operation answers 200 in the contract
+                     return r;
+                   },
+                   true});
   router.add("POST", "/v1/vouchers/import",
              Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
                      OP_ASSIGN(auto items, read_import(ctx.request.body));

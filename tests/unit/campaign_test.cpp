@@ -41,13 +41,14 @@ class CampaignTest : public ::testing::Test {
     int status;
     json::value body;
   };
-  Reply call(const std::string& method, const std::string& target, const std::string& body = "") {
+  Reply call(const std::string& method, const std::string& target, const std::string& body = "",
+             const std::string& content_type = "application/json") {
     HttpRequest r;
     r.method = method;
     r.target = target;
     r.body = body;
     r.headers = {{"x-app-id", admin_.key.app_id}, {"x-app-token", admin_.token}};
-    if (!body.empty()) r.headers.emplace_back("content-type", "application/json");
+    if (!body.empty()) r.headers.emplace_back("content-type", content_type);
     auto response = app_->handle(r);
     return Reply{response.status,
                  response.body.empty() ? json::value(nullptr) : json::parse(response.body)};
@@ -458,6 +459,58 @@ TEST_F(CampaignTest, ImportReportsBadLinesAndImportsTheRest) {
   expect_error(call("POST", "/v1/vouchers/import", R"({"code":"x"})"), 400, "invalid_payload");
   expect_error(call("POST", "/v1/vouchers/import", "[]"), 400, "invalid_payload");
   expect_error(call("POST", "/v1/campaigns/Nope/import", R"([{"code":"x"}])"), 404, "not_found");
+}
+
+TEST_F(CampaignTest, CsvImportFromAMultipartUpload) {
+  const std::string csv =
+      "Code,Voucher Type,Discount Type,Value,Redemption Limit,Active,Expiration Date,Region\r\n"
+      "CSV-1,DISCOUNT_VOUCHER,PERCENT,15,1,true,2030-01-01T00:00:00Z,EU\r\n"
+      "CSV-2,GIFT_VOUCHER,,2500,,,,\r\n"
+      "CSV-3,DISCOUNT_VOUCHER,AMOUNT,abc,,,,\r\n"
+      "\"CSV,4\",DISCOUNT_VOUCHER,AMOUNT,100,,maybe,,\r\n";
+  const std::string body =
+      "--B0undary\r\nContent-Disposition: form-data; name=\"file\"; "
+      "filename=\"vouchers.csv\"\r\nContent-Type: text/csv\r\n\r\n" +
+      csv + "\r\n--B0undary--\r\n";
+  auto r = call("POST", "/v1/vouchers/importCSV", body, "multipart/form-data; boundary=B0undary");
+  ASSERT_EQ(r.status, 202) << json::serialize(r.body);
+  auto action = wait_for(std::string(r.body.at("async_action_id").as_string()));
+  EXPECT_EQ(action.at("result").at("done_count").as_int64(), 2) << json::serialize(action);
+  EXPECT_EQ(action.at("result").at("failed_count").as_int64(), 2);
+  auto v1 = call("GET", "/v1/vouchers/CSV-1").body;
+  EXPECT_EQ(v1.at("discount").at("type").as_string(), "PERCENT");
+  EXPECT_EQ(v1.at("discount").at("percent_off").as_int64(), 15);
+  EXPECT_EQ(v1.at("redemption").at("quantity").as_int64(), 1);
+  EXPECT_EQ(v1.at("metadata").at("region").as_string(), "EU");
+  EXPECT_EQ(v1.at("expiration_date").as_string(), "2030-01-01T00:00:00.000Z");
+  EXPECT_EQ(call("GET", "/v1/vouchers/CSV-2").body.at("gift").at("amount").as_int64(), 2500);
+
+  // The campaign variant, and the errors around it.
+  call("POST", "/v1/campaigns", coupon("CsvTarget", 0));
+  const std::string codes =
+      "--B\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\n"
+      "Code\nCT-1\nCT-2\n\r\n--B--\r\n";
+  auto into =
+      call("POST", "/v1/campaigns/CsvTarget/importCSV", codes, "multipart/form-data; boundary=B");
+  ASSERT_EQ(into.status, 200);
+  EXPECT_EQ(wait_for(std::string(into.body.at("async_action_id").as_string()))
+                .at("result")
+                .at("done_count")
+                .as_int64(),
+            2);
+  EXPECT_EQ(call("GET", "/v1/vouchers/CT-2").body.at("campaign").as_string(), "CsvTarget");
+  expect_error(call("POST", "/v1/vouchers/importCSV", "Code\nX\n", "text/csv"), 415,
+               "unsupported_media_type");
+  expect_error(call("POST", "/v1/vouchers/importCSV",
+                    "--B\r\nContent-Disposition: form-data; name=\"other\"\r\n\r\nx\r\n--B--",
+                    "multipart/form-data; boundary=B"),
+               400, "invalid_payload");
+  expect_error(call("POST", "/v1/vouchers/importCSV",
+                    "--B\r\nContent-Disposition: form-data; name=\"file\"\r\n\r\nName\nX\r\n--B--",
+                    "multipart/form-data; boundary=B"),
+               400, "invalid_payload");
+  expect_error(call("POST", "/v1/vouchers", "--B--", "multipart/form-data; boundary=B"), 415,
+               "unsupported_media_type");
 }
 
 TEST_F(CampaignTest, PromotionCampaignsWithTiers) {
