@@ -338,3 +338,31 @@ json::object balance_json(const VoucherView& v, int64_t amount) {
 }
 
 }  // namespace openpromo::api
+
+namespace openpromo::api {
+
+boost::json::object voucher_transaction_json(const VoucherTransaction& t) {
+  namespace json = boost::json;
+  json::object balance;
+  balance["type"] = "gift_voucher";
+  balance["total"] = t.total_after;
+  balance["amount"] = t.amount;
+  balance["object"] = "balance";
+  balance["balance"] = t.balance_after;
+  balance["related_object"] = json::object{{"id", t.voucher_id}, {"type", "voucher"}};
+  json::object out;
+  out["id"] = t.id;
+  out["source_id"] = t.source_id ? json::value(*t.source_id) : json::value(nullptr);
+  out["voucher_id"] = t.voucher_id;
+  out["campaign_id"] = t.campaign_id ? json::value(*t.campaign_id) : json::value(nullptr);
+  out["source"] = t.source ? json::value(*t.source) : json::value(nullptr);
+  out["reason"] = t.reason ? json::value(*t.reason) : json::value(nullptr);
+  out["type"] = t.type;
+  out["details"] = json::object{{"balance", std::move(balance)}};
+  out["related_transaction_id"] =
+      t.related_transaction_id ? json::value(*t.related_transaction_id) : json::value(nullptr);
+  out["created_at"] = format_iso8601(t.created_at);
+  return out;
+}
+
+}  // namespace openpromo::api

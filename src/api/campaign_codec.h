@@ -29,5 +29,6 @@ boost::json::object stack_json(const PromotionStack& s);
 boost::json::object voucher_json(const VoucherView& v);
 boost::json::object async_action_json(const AsyncAction& a);
 boost::json::object balance_json(const VoucherView& v, int64_t amount);
+boost::json::object voucher_transaction_json(const VoucherTransaction& t);
 
 }  // namespace openpromo::api

@@ -274,6 +274,15 @@ void add_voucher_routes(Router<Route>& router, Services& services) {
                      }});
   }
 
+  router.add(
+      "GET", "/v1/vouchers/{code}/transactions",
+      Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
+              OP_ASSIGN(auto query, parse_list_query(ctx.query, 10));
+              OP_ASSIGN(auto page,
+                        s.vouchers.transactions(ctx.principal, ctx.params.get("code"), query));
+              return Reply{200, serialize(list_json(page, voucher_transaction_json, "data"))};
+            }});
+
   router.add("POST", "/v1/vouchers/{code}/balance",
              Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
                      OP_ASSIGN(auto body, parse_object_body(ctx.request.body));

@@ -14,8 +14,9 @@ namespace openpromo {
 // Fills `out` with `n` bytes from the kernel CSPRNG (getrandom); aborts if the kernel refuses.
 void random_bytes(void* out, size_t n);
 
-// `prefix` + 24 lowercase hex characters: creation time (ms) then 52 random bits, so ids sort by
-// creation and cannot be guessed. Treat as opaque.
+// `prefix` + 24 lowercase hex characters: a creation stamp (milliseconds and a sequence, strictly
+// increasing within a process) then 40 random bits, so ids sort by creation and cannot be
+// guessed. Treat as opaque.
 std::string new_id(std::string_view prefix);
 
 // A random RFC 4122 version-4 UUID, the format Voucherify uses for application ids and tokens.

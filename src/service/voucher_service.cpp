@@ -254,6 +254,13 @@ Result<std::string> VoucherService::import(const Principal& who,
   return action.id;
 }
 
+Result<Page<VoucherTransaction>> VoucherService::transactions(const Principal& who,
+                                                              std::string_view code_or_id,
+                                                              const ListQuery& query) {
+  OP_ASSIGN(Voucher v, find(who, code_or_id));
+  return store_.list_voucher_transactions(who.project_id, v.id, query);
+}
+
 Result<VoucherView> VoucherService::get(const Principal& who, std::string_view code_or_id) {
   OP_ASSIGN(Voucher v, find(who, code_or_id));
   return view_of(who, std::move(v));
@@ -367,8 +374,15 @@ Result<VoucherView> VoucherService::adjust_balance(const Principal& who,
                  v.id,
                  "voucher"};
   }
-  OP_ASSIGN(Voucher updated,
-            store_.adjust_gift_balance(who.project_id, v.id, change.amount, now_utc()));
+  VoucherTransaction tx;
+  tx.id = new_id("vtx_");
+  tx.type = change.amount > 0 ? "CREDITS_ADDITION" : "CREDITS_REMOVAL";
+  tx.amount = change.amount;
+  tx.source_id = change.source_id;
+  tx.reason = change.reason;
+  tx.source = "API";
+  tx.created_at = now_utc();
+  OP_ASSIGN(Voucher updated, store_.adjust_gift_balance(who.project_id, v.id, std::move(tx)));
   return view_of(who, std::move(updated));
 }
 

@@ -36,6 +36,8 @@ class VoucherService {
   Status remove(const Principal& who, std::string_view code_or_id, bool force);
   Result<VoucherView> adjust_balance(const Principal& who, std::string_view code_or_id,
                                      const BalanceChange& change);
+  Result<Page<VoucherTransaction>> transactions(const Principal& who, std::string_view code_or_id,
+                                                const ListQuery& query);
 
   // Imports vouchers one by one: each valid item is created, each invalid one is reported with
   // its reason and skipped (the others still import). The work is done before returning and

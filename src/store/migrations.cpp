@@ -160,10 +160,30 @@ CREATE INDEX promotion_stacks_campaign ON promotion_stacks (campaign_id, created
 CREATE INDEX promotion_stacks_project_created ON promotion_stacks (project_id, created_at, id);
 )sql";
 
-constexpr std::array<Migration, 3> kMigrations{{
+constexpr std::string_view kVoucherTransactions = R"sql(
+CREATE TABLE voucher_transactions (
+  id TEXT PRIMARY KEY,
+  project_id TEXT NOT NULL REFERENCES projects (id),
+  voucher_id TEXT NOT NULL,
+  campaign_id TEXT,
+  source_id TEXT,
+  source TEXT,
+  reason TEXT,
+  type TEXT NOT NULL,
+  amount BIGINT NOT NULL,
+  balance_after BIGINT NOT NULL,
+  total_after BIGINT NOT NULL,
+  related_transaction_id TEXT,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX voucher_transactions_voucher ON voucher_transactions (voucher_id, id);
+)sql";
+
+constexpr std::array<Migration, 4> kMigrations{{
     {1, "foundation: projects, api keys, categories", kFoundation},
     {2, "campaigns, vouchers, async actions", kCampaigns},
     {3, "promotion tiers and stacks", kPromotions},
+    {4, "voucher transactions", kVoucherTransactions},
 }};
 
 }  // namespace

@@ -22,6 +22,7 @@
 #include "model/project.h"
 #include "model/promotion.h"
 #include "model/voucher.h"
+#include "model/voucher_transaction.h"
 #include "store/sql.h"
 
 namespace openpromo {
@@ -90,10 +91,16 @@ class Store {
   Status update_voucher(const Voucher& voucher);
   Status bin_voucher(std::string_view project_id, std::string_view id, Instant now);
   Status delete_voucher_permanently(std::string_view project_id, std::string_view id);
-  // Adds `amount` (negative: removes) to a gift card's balance; additions also raise its amount.
-  // Guarded in the database: the balance never goes below zero, whatever runs concurrently.
+  // Adds `tx.amount` (negative: removes) to a gift card's balance; additions also raise its
+  // amount. Guarded in the database: the balance never goes below zero, whatever runs
+  // concurrently. `tx` (with the resulting balance filled in) is recorded in the same database
+  // transaction.
   Result<Voucher> adjust_gift_balance(std::string_view project_id, std::string_view voucher_id,
-                                      int64_t amount, Instant now);
+                                      VoucherTransaction tx);
+  // A voucher's transactions, newest first unless the query orders otherwise.
+  Result<Page<VoucherTransaction>> list_voucher_transactions(std::string_view project_id,
+                                                             std::string_view voucher_id,
+                                                             const ListQuery& query);
 
   // Async actions.
   Status insert_async_action(const AsyncAction& action);

@@ -183,27 +183,84 @@ Status Store::delete_voucher_permanently(std::string_view project_id, std::strin
 }
 
 Result<Voucher> Store::adjust_gift_balance(std::string_view project_id, std::string_view voucher_id,
-                                           int64_t amount, Instant now) {
-  OP_ASSIGN(auto lease, db_->acquire());
-  // One guarded statement: concurrent adjustments serialise on the row and the guard is checked
-  // against the latest committed balance.
-  OP_ASSIGN(auto r,
-            lease->query("UPDATE vouchers SET gift_balance = gift_balance + ?,"
+                                           VoucherTransaction tx) {
+  return sql::with_write_transaction(*db_, [&](sql::Connection& conn) -> Result<Voucher> {
+    // One guarded statement: concurrent adjustments serialise on the row and the guard is
+    // checked against the latest committed balance.
+    const int64_t amount = tx.amount;
+    OP_ASSIGN(auto r,
+              conn.query("UPDATE vouchers SET gift_balance = gift_balance + ?,"
                          " gift_amount = gift_amount + CASE WHEN ? > 0 THEN ? ELSE 0 END,"
                          " updated_at = ? WHERE project_id = ? AND id = ? AND deleted_at IS NULL"
                          " AND gift_balance IS NOT NULL AND gift_balance + ? >= 0 RETURNING " +
                              std::string(kColumns),
-                         {amount, amount, amount, now.millis, std::string(project_id),
+                         {amount, amount, amount, tx.created_at.millis, std::string(project_id),
                           std::string(voucher_id), amount}));
-  if (r.rows.empty()) {
-    return Error{400,
-                 "invalid_add_balance_params",
-                 "Invalid add balance params",
-                 "The balance cannot go below zero",
-                 std::string(voucher_id),
-                 "voucher"};
-  }
-  return from_row(r.rows[0]);
+    if (r.rows.empty()) {
+      return Error{400,
+                   "invalid_add_balance_params",
+                   "Invalid add balance params",
+                   "The balance cannot go below zero",
+                   std::string(voucher_id),
+                   "voucher"};
+    }
+    Voucher v = from_row(r.rows[0]);
+    tx.project_id = std::string(project_id);
+    tx.voucher_id = v.id;
+    tx.campaign_id = v.campaign_id;
+    tx.balance_after = v.gift_balance.value_or(0);
+    tx.total_after = v.gift_amount.value_or(0);
+    OP_TRY(conn.query(
+        "INSERT INTO voucher_transactions (id, project_id, voucher_id, campaign_id, source_id,"
+        " source, reason, type, amount, balance_after, total_after, related_transaction_id,"
+        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        {tx.id, tx.project_id, tx.voucher_id, opt(tx.campaign_id), opt(tx.source_id),
+         opt(tx.source), opt(tx.reason), tx.type, tx.amount, tx.balance_after, tx.total_after,
+         opt(tx.related_transaction_id), tx.created_at.millis}));
+    return v;
+  });
+}
+
+Result<Page<VoucherTransaction>> Store::list_voucher_transactions(std::string_view project_id,
+                                                                  std::string_view voucher_id,
+                                                                  const ListQuery& query) {
+  static constexpr std::string_view kTxColumns =
+      "id, project_id, voucher_id, campaign_id, source_id, source, reason, type, amount,"
+      " balance_after, total_after, related_transaction_id, created_at";
+  static constexpr std::array<sql::ListField, 4> kTxFields{{
+      {"id", "id", sql::FieldType::kText, true},
+      {"voucher_id", "voucher_id", sql::FieldType::kText, false},
+      {"type", "type", sql::FieldType::kText, false},
+      {"created_at", "created_at", sql::FieldType::kTimestamp, true, "id"},
+  }};
+  static constexpr sql::ListTable kTxTable{"voucher_transactions", kTxColumns, kTxFields};
+  ListQuery q = query;
+  q.filters.push_back(FilterCondition{"voucher_id", FilterOp::kIs, {std::string(voucher_id)}});
+  return sql::with_read_transaction(
+      *db_, [&](sql::Connection& conn) -> Result<Page<VoucherTransaction>> {
+        OP_ASSIGN(auto rows, sql::list_rows(conn, kTxTable, project_id, q));
+        Page<VoucherTransaction> page;
+        page.total = rows.total;
+        page.has_more = rows.has_more;
+        for (const auto& r : rows.items) {
+          VoucherTransaction t;
+          t.id = r.text(0);
+          t.project_id = r.text(1);
+          t.voucher_id = r.text(2);
+          t.campaign_id = sql::opt_text(r, 3);
+          t.source_id = sql::opt_text(r, 4);
+          t.source = sql::opt_text(r, 5);
+          t.reason = sql::opt_text(r, 6);
+          t.type = r.text(7);
+          t.amount = r.integer(8);
+          t.balance_after = r.integer(9);
+          t.total_after = r.integer(10);
+          t.related_transaction_id = sql::opt_text(r, 11);
+          t.created_at = Instant{r.integer(12)};
+          page.items.push_back(std::move(t));
+        }
+        return page;
+      });
 }
 
 Result<int64_t> Store::commit_generated_vouchers(const std::vector<Voucher>& vouchers,

@@ -19,6 +19,15 @@ TEST(Crypto, IdsArePrefixedRandomHex) {
   EXPECT_EQ(seen.size(), 2000u);
 }
 
+TEST(Crypto, IdsSortInCreationOrderEvenWithinAMillisecond) {
+  std::string previous = new_id("v_");
+  for (int i = 0; i < 10000; ++i) {
+    std::string next = new_id("v_");
+    ASSERT_LT(previous, next);
+    previous = std::move(next);
+  }
+}
+
 TEST(Crypto, UuidsAreVersion4) {
   const std::regex shape("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}");
   for (int i = 0; i < 200; ++i) {
