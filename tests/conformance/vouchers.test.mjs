@@ -196,6 +196,30 @@ test('vouchers.balance.create removing more than the balance rejects with 400 an
   assert.equal((await client.vouchers.get('GIFT-1')).gift.balance, before);
 });
 
+test("vouchers.listTransactions('GIFT-1', {limit}) lists the balance changes (kit #28)", async () => {
+  assert.ok(gift1, 'needs GIFT-1 from the kit #26 test');
+  const res = await client.vouchers.listTransactions('GIFT-1', { limit: 10 });
+  assert.equal(res.object, 'list');
+  assert.equal(res.data_ref, 'data');
+  assert.ok(Array.isArray(res.data));
+  assert.equal(typeof res.has_more, 'boolean');
+  // The -500 manual deduction (kit #27) is there, with the balance it left.
+  const deduction = res.data.find((t) => t.type === 'CREDITS_REMOVAL' && t.details.balance.amount === -500);
+  assert.ok(deduction, JSON.stringify(res.data));
+  assert.match(deduction.id, /^vtx_/);
+  assert.equal(deduction.voucher_id, gift1.id);
+  assert.equal(deduction.reason, 'conformance: manual deduction');
+  assert.deepEqual(deduction.details.balance, {
+    type: 'gift_voucher',
+    total: 10000,
+    amount: -500,
+    object: 'balance',
+    balance: 9500,
+    related_object: { id: gift1.id, type: 'voucher' },
+  });
+  assert.ok(!Number.isNaN(Date.parse(deduction.created_at)));
+});
+
 test('DELETE /v1/vouchers/{code}?force=true answers 204 with an empty body (raw HTTP; kit #45i)', async () => {
   await client.vouchers.create(discountVoucher('RAW-DEL-1'));
   const res = await fetch(`${srv.url}/v1/vouchers/RAW-DEL-1?force=true`, {
