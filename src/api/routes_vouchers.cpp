@@ -2,6 +2,7 @@
 #include <boost/json/object.hpp>
 #include <cctype>
 #include <charconv>
+#include <cmath>
 
 #include "api/app.h"
 #include "api/campaign_codec.h"
@@ -96,7 +97,9 @@ Result<VoucherInput> voucher_from_csv(const std::vector<std::string>& header,
   if (!value.empty()) {
     double number = 0;
     const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), number);
-    if (ec != std::errc() || end != value.data() + value.size()) {
+    // Finite and within what minor units can hold: from_chars also reads "nan" and "1e300".
+    if (ec != std::errc() || end != value.data() + value.size() || !std::isfinite(number) ||
+        std::fabs(number) > 9.0e15) {
       return Error::invalid_payload("Value must be a number");
     }
     const bool integral = number == static_cast<double>(static_cast<int64_t>(number));

@@ -48,8 +48,7 @@ Status check_template(CampaignType t, JsonObject& tmpl) {
     const Json* gift = tmpl.if_contains("gift");
     const Json* amount =
         gift && gift->is_object() ? gift->as_object().if_contains("amount") : nullptr;
-    if (!amount || !(amount->is_int64() || amount->is_uint64()) ||
-        (amount->is_int64() && amount->as_int64() <= 0)) {
+    if (!amount || !amount->is_int64() || amount->as_int64() <= 0) {
       return Error{400,
                    "invalid_balance",
                    "Invalid balance",
@@ -68,8 +67,7 @@ Status check_template(CampaignType t, JsonObject& tmpl) {
     const Json* card = tmpl.if_contains("loyalty_card");
     const Json* points =
         card && card->is_object() ? card->as_object().if_contains("points") : nullptr;
-    if (!points || !(points->is_int64() || points->is_uint64()) ||
-        (points->is_int64() && points->as_int64() < 0)) {
+    if (!points || !points->is_int64() || points->as_int64() < 0) {
       return invalid_campaign_params("voucher.loyalty_card.points must be an integer >= 0");
     }
   }
@@ -78,7 +76,7 @@ Status check_template(CampaignType t, JsonObject& tmpl) {
     const Json* q =
         redemption->is_object() ? redemption->as_object().if_contains("quantity") : nullptr;
     if (!redemption->is_object() ||
-        (q && !q->is_null() && !(q->is_int64() && q->as_int64() >= 1) && !q->is_uint64())) {
+        (q && !q->is_null() && !(q->is_int64() && q->as_int64() >= 1))) {
       return invalid_campaign_params("voucher.redemption.quantity must be null or an integer >= 1");
     }
   }
@@ -382,16 +380,18 @@ Result<Campaign> CampaignService::update(const Principal& who, std::string_view 
 Result<Campaign> CampaignService::set_active(const Principal& who, std::string_view id_or_name,
                                              bool active) {
   OP_ASSIGN(Campaign c, get(who, id_or_name));
-  c.active = active;
-  c.updated_at = now_utc();
-  OP_TRY(store_.update_campaign(c));
+  // One statement: an edit running at the same time cannot undo the switch.
+  OP_TRY(store_.set_campaign_active(who.project_id, c.id, active, now_utc()));
   return get(who, c.id);
 }
 
 Result<std::string> CampaignService::remove(const Principal& who, std::string_view id_or_name,
                                             bool force, const std::string& request_id) {
   OP_TRY(require_admin(who, "delete campaigns"));
-  OP_ASSIGN(Campaign c, get(who, id_or_name));
+  // A binned campaign can still be deleted for good (which frees its name and codes).
+  OP_ASSIGN(auto found, store_.find_campaign(who.project_id, id_or_name, /*include_binned=*/force));
+  if (!found) return Error::not_found("campaign", std::string(id_or_name));
+  Campaign c = std::move(*found);
   if (c.is_protected) {
     return Error{400,
                  "resource_protected",

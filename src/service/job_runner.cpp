@@ -1,6 +1,7 @@
 #include "service/job_runner.h"
 
 #include <cstdio>
+#include <optional>
 
 #include "core/crypto.h"
 #include "service/campaign_service.h"
@@ -33,10 +34,11 @@ void JobRunner::loop() {
     const Instant now = now_utc();
     auto claimed = store_.claim_async_action(worker_id_, Instant{now.millis + kLease.count()}, now);
     if (claimed.ok() && claimed->has_value()) {
-      AsyncAction finished = run(std::move(**claimed));
-      if (!stopping_ || finished.status != "IN_PROGRESS") {
-        (void)store_.finish_async_action(finished, now_utc());
-      }
+      std::optional<AsyncAction> finished = run(std::move(**claimed));
+      // Not finished: stopping, a retryable database error, or the lease went to another
+      // worker. The action stays claimed until its lease expires, then runs again from its
+      // committed progress.
+      if (finished) (void)store_.finish_async_action(*finished, worker_id_, now_utc());
       continue;  // look for more work at once
     }
     // Idle: wait for a wake-up, or poll for jobs enqueued by other nodes.
@@ -46,7 +48,7 @@ void JobRunner::loop() {
   }
 }
 
-AsyncAction JobRunner::run(AsyncAction action) {
+std::optional<AsyncAction> JobRunner::run(AsyncAction action) {
   const auto started = std::chrono::steady_clock::now();
   Status outcome;
   if (action.type == "CAMPAIGN.VOUCHERS_GENERATE") {
@@ -54,11 +56,20 @@ AsyncAction JobRunner::run(AsyncAction action) {
   } else {
     outcome = Error::internal("unknown async action type " + action.type);
   }
-  if (stopping_ && outcome.ok() && action.status == "IN_PROGRESS") return action;  // resumes later
+  if (outcome.ok() && action.status == "IN_PROGRESS" && stopping_) return std::nullopt;
+  if (!outcome.ok() && (outcome.error().code == 503 || outcome.error().key == "lease_lost")) {
+    return std::nullopt;
+  }
   action.status = outcome.ok() ? "DONE" : "FAILED";
   action.operation_status = outcome.ok() ? "SUCCESS" : "FAILED";
   action.progress = 100;
-  if (!outcome.ok()) action.result["message"] = outcome.error().details;
+  if (!outcome.ok()) {
+    action.result["message"] = outcome.error().details;
+    // A campaign whose codes will never all exist says so.
+    if (const Json* id = action.payload.if_contains("campaign_id"); id && id->is_string()) {
+      (void)store_.set_campaign_generation_status(std::string(id->as_string()), kStatusFailed);
+    }
+  }
   action.result["processing_time"] =
       static_cast<int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                std::chrono::steady_clock::now() - started)
@@ -98,8 +109,8 @@ Status JobRunner::generate_vouchers(AsyncAction& action) {
     }
     const int progress = static_cast<int>((action.done_count * 100) / count);
     OP_ASSIGN(int64_t inserted, store_.commit_generated_vouchers(
-                                    batch, project->case_sensitive_codes, action.id, progress,
-                                    Instant{now.millis + kLease.count()}, now));
+                                    batch, project->case_sensitive_codes, action.id, worker_id_,
+                                    progress, Instant{now.millis + kLease.count()}, now));
     action.done_count += inserted;
     // Collisions are rare by the capacity check; a run of batches that add almost nothing means
     // the code space is effectively exhausted (other campaigns share it).

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -37,8 +38,9 @@ class JobRunner {
 
  private:
   void loop();
-  // Runs one claimed action to completion (or until stop); returns the finished action state.
-  AsyncAction run(AsyncAction action);
+  // Runs one claimed action; returns its final state, or nullopt when it must run again later
+  // (stopping, a retryable database error, a lost lease).
+  std::optional<AsyncAction> run(AsyncAction action);
   Status generate_vouchers(AsyncAction& action);
 
   Store& store_;

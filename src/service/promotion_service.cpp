@@ -146,9 +146,9 @@ Result<PromotionTier> PromotionService::update_tier(const Principal& who, std::s
 
 Result<PromotionTier> PromotionService::set_tier_active(const Principal& who, std::string_view id,
                                                         bool active) {
-  TierInput in;
-  in.active = active;
-  return update_tier(who, id, in);
+  OP_ASSIGN(PromotionTier t, get_tier(who, id));
+  OP_TRY(store_.set_tier_active(who.project_id, t.id, active, now_utc()));
+  return get_tier(who, t.id);
 }
 
 Status PromotionService::delete_tier(const Principal& who, std::string_view id) {

@@ -341,9 +341,7 @@ Result<VoucherView> VoucherService::update(const Principal& who, std::string_vie
 Result<VoucherView> VoucherService::set_active(const Principal& who, std::string_view code_or_id,
                                                bool active) {
   OP_ASSIGN(Voucher v, find(who, code_or_id));
-  v.active = active;
-  v.updated_at = now_utc();
-  OP_TRY(store_.update_voucher(v));
+  OP_TRY(store_.set_voucher_active(who.project_id, v.id, active, now_utc()));
   return get(who, v.id);
 }
 

@@ -103,13 +103,16 @@ Status Store::release_async_claims() {
   return {};
 }
 
-Status Store::finish_async_action(const AsyncAction& a, Instant now) {
+Status Store::finish_async_action(const AsyncAction& a, std::string_view worker, Instant now) {
   OP_ASSIGN(auto lease, db_->acquire());
-  OP_TRY(lease->query(
-      "UPDATE async_actions SET status = ?, operation_status = ?, progress = ?, result = ?,"
-      " updated_at = ?, finished_at = ?, claimed_by = NULL, lease_until = NULL WHERE id = ?",
-      {a.status, opt(a.operation_status), int64_t{a.progress}, to_json_text(a.result), now.millis,
-       now.millis, a.id}));
+  OP_ASSIGN(
+      auto r,
+      lease->query("UPDATE async_actions SET status = ?, operation_status = ?, progress = ?,"
+                   " result = ?, updated_at = ?, finished_at = ?, claimed_by = NULL,"
+                   " lease_until = NULL WHERE id = ? AND claimed_by = ?",
+                   {a.status, opt(a.operation_status), int64_t{a.progress}, to_json_text(a.result),
+                    now.millis, now.millis, a.id, std::string(worker)}));
+  if (r.affected == 0) return Error::not_found("async_action", a.id);
   return {};
 }
 

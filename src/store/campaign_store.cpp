@@ -106,16 +106,29 @@ Status Store::insert_campaign(const Campaign& c) {
 }
 
 Result<std::optional<Campaign>> Store::find_campaign(std::string_view project_id,
-                                                     std::string_view id_or_name) {
+                                                     std::string_view id_or_name,
+                                                     bool include_binned) {
   OP_ASSIGN(auto lease, db_->acquire());
   OP_ASSIGN(auto rs,
             lease->query("SELECT " + std::string(kColumns) +
-                             " FROM campaigns WHERE project_id = ? AND (id = ? OR name = ?)"
-                             " AND deleted_at IS NULL ORDER BY (id = ?) DESC LIMIT 1",
+                             " FROM campaigns WHERE project_id = ? AND (id = ? OR name = ?)" +
+                             (include_binned ? "" : " AND deleted_at IS NULL") +
+                             " ORDER BY (id = ?) DESC LIMIT 1",
                          {std::string(project_id), std::string(id_or_name), std::string(id_or_name),
                           std::string(id_or_name)}));
   if (rs.rows.empty()) return std::optional<Campaign>{};
   return std::optional<Campaign>(from_row(rs.rows[0]));
+}
+
+Status Store::set_campaign_active(std::string_view project_id, std::string_view id, bool active,
+                                  Instant now) {
+  OP_ASSIGN(auto lease, db_->acquire());
+  OP_ASSIGN(auto r,
+            lease->query("UPDATE campaigns SET active = ?, updated_at = ? WHERE"
+                         " project_id = ? AND id = ? AND deleted_at IS NULL",
+                         {flag(active), now.millis, std::string(project_id), std::string(id)}));
+  if (r.affected == 0) return Error::not_found("campaign", std::string(id));
+  return {};
 }
 
 Result<Page<Campaign>> Store::list_campaigns(std::string_view project_id, const ListQuery& query) {

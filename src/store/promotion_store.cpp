@@ -150,6 +150,17 @@ Status Store::update_tier(const PromotionTier& t) {
   return {};
 }
 
+Status Store::set_tier_active(std::string_view project_id, std::string_view id, bool active,
+                              Instant now) {
+  OP_ASSIGN(auto lease, db_->acquire());
+  OP_ASSIGN(auto r,
+            lease->query("UPDATE promotion_tiers SET active = ?, updated_at = ? WHERE"
+                         " project_id = ? AND id = ?",
+                         {flag(active), now.millis, std::string(project_id), std::string(id)}));
+  if (r.affected == 0) return Error::not_found("promotion_tier", std::string(id));
+  return {};
+}
+
 Status Store::delete_tier(std::string_view project_id, std::string_view id) {
   OP_ASSIGN(auto lease, db_->acquire());
   OP_ASSIGN(auto r, lease->query("DELETE FROM promotion_tiers WHERE project_id = ? AND id = ?",

@@ -72,7 +72,10 @@ class Store {
   // or a name and never return binned campaigns.
   Status insert_campaign(const Campaign& campaign);
   Result<std::optional<Campaign>> find_campaign(std::string_view project_id,
-                                                std::string_view id_or_name);
+                                                std::string_view id_or_name,
+                                                bool include_binned = false);
+  Status set_campaign_active(std::string_view project_id, std::string_view id, bool active,
+                             Instant now);
   Result<Page<Campaign>> list_campaigns(std::string_view project_id, const ListQuery& query);
   // Writes the editable fields of an existing campaign (read-modify-write by the service).
   Status update_campaign(const Campaign& campaign);
@@ -89,6 +92,8 @@ class Store {
                                               std::string_view code_or_id, bool case_sensitive);
   Result<Page<Voucher>> list_vouchers(std::string_view project_id, const ListQuery& query);
   Status update_voucher(const Voucher& voucher);
+  Status set_voucher_active(std::string_view project_id, std::string_view id, bool active,
+                            Instant now);
   Status bin_voucher(std::string_view project_id, std::string_view id, Instant now);
   Status delete_voucher_permanently(std::string_view project_id, std::string_view id);
   // Adds `tx.amount` (negative: removes) to a gift card's balance; additions also raise its
@@ -113,13 +118,18 @@ class Store {
                                                         Instant lease_until, Instant now);
   // Makes every in-progress action claimable at once (single-node start-up after a crash).
   Status release_async_claims();
-  Status finish_async_action(const AsyncAction& action, Instant now);
+  // Records the outcome, if `worker` still holds the claim (a worker whose lease ran out and was
+  // claimed by another must not overwrite that one's work): not_found otherwise.
+  Status finish_async_action(const AsyncAction& action, std::string_view worker, Instant now);
   // One batch of a code-generation job, atomically: insert the vouchers that do not collide with
   // an existing code, add the inserted count to the campaign's vouchers_count and to the action's
   // done_count, renew the lease. Returns how many were inserted.
+  // Fails (nothing written) when the campaign was deleted or binned meanwhile, or when `worker`
+  // no longer holds the action's claim.
   Result<int64_t> commit_generated_vouchers(const std::vector<Voucher>& vouchers,
                                             bool case_sensitive, std::string_view action_id,
-                                            int progress, Instant lease_until, Instant now);
+                                            std::string_view worker, int progress,
+                                            Instant lease_until, Instant now);
 
   // Promotion tiers and stacks. Lists take an optional campaign.
   Status insert_tier(const PromotionTier& tier);
@@ -128,6 +138,8 @@ class Store {
                                          const std::optional<std::string>& campaign_id,
                                          const ListQuery& query);
   Status update_tier(const PromotionTier& tier);
+  Status set_tier_active(std::string_view project_id, std::string_view id, bool active,
+                         Instant now);
   Status delete_tier(std::string_view project_id, std::string_view id);
   Status insert_stack(const PromotionStack& stack);
   Result<std::optional<PromotionStack>> find_stack(std::string_view project_id,

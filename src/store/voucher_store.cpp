@@ -1,4 +1,5 @@
 // Store: vouchers.
+#include <algorithm>
 #include <array>
 
 #include "store/list_sql.h"
@@ -165,6 +166,17 @@ Status Store::update_voucher(const Voucher& v) {
   return {};
 }
 
+Status Store::set_voucher_active(std::string_view project_id, std::string_view id, bool active,
+                                 Instant now) {
+  OP_ASSIGN(auto lease, db_->acquire());
+  OP_ASSIGN(auto r,
+            lease->query("UPDATE vouchers SET active = ?, updated_at = ? WHERE"
+                         " project_id = ? AND id = ? AND deleted_at IS NULL",
+                         {flag(active), now.millis, std::string(project_id), std::string(id)}));
+  if (r.affected == 0) return Error::not_found("voucher", std::string(id));
+  return {};
+}
+
 Status Store::bin_voucher(std::string_view project_id, std::string_view id, Instant now) {
   OP_ASSIGN(auto lease, db_->acquire());
   OP_ASSIGN(auto r, lease->query("UPDATE vouchers SET deleted_at = ? WHERE project_id = ? AND"
@@ -190,12 +202,13 @@ Result<Voucher> Store::adjust_gift_balance(std::string_view project_id, std::str
     const int64_t amount = tx.amount;
     OP_ASSIGN(auto r,
               conn.query("UPDATE vouchers SET gift_balance = gift_balance + ?,"
-                         " gift_amount = gift_amount + CASE WHEN ? > 0 THEN ? ELSE 0 END,"
+                         " gift_amount = gift_amount + ?,"
                          " updated_at = ? WHERE project_id = ? AND id = ? AND deleted_at IS NULL"
                          " AND gift_balance IS NOT NULL AND gift_balance + ? >= 0 RETURNING " +
                              std::string(kColumns),
-                         {amount, amount, amount, tx.created_at.millis, std::string(project_id),
-                          std::string(voucher_id), amount}));
+                         // Additions raise the amount too; removals only the balance.
+                         {amount, std::max<int64_t>(amount, 0), tx.created_at.millis,
+                          std::string(project_id), std::string(voucher_id), amount}));
     if (r.rows.empty()) {
       return Error{400,
                    "invalid_add_balance_params",
@@ -265,11 +278,30 @@ Result<Page<VoucherTransaction>> Store::list_voucher_transactions(std::string_vi
 
 Result<int64_t> Store::commit_generated_vouchers(const std::vector<Voucher>& vouchers,
                                                  bool case_sensitive, std::string_view action_id,
-                                                 int progress, Instant lease_until, Instant now) {
+                                                 std::string_view worker, int progress,
+                                                 Instant lease_until, Instant now) {
   // Rows per INSERT: large enough to amortise the statement, small enough for every driver's
   // parameter limit (23 x 400 = 9200).
   constexpr size_t kRowsPerStatement = 400;
   return sql::with_write_transaction(*db_, [&](sql::Connection& conn) -> Result<int64_t> {
+    // First the guards, which also lock the rows they touch (on PostgreSQL): the action must
+    // still be ours, and the campaign must still be live (binning or deleting it waits for this
+    // batch, or this batch sees it gone).
+    OP_ASSIGN(auto claim, conn.query("UPDATE async_actions SET lease_until = ?, updated_at = ?"
+                                     " WHERE id = ? AND claimed_by = ?",
+                                     {lease_until.millis, now.millis, std::string(action_id),
+                                      std::string(worker)}));
+    if (claim.affected == 0) {
+      return Error{409,          "lease_lost",
+                   "Lease lost", "another worker holds async action " + std::string(action_id),
+                   {},           {}};
+    }
+    if (!vouchers.empty() && vouchers.front().campaign_id) {
+      OP_ASSIGN(auto live, conn.query("UPDATE campaigns SET vouchers_count = vouchers_count"
+                                      " WHERE id = ? AND deleted_at IS NULL",
+                                      {*vouchers.front().campaign_id}));
+      if (live.affected == 0) return Error::not_found("campaign", *vouchers.front().campaign_id);
+    }
     int64_t inserted = 0;
     for (size_t start = 0; start < vouchers.size(); start += kRowsPerStatement) {
       const size_t end = std::min(vouchers.size(), start + kRowsPerStatement);
@@ -292,9 +324,8 @@ Result<int64_t> Store::commit_generated_vouchers(const std::vector<Voucher>& vou
                         {inserted, *vouchers.front().campaign_id}));
     }
     OP_TRY(conn.query(
-        "UPDATE async_actions SET done_count = done_count + ?, progress = ?,"
-        " lease_until = ?, updated_at = ? WHERE id = ?",
-        {inserted, int64_t{progress}, lease_until.millis, now.millis, std::string(action_id)}));
+        "UPDATE async_actions SET done_count = done_count + ?, progress = ? WHERE id = ?",
+        {inserted, int64_t{progress}, std::string(action_id)}));
     return inserted;
   });
 }

@@ -115,6 +115,22 @@ TEST_F(CampaignTest, CreateWithoutCodesHasTheContractShape) {
   EXPECT_EQ(c.at("validation_rules_assignments").at("object").as_string(), "list");
 }
 
+TEST_F(CampaignTest, DeletingACampaignStopsItsGeneration) {
+  auto r = call("POST", "/v1/campaigns",
+                coupon("Doomed", 0)
+                    .replace(coupon("Doomed", 0).find("\"vouchers_count\":0"), 18,
+                             "\"vouchers_count\":100000"));
+  ASSERT_EQ(r.status, 200) << json::serialize(r.body);
+  const std::string id(r.body.at("id").as_string());
+  EXPECT_EQ(call("DELETE", "/v1/campaigns/" + id).status, 202);
+  auto action = wait_for(std::string(r.body.at("async_action_id").as_string()));
+  EXPECT_EQ(action.at("status").as_string(), "FAILED") << json::serialize(action);
+  // Whatever was committed before the delete went to the bin with the campaign; nothing after.
+  auto live = call("GET", "/v1/vouchers?campaign_id=" + id);
+  EXPECT_EQ(live.body.at("total").as_int64(), 0);
+  EXPECT_EQ(call("GET", "/v1/vouchers?limit=1").body.at("total").as_int64(), 0);
+}
+
 TEST_F(CampaignTest, OneCodeIsGeneratedInline) {
   auto r = call("POST", "/v1/campaigns", coupon("One", 1));
   ASSERT_EQ(r.status, 200);
@@ -264,6 +280,10 @@ TEST_F(CampaignTest, DeleteToBinKeepsNamesAndCodesReserved) {
   expect_error(call("POST", "/v1/vouchers/" + code,
                     R"({"type":"DISCOUNT_VOUCHER","discount":{"type":"AMOUNT","amount_off":1}})"),
                409, "duplicate_found");
+
+  // A binned campaign can still be deleted for good, which frees its name.
+  EXPECT_EQ(call("DELETE", "/v1/campaigns/" + id + "?force=true").status, 202);
+  EXPECT_EQ(call("POST", "/v1/campaigns", coupon("Binned", 0)).status, 200);
 
   auto forced = call("POST", "/v1/campaigns", coupon("Forced", 1));
   const std::string forced_code(call("GET", "/v1/vouchers?campaign=Forced")
