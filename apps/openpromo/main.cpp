@@ -36,6 +36,7 @@ constexpr const char* kUsage = R"(usage:
   openpromo --version
   openpromo serve [--listen HOST:PORT] [--db URL] [--threads N] [--max-body-bytes N]
                   [--idle-timeout-ms N] [--header-timeout-ms N] [--shutdown-grace-ms N]
+                  [--job-lease-ms N]
   openpromo migrate [--db URL]
   openpromo keys create [--db URL] --role admin|user [--client --origin URL ...]
 
@@ -204,9 +205,11 @@ int cmd_serve(const Args& args) {
     options.threads = static_cast<int>(*n);
   }
   // Timeouts in milliseconds, mostly for tests and unusual networks.
+  std::chrono::milliseconds job_lease = JobRunner::kDefaultLease;
   for (auto [flag, target] : {std::pair{"idle-timeout-ms", &options.idle_timeout},
                               std::pair{"header-timeout-ms", &options.header_timeout},
-                              std::pair{"shutdown-grace-ms", &options.shutdown_grace}}) {
+                              std::pair{"shutdown-grace-ms", &options.shutdown_grace},
+                              std::pair{"job-lease-ms", &job_lease}}) {
     if (auto v = args.get(flag)) {
       auto n = parse_number(*v);
       if (!n || *n < 1) {
@@ -249,15 +252,15 @@ int cmd_serve(const Args& args) {
   api::App app(**store, api::AppOptions{});
   // Background jobs (code generation, ...). On SQLite this process is the only node, so claims
   // left by a previous run (a crash) are released at once; on PostgreSQL they expire instead.
-  JobRunner jobs(**store, new_id("node_"));
+  JobRunner jobs(**store, new_id("node_"), job_lease);
   app.set_job_waker([&jobs] { jobs.wake(); });
   jobs.start(/*reclaim=*/(*store)->backend() == "sqlite");
   api::HttpServer server(app, options);
   auto bound = server.listen();
   if (!bound.ok()) return fail(bound.error());
-  std::printf("openpromo %s listening on http://%s:%u (database %s, %d threads)\n",
+  std::printf("openpromo %s listening on http://%s:%u (database %s, %d threads, node %s)\n",
               OPENPROMO_VERSION, options.host.c_str(), static_cast<unsigned>(*bound),
-              redact_url(db).c_str(), options.threads);
+              redact_url(db).c_str(), options.threads, jobs.worker_id().c_str());
   std::fflush(stdout);
   server.run();
   jobs.stop();  // between batches: unfinished jobs resume at the next start

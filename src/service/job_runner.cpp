@@ -32,7 +32,7 @@ void JobRunner::wake() {
 void JobRunner::loop() {
   while (!stopping_) {
     const Instant now = now_utc();
-    auto claimed = store_.claim_async_action(worker_id_, Instant{now.millis + kLease.count()}, now);
+    auto claimed = store_.claim_async_action(worker_id_, Instant{now.millis + lease_.count()}, now);
     if (claimed.ok() && claimed->has_value()) {
       std::optional<AsyncAction> finished = run(std::move(**claimed));
       // Not finished: stopping, a retryable database error, or the lease went to another
@@ -110,7 +110,7 @@ Status JobRunner::generate_vouchers(AsyncAction& action) {
     const int progress = static_cast<int>((action.done_count * 100) / count);
     OP_ASSIGN(int64_t inserted, store_.commit_generated_vouchers(
                                     batch, project->case_sensitive_codes, action.id, worker_id_,
-                                    progress, Instant{now.millis + kLease.count()}, now));
+                                    progress, Instant{now.millis + lease_.count()}, now));
     action.done_count += inserted;
     // Collisions are rare by the capacity check; a run of batches that add almost nothing means
     // the code space is effectively exhausted (other campaigns share it).

@@ -23,11 +23,15 @@ namespace openpromo {
 
 class JobRunner {
  public:
-  static constexpr std::chrono::milliseconds kLease{15'000};
+  static constexpr std::chrono::milliseconds kDefaultLease{15'000};
   static constexpr int64_t kBatchSize = 20'000;
 
-  JobRunner(Store& store, std::string worker_id)
-      : store_(store), worker_id_(std::move(worker_id)) {}
+  // `lease`: how long a claim lasts without renewal (each batch renews it); a node that dies is
+  // replaced by another after at most this long.
+  JobRunner(Store& store, std::string worker_id, std::chrono::milliseconds lease = kDefaultLease)
+      : store_(store), worker_id_(std::move(worker_id)), lease_(lease) {}
+
+  const std::string& worker_id() const { return worker_id_; }
   ~JobRunner() { stop(); }
 
   // `reclaim`: release claims left by a previous run of this node (single-node SQLite).
@@ -45,6 +49,7 @@ class JobRunner {
 
   Store& store_;
   std::string worker_id_;
+  std::chrono::milliseconds lease_;
   std::thread thread_;
   std::mutex mutex_;
   std::condition_variable cv_;

@@ -1,0 +1,112 @@
+// Several openpromo nodes on one database: what one node writes, the other serves at once, and a
+// background job of a node that dies is finished by another.
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <regex>
+#include <thread>
+
+#include "support/http_client.h"
+#include "support/server_process.h"
+#include "support/test_database.h"
+
+namespace openpromo::testing {
+namespace {
+
+const HeaderList kAuth{{"X-App-Id", ServerProcess::kAppId},
+                       {"X-App-Token", ServerProcess::kAppToken}};
+
+std::string node_id(const ServerProcess& server) {
+  std::smatch m;
+  const std::string out = server.stdout_text();
+  if (!std::regex_search(out, m, std::regex(R"(node (node_[0-9a-f]+))"))) return {};
+  return m[1];
+}
+
+TEST(MultiNode, WritesOnOneNodeAreServedByTheOther) {
+  TestDatabase database;
+  ServerProcess::Options o;
+  o.db_url = database.url();
+  ServerProcess a(o);
+  ServerProcess b(o);
+  HttpClient ca(a.port());
+  HttpClient cb(b.port());
+  auto created =
+      ca.request("POST", "/v1/campaigns",
+                 R"({"name":"Shared","campaign_type":"DISCOUNT_COUPONS","vouchers_count":1,)"
+                 R"("voucher":{"discount":{"type":"AMOUNT","amount_off":100}}})",
+                 kAuth);
+  ASSERT_EQ(created.status, 200) << created.body;
+  const std::string id(created.json().at("id").as_string());
+  auto seen = cb.request("GET", "/v1/campaigns/" + id, "", kAuth);
+  ASSERT_EQ(seen.status, 200);
+  EXPECT_EQ(seen.json().at("active").as_bool(), true);
+  EXPECT_EQ(seen.json().at("vouchers_count").as_int64(), 1);
+  ASSERT_EQ(ca.request("POST", "/v1/campaigns/" + id + "/disable", "{}", kAuth).status, 200);
+  EXPECT_EQ(cb.request("GET", "/v1/campaigns/" + id, "", kAuth).json().at("active").as_bool(),
+            false)
+      << "node B answers from the database, never from a stale copy";
+  auto voucher = cb.request(
+      "POST", "/v1/vouchers/NODE-B",
+      R"({"type":"DISCOUNT_VOUCHER","discount":{"type":"AMOUNT","amount_off":1}})", kAuth);
+  ASSERT_EQ(voucher.status, 200);
+  EXPECT_EQ(ca.request("GET", "/v1/vouchers/NODE-B", "", kAuth).status, 200);
+}
+
+TEST(MultiNode, AJobOfANodeThatDiesIsFinishedByAnother) {
+  const int64_t count = 300'000;
+  TestDatabase database;
+  ServerProcess::Options o;
+  o.db_url = database.url();
+  o.extra_args = {"--job-lease-ms", "1000"};
+  ServerProcess a(o);
+  ServerProcess b(o);
+  HttpClient ca(a.port());
+  auto created =
+      ca.request("POST", "/v1/campaigns",
+                 R"({"name":"Relay","campaign_type":"DISCOUNT_COUPONS","vouchers_count":)" +
+                     std::to_string(count) +
+                     R"(,"voucher":{"discount":{"type":"AMOUNT","amount_off":100},)"
+                     R"("code_config":{"pattern":"RLY-##########"}}})",
+                 kAuth);
+  ASSERT_EQ(created.status, 200) << created.body;
+  const std::string action(created.json().at("async_action_id").as_string());
+  const std::string campaign(created.json().at("id").as_string());
+
+  // Find which node runs the job, once it has done some of it, and kill that node.
+  std::string holder;
+  for (int i = 0; i < 600 && holder.empty(); ++i) {
+    const std::string done =
+        database.scalar("SELECT done_count FROM async_actions WHERE id = '" + action + "'");
+    if (!done.empty() && std::stoll(done) > 0) {
+      holder = database.scalar("SELECT claimed_by FROM async_actions WHERE id = '" + action + "'");
+    }
+    if (holder.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_FALSE(holder.empty()) << "the job never started";
+  ServerProcess& dying = holder == node_id(a) ? a : b;
+  ServerProcess& survivor = holder == node_id(a) ? b : a;
+  ASSERT_EQ(holder, node_id(dying));
+  dying.kill_hard();
+
+  HttpClient cs(survivor.port());
+  std::string status;
+  for (int i = 0; i < 1200; ++i) {
+    status = std::string(cs.request("GET", "/v1/async-actions/" + action, "", kAuth)
+                             .json()
+                             .at("status")
+                             .as_string());
+    if (status == "DONE" || status == "FAILED") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(status, "DONE");
+  const std::string where = " FROM vouchers WHERE campaign_id = '" + campaign + "'";
+  EXPECT_EQ(database.scalar("SELECT COUNT(*)" + where), std::to_string(count));
+  EXPECT_EQ(database.scalar("SELECT COUNT(DISTINCT code)" + where), std::to_string(count));
+  EXPECT_EQ(database.scalar("SELECT claimed_by FROM async_actions WHERE id = '" + action + "'"),
+            "");
+}
+
+}  // namespace
+}  // namespace openpromo::testing
