@@ -158,6 +158,50 @@ void add_campaign_routes(Router<Route>& router, Services& services) {
                      return add_vouchers(ctx, std::string(ctx.params.get("code")));
                    }});
 
+  // Campaign analytics. Redemption, validation and publication counters are zero because this
+  // version records none of those yet (they come with the redemption and publication issues);
+  // voucher counters are counted from the vouchers themselves.
+  router.add(
+      "GET", "/v1/campaigns/{campaignId}/summary",
+      Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
+              OP_ASSIGN(auto c, s.campaigns.get(ctx.principal, ctx.params.get("campaignId")));
+              std::optional<Instant> from;
+              std::optional<Instant> to;
+              for (auto [param, target] :
+                   {std::pair{"start_date", &from}, std::pair{"end_date", &to}}) {
+                if (auto raw = ctx.query.get(param)) {
+                  auto t = parse_iso8601(*raw);
+                  if (!t) {
+                    return Error::invalid_query_params(std::string(param) +
+                                                       " must be an ISO 8601 date");
+                  }
+                  *target = t;
+                }
+              }
+              // An end_date given as a day includes that day.
+              if (to && ctx.query.get("end_date")->size() == 10) to->millis += 86'400'000;
+              OP_ASSIGN(auto counts,
+                        s.store.count_campaign_vouchers(ctx.principal.project_id, c.id, from, to));
+              json::object out;
+              out["object"] = "campaign_summary";
+              out["campaign"] = full_campaign_json(s, ctx.principal, c);
+              for (const char* zero :
+                   {"redemptions", "redemptions_succeeded", "redemptions_failed", "rollbacks",
+                    "rollbacks_succeeded", "rollbacks_failed", "validations",
+                    "validations_succeeded", "validations_failed"}) {
+                out[zero] = 0;
+              }
+              out["vouchers_created"] = counts.created;
+              out["vouchers_deleted"] = counts.deleted;
+              for (const char* zero :
+                   {"publications", "publications_succeeded", "publications_failed",
+                    "discounted_amount", "rolledback_discounted_amount", "orders_amount",
+                    "orders_rolledback_amount"}) {
+                out[zero] = 0;
+              }
+              return Reply{200, serialize(out)};
+            }});
+
   router.add(
       "GET", "/v1/async-actions",
       Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {

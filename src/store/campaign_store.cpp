@@ -1,5 +1,6 @@
 // Store: campaigns.
 #include <array>
+#include <cstdint>
 
 #include "store/list_sql.h"
 #include "store/row_codec.h"
@@ -174,6 +175,35 @@ Status Store::increment_vouchers_count(std::string_view campaign_id, int64_t by)
   OP_TRY(lease->query("UPDATE campaigns SET vouchers_count = vouchers_count + ? WHERE id = ?",
                       {by, std::string(campaign_id)}));
   return {};
+}
+
+Result<Store::VoucherCounts> Store::count_campaign_vouchers(std::string_view project_id,
+                                                            std::string_view campaign_id,
+                                                            std::optional<Instant> from,
+                                                            std::optional<Instant> to) {
+  OP_ASSIGN(auto lease, db_->acquire());
+  const int64_t lo = from ? from->millis : INT64_MIN;
+  const int64_t hi = to ? to->millis : INT64_MAX;
+  OP_ASSIGN(auto rs,
+            lease->query("SELECT"
+                         " COALESCE(SUM(CASE WHEN created_at >= ? AND created_at < ? THEN 1 ELSE 0"
+                         " END), 0),"
+                         " COALESCE(SUM(CASE WHEN deleted_at >= ? AND deleted_at < ? THEN 1 ELSE 0"
+                         " END), 0)"
+                         " FROM vouchers WHERE project_id = ? AND campaign_id = ?",
+                         {lo, hi, lo, hi, std::string(project_id), std::string(campaign_id)}));
+  VoucherCounts counts;
+  if (!rs.rows.empty()) {
+    // SUM is a number type on PostgreSQL (read as double) and an integer on SQLite.
+    auto as_int = [](const sql::Value& v) -> int64_t {
+      if (const auto* i = std::get_if<int64_t>(&v)) return *i;
+      if (const auto* d = std::get_if<double>(&v)) return static_cast<int64_t>(*d);
+      return 0;
+    };
+    counts.created = as_int(rs.rows[0].columns.at(0));
+    counts.deleted = as_int(rs.rows[0].columns.at(1));
+  }
+  return counts;
 }
 
 Status Store::bin_campaign(std::string_view project_id, std::string_view id, Instant now) {

@@ -81,6 +81,15 @@ class Store {
   Status update_campaign(const Campaign& campaign);
   Status set_campaign_generation_status(std::string_view campaign_id, std::string_view status);
   Status increment_vouchers_count(std::string_view campaign_id, int64_t by);
+  // Vouchers of a campaign created, and moved to the bin, within [from, to) (open ends: all).
+  struct VoucherCounts {
+    int64_t created = 0;
+    int64_t deleted = 0;
+  };
+  Result<VoucherCounts> count_campaign_vouchers(std::string_view project_id,
+                                                std::string_view campaign_id,
+                                                std::optional<Instant> from,
+                                                std::optional<Instant> to);
   // Moves the campaign and its vouchers to the bin (names and codes stay reserved), or removes
   // them for good.
   Status bin_campaign(std::string_view project_id, std::string_view id, Instant now);

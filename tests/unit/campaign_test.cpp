@@ -229,6 +229,27 @@ TEST_F(CampaignTest, BadInputCreatesNothing) {
   EXPECT_EQ(call("GET", "/v1/async-actions").body.at("total").as_int64(), 0);
 }
 
+TEST_F(CampaignTest, SummaryCountsVouchersCreatedAndDeleted) {
+  const std::string id(call("POST", "/v1/campaigns", coupon("Sum", 3)).body.at("id").as_string());
+  for (int i = 0;
+       i < 200 && call("GET", "/v1/campaigns/Sum").body.at("vouchers_count").as_int64() < 3; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  call("POST", "/v1/campaigns/" + id + "/vouchers/SUM-GIVEN", "{}");
+  EXPECT_EQ(call("DELETE", "/v1/vouchers/SUM-GIVEN").status, 204);
+  auto summary = call("GET", "/v1/campaigns/" + id + "/summary");
+  ASSERT_EQ(summary.status, 200) << json::serialize(summary.body);
+  EXPECT_EQ(summary.body.at("object").as_string(), "campaign_summary");
+  EXPECT_EQ(summary.body.at("campaign").at("id").as_string(), id);
+  EXPECT_EQ(summary.body.at("vouchers_created").as_int64(), 4);
+  EXPECT_EQ(summary.body.at("vouchers_deleted").as_int64(), 1);
+  EXPECT_EQ(summary.body.at("redemptions").as_int64(), 0);
+  auto before = call("GET", "/v1/campaigns/" + id + "/summary?end_date=2000-01-01");
+  EXPECT_EQ(before.body.at("vouchers_created").as_int64(), 0);
+  expect_error(call("GET", "/v1/campaigns/" + id + "/summary?start_date=yesterday"), 400,
+               "invalid_query_params");
+}
+
 TEST_F(CampaignTest, GetUpdateEnableDisable) {
   const std::string id(call("POST", "/v1/campaigns", coupon("Edit", 0)).body.at("id").as_string());
   EXPECT_EQ(call("GET", "/v1/campaigns/Edit").body.at("id").as_string(), id);
