@@ -21,6 +21,7 @@
 #include "model/api_key.h"
 #include "service/campaign_service.h"
 #include "service/category_service.h"
+#include "service/customer_service.h"
 #include "service/key_service.h"
 #include "service/promotion_service.h"
 #include "service/voucher_service.h"
@@ -62,13 +63,15 @@ struct Services {
                     if (wake_jobs) wake_jobs();
                   }),
         vouchers(s),
-        promotions(s) {}
+        promotions(s),
+        customers(s) {}
   Store& store;
   KeyService keys;
   CategoryService categories;
   CampaignService campaigns;
   VoucherService vouchers;
   PromotionService promotions;
+  CustomerService customers;
   std::function<void()> wake_jobs;  // set by whoever runs the JobRunner
 };
 
@@ -118,5 +121,6 @@ void add_campaign_routes(Router<Route>& router, Services& services);
 void add_voucher_routes(Router<Route>& router, Services& services);
 void add_promotion_routes(Router<Route>& router, Services& services);
 void add_import_routes(Router<Route>& router, Services& services);
+void add_customer_routes(Router<Route>& router, Services& services);
 
 }  // namespace openpromo::api

@@ -179,11 +179,32 @@ CREATE TABLE voucher_transactions (
 CREATE INDEX voucher_transactions_voucher ON voucher_transactions (voucher_id, id);
 )sql";
 
-constexpr std::array<Migration, 4> kMigrations{{
+// source_id is NULL for customers created without one; unique indexes allow many NULLs on both
+// backends.
+constexpr std::string_view kCustomers = R"sql(
+CREATE TABLE customers (
+  id TEXT PRIMARY KEY,
+  project_id TEXT NOT NULL REFERENCES projects (id),
+  source_id TEXT,
+  name TEXT,
+  description TEXT,
+  email TEXT,
+  phone TEXT,
+  birthdate TEXT,
+  definition TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT,
+  UNIQUE (project_id, source_id)
+);
+CREATE INDEX customers_project_created ON customers (project_id, created_at, id);
+)sql";
+
+constexpr std::array<Migration, 5> kMigrations{{
     {1, "foundation: projects, api keys, categories", kFoundation},
     {2, "campaigns, vouchers, async actions", kCampaigns},
     {3, "promotion tiers and stacks", kPromotions},
     {4, "voucher transactions", kVoucherTransactions},
+    {5, "customers", kCustomers},
 }};
 
 }  // namespace

@@ -18,6 +18,7 @@
 #include "model/async_action.h"
 #include "model/campaign.h"
 #include "model/category.h"
+#include "model/customer.h"
 #include "model/list_query.h"
 #include "model/project.h"
 #include "model/promotion.h"
@@ -158,6 +159,17 @@ class Store {
                                            const ListQuery& query);
   Status update_stack(const PromotionStack& stack);
   Status delete_stack(std::string_view project_id, std::string_view id);
+
+  // Customers. upsert_customer is one statement: concurrent upserts of one source_id (on any
+  // node) yield one customer. `draft` fields that are present overwrite; absent ones keep.
+  Result<Customer> upsert_customer(std::string_view project_id, const CustomerDraft& draft,
+                                   const std::string& new_id, Instant now);
+  Result<std::optional<Customer>> find_customer(std::string_view project_id,
+                                                std::string_view id_or_source_id);
+  Result<Page<Customer>> list_customers(std::string_view project_id, const ListQuery& query);
+  Result<Customer> update_customer(std::string_view project_id, std::string_view id,
+                                   const CustomerDraft& draft, Instant now);
+  Status delete_customer(std::string_view project_id, std::string_view id);
 
  private:
   std::unique_ptr<sql::Database> db_;

@@ -2,6 +2,7 @@
 // background job of a node that dies is finished by another.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <regex>
@@ -52,6 +53,28 @@ TEST(MultiNode, WritesOnOneNodeAreServedByTheOther) {
       R"({"type":"DISCOUNT_VOUCHER","discount":{"type":"AMOUNT","amount_off":1}})", kAuth);
   ASSERT_EQ(voucher.status, 200);
   EXPECT_EQ(ca.request("GET", "/v1/vouchers/NODE-B", "", kAuth).status, 200);
+}
+
+TEST(MultiNode, ConcurrentUpsertsSpreadOverTwoNodesYieldOneCustomer) {
+  TestDatabase database;
+  ServerProcess::Options o;
+  o.db_url = database.url();
+  ServerProcess a(o);
+  ServerProcess b(o);
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 50; ++i) {
+    threads.emplace_back([&, i] {
+      HttpClient c((i % 2 ? a : b).port());
+      auto r = c.request("POST", "/v1/customers", R"({"source_id":"one-customer","name":"Same"})",
+                         kAuth);
+      if (r.status == 200) ++ok;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 50);
+  EXPECT_EQ(database.scalar("SELECT COUNT(*) FROM customers WHERE source_id = 'one-customer'"),
+            "1");
 }
 
 TEST(MultiNode, AJobOfANodeThatDiesIsFinishedByAnother) {

@@ -583,6 +583,64 @@ TEST_F(CampaignTest, CsvImportFromAMultipartUpload) {
                "unsupported_media_type");
 }
 
+TEST_F(CampaignTest, CustomersUpsertBySourceId) {
+  auto created = call("POST", "/v1/customers",
+                      R"({"source_id":"bob","name":"Bob","email":"bob@example.com",)"
+                      R"("metadata":{"lang":"en"},"address":{"city":"Oslo"}})");
+  ASSERT_EQ(created.status, 200) << json::serialize(created.body);
+  const std::string id(created.body.at("id").as_string());
+  EXPECT_TRUE(id.starts_with("cust_"));
+  EXPECT_EQ(created.body.at("object").as_string(), "customer");
+  EXPECT_EQ(created.body.at("summary").at("orders").at("total_count").as_int64(), 0);
+  EXPECT_FALSE(created.body.as_object().contains("updated_at"));
+
+  // The same source_id again updates the same customer and merges metadata.
+  auto again = call("POST", "/v1/customers", R"({"source_id":"bob","metadata":{"tier":"gold"}})");
+  ASSERT_EQ(again.status, 200);
+  EXPECT_EQ(again.body.at("id").as_string(), id);
+  EXPECT_EQ(again.body.at("name").as_string(), "Bob");
+  EXPECT_EQ(again.body.at("metadata").at("lang").as_string(), "en");
+  EXPECT_EQ(again.body.at("metadata").at("tier").as_string(), "gold");
+  EXPECT_EQ(again.body.at("address").at("city").as_string(), "Oslo");
+  EXPECT_TRUE(again.body.as_object().contains("updated_at"));
+
+  // Path by id or by source_id; source_id cannot change.
+  EXPECT_EQ(call("GET", "/v1/customers/bob").body.at("id").as_string(), id);
+  auto renamed = call("PUT", "/v1/customers/bob", R"({"source_id":"bob","name":"Robert"})");
+  EXPECT_EQ(renamed.body.at("name").as_string(), "Robert");
+  expect_error(call("PUT", "/v1/customers/" + id, R"({"source_id":"other"})"), 400,
+               "invalid_customer");
+  expect_error(call("POST", "/v1/customers", R"({"source_id":"x","email":"nope"})"), 400,
+               "invalid_customer");
+  expect_error(call("POST", "/v1/customers", R"({"source_id":"x","birthdate":"1990-13-40"})"), 400,
+               "invalid_customer");
+
+  // 50 identical upserts at once: one customer.
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int i = 0; i < 50; ++i) {
+    threads.emplace_back([&] {
+      if (call("POST", "/v1/customers", R"({"source_id":"rush","name":"Rush"})").status == 200)
+        ++ok;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 50);
+  auto list = call("GET", "/v1/customers?source_id=rush");
+  EXPECT_EQ(list.body.at("data_ref").as_string(), "customers");
+  EXPECT_EQ(list.body.at("total").as_int64(), 1);
+  EXPECT_EQ(call("GET", "/v1/customers?email=bob@example.com").body.at("total").as_int64(), 1);
+  EXPECT_EQ(call("GET", "/v1/customers").body.at("total").as_int64(), 2);
+
+  // Without a source_id every POST is a new customer.
+  call("POST", "/v1/customers", R"({"name":"Anon"})");
+  call("POST", "/v1/customers", R"({"name":"Anon"})");
+  EXPECT_EQ(call("GET", "/v1/customers?name=Anon").body.at("total").as_int64(), 2);
+
+  EXPECT_EQ(call("DELETE", "/v1/customers/bob").status, 204);
+  expect_error(call("GET", "/v1/customers/" + id), 404, "not_found");
+}
+
 TEST_F(CampaignTest, PromotionCampaignsWithTiers) {
   auto created =
       call("POST", "/v1/campaigns",
