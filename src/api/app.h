@@ -23,6 +23,7 @@
 #include "service/category_service.h"
 #include "service/customer_service.h"
 #include "service/key_service.h"
+#include "service/product_service.h"
 #include "service/promotion_service.h"
 #include "service/voucher_service.h"
 #include "store/store.h"
@@ -64,7 +65,8 @@ struct Services {
                   }),
         vouchers(s),
         promotions(s),
-        customers(s) {}
+        customers(s),
+        products(s) {}
   Store& store;
   KeyService keys;
   CategoryService categories;
@@ -72,6 +74,7 @@ struct Services {
   VoucherService vouchers;
   PromotionService promotions;
   CustomerService customers;
+  ProductService products;
   std::function<void()> wake_jobs;  // set by whoever runs the JobRunner
 };
 
@@ -122,5 +125,6 @@ void add_voucher_routes(Router<Route>& router, Services& services);
 void add_promotion_routes(Router<Route>& router, Services& services);
 void add_import_routes(Router<Route>& router, Services& services);
 void add_customer_routes(Router<Route>& router, Services& services);
+void add_product_routes(Router<Route>& router, Services& services);
 
 }  // namespace openpromo::api

@@ -199,12 +199,41 @@ CREATE TABLE customers (
 CREATE INDEX customers_project_created ON customers (project_id, created_at, id);
 )sql";
 
-constexpr std::array<Migration, 5> kMigrations{{
+constexpr std::string_view kProducts = R"sql(
+CREATE TABLE products (
+  id TEXT PRIMARY KEY,
+  project_id TEXT NOT NULL REFERENCES projects (id),
+  source_id TEXT,
+  name TEXT,
+  price BIGINT,
+  definition TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT,
+  UNIQUE (project_id, source_id)
+);
+CREATE TABLE skus (
+  id TEXT PRIMARY KEY,
+  project_id TEXT NOT NULL REFERENCES projects (id),
+  product_id TEXT NOT NULL REFERENCES products (id),
+  source_id TEXT,
+  sku TEXT,
+  price BIGINT,
+  currency TEXT,
+  definition TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT,
+  UNIQUE (project_id, source_id)
+);
+CREATE INDEX skus_product ON skus (product_id, id);
+)sql";
+
+constexpr std::array<Migration, 6> kMigrations{{
     {1, "foundation: projects, api keys, categories", kFoundation},
     {2, "campaigns, vouchers, async actions", kCampaigns},
     {3, "promotion tiers and stacks", kPromotions},
     {4, "voucher transactions", kVoucherTransactions},
     {5, "customers", kCustomers},
+    {6, "products and SKUs", kProducts},
 }};
 
 }  // namespace

@@ -20,6 +20,7 @@
 #include "model/category.h"
 #include "model/customer.h"
 #include "model/list_query.h"
+#include "model/product.h"
 #include "model/project.h"
 #include "model/promotion.h"
 #include "model/voucher.h"
@@ -170,6 +171,22 @@ class Store {
   Result<Customer> update_customer(std::string_view project_id, std::string_view id,
                                    const CustomerDraft& draft, Instant now);
   Status delete_customer(std::string_view project_id, std::string_view id);
+
+  // Products and SKUs. Source ids are unique per project (a unique violation comes back as
+  // duplicate_found). Lookups take an id or a source id.
+  Status insert_product(const Product& product);
+  Result<std::optional<Product>> find_product(std::string_view project_id,
+                                              std::string_view id_or_source_id);
+  Result<Page<Product>> list_products(std::string_view project_id, const ListQuery& query);
+  Status update_product(const Product& product);
+  Status delete_product(std::string_view project_id, std::string_view id);  // and its SKUs
+  Status insert_sku(const Sku& sku);
+  Result<std::optional<Sku>> find_sku(std::string_view project_id,
+                                      std::string_view id_or_source_id);
+  Result<Page<Sku>> list_skus(std::string_view project_id, std::string_view product_id,
+                              const ListQuery& query);
+  Status update_sku(const Sku& sku);
+  Status delete_sku(std::string_view project_id, std::string_view id);
 
  private:
   std::unique_ptr<sql::Database> db_;

@@ -641,6 +641,54 @@ TEST_F(CampaignTest, CustomersUpsertBySourceId) {
   expect_error(call("GET", "/v1/customers/" + id), 404, "not_found");
 }
 
+TEST_F(CampaignTest, ProductsAndSkus) {
+  auto p = call("POST", "/v1/products",
+                R"({"source_id":"phone","name":"Phone","price":20000,"attributes":["color"],)"
+                R"("metadata":{"vendor":"A"}})");
+  ASSERT_EQ(p.status, 200) << json::serialize(p.body);
+  const std::string pid(p.body.at("id").as_string());
+  EXPECT_TRUE(pid.starts_with("prod_"));
+  EXPECT_EQ(p.body.at("skus").at("total").as_int64(), 0);
+  EXPECT_EQ(p.body.at("object").as_string(), "product");
+
+  auto sku = call("POST", "/v1/products/" + pid + "/skus",
+                  R"({"source_id":"phone-red","sku":"Red phone","price":21000,"currency":"USD",)"
+                  R"("attributes":{"color":"red"}})");
+  ASSERT_EQ(sku.status, 200) << json::serialize(sku.body);
+  const std::string sid(sku.body.at("id").as_string());
+  EXPECT_EQ(sku.body.at("product_id").as_string(), pid);
+  EXPECT_EQ(call("GET", "/v1/skus/phone-red").body.at("id").as_string(), sid);
+  auto repriced = call("PUT", "/v1/products/" + pid + "/skus/" + sid, R"({"price":19000})");
+  EXPECT_EQ(repriced.body.at("price").as_int64(), 19000);
+  EXPECT_EQ(repriced.body.at("attributes").at("color").as_string(), "red");
+  auto skus = call("GET", "/v1/products/" + pid + "/skus");
+  EXPECT_EQ(skus.body.at("data_ref").as_string(), "data");
+  EXPECT_EQ(skus.body.at("skus").as_array().size(), 1u);
+
+  // Upsert by source_id, and PUT by source_id.
+  auto again = call("POST", "/v1/products", R"({"source_id":"phone","price":18000})");
+  EXPECT_EQ(again.body.at("id").as_string(), pid);
+  EXPECT_EQ(again.body.at("name").as_string(), "Phone");
+  EXPECT_EQ(again.body.at("price").as_int64(), 18000);
+  EXPECT_EQ(again.body.at("skus").at("total").as_int64(), 1);
+  EXPECT_EQ(call("PUT", "/v1/products/phone", R"({"source_id":"phone","metadata":{"x":1}})")
+                .body.at("metadata")
+                .at("vendor")
+                .as_string(),
+            "A");
+  EXPECT_EQ(call("GET", "/v1/products?limit=10").body.at("data_ref").as_string(), "products");
+  expect_error(call("POST", "/v1/products", R"({"name":"Bad","price":-1})"), 400,
+               "invalid_product");
+  expect_error(
+      call("POST", "/v1/products/" + pid + "/skus", R"({"source_id":"phone-red","sku":"Dup"})"),
+      409, "duplicate_found");
+
+  EXPECT_EQ(call("DELETE", "/v1/products/" + pid + "/skus/" + sid + "?force=true").status, 204);
+  expect_error(call("GET", "/v1/skus/" + sid), 404, "not_found");
+  EXPECT_EQ(call("DELETE", "/v1/products/" + pid + "?force=true").status, 204);
+  expect_error(call("GET", "/v1/products/" + pid), 404, "not_found");
+}
+
 TEST_F(CampaignTest, PromotionCampaignsWithTiers) {
   auto created =
       call("POST", "/v1/campaigns",

@@ -1,0 +1,164 @@
+// /v1/products and /v1/skus (contract tag products).
+#include <boost/json/object.hpp>
+
+#include "api/app.h"
+#include "api/json_codec.h"
+
+namespace openpromo::api {
+namespace {
+
+namespace json = boost::json;
+
+json::value text_or_null(const std::optional<std::string>& v) {
+  return v ? json::value(*v) : json::value(nullptr);
+}
+
+json::value from(const JsonObject& d, const char* key, json::value fallback = nullptr) {
+  const json::value* v = d.if_contains(key);
+  return v ? *v : fallback;
+}
+
+Result<CatalogDraft> read_draft(const json::object& body, const char* name_field) {
+  CatalogDraft d;
+  OP_ASSIGN(d.id, read_string(body, "id"));
+  OP_ASSIGN(d.source_id, read_string(body, "source_id"));
+  OP_ASSIGN(d.name, read_string(body, name_field));
+  OP_ASSIGN(d.currency, read_string(body, "currency"));
+  if (body.contains("price")) {
+    OP_ASSIGN(auto price, read_integer(body, "price"));
+    d.price = price;
+  }
+  d.attributes = read_any(body, "attributes");
+  d.metadata = read_any(body, "metadata");
+  d.image_url = read_any(body, "image_url");
+  return d;
+}
+
+json::object sku_json(const Sku& s) {
+  json::object out;
+  out["id"] = s.id;
+  out["source_id"] = text_or_null(s.source_id);
+  out["product_id"] = s.product_id;
+  out["sku"] = text_or_null(s.sku);
+  out["price"] = s.price ? json::value(*s.price) : json::value(nullptr);
+  out["currency"] = text_or_null(s.currency);
+  out["attributes"] = from(s.definition, "attributes", json::object{});
+  out["image_url"] = from(s.definition, "image_url");
+  out["metadata"] = from(s.definition, "metadata", json::object{});
+  out["created_at"] = format_iso8601(s.created_at);
+  out["updated_at"] = time_or_null(s.updated_at);
+  out["object"] = "sku";
+  return out;
+}
+
+json::object product_json(const Product& p, const Page<Sku>& skus) {
+  json::object out;
+  out["id"] = p.id;
+  out["source_id"] = text_or_null(p.source_id);
+  out["name"] = text_or_null(p.name);
+  out["price"] = p.price ? json::value(*p.price) : json::value(nullptr);
+  out["attributes"] = from(p.definition, "attributes", json::array{});
+  out["metadata"] = from(p.definition, "metadata", json::object{});
+  out["image_url"] = from(p.definition, "image_url");
+  out["created_at"] = format_iso8601(p.created_at);
+  out["updated_at"] = time_or_null(p.updated_at);
+  out["object"] = "product";
+  json::object list = list_json(skus, sku_json, "data");
+  list.erase("has_more");
+  out["skus"] = std::move(list);
+  return out;
+}
+
+Result<Reply> product_reply(Services& s, const Principal& who, const Product& p) {
+  ListQuery q;
+  q.limit = ListQuery::kMaxLimit;
+  OP_ASSIGN(auto skus, s.products.list_skus(who, p.id, q));
+  return Reply{200, serialize(product_json(p, skus))};
+}
+
+}  // namespace
+
+void add_product_routes(Router<Route>& router, Services& services) {
+  Services& s = services;
+  router.add("POST", "/v1/products",
+             Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
+                     OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
+                     OP_ASSIGN(auto draft, read_draft(body, "name"));
+                     OP_ASSIGN(auto p, s.products.upsert_product(ctx.principal, draft));
+                     return product_reply(s, ctx.principal, p);
+                   }});
+  router.add("GET", "/v1/products",
+             Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
+                     OP_ASSIGN(auto query, parse_list_query(ctx.query, 10));
+                     OP_ASSIGN(auto page, s.products.list_products(ctx.principal, query));
+                     const Principal& who = ctx.principal;
+                     auto encode = [&](const Product& p) {
+                       ListQuery q;
+                       q.limit = ListQuery::kMaxLimit;
+                       auto skus = s.products.list_skus(who, p.id, q);
+                       return product_json(p, skus.ok() ? *skus : Page<Sku>{});
+                     };
+                     return Reply{200, serialize(list_json(page, encode, "products"))};
+                   }});
+  router.add("GET", "/v1/products/{productId}",
+             Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
+                     OP_ASSIGN(auto p,
+                               s.products.get_product(ctx.principal, ctx.params.get("productId")));
+                     return product_reply(s, ctx.principal, p);
+                   }});
+  router.add("PUT", "/v1/products/{productId}",
+             Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
+                     OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
+                     OP_ASSIGN(auto draft, read_draft(body, "name"));
+                     OP_ASSIGN(auto p, s.products.update_product(
+                                           ctx.principal, ctx.params.get("productId"), draft));
+                     return product_reply(s, ctx.principal, p);
+                   }});
+  router.add("DELETE", "/v1/products/{productId}",
+             Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
+                     OP_TRY(s.products.delete_product(ctx.principal, ctx.params.get("productId")));
+                     return Reply{204, ""};
+                   }});
+
+  router.add("POST", "/v1/products/{productId}/skus",
+             Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
+                     OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
+                     OP_ASSIGN(auto draft, read_draft(body, "sku"));
+                     OP_ASSIGN(auto sku, s.products.create_sku(ctx.principal,
+                                                               ctx.params.get("productId"), draft));
+                     return Reply{200, serialize(sku_json(sku))};
+                   }});
+  router.add("GET", "/v1/products/{productId}/skus",
+             Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
+                     OP_ASSIGN(auto query, parse_list_query(ctx.query, 100));
+                     OP_ASSIGN(auto page, s.products.list_skus(ctx.principal,
+                                                               ctx.params.get("productId"), query));
+                     // The contract names the array `skus` while data_ref says "data".
+                     json::object out = list_json(page, sku_json, "skus");
+                     out["data_ref"] = "data";
+                     return Reply{200, serialize(out)};
+                   }});
+  router.add("GET", "/v1/skus/{skuId}",
+             Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
+                     OP_ASSIGN(auto sku,
+                               s.products.get_sku(ctx.principal, ctx.params.get("skuId")));
+                     return Reply{200, serialize(sku_json(sku))};
+                   }});
+  router.add("PUT", "/v1/products/{productId}/skus/{skuId}",
+             Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
+                     OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
+                     OP_ASSIGN(auto draft, read_draft(body, "sku"));
+                     OP_ASSIGN(auto sku,
+                               s.products.update_sku(ctx.principal, ctx.params.get("productId"),
+                                                     ctx.params.get("skuId"), draft));
+                     return Reply{200, serialize(sku_json(sku))};
+                   }});
+  router.add("DELETE", "/v1/products/{productId}/skus/{skuId}",
+             Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
+                     OP_TRY(s.products.delete_sku(ctx.principal, ctx.params.get("productId"),
+                                                  ctx.params.get("skuId")));
+                     return Reply{204, ""};
+                   }});
+}
+
+}  // namespace openpromo::api

@@ -1,0 +1,155 @@
+#include "service/product_service.h"
+
+#include "core/crypto.h"
+#include "service/definitions.h"
+#include "service/key_service.h"
+
+namespace openpromo {
+namespace {
+
+Status check(const CatalogDraft& d, std::string_view key) {
+  const std::string k(key);
+  if (d.price && *d.price && **d.price < 0) {
+    return Error{400, k, "Invalid payload", "price must be a non-negative integer (minor units)",
+                 {},  {}};
+  }
+  if (d.source_id && d.source_id->empty()) {
+    return Error{400, k, "Invalid payload", "source_id must not be empty", {}, {}};
+  }
+  if (d.metadata) OP_TRY(check_metadata(*d.metadata));
+  return {};
+}
+
+// Applies present fields; metadata merges key by key (null removes a key).
+void apply(const CatalogDraft& d, JsonObject& definition) {
+  if (d.attributes) definition["attributes"] = *d.attributes;
+  if (d.image_url) definition["image_url"] = *d.image_url;
+  if (d.metadata && d.metadata->is_object()) {
+    JsonObject merged = definition.contains("metadata") && definition.at("metadata").is_object()
+                            ? definition.at("metadata").as_object()
+                            : JsonObject{};
+    for (const auto& kv : d.metadata->as_object()) {
+      if (kv.value().is_null()) {
+        merged.erase(kv.key());
+      } else {
+        merged[kv.key()] = kv.value();
+      }
+    }
+    definition["metadata"] = std::move(merged);
+  }
+  if (!definition.contains("metadata")) definition["metadata"] = JsonObject{};
+}
+
+}  // namespace
+
+Result<Product> ProductService::upsert_product(const Principal& who, const CatalogDraft& d) {
+  OP_TRY(check(d, "invalid_product"));
+  const std::optional<std::string>& key = d.id ? d.id : d.source_id;
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    if (key) {
+      OP_ASSIGN(auto existing, store_.find_product(who.project_id, *key));
+      if (existing) return update_product(who, existing->id, d);
+      if (d.id) return Error::not_found("product", *d.id);
+    }
+    Product p;
+    p.id = new_id("prod_");
+    p.project_id = who.project_id;
+    p.source_id = d.source_id;
+    p.name = d.name;
+    if (d.price) p.price = *d.price;
+    apply(d, p.definition);
+    p.created_at = now_utc();
+    auto inserted = store_.insert_product(p);
+    if (inserted.ok()) return p;
+    // Another request created this source_id meanwhile: update that one instead.
+    if (inserted.error().key != "duplicate_found") return std::move(inserted).take_error();
+  }
+  return Error::unavailable("product upsert kept racing; retry");
+}
+
+Result<Product> ProductService::get_product(const Principal& who, std::string_view key) {
+  OP_ASSIGN(auto found, store_.find_product(who.project_id, key));
+  if (!found) return Error::not_found("product", std::string(key));
+  return std::move(*found);
+}
+
+Result<Page<Product>> ProductService::list_products(const Principal& who, const ListQuery& q) {
+  return store_.list_products(who.project_id, q);
+}
+
+Result<Product> ProductService::update_product(const Principal& who, std::string_view key,
+                                               const CatalogDraft& d) {
+  OP_TRY(check(d, "invalid_product"));
+  OP_ASSIGN(Product p, get_product(who, key));
+  if (d.source_id && p.source_id && *d.source_id != *p.source_id) {
+    return Error{400, "invalid_product", "Invalid payload", "source_id cannot be changed", {}, {}};
+  }
+  if (d.name) p.name = d.name;
+  if (d.price) p.price = *d.price;
+  apply(d, p.definition);
+  p.updated_at = now_utc();
+  OP_TRY(store_.update_product(p));
+  return p;
+}
+
+Status ProductService::delete_product(const Principal& who, std::string_view key) {
+  OP_TRY(require_admin(who, "delete products"));
+  OP_ASSIGN(Product p, get_product(who, key));
+  return store_.delete_product(who.project_id, p.id);
+}
+
+Result<Sku> ProductService::create_sku(const Principal& who, std::string_view product,
+                                       const CatalogDraft& d) {
+  OP_TRY(check(d, "invalid_sku"));
+  OP_ASSIGN(Product p, get_product(who, product));
+  Sku s;
+  s.id = new_id("sku_");
+  s.project_id = who.project_id;
+  s.product_id = p.id;
+  s.source_id = d.source_id;
+  s.sku = d.name;
+  if (d.price) s.price = *d.price;
+  s.currency = d.currency;
+  apply(d, s.definition);
+  s.created_at = now_utc();
+  OP_TRY(store_.insert_sku(s));
+  return s;
+}
+
+Result<Sku> ProductService::get_sku(const Principal& who, std::string_view key) {
+  OP_ASSIGN(auto found, store_.find_sku(who.project_id, key));
+  if (!found) return Error::not_found("sku", std::string(key));
+  return std::move(*found);
+}
+
+Result<Page<Sku>> ProductService::list_skus(const Principal& who, std::string_view product,
+                                            const ListQuery& q) {
+  OP_ASSIGN(Product p, get_product(who, product));
+  return store_.list_skus(who.project_id, p.id, q);
+}
+
+Result<Sku> ProductService::update_sku(const Principal& who, std::string_view product,
+                                       std::string_view key, const CatalogDraft& d) {
+  OP_TRY(check(d, "invalid_sku"));
+  OP_ASSIGN(Product p, get_product(who, product));
+  OP_ASSIGN(Sku s, get_sku(who, key));
+  if (s.product_id != p.id) return Error::not_found("sku", std::string(key));
+  if (d.name) s.sku = d.name;
+  if (d.price) s.price = *d.price;
+  if (d.currency) s.currency = d.currency;
+  apply(d, s.definition);
+  s.updated_at = now_utc();
+  OP_TRY(store_.update_sku(s));
+  return s;
+}
+
+Status ProductService::delete_sku(const Principal& who, std::string_view product,
+                                  std::string_view key) {
+  OP_TRY(require_admin(who, "delete SKUs"));
+  OP_ASSIGN(Product p, get_product(who, product));
+  OP_ASSIGN(Sku s, get_sku(who, key));
+  if (s.product_id != p.id) return Error::not_found("sku", std::string(key));
+  return store_.delete_sku(who.project_id, s.id);
+}
+
+}  // namespace openpromo
