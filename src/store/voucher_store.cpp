@@ -177,21 +177,37 @@ Status Store::set_voucher_active(std::string_view project_id, std::string_view i
   return {};
 }
 
-Status Store::bin_voucher(std::string_view project_id, std::string_view id, Instant now) {
-  OP_ASSIGN(auto lease, db_->acquire());
-  OP_ASSIGN(auto r, lease->query("UPDATE vouchers SET deleted_at = ? WHERE project_id = ? AND"
-                                 " id = ? AND deleted_at IS NULL",
-                                 {now.millis, std::string(project_id), std::string(id)}));
-  if (r.affected == 0) return Error::not_found("voucher", std::string(id));
+namespace {
+// A live voucher leaving its campaign (to the bin or for good) leaves its vouchers_count too.
+Status uncount(sql::Connection& conn, const sql::ResultSet& removed) {
+  if (removed.rows.empty() || removed.rows[0].is_null(0)) return {};
+  OP_TRY(
+      conn.query("UPDATE campaigns SET vouchers_count = vouchers_count - 1"
+                 " WHERE id = ? AND vouchers_count > 0",
+                 {removed.rows[0].text(0)}));
   return {};
+}
+}  // namespace
+
+Status Store::bin_voucher(std::string_view project_id, std::string_view id, Instant now) {
+  return sql::with_write_transaction(*db_, [&](sql::Connection& conn) -> Status {
+    OP_ASSIGN(auto r, conn.query("UPDATE vouchers SET deleted_at = ? WHERE project_id = ? AND"
+                                 " id = ? AND deleted_at IS NULL RETURNING campaign_id",
+                                 {now.millis, std::string(project_id), std::string(id)}));
+    if (r.rows.empty()) return Error::not_found("voucher", std::string(id));
+    return uncount(conn, r);
+  });
 }
 
 Status Store::delete_voucher_permanently(std::string_view project_id, std::string_view id) {
-  OP_ASSIGN(auto lease, db_->acquire());
-  OP_ASSIGN(auto r, lease->query("DELETE FROM vouchers WHERE project_id = ? AND id = ?",
+  return sql::with_write_transaction(*db_, [&](sql::Connection& conn) -> Status {
+    OP_ASSIGN(auto r, conn.query("DELETE FROM vouchers WHERE project_id = ? AND id = ?"
+                                 " RETURNING campaign_id, deleted_at",
                                  {std::string(project_id), std::string(id)}));
-  if (r.affected == 0) return Error::not_found("voucher", std::string(id));
-  return {};
+    if (r.rows.empty()) return Error::not_found("voucher", std::string(id));
+    if (!r.rows[0].is_null(1)) return {};  // already uncounted when it went to the bin
+    return uncount(conn, r);
+  });
 }
 
 Result<Voucher> Store::adjust_gift_balance(std::string_view project_id, std::string_view voucher_id,

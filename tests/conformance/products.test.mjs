@@ -9,8 +9,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { startServer } from './harness.mjs';
+import { assertIsoTimestamp, assertVoucherifyError } from './assertions.mjs';
 
-const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
 const PROD_ID = /^prod_[0-9a-zA-Z]+$/;
 const SKU_ID = /^sku_[0-9a-zA-Z]+$/;
 
@@ -25,27 +25,6 @@ before(async () => {
 after(async () => {
   await srv?.stop();
 });
-
-function assertIsoTimestamp(value, label) {
-  assert.equal(typeof value, 'string', `${label} must be a string`);
-  assert.match(value, ISO_UTC, `${label} must be an ISO 8601 UTC timestamp`);
-  const t = Date.parse(value);
-  assert.ok(Number.isFinite(t), `${label} must parse as a date`);
-  assert.ok(Math.abs(Date.now() - t) < 10 * 60 * 1000, `${label}=${value} is not close to the current time`);
-}
-
-// Asserts that `promise` rejects with a VoucherifyError carrying the given code (and key, unless null).
-async function assertVoucherifyError(promise, code, key) {
-  await assert.rejects(promise, (err) => {
-    assert.equal(err.code, code, `error.code (message: ${err.message}, key: ${err.key}, details: ${err.details})`);
-    if (key !== null) assert.equal(err.key, key, `error.key (message: ${err.message}, details: ${err.details})`);
-    else assert.equal(typeof err.key, 'string', 'error.key must be a string');
-    assert.equal(typeof err.message, 'string');
-    assert.ok(err.message.length > 0, 'error.message must be non-empty');
-    assert.equal(typeof err.request_id, 'string', 'error.request_id must be a string');
-    return true;
-  });
-}
 
 function assertNoContent(res, label) {
   assert.ok(res === undefined || res === '' || res === null, `${label} must return no content, got ${JSON.stringify(res)}`);

@@ -342,6 +342,16 @@ TEST_F(CampaignTest, AddVouchersToACampaign) {
       "DONE");
   EXPECT_EQ(call("GET", "/v1/campaigns/" + id).body.at("vouchers_count").as_int64(), 22);
   EXPECT_EQ(call("GET", "/v1/vouchers?campaign_id=" + id).body.at("total").as_int64(), 22);
+  // Deleting a code, to the bin or for good, counts it off once.
+  EXPECT_EQ(call("DELETE", "/v1/vouchers/MY-CODE").status, 204);
+  EXPECT_EQ(call("GET", "/v1/campaigns/" + id).body.at("vouchers_count").as_int64(), 21);
+  const std::string other(call("GET", "/v1/vouchers?campaign_id=" + id + "&limit=1")
+                              .body.at("vouchers")
+                              .as_array()[0]
+                              .at("code")
+                              .as_string());
+  EXPECT_EQ(call("DELETE", "/v1/vouchers/" + other + "?force=true").status, 204);
+  EXPECT_EQ(call("GET", "/v1/campaigns/" + id).body.at("vouchers_count").as_int64(), 20);
   expect_error(call("POST", "/v1/campaigns/" + id + "/vouchers?vouchers_count=x", ""), 400,
                "invalid_query_params");
 }
