@@ -16,4 +16,19 @@ Result<Json> parse_json_text(std::string_view text) {
   return v;
 }
 
+void merge_metadata(JsonObject& definition, const Json& patch) {
+  if (!patch.is_object()) return;
+  JsonObject merged = definition.contains("metadata") && definition.at("metadata").is_object()
+                          ? definition.at("metadata").as_object()
+                          : JsonObject{};
+  for (const auto& kv : patch.as_object()) {
+    if (kv.value().is_null()) {
+      merged.erase(kv.key());
+    } else {
+      merged[kv.key()] = kv.value();
+    }
+  }
+  definition["metadata"] = std::move(merged);
+}
+
 }  // namespace openpromo

@@ -21,4 +21,9 @@ std::string to_json_text(const Json& value);
 // Parses stored JSON text (written by to_json_text); a parse failure is an internal error.
 Result<Json> parse_json_text(std::string_view text);
 
+// Voucherify's metadata update rule: each key of `patch` (an object) replaces the same key of
+// `definition["metadata"]`, a null value removes the key, other keys stay. A non-object patch
+// changes nothing.
+void merge_metadata(JsonObject& definition, const Json& patch);
+
 }  // namespace openpromo

@@ -24,19 +24,7 @@ Status check(const CatalogDraft& d, std::string_view key) {
 void apply(const CatalogDraft& d, JsonObject& definition) {
   if (d.attributes) definition["attributes"] = *d.attributes;
   if (d.image_url) definition["image_url"] = *d.image_url;
-  if (d.metadata && d.metadata->is_object()) {
-    JsonObject merged = definition.contains("metadata") && definition.at("metadata").is_object()
-                            ? definition.at("metadata").as_object()
-                            : JsonObject{};
-    for (const auto& kv : d.metadata->as_object()) {
-      if (kv.value().is_null()) {
-        merged.erase(kv.key());
-      } else {
-        merged[kv.key()] = kv.value();
-      }
-    }
-    definition["metadata"] = std::move(merged);
-  }
+  if (d.metadata) merge_metadata(definition, *d.metadata);
   if (!definition.contains("metadata")) definition["metadata"] = JsonObject{};
 }
 

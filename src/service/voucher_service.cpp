@@ -318,19 +318,7 @@ Result<VoucherView> VoucherService::update(const Principal& who, std::string_vie
   if (in.metadata) {
     // Voucherify merges metadata keys on update; null removes a key.
     OP_TRY(check_metadata(*in.metadata));
-    JsonObject merged = v.definition.contains("metadata") && v.definition.at("metadata").is_object()
-                            ? v.definition.at("metadata").as_object()
-                            : JsonObject{};
-    if (in.metadata->is_object()) {
-      for (const auto& kv : in.metadata->as_object()) {
-        if (kv.value().is_null()) {
-          merged.erase(kv.key());
-        } else {
-          merged[kv.key()] = kv.value();
-        }
-      }
-    }
-    v.definition["metadata"] = std::move(merged);
+    merge_metadata(v.definition, *in.metadata);
   }
   OP_TRY(apply_windows(in, v.definition));
   v.updated_at = now_utc();

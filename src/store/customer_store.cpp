@@ -116,19 +116,7 @@ Result<Customer> Store::update_customer(std::string_view project_id, std::string
     Customer c = from_row(current.rows[0]);
     JsonObject definition = c.definition;
     if (d.address) definition["address"] = *d.address;
-    if (d.metadata && d.metadata->is_object()) {
-      JsonObject merged = definition.contains("metadata") && definition.at("metadata").is_object()
-                              ? definition.at("metadata").as_object()
-                              : JsonObject{};
-      for (const auto& kv : d.metadata->as_object()) {
-        if (kv.value().is_null()) {
-          merged.erase(kv.key());
-        } else {
-          merged[kv.key()] = kv.value();
-        }
-      }
-      definition["metadata"] = std::move(merged);
-    }
+    if (d.metadata) merge_metadata(definition, *d.metadata);
     OP_ASSIGN(auto rs,
               conn.query("UPDATE customers SET name = COALESCE(?, name),"
                          " description = COALESCE(?, description), email = COALESCE(?, email),"
