@@ -37,6 +37,34 @@ Status apply_windows(const VoucherInput& in, JsonObject& definition) {
 
 }  // namespace
 
+Status VoucherService::apply_fields(const Principal& who, const VoucherInput& in, Voucher& v) {
+  if (in.category_id) {
+    OP_ASSIGN(auto cat, store_.find_category(who.project_id, *in.category_id));
+    if (!cat) return Error::not_found("category", *in.category_id);
+    v.category_id = cat->id;
+  } else if (in.category) {
+    ListQuery q;
+    q.limit = 1;
+    q.filters.push_back(FilterCondition{"name", FilterOp::kIs, {*in.category}});
+    OP_ASSIGN(auto page, store_.list_categories(who.project_id, q));
+    if (page.items.empty()) return Error::not_found("category", *in.category);
+    v.category_id = page.items[0].id;
+  }
+  if (in.active) v.active = *in.active;
+  if (in.start_date) v.start_date = *in.start_date;
+  if (in.expiration_date) v.expiration_date = *in.expiration_date;
+  if (v.start_date && v.expiration_date && *v.expiration_date <= *v.start_date) {
+    return invalid_voucher("expiration_date must be after start_date");
+  }
+  if (in.redemption_quantity) {
+    if (*in.redemption_quantity && **in.redemption_quantity < 1) {
+      return invalid_voucher("redemption.quantity must be null or an integer >= 1");
+    }
+    v.redemption_quantity = *in.redemption_quantity;
+  }
+  return {};
+}
+
 Result<Voucher> VoucherService::find(const Principal& who, std::string_view code_or_id) {
   OP_ASSIGN(auto project, store_.find_project(who.project_id));
   const bool case_sensitive = !project || project->case_sensitive_codes;
@@ -139,30 +167,7 @@ Result<VoucherView> VoucherService::create(const Principal& who, const VoucherIn
     OP_TRY(check_discount(*in.discount));
     v.definition["discount"] = *in.discount;
   }
-  if (in.category_id) {
-    OP_ASSIGN(auto cat, store_.find_category(who.project_id, *in.category_id));
-    if (!cat) return Error::not_found("category", *in.category_id);
-    v.category_id = cat->id;
-  } else if (in.category) {
-    ListQuery q;
-    q.limit = 1;
-    q.filters.push_back(FilterCondition{"name", FilterOp::kIs, {*in.category}});
-    OP_ASSIGN(auto page, store_.list_categories(who.project_id, q));
-    if (page.items.empty()) return Error::not_found("category", *in.category);
-    v.category_id = page.items[0].id;
-  }
-  if (in.active) v.active = *in.active;
-  if (in.start_date) v.start_date = *in.start_date;
-  if (in.expiration_date) v.expiration_date = *in.expiration_date;
-  if (v.start_date && v.expiration_date && *v.expiration_date <= *v.start_date) {
-    return invalid_voucher("expiration_date must be after start_date");
-  }
-  if (in.redemption_quantity) {
-    if (*in.redemption_quantity && **in.redemption_quantity < 1) {
-      return invalid_voucher("redemption.quantity must be null or an integer >= 1");
-    }
-    v.redemption_quantity = *in.redemption_quantity;
-  }
+  OP_TRY(apply_fields(who, in, v));
   if (in.metadata) {
     OP_TRY(check_metadata(*in.metadata));
     v.definition["metadata"] = in.metadata->is_null() ? Json(JsonObject{}) : *in.metadata;
@@ -298,23 +303,7 @@ Result<VoucherView> VoucherService::update(const Principal& who, std::string_vie
     OP_TRY(check_discount(*in.discount));
     v.definition["discount"] = *in.discount;
   }
-  if (in.category_id) {
-    OP_ASSIGN(auto cat, store_.find_category(who.project_id, *in.category_id));
-    if (!cat) return Error::not_found("category", *in.category_id);
-    v.category_id = cat->id;
-  }
-  if (in.active) v.active = *in.active;
-  if (in.start_date) v.start_date = *in.start_date;
-  if (in.expiration_date) v.expiration_date = *in.expiration_date;
-  if (v.start_date && v.expiration_date && *v.expiration_date <= *v.start_date) {
-    return invalid_voucher("expiration_date must be after start_date");
-  }
-  if (in.redemption_quantity) {
-    if (*in.redemption_quantity && **in.redemption_quantity < 1) {
-      return invalid_voucher("redemption.quantity must be null or an integer >= 1");
-    }
-    v.redemption_quantity = *in.redemption_quantity;
-  }
+  OP_TRY(apply_fields(who, in, v));
   if (in.metadata) {
     // Voucherify merges metadata keys on update; null removes a key.
     OP_TRY(check_metadata(*in.metadata));

@@ -54,6 +54,8 @@ class VoucherService {
                               const std::optional<Campaign>& campaign);
 
  private:
+  // Category (by id or name), active, dates and redemption quantity: shared by create and update.
+  Status apply_fields(const Principal& who, const VoucherInput& input, Voucher& voucher);
   Result<Voucher> find(const Principal& who, std::string_view code_or_id);
   Store& store_;
 };

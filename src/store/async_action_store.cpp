@@ -68,14 +68,7 @@ Result<std::optional<AsyncAction>> Store::find_async_action(std::string_view pro
 
 Result<Page<AsyncAction>> Store::list_async_actions(std::string_view project_id,
                                                     const ListQuery& query) {
-  return sql::with_read_transaction(*db_, [&](sql::Connection& conn) -> Result<Page<AsyncAction>> {
-    OP_ASSIGN(auto rows, sql::list_rows(conn, kTable, project_id, query));
-    Page<AsyncAction> page;
-    page.total = rows.total;
-    page.has_more = rows.has_more;
-    for (const auto& row : rows.items) page.items.push_back(from_row(row));
-    return page;
-  });
+  return sql::list_page<AsyncAction>(*db_, kTable, project_id, query, from_row);
 }
 
 Result<std::optional<AsyncAction>> Store::claim_async_action(std::string_view worker,

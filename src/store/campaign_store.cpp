@@ -133,14 +133,7 @@ Status Store::set_campaign_active(std::string_view project_id, std::string_view 
 }
 
 Result<Page<Campaign>> Store::list_campaigns(std::string_view project_id, const ListQuery& query) {
-  return sql::with_read_transaction(*db_, [&](sql::Connection& conn) -> Result<Page<Campaign>> {
-    OP_ASSIGN(auto rows, sql::list_rows(conn, kTable, project_id, query));
-    Page<Campaign> page;
-    page.total = rows.total;
-    page.has_more = rows.has_more;
-    for (const auto& row : rows.items) page.items.push_back(from_row(row));
-    return page;
-  });
+  return sql::list_page<Campaign>(*db_, kTable, project_id, query, from_row);
 }
 
 Status Store::update_campaign(const Campaign& c) {

@@ -60,15 +60,7 @@ Result<std::optional<Category>> Store::find_category(std::string_view project_id
 }
 
 Result<Page<Category>> Store::list_categories(std::string_view project_id, const ListQuery& query) {
-  return sql::with_read_transaction(*db_, [&](sql::Connection& conn) -> Result<Page<Category>> {
-    OP_ASSIGN(auto rows, sql::list_rows(conn, kTable, project_id, query));
-    Page<Category> page;
-    page.total = rows.total;
-    page.has_more = rows.has_more;
-    page.items.reserve(rows.items.size());
-    for (const auto& row : rows.items) page.items.push_back(from_row(row));
-    return page;
-  });
+  return sql::list_page<Category>(*db_, kTable, project_id, query, from_row);
 }
 
 Result<Category> Store::update_category(std::string_view project_id, std::string_view id,

@@ -95,14 +95,7 @@ Result<std::optional<Customer>> Store::find_customer(std::string_view project_id
 }
 
 Result<Page<Customer>> Store::list_customers(std::string_view project_id, const ListQuery& query) {
-  return sql::with_read_transaction(*db_, [&](sql::Connection& conn) -> Result<Page<Customer>> {
-    OP_ASSIGN(auto rows, sql::list_rows(conn, kTable, project_id, query));
-    Page<Customer> page;
-    page.total = rows.total;
-    page.has_more = rows.has_more;
-    for (const auto& row : rows.items) page.items.push_back(from_row(row));
-    return page;
-  });
+  return sql::list_page<Customer>(*db_, kTable, project_id, query, from_row);
 }
 
 Result<Customer> Store::update_customer(std::string_view project_id, std::string_view id,

@@ -33,4 +33,19 @@ struct ListTable {
 Result<Page<Row>> list_rows(Connection& conn, const ListTable& table, std::string_view project_id,
                             const ListQuery& query);
 
+// A page of `table` decoded into T by `decode(row)`, count and rows read in one snapshot.
+template <class T, class Decode>
+Result<Page<T>> list_page(Database& db, const ListTable& table, std::string_view project_id,
+                          const ListQuery& query, Decode decode) {
+  return with_read_transaction(db, [&](Connection& conn) -> Result<Page<T>> {
+    OP_ASSIGN(auto rows, list_rows(conn, table, project_id, query));
+    Page<T> page;
+    page.total = rows.total;
+    page.has_more = rows.has_more;
+    page.items.reserve(rows.items.size());
+    for (const auto& row : rows.items) page.items.push_back(decode(row));
+    return page;
+  });
+}
+
 }  // namespace openpromo::sql

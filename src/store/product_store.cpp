@@ -84,19 +84,6 @@ Result<std::optional<T>> find_one(sql::Database& db, std::string_view table,
   return std::optional<T>(decode(rs.rows[0]));
 }
 
-template <class T, class Decode>
-Result<Page<T>> list_of(sql::Database& db, const sql::ListTable& table, std::string_view project_id,
-                        const ListQuery& query, Decode decode) {
-  return sql::with_read_transaction(db, [&](sql::Connection& conn) -> Result<Page<T>> {
-    OP_ASSIGN(auto rows, sql::list_rows(conn, table, project_id, query));
-    Page<T> page;
-    page.total = rows.total;
-    page.has_more = rows.has_more;
-    for (const auto& row : rows.items) page.items.push_back(decode(row));
-    return page;
-  });
-}
-
 }  // namespace
 
 Status Store::insert_product(const Product& p) {
@@ -116,7 +103,7 @@ Result<std::optional<Product>> Store::find_product(std::string_view project_id,
 }
 
 Result<Page<Product>> Store::list_products(std::string_view project_id, const ListQuery& query) {
-  return list_of<Product>(*db_, kProducts, project_id, query, product_from_row);
+  return sql::list_page<Product>(*db_, kProducts, project_id, query, product_from_row);
 }
 
 Status Store::update_product(const Product& p) {
@@ -161,7 +148,7 @@ Result<Page<Sku>> Store::list_skus(std::string_view project_id, std::string_view
                                    const ListQuery& query) {
   ListQuery q = query;
   q.filters.push_back(FilterCondition{"product_id", FilterOp::kIs, {std::string(product_id)}});
-  return list_of<Sku>(*db_, kSkus, project_id, q, sku_from_row);
+  return sql::list_page<Sku>(*db_, kSkus, project_id, q, sku_from_row);
 }
 
 Status Store::update_sku(const Sku& s) {

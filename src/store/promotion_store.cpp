@@ -93,16 +93,10 @@ template <class T, class Decode>
 Result<Page<T>> list_of(sql::Database& db, const sql::ListTable& table, std::string_view project_id,
                         const std::optional<std::string>& campaign_id, ListQuery query,
                         Decode decode) {
-  if (campaign_id)
+  if (campaign_id) {
     query.filters.push_back(FilterCondition{"campaign_id", FilterOp::kIs, {*campaign_id}});
-  return sql::with_read_transaction(db, [&](sql::Connection& conn) -> Result<Page<T>> {
-    OP_ASSIGN(auto rows, sql::list_rows(conn, table, project_id, query));
-    Page<T> page;
-    page.total = rows.total;
-    page.has_more = rows.has_more;
-    for (const auto& row : rows.items) page.items.push_back(decode(row));
-    return page;
-  });
+  }
+  return sql::list_page<T>(db, table, project_id, query, decode);
 }
 
 }  // namespace

@@ -140,14 +140,7 @@ Result<std::optional<Voucher>> Store::find_voucher(std::string_view project_id,
 }
 
 Result<Page<Voucher>> Store::list_vouchers(std::string_view project_id, const ListQuery& query) {
-  return sql::with_read_transaction(*db_, [&](sql::Connection& conn) -> Result<Page<Voucher>> {
-    OP_ASSIGN(auto rows, sql::list_rows(conn, kTable, project_id, query));
-    Page<Voucher> page;
-    page.total = rows.total;
-    page.has_more = rows.has_more;
-    for (const auto& row : rows.items) page.items.push_back(from_row(row));
-    return page;
-  });
+  return sql::list_page<Voucher>(*db_, kTable, project_id, query, from_row);
 }
 
 Status Store::update_voucher(const Voucher& v) {
@@ -265,31 +258,24 @@ Result<Page<VoucherTransaction>> Store::list_voucher_transactions(std::string_vi
   static constexpr sql::ListTable kTxTable{"voucher_transactions", kTxColumns, kTxFields};
   ListQuery q = query;
   q.filters.push_back(FilterCondition{"voucher_id", FilterOp::kIs, {std::string(voucher_id)}});
-  return sql::with_read_transaction(
-      *db_, [&](sql::Connection& conn) -> Result<Page<VoucherTransaction>> {
-        OP_ASSIGN(auto rows, sql::list_rows(conn, kTxTable, project_id, q));
-        Page<VoucherTransaction> page;
-        page.total = rows.total;
-        page.has_more = rows.has_more;
-        for (const auto& r : rows.items) {
-          VoucherTransaction t;
-          t.id = r.text(0);
-          t.project_id = r.text(1);
-          t.voucher_id = r.text(2);
-          t.campaign_id = sql::opt_text(r, 3);
-          t.source_id = sql::opt_text(r, 4);
-          t.source = sql::opt_text(r, 5);
-          t.reason = sql::opt_text(r, 6);
-          t.type = r.text(7);
-          t.amount = r.integer(8);
-          t.balance_after = r.integer(9);
-          t.total_after = r.integer(10);
-          t.related_transaction_id = sql::opt_text(r, 11);
-          t.created_at = Instant{r.integer(12)};
-          page.items.push_back(std::move(t));
-        }
-        return page;
-      });
+  auto decode = [](const sql::Row& r) {
+    VoucherTransaction t;
+    t.id = r.text(0);
+    t.project_id = r.text(1);
+    t.voucher_id = r.text(2);
+    t.campaign_id = sql::opt_text(r, 3);
+    t.source_id = sql::opt_text(r, 4);
+    t.source = sql::opt_text(r, 5);
+    t.reason = sql::opt_text(r, 6);
+    t.type = r.text(7);
+    t.amount = r.integer(8);
+    t.balance_after = r.integer(9);
+    t.total_after = r.integer(10);
+    t.related_transaction_id = sql::opt_text(r, 11);
+    t.created_at = Instant{r.integer(12)};
+    return t;
+  };
+  return sql::list_page<VoucherTransaction>(*db_, kTxTable, project_id, q, decode);
 }
 
 Result<int64_t> Store::commit_generated_vouchers(const std::vector<Voucher>& vouchers,
