@@ -1,5 +1,6 @@
 #include "core/time.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 
@@ -148,6 +149,71 @@ std::optional<Instant> parse_iso8601(std::string_view s) {
       days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
   const int64_t seconds = days * 86400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
   return Instant{seconds * 1000 + millis};
+}
+
+std::optional<IsoDuration> parse_iso_duration(std::string_view s) {
+  if (s.size() < 3 || s.size() > 40 || s[0] != 'P') return std::nullopt;
+  IsoDuration d;
+  bool time = false;
+  bool any = false;
+  int64_t value = -1;
+  for (size_t i = 1; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c >= '0' && c <= '9') {
+      if (value > 100'000'000) return std::nullopt;  // keeps every product below int64 range
+      value = (value < 0 ? 0 : value * 10) + (c - '0');
+      continue;
+    }
+    if (c == 'T') {
+      if (time || value >= 0) return std::nullopt;
+      time = true;
+      continue;
+    }
+    if (value < 0) return std::nullopt;
+    if (!time && c == 'Y')
+      d.months += value * 12;
+    else if (!time && c == 'M')
+      d.months += value;
+    else if (!time && c == 'W')
+      d.millis += value * 7 * 86'400'000;
+    else if (!time && c == 'D')
+      d.millis += value * 86'400'000;
+    else if (time && c == 'H')
+      d.millis += value * 3'600'000;
+    else if (time && c == 'M')
+      d.millis += value * 60'000;
+    else if (time && c == 'S')
+      d.millis += value * 1000;
+    else
+      return std::nullopt;
+    value = -1;
+    any = true;
+  }
+  if (!any || value >= 0) return std::nullopt;
+  return d;
+}
+
+Instant add_duration(Instant t, const IsoDuration& d, int64_t times) {
+  Instant out{t.millis + d.millis * times};
+  if (d.months == 0) return out;
+  constexpr int64_t kDay = 86'400'000;
+  int64_t days = out.millis / kDay;
+  int64_t in_day = out.millis % kDay;
+  if (in_day < 0) {
+    in_day += kDay;
+    --days;
+  }
+  int64_t year = 0;
+  unsigned month = 0, day = 0;
+  civil_from_days(days, year, month, day);
+  const int64_t month_index = year * 12 + (month - 1) + d.months * times;
+  year = month_index >= 0 ? month_index / 12 : -((-month_index + 11) / 12);
+  month = static_cast<unsigned>(month_index - year * 12 + 1);
+  static constexpr unsigned kMonthDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  unsigned last = kMonthDays[month - 1];
+  if (month == 2 && (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0))) last = 29;
+  day = std::min(day, last);
+  return Instant{days_from_civil(year, month, day) * kDay + in_day};
 }
 
 }  // namespace openpromo

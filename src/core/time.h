@@ -31,4 +31,15 @@ std::optional<Instant> parse_iso8601(std::string_view text);
 int64_t days_from_civil(int64_t year, unsigned month, unsigned day);
 void civil_from_days(int64_t days, int64_t& year, unsigned& month, unsigned& day);
 
+// An ISO 8601 duration (`P1D`, `PT1H`, `P1M`, `P2DT3H30M`): calendar months (years count 12)
+// and a fixed part in milliseconds (weeks, days, hours, minutes, seconds; days are 24 h).
+struct IsoDuration {
+  int64_t months = 0;
+  int64_t millis = 0;
+  bool empty() const { return months == 0 && millis == 0; }
+};
+std::optional<IsoDuration> parse_iso_duration(std::string_view text);
+// `t` plus `times` x `d` (months added on the UTC calendar, the day clamped to the month's end).
+Instant add_duration(Instant t, const IsoDuration& d, int64_t times = 1);
+
 }  // namespace openpromo

@@ -1,5 +1,7 @@
 #include "service/definitions.h"
 
+#include "core/time.h"
+
 #include <cmath>
 #include <string>
 
@@ -23,29 +25,8 @@ double number(const Json& v) {
   return v.as_double();
 }
 
-// ISO 8601 duration such as P1D, PT1H, P2DT3H30M (years/months/weeks/days, hours/minutes/seconds).
 bool is_iso_duration(std::string_view s) {
-  if (s.size() < 3 || s[0] != 'P') return false;
-  bool time = false;
-  bool any = false;
-  std::string digits;
-  for (size_t i = 1; i < s.size(); ++i) {
-    const char c = s[i];
-    if (c >= '0' && c <= '9') {
-      digits += c;
-      continue;
-    }
-    if (c == 'T') {
-      if (time || !digits.empty()) return false;
-      time = true;
-      continue;
-    }
-    const std::string_view units = time ? "HMS" : "YMWD";
-    if (digits.empty() || units.find(c) == std::string_view::npos) return false;
-    digits.clear();
-    any = true;
-  }
-  return any && digits.empty();
+  return parse_iso_duration(s).has_value();
 }
 
 bool is_hh_mm(const Json& v) {

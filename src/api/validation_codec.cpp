@@ -1,0 +1,511 @@
+#include "api/validation_codec.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "engine/definitions.h"
+
+namespace openpromo::api {
+
+using engine::Money;
+
+namespace {
+
+constexpr size_t kMaxItems = 500;
+constexpr double kMaxAmount = 1e13;  // 100 billion in major units: far above any real cart
+
+Error bad(std::string key, std::string details) {
+  Error e = Error::invalid_payload(std::move(details));
+  e.key = std::move(key);
+  return e;
+}
+
+bool is_number(const Json& v) {
+  return v.is_int64() || v.is_uint64() || v.is_double();
+}
+double number_of(const Json& v) {
+  if (v.is_int64()) return static_cast<double>(v.as_int64());
+  if (v.is_uint64()) return static_cast<double>(v.as_uint64());
+  return v.as_double();
+}
+
+std::string text(const JsonObject& o, std::string_view key) {
+  const Json* v = o.if_contains(key);
+  return v && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
+std::optional<std::string> optional_text(const JsonObject& o, std::string_view key) {
+  const Json* v = o.if_contains(key);
+  if (v && v->is_string() && !v->as_string().empty()) return std::string(v->as_string());
+  return std::nullopt;
+}
+
+// An amount in minor units: a non-negative integer (a fraction is refused, money is exact).
+Result<std::optional<Money>> amount(const JsonObject& o, std::string_view key,
+                                    std::string_view where) {
+  const Json* v = o.if_contains(key);
+  if (!v || v->is_null()) return std::optional<Money>();
+  if (!is_number(*v) || number_of(*v) < 0 || number_of(*v) > kMaxAmount ||
+      std::floor(number_of(*v)) != number_of(*v)) {
+    Error e = bad("invalid_amount", std::string(where) + std::string(key) +
+                                        " has to be a valid positive number (minor units)");
+    e.message = "Amount has to be a valid positive number";
+    return e;
+  }
+  return std::optional<Money>(static_cast<Money>(number_of(*v)));
+}
+
+JsonObject object_field(const JsonObject& o, std::string_view key) {
+  const Json* v = o.if_contains(key);
+  return v && v->is_object() ? v->as_object() : JsonObject();
+}
+
+Result<engine::OrderItem> decode_item(const Json& value, size_t index) {
+  const std::string where = "order.items[" + std::to_string(index) + "].";
+  if (!value.is_object()) return bad("invalid_order", where + " must be an object");
+  const JsonObject& o = value.as_object();
+  engine::OrderItem item;
+  item.product_id = text(o, "product_id");
+  item.sku_id = text(o, "sku_id");
+  item.source_id = text(o, "source_id");
+  item.related_object = text(o, "related_object");
+  if (!item.related_object.empty() && item.related_object != "product" &&
+      item.related_object != "sku") {
+    return bad("invalid_order", where + "related_object must be product or sku");
+  }
+  if (const Json* p = o.if_contains("product"); p && p->is_object()) {
+    item.product = *p;
+    const JsonObject& po = p->as_object();
+    if (item.product_id.empty()) item.product_id = text(po, "id");
+    item.product_source_id = text(po, "source_id");
+    item.product_metadata = object_field(po, "metadata");
+  }
+  if (const Json* s = o.if_contains("sku"); s && s->is_object()) {
+    item.sku = *s;
+    const JsonObject& so = s->as_object();
+    if (item.sku_id.empty()) item.sku_id = text(so, "id");
+    item.sku_source_id = text(so, "source_id");
+    item.sku_metadata = object_field(so, "metadata");
+  }
+  if (item.related_object == "sku" && item.sku_source_id.empty())
+    item.sku_source_id = item.source_id;
+  if (item.related_object != "sku" && item.product_source_id.empty())
+    item.product_source_id = item.source_id;
+  item.metadata = object_field(o, "metadata");
+  if (const Json* q = o.if_contains("quantity"); q && !q->is_null()) {
+    if (!is_number(*q) || number_of(*q) < 0 || number_of(*q) > 1e6 ||
+        std::floor(number_of(*q)) != number_of(*q)) {
+      return bad("invalid_order", where + "quantity must be an integer from 0 to 1000000");
+    }
+    item.quantity = static_cast<int64_t>(number_of(*q));
+  }
+  OP_ASSIGN(item.price, amount(o, "price", where));
+  OP_ASSIGN(auto given, amount(o, "amount", where));
+  if (!item.price) {
+    if (const Json* p = o.if_contains("product");
+        p && p->is_object() && p->as_object().contains("price")) {
+      OP_ASSIGN(item.price, amount(p->as_object(), "price", where + "product."));
+    }
+  }
+  if (given) {
+    item.amount = *given;
+  } else if (item.price) {
+    item.amount = *item.price * item.quantity;
+  }
+  return item;
+}
+
+}  // namespace
+
+bool ValidationOptions::expands(std::string_view what) const {
+  return std::find(expand.begin(), expand.end(), what) != expand.end();
+}
+
+namespace {
+
+Result<engine::Order> decode_order(const Json* value) {
+  engine::Order order;
+  if (!value || value->is_null()) return order;
+  if (!value->is_object()) return bad("invalid_order", "order must be an object");
+  const JsonObject& o = value->as_object();
+  order.id = optional_text(o, "id");
+  order.source_id = optional_text(o, "source_id");
+  order.status = optional_text(o, "status");
+  order.metadata = object_field(o, "metadata");
+  if (const Json* items = o.if_contains("items"); items && !items->is_null()) {
+    if (!items->is_array()) return bad("invalid_order", "order.items must be a list");
+    if (items->as_array().size() > kMaxItems) {
+      return bad("invalid_order", "an order may have at most 500 items");
+    }
+    size_t index = 0;
+    for (const Json& item : items->as_array()) {
+      OP_ASSIGN(engine::OrderItem decoded, decode_item(item, index++));
+      order.items.push_back(std::move(decoded));
+    }
+  }
+  OP_ASSIGN(auto given, amount(o, "amount", "order."));
+  OP_ASSIGN(order.initial_amount, amount(o, "initial_amount", "order."));
+  Money from_items = 0;
+  for (const auto& item : order.items) from_items += item.amount;
+  if (!order.items.empty()) {
+    if (given && *given != from_items) {
+      Error e = bad("invalid_amount", "order.amount " + std::to_string(*given) +
+                                          " differs from the sum of item amounts " +
+                                          std::to_string(from_items));
+      e.message = "Order amount does not match its items";
+      return e;
+    }
+    order.amount = from_items;
+  } else {
+    order.amount = given.value_or(0);
+  }
+  return order;
+}
+
+engine::Customer decode_customer(const Json* value) {
+  engine::Customer c;
+  if (!value || !value->is_object()) return c;
+  const JsonObject& o = value->as_object();
+  c.present = !o.empty();
+  c.id = optional_text(o, "id");
+  c.source_id = optional_text(o, "source_id");
+  c.metadata = object_field(o, "metadata");
+  c.source = *value;
+  return c;
+}
+
+}  // namespace
+
+Result<engine::Request> decode_validation_request(const Json& body, ValidationOptions& options) {
+  if (!body.is_object()) return bad("invalid_payload", "the body must be a JSON object");
+  const JsonObject& o = body.as_object();
+  engine::Request request;
+  const Json* redeemables = o.if_contains("redeemables");
+  if (!redeemables || !redeemables->is_array() || redeemables->as_array().empty()) {
+    return bad("invalid_payload", "redeemables must be a non-empty list");
+  }
+  if (redeemables->as_array().size() > 30) {
+    return bad("invalid_redeemables", "at most 30 redeemables may be sent");
+  }
+  size_t stacks = 0;
+  for (const Json& r : redeemables->as_array()) {
+    if (!r.is_object()) return bad("invalid_payload", "each redeemable must be an object");
+    const JsonObject& ro = r.as_object();
+    engine::RedeemableRef ref;
+    ref.object = text(ro, "object");
+    ref.id = text(ro, "id");
+    if (ref.object.empty() || ref.id.empty()) {
+      return bad("invalid_payload", "each redeemable needs object and id");
+    }
+    if (ref.object != "voucher" && ref.object != "promotion_tier" &&
+        ref.object != "promotion_stack") {
+      return bad("invalid_payload",
+                 "redeemable object must be voucher, promotion_tier or promotion_stack");
+    }
+    if (ref.object == "promotion_stack") ++stacks;
+    if (const Json* gift = ro.if_contains("gift"); gift && gift->is_object()) {
+      OP_ASSIGN(ref.gift_credits, amount(gift->as_object(), "credits", "gift."));
+    }
+    if (const Json* reward = ro.if_contains("reward"); reward && reward->is_object())
+      ref.has_reward = true;
+    request.redeemables.push_back(std::move(ref));
+  }
+  if (stacks > 0 && request.redeemables.size() > 1) {
+    return bad("invalid_redeemables", "a promotion_stack must be the only redeemable");
+  }
+  OP_ASSIGN(request.order, decode_order(o.if_contains("order")));
+  request.customer = decode_customer(o.if_contains("customer"));
+  request.metadata = object_field(o, "metadata");
+  if (const Json* opts = o.if_contains("options"); opts && opts->is_object()) {
+    if (const Json* expand = opts->as_object().if_contains("expand");
+        expand && expand->is_array()) {
+      for (const Json& e : expand->as_array()) {
+        if (e.is_string()) options.expand.emplace_back(e.as_string());
+      }
+    }
+  }
+  request.explain = options.expands("explain");
+  if (const Json* session = o.if_contains("session"); session && session->is_object()) {
+    options.session = session->as_object();
+    options.session_lock = text(options.session, "type") == "LOCK";
+  }
+  return request;
+}
+
+Result<engine::Request> decode_legacy_validation(std::string_view code, const Json& body) {
+  if (!body.is_null() && !body.is_object())
+    return bad("invalid_payload", "the body must be a JSON object");
+  const JsonObject empty;
+  const JsonObject& o = body.is_object() ? body.as_object() : empty;
+  engine::Request request;
+  engine::RedeemableRef ref;
+  ref.object = "voucher";
+  ref.id = std::string(code);
+  if (const Json* gift = o.if_contains("gift"); gift && gift->is_object()) {
+    OP_ASSIGN(ref.gift_credits, amount(gift->as_object(), "credits", "gift."));
+  }
+  if (const Json* reward = o.if_contains("reward"); reward && reward->is_object())
+    ref.has_reward = true;
+  request.redeemables.push_back(std::move(ref));
+  OP_ASSIGN(request.order, decode_order(o.if_contains("order")));
+  request.customer = decode_customer(o.if_contains("customer"));
+  request.metadata = object_field(o, "metadata");
+  return request;
+}
+
+// ---- encoding ---------------------------------------------------------------------------------
+
+namespace {
+
+JsonObject list_of(JsonArray data) {
+  JsonObject list;
+  list["object"] = "list";
+  list["data_ref"] = "data";
+  list["total"] = data.size();
+  list["data"] = std::move(data);
+  return list;
+}
+
+JsonArray targets_json(const std::vector<engine::Target>& targets) {
+  JsonArray out;
+  for (const auto& t : targets) {
+    JsonObject o = t.source.is_object() ? t.source.as_object() : JsonObject();
+    if (!o.contains("effect")) o["effect"] = engine::to_string(t.effect);
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+JsonObject error_json(const engine::Failure& f, const std::string& request_id) {
+  JsonObject e;
+  e["code"] = f.code;
+  e["key"] = f.key;
+  e["message"] = f.message;
+  e["details"] = f.details;
+  e["request_id"] = request_id;
+  if (!f.resource_id.empty()) e["resource_id"] = f.resource_id;
+  if (!f.resource_type.empty()) e["resource_type"] = f.resource_type;
+  if (f.rule_message) e["error"] = JsonObject{{"message", *f.rule_message}};
+  return e;
+}
+
+JsonObject discount_json(const engine::Incentive& inc) {
+  JsonObject d = inc.discount && inc.discount->source.is_object() ? inc.discount->source.as_object()
+                                                                  : JsonObject();
+  if (inc.discount && !d.contains("effect")) d["effect"] = engine::to_string(inc.discount->effect);
+  d["is_dynamic"] = false;
+  return d;
+}
+
+JsonArray categories_json(const engine::Incentive& inc, const engine::StackingRules& s) {
+  JsonArray out;
+  if (!inc.category) return out;
+  JsonObject c = inc.category->source.is_object() ? inc.category->source.as_object() : JsonObject();
+  c["id"] = inc.category->id;
+  c["name"] = inc.category->name;
+  c["hierarchy"] = inc.category->hierarchy;
+  c["object"] = "category";
+  const auto has = [&](const std::vector<std::string>& l) {
+    return std::find(l.begin(), l.end(), inc.category->id) != l.end();
+  };
+  if (has(s.exclusive_categories)) c["stacking_rules_type"] = "EXCLUSIVE";
+  if (has(s.joint_categories)) c["stacking_rules_type"] = "JOINT";
+  out.push_back(std::move(c));
+  return out;
+}
+
+JsonArray explain_json(const std::vector<engine::ExplainStep>& steps) {
+  JsonArray out;
+  for (const auto& s : steps) {
+    JsonObject o;
+    o["step"] = s.step;
+    o["passed"] = s.passed;
+    if (!s.detail.empty()) o["detail"] = s.detail;
+    if (s.check) {
+      o["rule_id"] = s.rule_id;
+      o["node"] = s.check->node;
+      o["name"] = s.check->name;
+      if (!s.check->property.empty()) o["property"] = s.check->property;
+      o["operator"] = s.check->op;
+      o["expected"] = s.check->expected;
+      o["actual"] = s.check->actual;
+    }
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+const char* status_name(engine::RedeemableStatus s) {
+  switch (s) {
+    case engine::RedeemableStatus::kApplicable:
+      return "APPLICABLE";
+    case engine::RedeemableStatus::kInapplicable:
+      return "INAPPLICABLE";
+    case engine::RedeemableStatus::kSkipped:
+      return "SKIPPED";
+  }
+  return "SKIPPED";
+}
+
+JsonObject redeemable_json(const engine::RedeemableResult& r, const engine::Request& request,
+                           const engine::Decision& decision, const ValidationOptions& options,
+                           const ValidationIds& ids) {
+  JsonObject o;
+  o["status"] = status_name(r.status);
+  o["id"] = r.id;
+  o["object"] = r.object;
+  JsonObject result;
+  if (r.status == engine::RedeemableStatus::kApplicable && r.incentive) {
+    const engine::Incentive& inc = *r.incentive;
+    o["order"] = encode_order(r.order, request.order);
+    o["applicable_to"] = list_of(targets_json(r.applicable_to));
+    o["inapplicable_to"] = list_of(targets_json(r.inapplicable_to));
+    if (inc.voucher_kind == engine::Incentive::VoucherKind::kGift) {
+      result["gift"] = JsonObject{{"credits", r.gift_credits}};
+    } else if (inc.discount) {
+      result["discount"] = discount_json(inc);
+    }
+    o["metadata"] = inc.metadata;
+    o["categories"] = categories_json(inc, decision.stacking);
+    if (inc.campaign_id) o["campaign_id"] = *inc.campaign_id;
+    if (inc.campaign_name) o["campaign_name"] = *inc.campaign_name;
+    if (inc.kind == engine::Incentive::Kind::kPromotionTier) o["name"] = inc.name;
+  } else if (r.status == engine::RedeemableStatus::kInapplicable && r.failure) {
+    result["error"] = error_json(*r.failure, ids.request_id);
+    result["details"] = JsonObject{{"key", r.failure->key}, {"message", r.failure->message}};
+    if (r.failure->rule_message)
+      result["details"].as_object()["message"] = *r.failure->rule_message;
+  } else if (r.status == engine::RedeemableStatus::kSkipped) {
+    result["details"] = JsonObject{{"key", r.skip_key}, {"message", r.skip_message}};
+  }
+  o["result"] = std::move(result);
+  if (options.expands("explain")) o["explain"] = explain_json(r.explain);
+  return o;
+}
+
+JsonObject session_json(const ValidationOptions& options) {
+  JsonObject s;
+  s["key"] = options.session.contains("key") ? options.session.at("key") : Json(nullptr);
+  s["type"] = "LOCK";
+  s["ttl"] = options.session.contains("ttl") ? options.session.at("ttl") : Json(7);
+  s["ttl_unit"] =
+      options.session.contains("ttl_unit") ? options.session.at("ttl_unit") : Json("DAYS");
+  return s;
+}
+
+}  // namespace
+
+JsonObject encode_order(const engine::OrderResult& order, const engine::Order& sent) {
+  JsonObject o;
+  if (sent.id) o["id"] = *sent.id;
+  if (sent.source_id) o["source_id"] = *sent.source_id;
+  if (sent.status) o["status"] = *sent.status;
+  o["amount"] = order.amount;
+  o["initial_amount"] = order.initial_amount;
+  o["discount_amount"] = order.discount_amount;
+  o["items_discount_amount"] = order.items_discount_amount;
+  o["total_discount_amount"] = order.total_discount_amount();
+  o["total_amount"] = order.total_amount();
+  o["applied_discount_amount"] = order.applied_discount_amount;
+  o["items_applied_discount_amount"] = order.items_applied_discount_amount;
+  o["total_applied_discount_amount"] = order.total_applied_discount_amount();
+  JsonArray items;
+  for (const engine::LineResult& l : order.lines) {
+    const engine::OrderItem& item = *l.item;
+    JsonObject i;
+    i["object"] = "order_item";
+    if (!item.product_id.empty()) i["product_id"] = item.product_id;
+    if (!item.sku_id.empty()) i["sku_id"] = item.sku_id;
+    if (!item.source_id.empty()) i["source_id"] = item.source_id;
+    if (!item.related_object.empty()) i["related_object"] = item.related_object;
+    i["quantity"] = l.quantity;
+    i["amount"] = l.amount;
+    i["price"] = l.unit_price;
+    i["discount_amount"] = l.discount_amount;
+    i["applied_discount_amount"] = l.applied_discount_amount;
+    i["subtotal_amount"] = l.amount - l.discount_amount;
+    if (l.discount_quantity > 0) {
+      i["discount_quantity"] = l.discount_quantity;
+      i["applied_discount_quantity"] = l.applied_discount_quantity;
+    }
+    if (l.applied_quantity > 0) {
+      i["initial_quantity"] = l.initial_quantity;
+      i["initial_amount"] = l.initial_amount;
+      i["applied_quantity"] = l.applied_quantity;
+      i["applied_quantity_amount"] = l.applied_quantity_amount;
+    }
+    if (item.product.is_object()) i["product"] = item.product;
+    if (item.sku.is_object()) i["sku"] = item.sku;
+    if (!item.metadata.empty()) i["metadata"] = item.metadata;
+    items.push_back(std::move(i));
+  }
+  o["items"] = std::move(items);
+  o["metadata"] = sent.metadata;
+  o["customer_id"] = nullptr;
+  o["referrer_id"] = nullptr;
+  o["object"] = "order";
+  return o;
+}
+
+JsonObject encode_validation(const engine::Decision& decision, const engine::Request& request,
+                             const ValidationOptions& options, const ValidationIds& ids) {
+  JsonObject o;
+  o["id"] = ids.validation_id;
+  o["valid"] = decision.valid;
+  const bool partial = decision.stacking.mode == engine::StackingRules::Mode::kPartial;
+  JsonArray redeemables, skipped, inapplicable;
+  for (const auto& r : decision.redeemables) {
+    JsonObject encoded = redeemable_json(r, request, decision, options, ids);
+    if (r.status == engine::RedeemableStatus::kSkipped) skipped.push_back(encoded);
+    if (r.status == engine::RedeemableStatus::kInapplicable) inapplicable.push_back(encoded);
+    // PARTIAL lists only the applicable ones in `redeemables` (spec 9.2).
+    if (!partial || r.status == engine::RedeemableStatus::kApplicable) {
+      redeemables.push_back(std::move(encoded));
+    }
+  }
+  o["redeemables"] = std::move(redeemables);
+  o["skipped_redeemables"] = std::move(skipped);
+  o["inapplicable_redeemables"] = std::move(inapplicable);
+  o["order"] = encode_order(decision.order, request.order);
+  o["tracking_id"] = ids.tracking_id;
+  if (options.session_lock) o["session"] = session_json(options);
+  o["stacking_rules"] = engine::stacking_rules_to_json(decision.stacking);
+  return o;
+}
+
+JsonObject encode_legacy_validation(const engine::Decision& decision,
+                                    const engine::Request& request, const ValidationIds& ids) {
+  JsonObject o;
+  const engine::RedeemableResult& r = decision.redeemables.front();
+  o["valid"] = decision.valid;
+  o["code"] = r.incentive ? r.incentive->code : r.id;
+  o["tracking_id"] = ids.tracking_id;
+  if (decision.valid && r.incentive) {
+    const engine::Incentive& inc = *r.incentive;
+    o["applicable_to"] = list_of(targets_json(r.applicable_to));
+    o["inapplicable_to"] = list_of(targets_json(r.inapplicable_to));
+    o["order"] = encode_order(decision.order, request.order);
+    if (inc.voucher_kind == engine::Incentive::VoucherKind::kGift) {
+      o["gift"] = JsonObject{{"credits", r.gift_credits}};
+    } else if (inc.discount) {
+      o["discount"] = discount_json(inc);
+    }
+    if (inc.campaign_name) o["campaign"] = *inc.campaign_name;
+    if (inc.campaign_id) o["campaign_id"] = *inc.campaign_id;
+    o["metadata"] = inc.metadata;
+    return o;
+  }
+  engine::Failure f;
+  if (r.failure) {
+    f = *r.failure;
+  } else {
+    f.key = r.skip_key;
+    f.message = r.skip_message;
+  }
+  o["reason"] = f.message;
+  o["error"] = error_json(f, ids.request_id);
+  o["metadata"] = r.incentive ? r.incentive->metadata : JsonObject();
+  return o;
+}
+
+}  // namespace openpromo::api

@@ -1,0 +1,43 @@
+// Wire codec of the validation endpoints (spec 9.1-9.2): request JSON -> engine::Request, and
+// engine::Decision -> Voucherify's response JSON. Used by the HTTP routes and, in-process, by the
+// scenario runner (tests/scenarios), so scenarios check the same bytes clients receive.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "core/json.h"
+#include "engine/types.h"
+
+namespace openpromo::api {
+
+struct ValidationOptions {
+  std::vector<std::string> expand;  // order, redeemable, category, explain
+  bool expands(std::string_view what) const;
+  bool session_lock = false;
+  JsonObject session;  // as sent
+};
+
+// Parses the body of POST /v1/validations (redeemables unresolved: `incentive` is null; a
+// promotion_stack stays one ref for the caller to expand). 400s: invalid_payload,
+// invalid_redeemables, invalid_amount, invalid_order.
+Result<engine::Request> decode_validation_request(const Json& body, ValidationOptions& options);
+
+// Parses the legacy single-code body (`POST /v1/vouchers/{code}/validate`): customer, order,
+// metadata, gift.credits at the top level.
+Result<engine::Request> decode_legacy_validation(std::string_view code, const Json& body);
+
+struct ValidationIds {
+  std::string validation_id;  // valid_...
+  std::string tracking_id;    // track_...
+  std::string request_id;     // for the errors inside results
+};
+
+JsonObject encode_validation(const engine::Decision& decision, const engine::Request& request,
+                             const ValidationOptions& options, const ValidationIds& ids);
+JsonObject encode_legacy_validation(const engine::Decision& decision,
+                                    const engine::Request& request, const ValidationIds& ids);
+JsonObject encode_order(const engine::OrderResult& order, const engine::Order& sent);
+
+}  // namespace openpromo::api

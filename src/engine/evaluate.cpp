@@ -1,0 +1,598 @@
+// evaluate(): the stacking pipeline of spec 10.4 over static checks (spec 19 order), validation
+// rules (spec 7), limits (spec 8) and discount effects (spec 6).
+#include <algorithm>
+#include <numeric>
+#include <set>
+
+#include "engine/effects.h"
+#include "engine/engine.h"
+
+namespace openpromo::engine {
+
+namespace {
+
+constexpr size_t kMaxItems = 500;  // spec 9.1
+
+bool contains(const std::vector<std::string>& list, const std::optional<CategoryRef>& category) {
+  return category && std::find(list.begin(), list.end(), category->id) != list.end();
+}
+
+Failure failure(std::string key, std::string message, std::string details) {
+  Failure f;
+  f.key = std::move(key);
+  f.message = std::move(message);
+  f.details = std::move(details);
+  return f;
+}
+
+// Keys of an incentive's static state, for a voucher or a promotion tier.
+struct Keys {
+  const char* disabled;
+  const char* not_active;
+  const char* expired;
+  const char* not_active_now;
+};
+
+Keys keys_for(const Incentive& inc) {
+  if (inc.kind == Incentive::Kind::kPromotionTier) {
+    return {"promotion_inactive", "promotion_not_active_now", "promotion_not_active_now",
+            "promotion_not_active_now"};
+  }
+  return {"voucher_disabled", "voucher_not_active", "voucher_expired", "voucher_not_active_now"};
+}
+
+std::string message_for(std::string_view key) {
+  if (key == "voucher_disabled") return "voucher is disabled";
+  if (key == "voucher_not_active") return "voucher not active";
+  if (key == "voucher_expired") return "voucher expired";
+  if (key == "voucher_not_active_now") return "voucher not active now";
+  if (key == "promotion_inactive") return "promotion is not active";
+  if (key == "promotion_not_active_now") return "promotion not active now";
+  if (key == "quantity_exceeded") return "quantity exceeded";
+  if (key == "gift_amount_exceeded") return "gift amount exceeded";
+  if (key == "missing_customer") return "Customer is required to validate rules";
+  if (key == "missing_reward") return "Reward is required to use a loyalty card";
+  if (key == "customer_rules_violated") return "customer does not match validation rules";
+  if (key == "order_rules_violated") return "order does not match validation rules";
+  if (key == "redemption_rules_violated") return "redemption does not match validation rules";
+  return std::string(key);
+}
+
+// Recurring windows of spec 8.4 at local time `local`.
+bool in_recurring_window(const TimeLimits& limits, Instant now, const LocalTime& local) {
+  if (limits.timeframe_interval && limits.timeframe_duration && limits.start) {
+    const IsoDuration& interval = *limits.timeframe_interval;
+    int64_t k = 0;
+    if (interval.months == 0) {
+      k = (now.millis - limits.start->millis) / interval.millis;
+    } else {
+      k = (now.millis - limits.start->millis) /
+          (interval.months * 28 * 86'400'000LL + interval.millis + 1);
+      while (add_duration(*limits.start, interval, k + 1) <= now) ++k;
+    }
+    const Instant open = add_duration(*limits.start, interval, k);
+    if (now < open || now >= add_duration(open, *limits.timeframe_duration)) return false;
+  }
+  if (!limits.days_of_week.empty() &&
+      std::find(limits.days_of_week.begin(), limits.days_of_week.end(), local.day_of_week) ==
+          limits.days_of_week.end()) {
+    return false;
+  }
+  if (!limits.hours.empty()) {
+    bool any = false;
+    for (const DailyHours& h : limits.hours) {
+      const bool day_ok =
+          h.days_of_week.empty() || std::find(h.days_of_week.begin(), h.days_of_week.end(),
+                                              local.day_of_week) != h.days_of_week.end();
+      const int m = local.minute_of_day;
+      const bool time_ok = h.from_minute <= h.to_minute ? (m >= h.from_minute && m < h.to_minute)
+                                                        : (m >= h.from_minute || m < h.to_minute);
+      any = any || (day_ok && time_ok);
+    }
+    if (!any) return false;
+  }
+  return true;
+}
+
+const IncentiveUsage& usage_of(const Usage& usage, const Incentive& inc) {
+  static const IncentiveUsage kNone;
+  const auto it = usage.by_incentive.find(inc.id);
+  return it == usage.by_incentive.end() ? kNone : it->second;
+}
+
+// The rule context over the cart before this redeemable and the candidate effect.
+class RuleContext final : public rules::Context {
+ public:
+  RuleContext(const Catalog& catalog, const Request& request, const Incentive& incentive,
+              const IncentiveUsage& usage, const Cart& before, const Cart& after, Money discount,
+              Money gift, Instant now)
+      : catalog_(catalog),
+        request_(request),
+        incentive_(incentive),
+        usage_(usage),
+        before_(before),
+        after_(after),
+        discount_(discount),
+        gift_(gift),
+        now_(now) {}
+
+  rules::Value attribute(std::string_view name, std::string_view property) const override {
+    using rules::Value;
+    const Customer& customer = request_.customer;
+    if (name == "customer.present") return customer.present ? Value::of_bool(true) : Value::null();
+    if (name == "customer.metadata") return Value::of_json(customer.metadata.if_contains(property));
+    if (name == "order.amount") return Value::of_int(before_.remaining());
+    if (name == "order.total_amount") return Value::of_int(after_.remaining());
+    if (name == "order.initial_amount") return Value::of_int(before_.initial_amount);
+    if (name == "order.items.count")
+      return Value::of_int(static_cast<int64_t>(before_.lines.size()));
+    if (name == "order.metadata")
+      return Value::of_json(request_.order.metadata.if_contains(property));
+    if (name == "order.status") {
+      return request_.order.status ? Value::of(std::string_view(*request_.order.status))
+                                   : Value::null();
+    }
+    if (name == "redemption.metadata")
+      return Value::of_json(request_.metadata.if_contains(property));
+    if (name == "redemption.api_key" || name == "redemption.user.login") {
+      return request_.api_key ? Value::of(std::string_view(*request_.api_key)) : Value::null();
+    }
+    if (name == "publication.redeemable_by_linked_customer") {
+      const auto& holder = incentive_.holder_id;
+      const bool linked = holder && ((customer.id && *customer.id == *holder) ||
+                                     (customer.source_id && *customer.source_id == *holder));
+      return Value::of_bool(linked);
+    }
+    if (name.starts_with("campaign.") || name.starts_with("redemption.")) {
+      const auto it = usage_.counters.find(std::string(name));
+      const double committed = it == usage_.counters.end() ? 0 : it->second;
+      // Counters include the candidate redemption (spec 8.3): `$less_than_or_equal: [N]` means
+      // "at most N, this one included".
+      if (name == "campaign.orders.amount")
+        return Value::of(committed + static_cast<double>(before_.amount()));
+      if (name == "campaign.orders.amount_discounted")
+        return Value::of(committed + static_cast<double>(discount_));
+      if (name == "redemption.gift.amount")
+        return Value::of(committed + static_cast<double>(gift_));
+      if (name.find(".customers_count") != std::string_view::npos) return Value::of(committed);
+      if (name == "redemption.reward.pay_with_points.points_used") return Value::of(committed);
+      return Value::of(committed + 1);
+    }
+    return Value::null();
+  }
+
+  bool in_segment(std::string_view segment_id) const override {
+    const auto& s = request_.customer.segments;
+    return std::find(s.begin(), s.end(), segment_id) != s.end();
+  }
+
+  size_t item_count() const override { return before_.lines.size(); }
+
+  rules::Value item_attribute(size_t i, std::string_view name,
+                              std::string_view property) const override {
+    using rules::Value;
+    const LineResult& line = before_.lines[i];
+    const OrderItem& item = *line.item;
+    if (name.ends_with(".quantity")) return Value::of_int(line.quantity);
+    if (name.ends_with(".price")) return Value::of_int(line.unit_price);
+    if (name == "order.items.amount") return Value::of_int(line.amount);
+    if (name == "order.items.metadata") return Value::of_json(item.metadata.if_contains(property));
+    if (name == "product.metadata") {
+      if (const Json* v = item.product_metadata.if_contains(property)) return Value::of_json(v);
+      return Value::of_json(item.metadata.if_contains(property));
+    }
+    if (name.ends_with("discount_applicable")) return Value::of_bool(true);
+    if (name == "order.items.source_id") return Value::of(std::string_view(item.source_id));
+    if (name == "order.items.product_id") return Value::of(std::string_view(item.product_id));
+    if (name == "order.items.sku_id") return Value::of(std::string_view(item.sku_id));
+    return Value::null();
+  }
+
+  bool item_matches(size_t i, const rules::ItemRef& ref) const override {
+    return line_matches(catalog_, *before_.lines[i].item, ref.object, ref.id, ref.source_id);
+  }
+  Instant now() const override { return now_; }
+  const TimeZone& zone() const override { return catalog_.zone; }
+
+ private:
+  const Catalog& catalog_;
+  const Request& request_;
+  const Incentive& incentive_;
+  const IncentiveUsage& usage_;
+  const Cart& before_;
+  const Cart& after_;
+  Money discount_, gift_;
+  Instant now_;
+};
+
+Cart cart_of(const Order& order) {
+  Cart cart;
+  for (const OrderItem& item : order.items) {
+    LineResult line;
+    line.item = std::make_shared<const OrderItem>(item);
+    line.quantity = item.quantity;
+    line.amount = item.amount;
+    line.unit_price =
+        item.price ? *item.price : (item.quantity > 0 ? item.amount / item.quantity : 0);
+    line.initial_quantity = item.quantity;
+    line.initial_amount = item.amount;
+    cart.lines.push_back(std::move(line));
+  }
+  if (order.items.empty()) cart.unlisted_amount = order.amount;
+  cart.initial_amount = order.initial_amount.value_or(cart.amount());
+  return cart;
+}
+
+// The cart as a response shows it. `before`: the cart before the redeemable (for applied_*);
+// null for the final order (applied = everything this request applied).
+OrderResult snapshot(const Cart& cart, const Cart* before) {
+  OrderResult out;
+  out.initial_amount = cart.initial_amount;
+  out.amount = cart.amount();
+  out.discount_amount = cart.order_discount;
+  out.applied_discount_amount =
+      before ? cart.order_discount - before->order_discount : cart.order_discount;
+  for (size_t i = 0; i < cart.lines.size(); ++i) {
+    LineResult line = cart.lines[i];
+    const bool existed = before && i < before->lines.size();
+    line.applied_discount_amount =
+        existed ? line.discount_amount - before->lines[i].discount_amount : line.discount_amount;
+    if (existed) {
+      line.applied_discount_quantity = line.discount_quantity - before->lines[i].discount_quantity;
+    }
+    out.items_discount_amount += line.discount_amount;
+    out.items_applied_discount_amount += line.applied_discount_amount;
+    out.lines.push_back(std::move(line));
+  }
+  return out;
+}
+
+bool is_exclusive(const StackingRules& s, const Incentive* inc) {
+  return inc && contains(s.exclusive_categories, inc->category);
+}
+bool is_joint(const StackingRules& s, const Incentive* inc) {
+  return inc && contains(s.joint_categories, inc->category);
+}
+
+}  // namespace
+
+bool line_matches(const Catalog& catalog, const OrderItem& item, std::string_view object,
+                  std::string_view id, std::string_view source_id) {
+  auto hit = [&](std::string_view key) { return !key.empty() && (key == id || key == source_id); };
+  if (object == "products_collection") {
+    const auto it = catalog.collections.find(std::string(id));
+    if (it == catalog.collections.end()) return false;
+    const auto& m = it->second.members;
+    for (const std::string* key : {&item.product_id, &item.sku_id, &item.product_source_id,
+                                   &item.sku_source_id, &item.source_id}) {
+      if (!key->empty() && m.contains(*key)) return true;
+    }
+    return false;
+  }
+  const bool as_product = object.empty() || object == "product";
+  const bool as_sku = object.empty() || object == "sku";
+  if (as_product) {
+    if (hit(item.product_id) || hit(item.product_source_id)) return true;
+    if (item.related_object != "sku" && hit(item.source_id)) return true;
+  }
+  if (as_sku) {
+    if (hit(item.sku_id) || hit(item.sku_source_id)) return true;
+    if (item.related_object == "sku" && hit(item.source_id)) return true;
+  }
+  return false;
+}
+
+Status check_request(const Catalog& catalog, const Request& request) {
+  auto bad = [](std::string key, std::string details) {
+    Error e = Error::invalid_payload(std::move(details));
+    e.key = std::move(key);
+    return e;
+  };
+  const size_t n = request.redeemables.size();
+  if (n == 0) return bad("invalid_payload", "redeemables must list at least one redeemable");
+  if (n > static_cast<size_t>(catalog.stacking.redeemables_limit)) {
+    return bad("invalid_redeemables", "at most " +
+                                          std::to_string(catalog.stacking.redeemables_limit) +
+                                          " redeemables may be sent");
+  }
+  std::set<std::pair<std::string, std::string>> seen;
+  for (const RedeemableRef& r : request.redeemables) {
+    if (!seen.insert({r.object, r.id}).second) {
+      Error e = bad("duplicated_redeemables", "redeemable " + r.id + " is sent more than once");
+      e.message = "Duplicated redeemables";
+      return e;
+    }
+  }
+  if (request.order.items.size() > kMaxItems) {
+    return bad("invalid_order", "an order may have at most 500 items");
+  }
+  return {};
+}
+
+Decision evaluate(const Catalog& catalog, const Usage& usage, const Request& request, Instant now) {
+  const StackingRules& settings = catalog.stacking;
+  Decision decision;
+  decision.stacking = settings;
+  const size_t n = request.redeemables.size();
+  const LocalTime local = catalog.zone.to_local(now);
+  const Cart initial = cart_of(request.order);
+
+  // 1. Static checks, in the order of spec 19.
+  std::vector<std::optional<Failure>> static_failure(n);
+  decision.redeemables.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    const RedeemableRef& ref = request.redeemables[i];
+    RedeemableResult& r = decision.redeemables[i];
+    r.request_index = i;
+    r.id = ref.id;
+    r.object = ref.object;
+    r.incentive = ref.incentive;
+    auto step = [&](std::string name, bool passed, std::string detail = {}) {
+      if (request.explain)
+        r.explain.push_back(ExplainStep{std::move(name), passed, std::move(detail), {}, {}});
+      return passed;
+    };
+    if (!ref.incentive) {
+      step("exists", false, ref.object + " " + ref.id + " was not found");
+      Failure f = failure("not_found", "Resource not found",
+                          "Cannot find " + ref.object + " with id " + ref.id);
+      f.code = 404;
+      f.resource_id = ref.id;
+      f.resource_type = ref.object;
+      static_failure[i] = std::move(f);
+      continue;
+    }
+    const Incentive& inc = *ref.incentive;
+    const Keys keys = keys_for(inc);
+    const IncentiveUsage& use = usage_of(usage, inc);
+    auto fail = [&](const char* key, std::string details) {
+      static_failure[i] = failure(key, message_for(key), std::move(details));
+    };
+    step("exists", true);
+    if (!step("active", inc.active && inc.campaign_active,
+              !inc.active ? "disabled" : (!inc.campaign_active ? "campaign disabled" : ""))) {
+      fail(keys.disabled, inc.code.empty() ? inc.id : inc.code);
+      continue;
+    }
+    if (!step("start_date", !inc.limits.start || now >= *inc.limits.start,
+              inc.limits.start ? format_iso8601(*inc.limits.start) : "")) {
+      fail(keys.not_active, inc.code.empty() ? inc.id : inc.code);
+      continue;
+    }
+    if (!step("expiration_date", !inc.limits.expiration || now < *inc.limits.expiration,
+              inc.limits.expiration ? format_iso8601(*inc.limits.expiration) : "")) {
+      fail(keys.expired, inc.code.empty() ? inc.id : inc.code);
+      continue;
+    }
+    if (!step("validity_window", in_recurring_window(inc.limits, now, local),
+              "local time " + std::to_string(local.hour) + ":" + std::to_string(local.minute) +
+                  ", day " + std::to_string(local.day_of_week) + " in " + catalog.zone.name())) {
+      fail(keys.not_active_now, inc.code.empty() ? inc.id : inc.code);
+      continue;
+    }
+    if (inc.quantity) {
+      const int64_t used = use.redeemed_quantity + use.locked_quantity;
+      if (!step("quantity", used < *inc.quantity,
+                std::to_string(used) + " of " + std::to_string(*inc.quantity) + " used")) {
+        fail("quantity_exceeded", inc.code);
+        continue;
+      }
+    }
+    if (inc.voucher_kind == Incentive::VoucherKind::kGift) {
+      const Money balance = use.gift_balance.value_or(0);
+      if (!step("gift_balance", !ref.gift_credits || *ref.gift_credits <= balance,
+                "balance " + std::to_string(balance))) {
+        fail("gift_amount_exceeded", inc.code);
+        continue;
+      }
+    }
+    if (inc.voucher_kind == Incentive::VoucherKind::kLoyaltyCard && !ref.has_reward) {
+      step("reward", false, "a loyalty card needs a reward");
+      fail("missing_reward", inc.code);
+      continue;
+    }
+    bool needs_customer = false;
+    for (const Rule& rule : inc.rules)
+      needs_customer = needs_customer || rule.rules->needs_customer();
+    if (needs_customer && !request.customer.present) {
+      step("customer", false, "a rule reads the customer");
+      fail("missing_customer", inc.code.empty() ? inc.id : inc.code);
+      continue;
+    }
+  }
+
+  // 2. Application order.
+  std::vector<size_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  auto hierarchy = [&](size_t i) -> int64_t {
+    const auto& inc = request.redeemables[i].incentive;
+    return inc && inc->category ? inc->category->hierarchy : INT64_MAX;
+  };
+  if (settings.sorting == StackingRules::Sorting::kCategoryHierarchy) {
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return hierarchy(a) < hierarchy(b); });
+  }
+  if (settings.joint_always_last) {
+    std::stable_partition(order.begin(), order.end(), [&](size_t i) {
+      return !is_joint(settings, request.redeemables[i].incentive.get());
+    });
+  }
+
+  // 3. A valid Never-stackable incentive keeps Common ones out.
+  bool exclusive_present = false;
+  for (size_t i = 0; i < n; ++i) {
+    exclusive_present =
+        exclusive_present ||
+        (!static_failure[i] && is_exclusive(settings, request.redeemables[i].incentive.get()));
+  }
+
+  // 4. Apply one after another on the running cart.
+  Cart cart = initial;
+  bool stopped = false;  // ALL mode after an inapplicable redeemable
+  int applicable = 0, exclusive_applicable = 0;
+  std::map<std::string, int> per_category, exclusive_per_category;
+  const EffectContext base_ctx{catalog, settings.calculation,
+                               settings.products_mode == StackingRules::ProductsMode::kOnce};
+  for (size_t i : order) {
+    RedeemableResult& r = decision.redeemables[i];
+    const RedeemableRef& ref = request.redeemables[i];
+    auto skip = [&](std::string key, std::string message) {
+      r.status = RedeemableStatus::kSkipped;
+      r.skip_key = std::move(key);
+      r.skip_message = std::move(message);
+      if (request.explain) r.explain.push_back(ExplainStep{"stacking", false, r.skip_key, {}, {}});
+    };
+    auto inapplicable = [&](Failure f) {
+      r.status = RedeemableStatus::kInapplicable;
+      r.failure = std::move(f);
+      if (settings.mode == StackingRules::Mode::kAll) stopped = true;
+    };
+    if (stopped) {
+      skip("preceding_validation_failed", "Preceding validation failed");
+      continue;
+    }
+    if (static_failure[i]) {
+      inapplicable(*static_failure[i]);
+      continue;
+    }
+    const Incentive& inc = *ref.incentive;
+    const bool exclusive = is_exclusive(settings, &inc);
+    const bool joint = is_joint(settings, &inc);
+    if (exclusive_present && !exclusive && !joint) {
+      skip("exclusion_rules_not_met",
+           "Redeemable cannot be applied together with exclusive redeemables");
+      continue;
+    }
+
+    // Candidate effect on a copy of the cart.
+    Cart after = cart;
+    EffectContext ctx = base_ctx;
+    if (contains(settings.initial_amount_mode_categories, inc.category)) {
+      ctx.calculation = StackingRules::Calculation::kInitialAmount;
+    } else if (contains(settings.discounted_amount_mode_categories, inc.category)) {
+      ctx.calculation = StackingRules::Calculation::kDiscountedAmount;
+    }
+    ApplicableTo targets;
+    for (const Rule& rule : inc.rules) {
+      targets.included.insert(targets.included.end(), rule.applicable_to.included.begin(),
+                              rule.applicable_to.included.end());
+      targets.excluded.insert(targets.excluded.end(), rule.applicable_to.excluded.begin(),
+                              rule.applicable_to.excluded.end());
+      targets.included_all = targets.included_all || rule.applicable_to.included_all;
+    }
+    EffectResult effect;
+    Money gift = 0;
+    if (inc.voucher_kind == Incentive::VoucherKind::kGift) {
+      const Money balance = usage_of(usage, inc).gift_balance.value_or(0);
+      gift = apply_gift(ref.gift_credits.value_or(balance), inc.gift_applies_to_items, after);
+      (inc.gift_applies_to_items ? effect.items_discount : effect.order_discount) = gift;
+    } else if (inc.discount) {
+      effect = apply_discount(ctx, *inc.discount, targets, after);
+    }
+
+    // Validation rules, against the cart before this redeemable and the candidate effect.
+    bool rules_ok = true;
+    for (const Rule& rule : inc.rules) {
+      const RuleContext rc(catalog, request, inc, usage_of(usage, inc), cart, after,
+                           effect.order_discount + effect.items_discount, gift, now);
+      rules::Outcome outcome = rule.rules->evaluate(rc, request.explain);
+      if (request.explain) {
+        for (rules::Check& c : outcome.checks) {
+          r.explain.push_back(ExplainStep{"rule", c.passed, {}, std::move(c), rule.id});
+        }
+      }
+      if (outcome.passed) continue;
+      const char* key =
+          outcome.missing_customer                                ? "missing_customer"
+          : outcome.failed_group == rules::RuleGroup::kCustomer   ? "customer_rules_violated"
+          : outcome.failed_group == rules::RuleGroup::kRedemption ? "redemption_rules_violated"
+                                                                  : "order_rules_violated";
+      Failure f = failure(key, message_for(key), inc.code.empty() ? inc.id : inc.code);
+      f.rule_message = outcome.message;
+      f.resource_id = rule.id;
+      f.resource_type = "validation_rules";
+      inapplicable(std::move(f));
+      rules_ok = false;
+      break;
+    }
+    if (!rules_ok) continue;
+
+    // Stacking limits (spec 10.1).
+    const std::string category = inc.category ? inc.category->id : std::string();
+    if (applicable >= settings.applicable_redeemables_limit) {
+      skip("applicable_redeemables_limit_exceeded", "Applicable redeemables limit exceeded");
+      continue;
+    }
+    if (!category.empty()) {
+      const auto custom = settings.applicable_redeemables_category_limits.find(category);
+      const std::optional<int> limit =
+          custom != settings.applicable_redeemables_category_limits.end()
+              ? std::optional<int>(custom->second)
+              : settings.applicable_redeemables_per_category_limit;
+      if (limit && per_category[category] >= *limit) {
+        skip("applicable_redeemables_per_category_limit_exceeded",
+             "Applicable redeemables limit per category exceeded");
+        continue;
+      }
+    }
+    if (exclusive) {
+      if (exclusive_applicable >= settings.applicable_exclusive_redeemables_limit) {
+        skip("applicable_exclusive_redeemables_limit_exceeded",
+             "Applicable exclusive redeemables limit exceeded");
+        continue;
+      }
+      if (settings.applicable_exclusive_redeemables_per_category_limit &&
+          exclusive_per_category[category] >=
+              *settings.applicable_exclusive_redeemables_per_category_limit) {
+        skip("applicable_exclusive_redeemables_per_category_limit_exceeded",
+             "Applicable exclusive redeemables limit per category exceeded");
+        continue;
+      }
+    }
+    const bool has_effect = effect.order_discount + effect.items_discount > 0 || effect.added_units;
+    if (!has_effect) {
+      bool skip_no_effect = settings.no_effect == StackingRules::NoEffect::kSkip;
+      if (contains(settings.no_effect_skip_categories, inc.category)) skip_no_effect = true;
+      if (contains(settings.no_effect_redeem_anyway_categories, inc.category))
+        skip_no_effect = false;
+      if (skip_no_effect) {
+        skip("no_effect", "Redeemable has no effect on the order");
+        continue;
+      }
+    }
+
+    // Commit to the running cart.
+    r.status = RedeemableStatus::kApplicable;
+    r.order_discount = effect.order_discount;
+    r.items_discount = effect.items_discount;
+    r.gift_credits = gift;
+    r.has_effect = has_effect;
+    r.applicable_to = std::move(effect.applicable_to);
+    r.inapplicable_to = std::move(effect.inapplicable_to);
+    r.order = snapshot(after, &cart);
+    cart = std::move(after);
+    ++applicable;
+    if (!category.empty()) ++per_category[category];
+    if (exclusive) {
+      ++exclusive_applicable;
+      ++exclusive_per_category[category];
+    }
+    decision.application_order.push_back(i);
+  }
+
+  bool any_inapplicable = false;
+  for (const RedeemableResult& r : decision.redeemables) {
+    any_inapplicable = any_inapplicable || r.status == RedeemableStatus::kInapplicable;
+  }
+  if (settings.mode == StackingRules::Mode::kAll) {
+    decision.valid = !any_inapplicable && applicable > 0;
+  } else {
+    decision.valid = applicable > 0;
+  }
+  // ALL mode with a failure applies nothing: the order is shown as sent.
+  decision.order = snapshot(
+      decision.valid || settings.mode == StackingRules::Mode::kPartial ? cart : initial, nullptr);
+  return decision;
+}
+
+}  // namespace openpromo::engine

@@ -1,0 +1,242 @@
+// Plays every case of tests/scenarios/*.json through the engine in-process: decode the request
+// as the HTTP route does, resolve redeemables against the case's definitions, evaluate, encode,
+// and compare with the expected subset of the response. See README.md for the format.
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "api/validation_codec.h"
+#include "engine/definitions.h"
+#include "engine/engine.h"
+
+namespace openpromo {
+namespace {
+
+struct Case {
+  std::string file, name;
+  JsonObject setup;  // file setup merged with the case's
+  JsonObject body;   // the case object
+};
+
+Json read_json(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  boost::system::error_code ec;
+  Json value = boost::json::parse(text.str(), ec);
+  if (ec) throw std::runtime_error(path.string() + ": " + ec.message());
+  return value;
+}
+
+JsonObject merge_setup(JsonObject base, const JsonObject& over) {
+  for (const auto& [key, value] : over) {
+    if (key == "incentives" && base.contains(key) && value.is_array()) {
+      JsonArray merged = base.at(key).as_array();
+      for (const Json& inc : value.as_array()) {
+        auto same = std::find_if(merged.begin(), merged.end(), [&](const Json& m) {
+          return m.as_object().at("id") == inc.as_object().at("id");
+        });
+        if (same != merged.end()) {
+          *same = inc;
+        } else {
+          merged.push_back(inc);
+        }
+      }
+      base[key] = std::move(merged);
+    } else if (value.is_object() && base.contains(key) && base.at(key).is_object()) {
+      JsonObject merged = base.at(key).as_object();
+      for (const auto& [k, v] : value.as_object()) merged[k] = v;
+      base[key] = std::move(merged);
+    } else {
+      base[key] = value;
+    }
+  }
+  return base;
+}
+
+std::vector<Case> load_cases() {
+  std::vector<Case> cases;
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::directory_iterator(OPENPROMO_SCENARIO_DIR)) {
+    if (entry.path().extension() == ".json") files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  for (const auto& path : files) {
+    const Json file = read_json(path);
+    const JsonObject& root = file.as_object();
+    const JsonObject setup = root.contains("setup") ? root.at("setup").as_object() : JsonObject();
+    for (const Json& c : root.at("cases").as_array()) {
+      const JsonObject& co = c.as_object();
+      Case one;
+      one.file = path.stem().string();
+      one.name = std::string(co.at("name").as_string());
+      one.setup = co.contains("setup") ? merge_setup(setup, co.at("setup").as_object()) : setup;
+      one.body = co;
+      cases.push_back(std::move(one));
+    }
+  }
+  return cases;
+}
+
+// Empty when `actual` contains `expected`; else where and how they differ.
+std::string mismatch(const Json& expected, const Json& actual, const std::string& path) {
+  if (expected.is_object()) {
+    if (!actual.is_object()) return path + ": expected an object, got " + to_json_text(actual);
+    for (const auto& [key, value] : expected.as_object()) {
+      const Json* a = actual.as_object().if_contains(key);
+      if (!a) return path + "." + std::string(key) + ": missing in " + to_json_text(actual);
+      if (auto m = mismatch(value, *a, path + "." + std::string(key)); !m.empty()) return m;
+    }
+    return {};
+  }
+  if (expected.is_array()) {
+    if (!actual.is_array() || actual.as_array().size() != expected.as_array().size()) {
+      return path + ": expected " + to_json_text(expected) + ", got " + to_json_text(actual);
+    }
+    for (size_t i = 0; i < expected.as_array().size(); ++i) {
+      if (auto m = mismatch(expected.as_array()[i], actual.as_array()[i],
+                            path + "[" + std::to_string(i) + "]");
+          !m.empty()) {
+        return m;
+      }
+    }
+    return {};
+  }
+  const bool both_numbers = (expected.is_number() && actual.is_number());
+  if (both_numbers ? expected.to_number<double>() != actual.to_number<double>()
+                   : expected != actual) {
+    return path + ": expected " + to_json_text(expected) + ", got " + to_json_text(actual);
+  }
+  return {};
+}
+
+JsonObject error_object(const Error& e) {
+  return JsonObject{
+      {"code", e.code}, {"key", e.key}, {"message", e.message}, {"details", e.details}};
+}
+
+// Runs one case and returns the response JSON (or {"error": ...}).
+Json run(const Case& c) {
+  const JsonObject& s = c.setup;
+  engine::Catalog catalog;
+  if (const Json* tz = s.if_contains("time_zone")) {
+    auto zone = TimeZone::load(tz->as_string());
+    if (!zone.ok()) return JsonObject{{"error", error_object(zone.error())}};
+    catalog.zone = std::move(zone).value();
+  }
+  if (const Json* st = s.if_contains("stacking_rules")) {
+    auto parsed = engine::parse_stacking_rules(*st);
+    if (!parsed.ok()) return JsonObject{{"error", error_object(parsed.error())}};
+    catalog.stacking = std::move(parsed).value();
+  }
+  if (const Json* cols = s.if_contains("collections")) {
+    for (const auto& [id, members] : cols->as_object()) {
+      engine::Collection col;
+      for (const Json& m : members.as_array()) col.members.insert(std::string(m.as_string()));
+      catalog.collections[std::string(id)] = std::move(col);
+    }
+  }
+  std::map<std::string, engine::Rule> rules;
+  if (const Json* rs = s.if_contains("rules")) {
+    for (const auto& [id, rule] : rs->as_object()) {
+      auto compiled = engine::compile_rule(std::string(id), rule.as_object());
+      if (!compiled.ok()) return JsonObject{{"error", error_object(compiled.error())}};
+      rules[std::string(id)] = std::move(compiled).value();
+    }
+  }
+  std::vector<std::shared_ptr<const engine::Incentive>> incentives;
+  if (const Json* list = s.if_contains("incentives")) {
+    for (const Json& def : list->as_array()) {
+      std::vector<engine::Rule> own;
+      if (const Json* ids = def.as_object().if_contains("validation_rules")) {
+        for (const Json& id : ids->as_array()) own.push_back(rules.at(std::string(id.as_string())));
+      }
+      auto inc = engine::incentive_from_json(def.as_object(), std::move(own));
+      if (!inc.ok()) return JsonObject{{"error", error_object(inc.error())}};
+      incentives.push_back(std::make_shared<const engine::Incentive>(std::move(inc).value()));
+    }
+  }
+  engine::Usage usage;
+  if (const Json* u = s.if_contains("usage")) {
+    for (const auto& [id, value] : u->as_object()) {
+      const JsonObject& o = value.as_object();
+      engine::IncentiveUsage use;
+      if (const Json* v = o.if_contains("redeemed_quantity"))
+        use.redeemed_quantity = v->to_number<int64_t>();
+      if (const Json* v = o.if_contains("locked_quantity"))
+        use.locked_quantity = v->to_number<int64_t>();
+      if (const Json* v = o.if_contains("gift_balance")) use.gift_balance = v->to_number<int64_t>();
+      if (const Json* v = o.if_contains("counters")) {
+        for (const auto& [name, n] : v->as_object())
+          use.counters[std::string(name)] = n.to_number<double>();
+      }
+      usage.by_incentive[std::string(id)] = std::move(use);
+    }
+  }
+
+  const bool legacy = c.body.contains("legacy") && c.body.at("legacy").as_bool();
+  api::ValidationOptions options;
+  const Json& body = c.body.at("request");
+  auto decoded = legacy ? api::decode_legacy_validation(c.body.at("code").as_string(), body)
+                        : api::decode_validation_request(body, options);
+  if (!decoded.ok()) return JsonObject{{"error", error_object(decoded.error())}};
+  engine::Request request = std::move(decoded).value();
+  // Resolve: vouchers by code or id, tiers by id, a stack into its tiers.
+  std::vector<engine::RedeemableRef> resolved;
+  for (engine::RedeemableRef& ref : request.redeemables) {
+    if (ref.object == "promotion_stack") {
+      const Json* stacks = s.if_contains("stacks");
+      const Json* tiers = stacks ? stacks->as_object().if_contains(ref.id) : nullptr;
+      if (tiers) {
+        for (const Json& tier : tiers->as_array()) {
+          engine::RedeemableRef t;
+          t.object = "promotion_tier";
+          t.id = std::string(tier.as_string());
+          resolved.push_back(std::move(t));
+        }
+        continue;
+      }
+    }
+    resolved.push_back(std::move(ref));
+  }
+  for (engine::RedeemableRef& ref : resolved) {
+    for (const auto& inc : incentives) {
+      const bool voucher = inc->kind == engine::Incentive::Kind::kVoucher;
+      if ((ref.object == "voucher") != voucher) continue;
+      if (inc->id == ref.id || (voucher && inc->code == ref.id)) ref.incentive = inc;
+    }
+  }
+  request.redeemables = std::move(resolved);
+  if (auto ok = engine::check_request(catalog, request); !ok.ok()) {
+    return JsonObject{{"error", error_object(ok.error())}};
+  }
+  const std::string now_text =
+      c.body.contains("now") ? std::string(c.body.at("now").as_string()) : "2026-01-15T12:00:00Z";
+  const auto now = parse_iso8601(now_text);
+  if (!now) throw std::runtime_error("bad now: " + now_text);
+  const engine::Decision decision = engine::evaluate(catalog, usage, request, *now);
+  const api::ValidationIds ids{"valid_test", "track_test", "v-test"};
+  if (legacy) return api::encode_legacy_validation(decision, request, ids);
+  return api::encode_validation(decision, request, options, ids);
+}
+
+class Scenario : public ::testing::TestWithParam<Case> {};
+
+TEST_P(Scenario, MatchesExpectation) {
+  const Case& c = GetParam();
+  const Json actual = run(c);
+  const std::string diff = mismatch(c.body.at("expect"), actual, "response");
+  EXPECT_TRUE(diff.empty()) << c.file << "/" << c.name << ": " << diff
+                            << "\nfull response: " << to_json_text(actual);
+}
+
+INSTANTIATE_TEST_SUITE_P(Engine, Scenario, ::testing::ValuesIn(load_cases()),
+                         [](const ::testing::TestParamInfo<Case>& param_info) {
+                           return param_info.param.file + "__" + param_info.param.name;
+                         });
+
+}  // namespace
+}  // namespace openpromo
