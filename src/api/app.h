@@ -25,6 +25,8 @@
 #include "service/key_service.h"
 #include "service/product_service.h"
 #include "service/promotion_service.h"
+#include "service/validation_rule_service.h"
+#include "service/validation_service.h"
 #include "service/voucher_service.h"
 #include "store/store.h"
 
@@ -66,7 +68,9 @@ struct Services {
         vouchers(s),
         promotions(s),
         customers(s),
-        products(s) {}
+        products(s),
+        validation_rules(s),
+        validations(s) {}
   Store& store;
   KeyService keys;
   CategoryService categories;
@@ -75,6 +79,8 @@ struct Services {
   PromotionService promotions;
   CustomerService customers;
   ProductService products;
+  ValidationRuleService validation_rules;
+  ValidationService validations;
   std::function<void()> wake_jobs;  // set by whoever runs the JobRunner
 };
 
@@ -126,5 +132,10 @@ void add_promotion_routes(Router<Route>& router, Services& services);
 void add_import_routes(Router<Route>& router, Services& services);
 void add_customer_routes(Router<Route>& router, Services& services);
 void add_product_routes(Router<Route>& router, Services& services);
+void add_validation_routes(Router<Route>& router, Services& services);
+// Encoders shared with the campaign, voucher and tier routes.
+boost::json::object validation_rule_json(const ValidationRule& rule);
+boost::json::object assignment_json(const RuleAssignment& assignment);
+boost::json::object assignments_list_json(const std::vector<RuleAssignment>& items);
 
 }  // namespace openpromo::api

@@ -29,7 +29,11 @@ json::object full_campaign_json(Services& s, const Principal& who, const Campaig
     auto page = s.store.list_tiers(who.project_id, c.id, q);
     if (page.ok()) tiers = std::move(page->items);
   }
-  return campaign_json(c, category_of(s, who, c.category_id), &tiers);
+  json::object out = campaign_json(c, category_of(s, who, c.category_id), &tiers);
+  if (auto assigned = s.validation_rules.assignments_of(who, c.id); assigned.ok()) {
+    out["validation_rules_assignments"] = assignments_list_json(*assigned);
+  }
+  return out;
 }
 
 Reply campaign_reply(Services& s, const Principal& who, const Campaign& c) {
@@ -60,6 +64,8 @@ void add_campaign_routes(Router<Route>& router, Services& services) {
              Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
                      OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
                      OP_ASSIGN(auto input, read_campaign_input(body));
+                     const json::value* rule_ids = body.if_contains("validation_rules");
+                     OP_TRY(s.validation_rules.check_rule_ids(ctx.principal, rule_ids));
                      // PROMOTION campaigns may bring their tiers along: `promotion.tiers[]`.
                      std::vector<TierInput> tiers;
                      if (input.promotion && input.promotion->is_object()) {
@@ -80,6 +86,8 @@ void add_campaign_routes(Router<Route>& router, Services& services) {
                      OP_ASSIGN(auto created,
                                s.promotions.create_campaign_with_tiers(
                                    ctx.principal, s.campaigns, input, tiers, ctx.request_id));
+                     OP_TRY(s.validation_rules.assign_all(ctx.principal, rule_ids, "campaign",
+                                                          created.campaign.id));
                      json::object out = full_campaign_json(s, ctx.principal, created.campaign);
                      if (created.async_action_id) out["async_action_id"] = *created.async_action_id;
                      return Reply{200, serialize(out)};

@@ -10,7 +10,10 @@ namespace {
 
 Result<Reply> tier_reply(Services& s, const Principal& who, const PromotionTier& t) {
   OP_ASSIGN(auto campaign, s.store.find_campaign(who.project_id, t.campaign_id));
-  return Reply{200, serialize(tier_json(t, campaign))};
+  boost::json::object out = tier_json(t, campaign);
+  OP_ASSIGN(auto assigned, s.validation_rules.assignments_of(who, t.id));
+  out["validation_rule_assignments"] = assignments_list_json(assigned);
+  return Reply{200, serialize(out)};
 }
 
 }  // namespace
@@ -52,8 +55,12 @@ void add_promotion_routes(Router<Route>& router, Services& services) {
              Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
                      OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
                      OP_ASSIGN(auto input, read_tier_input(body));
+                     const boost::json::value* rule_ids = body.if_contains("validation_rules");
+                     OP_TRY(s.validation_rules.check_rule_ids(ctx.principal, rule_ids));
                      OP_ASSIGN(auto tier, s.promotions.create_tier(
                                               ctx.principal, ctx.params.get("campaignId"), input));
+                     OP_TRY(s.validation_rules.assign_all(ctx.principal, rule_ids, "promotion_tier",
+                                                          tier.id));
                      return tier_reply(s, ctx.principal, tier);
                    }});
 

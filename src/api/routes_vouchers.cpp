@@ -212,8 +212,14 @@ void add_voucher_routes(Router<Route>& router, Services& services) {
     OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
     OP_ASSIGN(auto input, read_voucher_input(body));
     if (code) input.code = code;
+    const boost::json::value* rule_ids = body.if_contains("validation_rules");
+    OP_TRY(s.validation_rules.check_rule_ids(ctx.principal, rule_ids));
     OP_ASSIGN(auto view, s.vouchers.create(ctx.principal, input));
-    return voucher_reply(view);
+    OP_TRY(s.validation_rules.assign_all(ctx.principal, rule_ids, "voucher", view.voucher.id));
+    boost::json::object out = voucher_json(view);
+    OP_ASSIGN(auto assigned, s.validation_rules.assignments_of(ctx.principal, view.voucher.id));
+    out["validation_rules_assignments"] = assignments_list_json(assigned);
+    return Reply{200, serialize(out)};
   };
   router.add("POST", "/v1/vouchers", Route{Auth::kServer, [create](Context& ctx) -> Result<Reply> {
                                              return create(ctx, std::nullopt);

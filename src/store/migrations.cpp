@@ -227,13 +227,41 @@ CREATE TABLE skus (
 CREATE INDEX skus_product ON skus (product_id, id);
 )sql";
 
-constexpr std::array<Migration, 6> kMigrations{{
+// Assignments are looked up by the object they attach to on every validation.
+constexpr std::string_view kValidationRules = R"sql(
+CREATE TABLE validation_rules (
+  id TEXT PRIMARY KEY,
+  project_id TEXT NOT NULL REFERENCES projects (id),
+  name TEXT NOT NULL,
+  type TEXT NOT NULL,
+  context_type TEXT NOT NULL,
+  definition TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT,
+  UNIQUE (project_id, name)
+);
+CREATE INDEX validation_rules_project_created ON validation_rules (project_id, created_at, id);
+CREATE TABLE validation_rule_assignments (
+  id TEXT PRIMARY KEY,
+  project_id TEXT NOT NULL REFERENCES projects (id),
+  rule_id TEXT NOT NULL REFERENCES validation_rules (id),
+  related_object_type TEXT NOT NULL,
+  related_object_id TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  UNIQUE (rule_id, related_object_id)
+);
+CREATE INDEX rule_assignments_object ON validation_rule_assignments (project_id, related_object_id);
+CREATE INDEX rule_assignments_rule ON validation_rule_assignments (rule_id, created_at, id);
+)sql";
+
+constexpr std::array<Migration, 7> kMigrations{{
     {1, "foundation: projects, api keys, categories", kFoundation},
     {2, "campaigns, vouchers, async actions", kCampaigns},
     {3, "promotion tiers and stacks", kPromotions},
     {4, "voucher transactions", kVoucherTransactions},
     {5, "customers", kCustomers},
     {6, "products and SKUs", kProducts},
+    {7, "validation rules and assignments", kValidationRules},
 }};
 
 }  // namespace

@@ -24,6 +24,7 @@
 #include "model/project.h"
 #include "model/promotion.h"
 #include "model/voucher.h"
+#include "model/validation_rule.h"
 #include "model/voucher_transaction.h"
 #include "store/sql.h"
 
@@ -187,6 +188,28 @@ class Store {
                               const ListQuery& query);
   Status update_sku(const Sku& sku);
   Status delete_sku(std::string_view project_id, std::string_view id);
+
+  // Validation rules and assignments. Rule names are unique per project; an object carries a
+  // rule at most once. Deleting a rule removes its assignments in the same transaction.
+  Status insert_validation_rule(const ValidationRule& rule);
+  Result<std::optional<ValidationRule>> find_validation_rule(std::string_view project_id,
+                                                             std::string_view id);
+  Result<Page<ValidationRule>> list_validation_rules(std::string_view project_id,
+                                                     const ListQuery& query);
+  Status update_validation_rule(const ValidationRule& rule);
+  Status delete_validation_rule(std::string_view project_id, std::string_view id);
+  Status insert_rule_assignment(const RuleAssignment& assignment);
+  // Assignments of one rule, or (rule empty) of one related object.
+  Result<Page<RuleAssignment>> list_rule_assignments(std::string_view project_id,
+                                                     std::string_view rule_id,
+                                                     std::string_view related_object_id,
+                                                     const ListQuery& query);
+  Status delete_rule_assignment(std::string_view project_id, std::string_view rule_id,
+                                std::string_view assignment_id);
+  // The rules assigned to any of `object_ids` (campaigns, vouchers, tiers), in one query, with
+  // the object each is assigned to. Used on every validation.
+  Result<std::vector<std::pair<std::string, ValidationRule>>> rules_for_objects(
+      std::string_view project_id, const std::vector<std::string>& object_ids);
 
  private:
   std::unique_ptr<sql::Database> db_;

@@ -1,0 +1,144 @@
+// /v1/validation-rules (CRUD and assignments), POST /v1/validations, POST /client/v1/validations
+// and the legacy POST /v1/vouchers/{code}/validate (contract tags validation-rules, validations).
+#include <boost/json/object.hpp>
+
+#include "api/app.h"
+#include "api/json_codec.h"
+#include "api/validation_codec.h"
+#include "core/crypto.h"
+
+namespace openpromo::api {
+
+boost::json::object validation_rule_json(const ValidationRule& rule) {
+  boost::json::object o;
+  o["id"] = rule.id;
+  o["name"] = rule.name;
+  o["rules"] = rule.definition.contains("rules") ? rule.definition.at("rules") : Json(JsonObject{});
+  if (rule.definition.contains("bundle_rules"))
+    o["bundle_rules"] = rule.definition.at("bundle_rules");
+  o["applicable_to"] =
+      rule.definition.contains("applicable_to")
+          ? rule.definition.at("applicable_to")
+          : Json(JsonObject{
+                {"included", JsonArray()}, {"excluded", JsonArray()}, {"included_all", false}});
+  if (rule.definition.contains("error")) o["error"] = rule.definition.at("error");
+  if (rule.definition.contains("metadata")) o["metadata"] = rule.definition.at("metadata");
+  o["type"] = rule.type;
+  o["context_type"] = rule.context_type;
+  o["created_at"] = format_iso8601(rule.created_at);
+  o["updated_at"] = time_or_null(rule.updated_at);
+  o["assignments_count"] = rule.assignments_count;
+  o["object"] = "validation_rules";
+  return o;
+}
+
+boost::json::object assignment_json(const RuleAssignment& a) {
+  boost::json::object o;
+  o["id"] = a.id;
+  o["rule_id"] = a.rule_id;
+  o["related_object_id"] = a.related_object_id;
+  o["related_object_type"] = a.related_object_type;
+  o["created_at"] = format_iso8601(a.created_at);
+  o["object"] = "validation_rules_assignment";
+  return o;
+}
+
+boost::json::object assignments_list_json(const std::vector<RuleAssignment>& items) {
+  Page<RuleAssignment> page;
+  page.items = items;
+  page.total = static_cast<int64_t>(items.size());
+  return list_json(page, assignment_json);
+}
+
+namespace {
+
+Result<Json> parse_any_body(std::string_view body) {
+  if (body.empty()) return Json(JsonObject{});
+  OP_ASSIGN(auto object, parse_object_body(body));
+  return Json(std::move(object));
+}
+
+Result<Reply> validate(Services& services, Context& ctx) {
+  OP_ASSIGN(auto body, parse_any_body(ctx.request.body));
+  ValidationOptions options;
+  OP_ASSIGN(auto request, decode_validation_request(body, options));
+  OP_ASSIGN(auto run, services.validations.validate(ctx.principal, std::move(request)));
+  ValidationIds ids{new_id("valid_"), run.tracking_id, ctx.request_id};
+  if (options.session_lock && !options.session.contains("key")) {
+    options.session["key"] = new_id("ssn_");
+  }
+  return Reply{200, serialize(encode_validation(run.decision, run.request, options, ids))};
+}
+
+}  // namespace
+
+void add_validation_routes(Router<Route>& router, Services& services) {
+  ValidationRuleService& rules = services.validation_rules;
+
+  router.add("POST", "/v1/validation-rules",
+             Route{Auth::kServer, [&](Context& ctx) -> Result<Reply> {
+                     OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
+                     OP_ASSIGN(auto rule, rules.create(ctx.principal, body));
+                     return Reply{200, serialize(validation_rule_json(rule))};
+                   }});
+  router.add("GET", "/v1/validation-rules",
+             Route{Auth::kServer, [&](Context& ctx) -> Result<Reply> {
+                     OP_ASSIGN(auto query, parse_list_query(ctx.query, 10));
+                     OP_ASSIGN(auto page, rules.list(ctx.principal, query));
+                     return Reply{200, serialize(list_json(page, validation_rule_json))};
+                   }});
+  router.add("GET", "/v1/validation-rules/{ruleId}",
+             Route{Auth::kServer, [&](Context& ctx) -> Result<Reply> {
+                     OP_ASSIGN(auto rule, rules.get(ctx.principal, ctx.params.get("ruleId")));
+                     return Reply{200, serialize(validation_rule_json(rule))};
+                   }});
+  router.add("PUT", "/v1/validation-rules/{ruleId}",
+             Route{Auth::kServer, [&](Context& ctx) -> Result<Reply> {
+                     OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
+                     OP_ASSIGN(auto rule,
+                               rules.update(ctx.principal, ctx.params.get("ruleId"), body));
+                     return Reply{200, serialize(validation_rule_json(rule))};
+                   }});
+  router.add("DELETE", "/v1/validation-rules/{ruleId}",
+             Route{Auth::kServer, [&](Context& ctx) -> Result<Reply> {
+                     OP_TRY(rules.remove(ctx.principal, ctx.params.get("ruleId")));
+                     return Reply{204, ""};
+                   }});
+  router.add("POST", "/v1/validation-rules/{ruleId}/assignments",
+             Route{Auth::kServer, [&](Context& ctx) -> Result<Reply> {
+                     OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
+                     OP_ASSIGN(auto a, rules.assign(ctx.principal, ctx.params.get("ruleId"), body));
+                     return Reply{200, serialize(assignment_json(a))};
+                   }});
+  router.add("GET", "/v1/validation-rules/{ruleId}/assignments",
+             Route{Auth::kServer, [&](Context& ctx) -> Result<Reply> {
+                     OP_ASSIGN(auto query, parse_list_query(ctx.query, 10));
+                     OP_ASSIGN(auto page,
+                               rules.assignments(ctx.principal, ctx.params.get("ruleId"), query));
+                     return Reply{200, serialize(list_json(page, assignment_json))};
+                   }});
+  router.add("DELETE", "/v1/validation-rules/{ruleId}/assignments/{assignmentId}",
+             Route{Auth::kServer, [&](Context& ctx) -> Result<Reply> {
+                     OP_TRY(rules.unassign(ctx.principal, ctx.params.get("ruleId"),
+                                           ctx.params.get("assignmentId")));
+                     return Reply{204, ""};
+                   }});
+
+  router.add("POST", "/v1/validations",
+             Route{Auth::kServer, [&](Context& ctx) { return validate(services, ctx); }});
+  router.add("POST", "/client/v1/validations",
+             Route{Auth::kClient, [&](Context& ctx) { return validate(services, ctx); }});
+
+  router.add(
+      "POST", "/v1/vouchers/{code}/validate",
+      Route{
+          Auth::kServer, [&](Context& ctx) -> Result<Reply> {
+            OP_ASSIGN(auto body, parse_any_body(ctx.request.body));
+            OP_ASSIGN(auto request, decode_legacy_validation(ctx.params.get("code"), body));
+            OP_ASSIGN(auto run, services.validations.validate(ctx.principal, std::move(request)));
+            ValidationIds ids{new_id("valid_"), run.tracking_id, ctx.request_id};
+            return Reply{200, serialize(encode_legacy_validation(run.decision, run.request, ids))};
+          }});
+}
+
+}  // namespace openpromo::api
