@@ -5,6 +5,7 @@
 #include <atomic>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <chrono>
 #include <regex>
 #include <thread>
 
@@ -53,6 +54,50 @@ TEST(MultiNode, WritesOnOneNodeAreServedByTheOther) {
       R"({"type":"DISCOUNT_VOUCHER","discount":{"type":"AMOUNT","amount_off":1}})", kAuth);
   ASSERT_EQ(voucher.status, 200);
   EXPECT_EQ(ca.request("GET", "/v1/vouchers/NODE-B", "", kAuth).status, 200);
+}
+
+// Issue 3: a campaign disabled on node A is refused by node B within one second. Validation
+// reads definitions from the database on every request, so the refusal is immediate; the test
+// polls for at most one second so it states the requirement, not the implementation.
+TEST(MultiNode, ACampaignDisabledOnOneNodeIsRefusedByTheOtherWithinOneSecond) {
+  TestDatabase database;
+  ServerProcess::Options o;
+  o.db_url = database.url();
+  ServerProcess a(o);
+  ServerProcess b(o);
+  HttpClient ca(a.port());
+  HttpClient cb(b.port());
+  auto created = ca.request("POST", "/v1/campaigns",
+                            R"({"name":"Refused","campaign_type":"DISCOUNT_COUPONS",)"
+                            R"("voucher":{"type":"DISCOUNT_VOUCHER",)"
+                            R"("discount":{"type":"AMOUNT","amount_off":500}}})",
+                            kAuth);
+  ASSERT_EQ(created.status, 200) << created.body;
+  const std::string id(created.json().at("id").as_string());
+  ASSERT_EQ(ca.request("POST", "/v1/campaigns/" + id + "/vouchers/MULTI-1", "{}", kAuth).status,
+            200);
+  const std::string body =
+      R"({"redeemables":[{"object":"voucher","id":"MULTI-1"}],"order":{"amount":2000}})";
+  auto before = cb.request("POST", "/v1/validations", body, kAuth);
+  ASSERT_EQ(before.status, 200) << before.body;
+  ASSERT_TRUE(before.json().at("valid").as_bool()) << before.body;
+
+  ASSERT_EQ(ca.request("POST", "/v1/campaigns/" + id + "/disable", "{}", kAuth).status, 200);
+  const auto disabled_at = std::chrono::steady_clock::now();
+  std::string last;
+  bool refused = false;
+  while (std::chrono::steady_clock::now() - disabled_at < std::chrono::seconds(1)) {
+    auto r = cb.request("POST", "/v1/validations", body, kAuth);
+    last = r.body;
+    const auto json = r.json();
+    const auto& redeemable = json.at("redeemables").as_array().at(0).as_object();
+    if (!json.at("valid").as_bool() &&
+        redeemable.at("result").at("error").at("key").as_string() == "voucher_disabled") {
+      refused = true;
+      break;
+    }
+  }
+  EXPECT_TRUE(refused) << "node B still accepts the voucher: " << last;
 }
 
 TEST(MultiNode, ConcurrentUpsertsSpreadOverTwoNodesYieldOneCustomer) {
