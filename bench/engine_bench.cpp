@@ -1,0 +1,126 @@
+// In-process cost of the engine (issue 6 target: under 20 microseconds): evaluate() for a 20-item
+// cart with one voucher and one promotion tier, each carrying a validation rule of 3 nodes, and
+// the same with the request decode and response encode around it. Run:
+//   build/bin/engine_bench --benchmark_min_time=2
+#include <benchmark/benchmark.h>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "api/validation_codec.h"
+#include "engine/definitions.h"
+#include "engine/engine.h"
+
+namespace {
+
+using namespace openpromo;
+
+engine::Rule rule(const std::string& id, const std::string& text) {
+  return engine::compile_rule(id, boost::json::parse(text).as_object()).value();
+}
+
+struct Fixture {
+  engine::Catalog catalog;
+  engine::Usage usage;
+  engine::Request request;
+  Json body;
+  Instant now = *parse_iso8601("2026-06-15T12:00:00Z");
+
+  Fixture() {
+    // Voucher: 15% off items of two products, if the order is over 100.00, the cart holds a
+    // T-shirt line of at least 2 units, and the customer is not blocked.
+    auto voucher_rule = rule("val_v", R"({
+      "rules": {
+        "1": {"name": "order.amount", "conditions": {"$more_than": [10000]}},
+        "2": {"name": "order.items.any", "conditions": {"$is": [{"id": "prod_4", "object": "product"}]},
+              "rules": {"1": {"name": "order.items.quantity", "conditions": {"$more_than_or_equal": [2]}},
+                        "logic": "1"}},
+        "logic": "1 and 2"},
+      "applicable_to": {"included": [{"object": "product", "id": "prod_4"},
+                                     {"object": "product", "id": "prod_7", "effect": "APPLY_TO_CHEAPEST"}]}})");
+    auto tier_rule = rule("val_t", R"({
+      "rules": {
+        "1": {"name": "customer.metadata", "property": "tier", "conditions": {"$in": ["gold", "silver"]}},
+        "2": {"name": "order.items.count", "conditions": {"$more_than": [5]}},
+        "3": {"name": "redemption.count.per_customer", "conditions": {"$less_than_or_equal": [3]}},
+        "logic": "(1 or 2) and 3"}})");
+    auto voucher = engine::incentive_from_json(boost::json::parse(R"({
+      "object": "voucher", "id": "v_1", "code": "SAVE15", "type": "DISCOUNT_VOUCHER",
+      "discount": {"type": "PERCENT", "percent_off": 15},
+      "campaign": {"id": "camp_1", "name": "Summer", "active": true},
+      "start_date": "2026-01-01T00:00:00Z", "expiration_date": "2027-01-01T00:00:00Z",
+      "redemption": {"quantity": 1000}})")
+                                                   .as_object(),
+                                               {voucher_rule})
+                       .value();
+    auto tier = engine::incentive_from_json(boost::json::parse(R"({
+      "object": "promotion_tier", "id": "promo_1", "name": "5 off",
+      "action": {"discount": {"type": "AMOUNT", "amount_off": 500}},
+      "campaign": {"id": "camp_2", "name": "Always", "active": true},
+      "validity_day_of_week": [0, 1, 2, 3, 4, 5, 6]})")
+                                                .as_object(),
+                                            {tier_rule})
+                    .value();
+    usage.by_incentive["v_1"].redeemed_quantity = 10;
+    usage.by_incentive["promo_1"].counters["redemption.count.per_customer"] = 1;
+
+    std::string items;
+    for (int i = 0; i < 20; ++i) {
+      if (!items.empty()) items += ",";
+      items += R"({"product_id": "prod_)" + std::to_string(i) + R"(", "quantity": )" +
+               std::to_string(1 + i % 3) + R"(, "price": )" + std::to_string(1000 + 137 * i) +
+               R"(, "metadata": {"color": "blue"}})";
+    }
+    body = boost::json::parse(R"({"redeemables": [{"object": "voucher", "id": "SAVE15"},
+                                                  {"object": "promotion_tier", "id": "promo_1"}],
+                                 "customer": {"source_id": "c-1", "metadata": {"tier": "gold"}},
+                                 "order": {"items": [)" +
+                              items + "]}}");
+    api::ValidationOptions options;
+    request = api::decode_validation_request(body, options).value();
+    request.redeemables[0].incentive =
+        std::make_shared<const engine::Incentive>(std::move(voucher));
+    request.redeemables[1].incentive = std::make_shared<const engine::Incentive>(std::move(tier));
+    const auto check = engine::evaluate(catalog, usage, request, now);
+    if (!check.valid) {
+      api::ValidationOptions explain;
+      explain.expand = {"explain"};
+      throw std::runtime_error("the benchmark request must be valid: " +
+                               boost::json::serialize(api::encode_validation(
+                                   check, request, explain, {"valid_1", "track_1", "v-1"})));
+    }
+  }
+};
+
+void BM_Evaluate(benchmark::State& state) {
+  Fixture f;
+  for (auto _ : state) {
+    auto decision = engine::evaluate(f.catalog, f.usage, f.request, f.now);
+    benchmark::DoNotOptimize(decision);
+  }
+}
+BENCHMARK(BM_Evaluate);
+
+// Decode the JSON body, evaluate, encode the response JSON to text: the engine's share of a
+// POST /v1/validations without the HTTP server and the store reads.
+void BM_DecodeEvaluateEncode(benchmark::State& state) {
+  Fixture f;
+  const auto voucher = f.request.redeemables[0].incentive;
+  const auto tier = f.request.redeemables[1].incentive;
+  const std::string text = boost::json::serialize(f.body);
+  for (auto _ : state) {
+    api::ValidationOptions options;
+    auto request = api::decode_validation_request(boost::json::parse(text), options).value();
+    request.redeemables[0].incentive = voucher;
+    request.redeemables[1].incentive = tier;
+    auto decision = engine::evaluate(f.catalog, f.usage, request, f.now);
+    auto out = boost::json::serialize(
+        api::encode_validation(decision, request, options, {"valid_1", "track_1", "v-1"}));
+    benchmark::DoNotOptimize(out);
+  }
+}
+BENCHMARK(BM_DecodeEvaluateEncode);
+
+}  // namespace
+
+BENCHMARK_MAIN();
