@@ -91,6 +91,57 @@ void BM_UnauthorizedRequest(benchmark::State& state) {
 }
 BENCHMARK(BM_UnauthorizedRequest);
 
+// POST /v1/validations in-process: a voucher in a campaign with a 3-node rule and a promotion
+// tier, a 20-item cart. Covers auth, four store reads per redeemable (voucher, campaign,
+// category, rules), rule compilation, the engine and the JSON response.
+void BM_ValidateVoucherAndTier(benchmark::State& state) {
+  auto& f = fixture();
+  static std::string body;
+  if (body.empty()) {
+    auto rule = f.app->handle(f.request("POST", "/v1/validation-rules", R"json({"name":"bench",
+      "rules":{"1":{"name":"order.amount","conditions":{"$more_than":[1000]}},
+               "2":{"name":"order.items.count","conditions":{"$more_than":[5]}},
+               "3":{"name":"customer.metadata","property":"tier","conditions":{"$in":["gold"]}},
+               "logic":"1 and (2 or 3)"}})json"));
+    const std::string rule_id(boost::json::parse(rule.body).at("id").as_string());
+    auto campaign = f.app->handle(f.request(
+        "POST", "/v1/campaigns",
+        R"({"name":"bench-coupons","campaign_type":"DISCOUNT_COUPONS","category_id":")" +
+            f.category_id + R"(","validation_rules":[")" + rule_id +
+            R"("],"voucher":{"type":"DISCOUNT_VOUCHER","discount":{"type":"PERCENT","percent_off":10}}})"));
+    const std::string campaign_id(boost::json::parse(campaign.body).at("id").as_string());
+    f.app->handle(f.request("POST", "/v1/campaigns/" + campaign_id + "/vouchers/BENCH-10", "{}"));
+    auto promo = f.app->handle(f.request(
+        "POST", "/v1/campaigns",
+        R"({"name":"bench-promo","campaign_type":"PROMOTION","promotion":{"tiers":[{"name":"t1",
+            "action":{"discount":{"type":"AMOUNT","amount_off":500}}}]}})"));
+    const boost::json::value promo_json = boost::json::parse(promo.body);
+    const auto& tiers = promo_json.at("promotion").at("tiers").as_array();
+    const std::string tier_id(tiers.at(0).at("id").as_string());
+    std::string items;
+    for (int i = 0; i < 20; ++i) {
+      if (!items.empty()) items += ",";
+      items += R"({"product_id":"prod_)" + std::to_string(i) + R"(","quantity":2,"price":1000})";
+    }
+    body =
+        R"({"redeemables":[{"object":"voucher","id":"BENCH-10"},{"object":"promotion_tier","id":")" +
+        tier_id +
+        R"("}],"customer":{"source_id":"c1","metadata":{"tier":"gold"}},"order":{"items":[)" +
+        items + "]}}";
+    auto check = f.app->handle(f.request("POST", "/v1/validations", body));
+    if (boost::json::parse(check.body).at("valid") != true) {
+      std::fprintf(stderr, "validation bench setup failed: %s\n", check.body.c_str());
+      std::abort();
+    }
+  }
+  const auto req = f.request("POST", "/v1/validations", body);
+  for (auto _ : state) {
+    auto r = f.app->handle(req);
+    benchmark::DoNotOptimize(r.body.data());
+  }
+}
+BENCHMARK(BM_ValidateVoucherAndTier);
+
 void BM_ParseListQuery(benchmark::State& state) {
   const std::string q =
       "limit=50&page=2&order=-created_at&filters[junction]=or&filters[name][conditions][$in][0]=A"

@@ -12,8 +12,12 @@
 namespace openpromo::api {
 namespace {
 
-Reply voucher_reply(const VoucherView& v) {
-  return Reply{200, serialize(voucher_json(v))};
+// A voucher with its validation rule assignments, as single-voucher responses show it.
+Result<Reply> voucher_reply(Services& s, const Principal& who, const VoucherView& v) {
+  boost::json::object out = voucher_json(v);
+  OP_ASSIGN(auto assigned, s.validation_rules.assignments_of(who, v.voucher.id));
+  out["validation_rules_assignments"] = assignments_list_json(assigned);
+  return Reply{200, serialize(out)};
 }
 
 // Parses each array element as a voucher; a malformed element becomes that item's failure.
@@ -216,10 +220,7 @@ void add_voucher_routes(Router<Route>& router, Services& services) {
     OP_TRY(s.validation_rules.check_rule_ids(ctx.principal, rule_ids));
     OP_ASSIGN(auto view, s.vouchers.create(ctx.principal, input));
     OP_TRY(s.validation_rules.assign_all(ctx.principal, rule_ids, "voucher", view.voucher.id));
-    boost::json::object out = voucher_json(view);
-    OP_ASSIGN(auto assigned, s.validation_rules.assignments_of(ctx.principal, view.voucher.id));
-    out["validation_rules_assignments"] = assignments_list_json(assigned);
-    return Reply{200, serialize(out)};
+    return voucher_reply(s, ctx.principal, view);
   };
   router.add("POST", "/v1/vouchers", Route{Auth::kServer, [create](Context& ctx) -> Result<Reply> {
                                              return create(ctx, std::nullopt);
@@ -255,7 +256,7 @@ void add_voucher_routes(Router<Route>& router, Services& services) {
   router.add("GET", "/v1/vouchers/{code}",
              Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
                      OP_ASSIGN(auto view, s.vouchers.get(ctx.principal, ctx.params.get("code")));
-                     return voucher_reply(view);
+                     return voucher_reply(s, ctx.principal, view);
                    }});
 
   router.add("PUT", "/v1/vouchers/{code}",
@@ -264,7 +265,7 @@ void add_voucher_routes(Router<Route>& router, Services& services) {
                      OP_ASSIGN(auto input, read_voucher_input(body));
                      OP_ASSIGN(auto view,
                                s.vouchers.update(ctx.principal, ctx.params.get("code"), input));
-                     return voucher_reply(view);
+                     return voucher_reply(s, ctx.principal, view);
                    }});
 
   router.add("DELETE", "/v1/vouchers/{code}",
@@ -279,7 +280,7 @@ void add_voucher_routes(Router<Route>& router, Services& services) {
                Route{Auth::kServer, [&s, enable](Context& ctx) -> Result<Reply> {
                        OP_ASSIGN(auto view, s.vouchers.set_active(ctx.principal,
                                                                   ctx.params.get("code"), enable));
-                       return voucher_reply(view);
+                       return voucher_reply(s, ctx.principal, view);
                      }});
   }
 
