@@ -98,10 +98,6 @@ constexpr std::array kOperators = {
 // Names that select order lines and evaluate their sub-rules per line.
 enum class ItemMode { kAny, kEvery, kNone, kCheapest, kMostExpensive };
 
-constexpr std::array<std::string_view, 5> kItemStructureNames = {
-    "order.items.any", "order.items.every", "order.items.none", "order.items.cheapest",
-    "order.items.most_expensive"};
-
 // Spec 7.3, including the sub-rule names used under item-structure nodes.
 constexpr std::array<std::string_view, 66> kRuleNames = {
     "customer.segment",
@@ -241,7 +237,7 @@ class LogicParser {
   }
 
  private:
-  Error fail(std::string why) {
+  Error fail(const std::string& why) {
     Error e = Error::invalid_payload("logic '" + std::string(text_) + "': " + why);
     e.key = "invalid_validation_rules";
     return e;
@@ -418,8 +414,9 @@ Result<Node> compile_node(const Json& value, const std::string& path, int depth,
   if (const Json* conditions = o.if_contains("conditions"); conditions && !conditions->is_null()) {
     if (!conditions->is_object()) return invalid_rules(path, "conditions must be an object");
     for (const auto& [key, values] : conditions->as_object()) {
+      const std::string_view op_name = key;  // structured bindings cannot be captured (C++20)
       const auto it = std::find_if(kOperators.begin(), kOperators.end(),
-                                   [&](const OpName& op) { return op.name == key; });
+                                   [&](const OpName& op) { return op.name == op_name; });
       if (it == kOperators.end()) {
         return invalid_rules(path, "unknown operator " + std::string(key));
       }
