@@ -36,49 +36,9 @@ std::string tracking_id_of(const engine::Customer& customer) {
 
 }  // namespace
 
-Result<TimeZone> ValidationService::zone_of(const Project& project) {
-  std::lock_guard lock(zones_mutex_);
-  if (auto it = zones_.find(project.time_zone); it != zones_.end()) return it->second;
-  OP_ASSIGN(TimeZone zone, TimeZone::load(project.time_zone));
-  zones_.emplace(project.time_zone, zone);
-  return zone;
-}
-
-Result<std::optional<engine::CategoryRef>> ValidationService::category_of(
-    const Principal& who, const std::optional<std::string>& id) {
-  if (!id) return std::optional<engine::CategoryRef>();
-  OP_ASSIGN(auto found, store_.find_category(who.project_id, *id));
-  if (!found) return std::optional<engine::CategoryRef>();
-  engine::CategoryRef ref;
-  ref.id = found->id;
-  ref.name = found->name;
-  ref.hierarchy = found->hierarchy;
-  JsonObject source{{"id", found->id},
-                    {"name", found->name},
-                    {"hierarchy", found->hierarchy},
-                    {"created_at", format_iso8601(found->created_at)},
-                    {"object", "category"}};
-  ref.source = std::move(source);
-  return std::optional<engine::CategoryRef>(std::move(ref));
-}
-
-Result<std::vector<engine::Rule>> ValidationService::rules_of(
-    const Principal& who, const std::vector<std::string>& object_ids) {
-  OP_ASSIGN(auto rows, store_.rules_for_objects(who.project_id, object_ids));
-  std::vector<engine::Rule> rules;
-  for (auto& [object_id, rule] : rows) {
-    bool seen = false;
-    for (const auto& r : rules) seen = seen || r.id == rule.id;
-    if (seen) continue;  // one rule assigned to both a campaign and its voucher counts once
-    OP_ASSIGN(engine::Rule compiled, engine::compile_rule(rule.id, rule.definition));
-    rules.push_back(std::move(compiled));
-  }
-  return rules;
-}
-
 Result<std::shared_ptr<const engine::Incentive>> ValidationService::voucher_incentive(
-    const Principal& who, const Project& project, std::string_view code_or_id,
-    engine::Usage& usage) {
+    const Principal& who, const Project& project, const CatalogSnapshot& catalog,
+    std::string_view code_or_id, engine::Usage& usage) {
   using Ptr = std::shared_ptr<const engine::Incentive>;
   OP_ASSIGN(auto found,
             store_.find_voucher(who.project_id, code_or_id, project.case_sensitive_codes));
@@ -86,7 +46,8 @@ Result<std::shared_ptr<const engine::Incentive>> ValidationService::voucher_ince
   const Voucher& v = *found;
   std::optional<Campaign> campaign;
   if (v.campaign_id) {
-    OP_ASSIGN(campaign, store_.find_campaign(who.project_id, *v.campaign_id));
+    const auto it = catalog.campaigns.find(*v.campaign_id);
+    if (it != catalog.campaigns.end()) campaign = it->second;
   }
   // The effective definition: the voucher's own fields over its campaign's template.
   JsonObject def = v.definition;
@@ -118,12 +79,15 @@ Result<std::shared_ptr<const engine::Incentive>> ValidationService::voucher_ince
   def["campaign"] = campaign_json(campaign);
   const std::optional<std::string> category_id =
       v.category_id ? v.category_id : (campaign ? campaign->category_id : std::nullopt);
-  OP_ASSIGN(auto category, category_of(who, category_id));
-  if (category) def["category"] = category->source;
+  std::optional<engine::CategoryRef> category;
+  if (category_id) {
+    if (auto it = catalog.categories.find(*category_id); it != catalog.categories.end()) {
+      category = it->second;
+    }
+  }
   std::vector<std::string> objects{v.id};
   if (campaign) objects.push_back(campaign->id);
-  OP_ASSIGN(auto rules, rules_of(who, objects));
-  OP_ASSIGN(engine::Incentive inc, engine::incentive_from_json(def, std::move(rules)));
+  OP_ASSIGN(engine::Incentive inc, engine::incentive_from_json(def, catalog.rules_of(objects)));
   inc.category = std::move(category);
   engine::IncentiveUsage& use = usage.by_incentive[v.id];
   use.redeemed_quantity = v.redeemed_quantity;
@@ -132,47 +96,21 @@ Result<std::shared_ptr<const engine::Incentive>> ValidationService::voucher_ince
   return Ptr(std::make_shared<const engine::Incentive>(std::move(inc)));
 }
 
-Result<std::shared_ptr<const engine::Incentive>> ValidationService::tier_incentive(
-    const Principal& who, std::string_view id) {
-  using Ptr = std::shared_ptr<const engine::Incentive>;
-  OP_ASSIGN(auto tier, store_.find_tier(who.project_id, id));
-  if (!tier) return Ptr();
-  OP_ASSIGN(auto campaign, store_.find_campaign(who.project_id, tier->campaign_id));
-  JsonObject def = tier->definition;
-  def["object"] = "promotion_tier";
-  def["id"] = tier->id;
-  def["name"] = tier->name;
-  def["active"] = tier->active;
-  def.erase("start_date");
-  def.erase("expiration_date");
-  put_date(def, "start_date", tier->start_date, campaign ? campaign->start_date : std::nullopt);
-  put_date(def, "expiration_date", tier->expiration_date,
-           campaign ? campaign->expiration_date : std::nullopt);
-  def["campaign"] = campaign_json(campaign);
-  if (!campaign) def["campaign"] = JsonObject{{"id", tier->campaign_id}, {"active", false}};
-  const std::optional<std::string> category_id =
-      tier->category_id ? tier->category_id : (campaign ? campaign->category_id : std::nullopt);
-  OP_ASSIGN(auto category, category_of(who, category_id));
-  std::vector<std::string> objects{tier->id, tier->campaign_id};
-  OP_ASSIGN(auto rules, rules_of(who, objects));
-  OP_ASSIGN(engine::Incentive inc, engine::incentive_from_json(def, std::move(rules)));
-  inc.category = std::move(category);
-  return Ptr(std::make_shared<const engine::Incentive>(std::move(inc)));
-}
-
 Result<ValidationRun> ValidationService::validate(const Principal& who, engine::Request request) {
   OP_ASSIGN(auto project, store_.find_project(who.project_id));
   if (!project) return Error::internal("the key's project does not exist");
+  OP_ASSIGN(auto snapshot, catalog_.current(*project));
   engine::Catalog catalog;
-  OP_ASSIGN(catalog.zone, zone_of(*project));
+  catalog.version = static_cast<uint64_t>(snapshot->version);
+  catalog.zone = snapshot->zone;
   engine::Usage usage;
   // A stack stands for its tiers, in the stack's order.
   std::vector<engine::RedeemableRef> refs;
   for (engine::RedeemableRef& ref : request.redeemables) {
     if (ref.object == "promotion_stack") {
-      OP_ASSIGN(auto stack, store_.find_stack(who.project_id, ref.id));
-      if (!stack) return Error::not_found("promotion_stack", ref.id);
-      for (const std::string& tier : stack->tier_ids) {
+      const auto stack = snapshot->stacks.find(ref.id);
+      if (stack == snapshot->stacks.end()) return Error::not_found("promotion_stack", ref.id);
+      for (const std::string& tier : stack->second.tier_ids) {
         engine::RedeemableRef t;
         t.object = "promotion_tier";
         t.id = tier;
@@ -186,9 +124,10 @@ Result<ValidationRun> ValidationService::validate(const Principal& who, engine::
   OP_TRY(engine::check_request(catalog, request));
   for (engine::RedeemableRef& ref : request.redeemables) {
     if (ref.object == "voucher") {
-      OP_ASSIGN(ref.incentive, voucher_incentive(who, *project, ref.id, usage));
-    } else {
-      OP_ASSIGN(ref.incentive, tier_incentive(who, ref.id));
+      OP_ASSIGN(ref.incentive, voucher_incentive(who, *project, *snapshot, ref.id, usage));
+    } else if (auto tier = snapshot->tier_incentives.find(ref.id);
+               tier != snapshot->tier_incentives.end()) {
+      ref.incentive = tier->second;
     }
   }
   request.api_key = who.key_id;

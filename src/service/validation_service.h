@@ -1,8 +1,8 @@
 // ValidationService: POST /v1/validations and the legacy POST /v1/vouchers/{code}/validate.
 //
-// Resolves the request's redeemables from the store (vouchers by code or id with their campaign
-// template, tiers, a stack into its tiers), reads their validation rules in one query, builds
-// the engine's catalog and usage, and calls the pure engine::evaluate.
+// Definitions come from the catalog snapshot (service/catalog_cache.h): campaigns, tiers,
+// stacks, categories and compiled rules. Per request the store is read for the catalog version
+// and for each voucher (its row carries its own counters); then the pure engine::evaluate runs.
 //
 // Not yet read (later issues): redemption counters (no redemptions exist yet, so per-customer,
 // per-period and budget counters are zero), customer segments, product collections, the
@@ -10,12 +10,11 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <string>
-#include <unordered_map>
 
 #include "engine/types.h"
 #include "model/api_key.h"
+#include "service/catalog_cache.h"
 #include "store/store.h"
 
 namespace openpromo {
@@ -28,7 +27,7 @@ struct ValidationRun {
 
 class ValidationService {
  public:
-  explicit ValidationService(Store& store) : store_(store) {}
+  explicit ValidationService(Store& store) : store_(store), catalog_(store) {}
 
   // `request` as decoded from the body (redeemables unresolved).
   Result<ValidationRun> validate(const Principal& who, engine::Request request);
@@ -36,19 +35,12 @@ class ValidationService {
  private:
   Result<std::shared_ptr<const engine::Incentive>> voucher_incentive(const Principal& who,
                                                                      const Project& project,
+                                                                     const CatalogSnapshot& catalog,
                                                                      std::string_view code_or_id,
                                                                      engine::Usage& usage);
-  Result<std::shared_ptr<const engine::Incentive>> tier_incentive(const Principal& who,
-                                                                  std::string_view id);
-  Result<std::vector<engine::Rule>> rules_of(const Principal& who,
-                                             const std::vector<std::string>& object_ids);
-  Result<std::optional<engine::CategoryRef>> category_of(const Principal& who,
-                                                         const std::optional<std::string>& id);
-  Result<TimeZone> zone_of(const Project& project);
 
   Store& store_;
-  std::mutex zones_mutex_;
-  std::unordered_map<std::string, TimeZone> zones_;
+  CatalogCache catalog_;
 };
 
 }  // namespace openpromo

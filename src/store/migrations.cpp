@@ -254,7 +254,114 @@ CREATE INDEX rule_assignments_object ON validation_rule_assignments (project_id,
 CREATE INDEX rule_assignments_rule ON validation_rule_assignments (rule_id, created_at, id);
 )sql";
 
-constexpr std::array<Migration, 7> kMigrations{{
+// The catalog version of a project moves with every change to the definitions the engine caches
+// (categories, campaigns, tiers, stacks, validation rules and assignments): triggers bump it in
+// the writing transaction, so a node that reads the version before loading a snapshot can never
+// keep a snapshot older than a committed change. PostgreSQL also NOTIFYs other nodes.
+// Campaign columns that code generation updates (vouchers_count, statuses) do not count.
+constexpr std::string_view kCatalogVersionsSqlite = R"sql(
+CREATE TABLE catalog_versions (project_id TEXT PRIMARY KEY, version BIGINT NOT NULL);
+CREATE TRIGGER catalog_categories_insert AFTER INSERT ON categories BEGIN
+  INSERT INTO catalog_versions (project_id, version) VALUES (NEW.project_id, 1)
+  ON CONFLICT (project_id) DO UPDATE SET version = catalog_versions.version + 1;
+END;
+CREATE TRIGGER catalog_categories_update AFTER UPDATE ON categories BEGIN
+  INSERT INTO catalog_versions (project_id, version) VALUES (NEW.project_id, 1)
+  ON CONFLICT (project_id) DO UPDATE SET version = catalog_versions.version + 1;
+END;
+CREATE TRIGGER catalog_categories_delete AFTER DELETE ON categories BEGIN
+  INSERT INTO catalog_versions (project_id, version) VALUES (OLD.project_id, 1)
+  ON CONFLICT (project_id) DO UPDATE SET version = catalog_versions.version + 1;
+END;
+CREATE TRIGGER catalog_campaigns_insert AFTER INSERT ON campaigns BEGIN
+  INSERT INTO catalog_versions (project_id, version) VALUES (NEW.project_id, 1)
+  ON CONFLICT (project_id) DO UPDATE SET version = catalog_versions.version + 1;
+END;
+CREATE TRIGGER catalog_campaigns_update AFTER UPDATE OF name, active, category_id, start_date, expiration_date, definition, deleted_at ON campaigns BEGIN
+  INSERT INTO catalog_versions (project_id, version) VALUES (NEW.project_id, 1)
+  ON CONFLICT (project_id) DO UPDATE SET version = catalog_versions.version + 1;
+END;
+CREATE TRIGGER catalog_campaigns_delete AFTER DELETE ON campaigns BEGIN
+  INSERT INTO catalog_versions (project_id, version) VALUES (OLD.project_id, 1)
+  ON CONFLICT (project_id) DO UPDATE SET version = catalog_versions.version + 1;
+END;
+CREATE TRIGGER catalog_promotion_tiers_insert AFTER INSERT ON promotion_tiers BEGIN
+  INSERT INTO catalog_versions (project_id, version) VALUES (NEW.project_id, 1)
+  ON CONFLICT (project_id) DO UPDATE SET version = catalog_versions.version + 1;
+END;
+CREATE TRIGGER catalog_promotion_tiers_update AFTER UPDATE ON promotion_tiers BEGIN
+  INSERT INTO catalog_versions (project_id, version) VALUES (NEW.project_id, 1)
+  ON CONFLICT (project_id) DO UPDATE SET version = catalog_versions.version + 1;
+END;
+CREATE TRIGGER catalog_promotion_tiers_delete AFTER DELETE ON promotion_tiers BEGIN
+  INSERT INTO catalog_versions (project_id, version) VALUES (OLD.project_id, 1)
+  ON CONFLICT (project_id) DO UPDATE SET version = catalog_versions.version + 1;
+END;
+CREATE TRIGGER catalog_promotion_stacks_insert AFTER INSERT ON promotion_stacks BEGIN
+  INSERT INTO catalog_versions (project_id, version) VALUES (NEW.project_id, 1)
+  ON CONFLICT (project_id) DO UPDATE SET version = catalog_versions.version + 1;
+END;
+CREATE TRIGGER catalog_promotion_stacks_update AFTER UPDATE ON promotion_stacks BEGIN
+  INSERT INTO catalog_versions (project_id, version) VALUES (NEW.project_id, 1)
+  ON CONFLICT (project_id) DO UPDATE SET version = catalog_versions.version + 1;
+END;
+CREATE TRIGGER catalog_promotion_stacks_delete AFTER DELETE ON promotion_stacks BEGIN
+  INSERT INTO catalog_versions (project_id, version) VALUES (OLD.project_id, 1)
+  ON CONFLICT (project_id) DO UPDATE SET version = catalog_versions.version + 1;
+END;
+CREATE TRIGGER catalog_validation_rules_insert AFTER INSERT ON validation_rules BEGIN
+  INSERT INTO catalog_versions (project_id, version) VALUES (NEW.project_id, 1)
+  ON CONFLICT (project_id) DO UPDATE SET version = catalog_versions.version + 1;
+END;
+CREATE TRIGGER catalog_validation_rules_update AFTER UPDATE ON validation_rules BEGIN
+  INSERT INTO catalog_versions (project_id, version) VALUES (NEW.project_id, 1)
+  ON CONFLICT (project_id) DO UPDATE SET version = catalog_versions.version + 1;
+END;
+CREATE TRIGGER catalog_validation_rules_delete AFTER DELETE ON validation_rules BEGIN
+  INSERT INTO catalog_versions (project_id, version) VALUES (OLD.project_id, 1)
+  ON CONFLICT (project_id) DO UPDATE SET version = catalog_versions.version + 1;
+END;
+CREATE TRIGGER catalog_validation_rule_assignments_insert AFTER INSERT ON validation_rule_assignments BEGIN
+  INSERT INTO catalog_versions (project_id, version) VALUES (NEW.project_id, 1)
+  ON CONFLICT (project_id) DO UPDATE SET version = catalog_versions.version + 1;
+END;
+CREATE TRIGGER catalog_validation_rule_assignments_update AFTER UPDATE ON validation_rule_assignments BEGIN
+  INSERT INTO catalog_versions (project_id, version) VALUES (NEW.project_id, 1)
+  ON CONFLICT (project_id) DO UPDATE SET version = catalog_versions.version + 1;
+END;
+CREATE TRIGGER catalog_validation_rule_assignments_delete AFTER DELETE ON validation_rule_assignments BEGIN
+  INSERT INTO catalog_versions (project_id, version) VALUES (OLD.project_id, 1)
+  ON CONFLICT (project_id) DO UPDATE SET version = catalog_versions.version + 1;
+END;
+)sql";
+
+constexpr std::string_view kCatalogVersionsPostgresql = R"sql(
+CREATE TABLE catalog_versions (project_id TEXT PRIMARY KEY, version BIGINT NOT NULL);
+CREATE FUNCTION openpromo_bump_catalog() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  project TEXT;
+BEGIN
+  IF TG_OP = 'DELETE' THEN project := OLD.project_id; ELSE project := NEW.project_id; END IF;
+  INSERT INTO catalog_versions (project_id, version) VALUES (project, 1)
+  ON CONFLICT (project_id) DO UPDATE SET version = catalog_versions.version + 1;
+  PERFORM pg_notify('openpromo_catalog', project);
+  RETURN NULL;
+END $$;
+CREATE TRIGGER catalog_categories AFTER INSERT OR DELETE OR UPDATE ON categories
+  FOR EACH ROW EXECUTE FUNCTION openpromo_bump_catalog();
+CREATE TRIGGER catalog_campaigns AFTER INSERT OR DELETE OR UPDATE OF name, active, category_id, start_date, expiration_date, definition, deleted_at ON campaigns
+  FOR EACH ROW EXECUTE FUNCTION openpromo_bump_catalog();
+CREATE TRIGGER catalog_promotion_tiers AFTER INSERT OR DELETE OR UPDATE ON promotion_tiers
+  FOR EACH ROW EXECUTE FUNCTION openpromo_bump_catalog();
+CREATE TRIGGER catalog_promotion_stacks AFTER INSERT OR DELETE OR UPDATE ON promotion_stacks
+  FOR EACH ROW EXECUTE FUNCTION openpromo_bump_catalog();
+CREATE TRIGGER catalog_validation_rules AFTER INSERT OR DELETE OR UPDATE ON validation_rules
+  FOR EACH ROW EXECUTE FUNCTION openpromo_bump_catalog();
+CREATE TRIGGER catalog_validation_rule_assignments AFTER INSERT OR DELETE OR UPDATE ON validation_rule_assignments
+  FOR EACH ROW EXECUTE FUNCTION openpromo_bump_catalog();
+)sql";
+
+constexpr std::array<Migration, 8> kMigrations{{
     {1, "foundation: projects, api keys, categories", kFoundation},
     {2, "campaigns, vouchers, async actions", kCampaigns},
     {3, "promotion tiers and stacks", kPromotions},
@@ -262,6 +369,7 @@ constexpr std::array<Migration, 7> kMigrations{{
     {5, "customers", kCustomers},
     {6, "products and SKUs", kProducts},
     {7, "validation rules and assignments", kValidationRules},
+    {8, "catalog versions", kCatalogVersionsSqlite, kCatalogVersionsPostgresql},
 }};
 
 }  // namespace

@@ -12,6 +12,8 @@ struct Migration {
   int version;
   std::string_view name;
   std::string_view sql;
+  // When PostgreSQL needs different SQL (functions, triggers), it is here; empty: `sql` is used.
+  std::string_view postgresql_sql = {};
 };
 
 std::span<const Migration> migrations();

@@ -55,7 +55,8 @@ int Store::latest_schema_version() const {
 }
 
 Status Store::migrate() {
-  return sql::with_write_transaction(*db_, [](sql::Connection& conn) -> Status {
+  const bool postgresql = db_->dialect() == "postgresql";
+  return sql::with_write_transaction(*db_, [postgresql](sql::Connection& conn) -> Status {
     OP_TRY(conn.lock_for_migration());
     OP_TRY(conn.exec_script(
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -64,7 +65,7 @@ Status Store::migrate() {
     const int64_t applied = current.rows.at(0).integer(0);
     for (const Migration& m : migrations()) {
       if (m.version <= applied) continue;
-      OP_TRY(conn.exec_script(m.sql));
+      OP_TRY(conn.exec_script(postgresql && !m.postgresql_sql.empty() ? m.postgresql_sql : m.sql));
       OP_TRY(
           conn.query("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
                      {int64_t{m.version}, std::string(m.name), now_utc().millis}));

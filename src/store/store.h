@@ -23,8 +23,8 @@
 #include "model/product.h"
 #include "model/project.h"
 #include "model/promotion.h"
-#include "model/voucher.h"
 #include "model/validation_rule.h"
+#include "model/voucher.h"
 #include "model/voucher_transaction.h"
 #include "store/sql.h"
 
@@ -210,6 +210,12 @@ class Store {
   // the object each is assigned to. Used on every validation.
   Result<std::vector<std::pair<std::string, ValidationRule>>> rules_for_objects(
       std::string_view project_id, const std::vector<std::string>& object_ids);
+
+  // The project's catalog version: moves (by triggers) with every committed change to
+  // categories, campaigns, tiers, stacks, validation rules and assignments. 0: never changed.
+  Result<int64_t> catalog_version(std::string_view project_id);
+  // Every rule assignment of the project (catalog snapshots).
+  Result<std::vector<RuleAssignment>> all_rule_assignments(std::string_view project_id);
 
  private:
   std::unique_ptr<sql::Database> db_;

@@ -201,4 +201,23 @@ Result<std::vector<std::pair<std::string, ValidationRule>>> Store::rules_for_obj
   return out;
 }
 
+Result<int64_t> Store::catalog_version(std::string_view project_id) {
+  OP_ASSIGN(auto lease, db_->acquire());
+  OP_ASSIGN(auto rs, lease->query("SELECT version FROM catalog_versions WHERE project_id = ?",
+                                  {std::string(project_id)}));
+  return rs.rows.empty() ? int64_t{0} : rs.rows[0].integer(0);
+}
+
+Result<std::vector<RuleAssignment>> Store::all_rule_assignments(std::string_view project_id) {
+  OP_ASSIGN(auto lease, db_->acquire());
+  OP_ASSIGN(auto rs, lease->query("SELECT " + std::string(kAssignmentColumns) +
+                                      " FROM validation_rule_assignments WHERE project_id = ?"
+                                      " ORDER BY id",
+                                  {std::string(project_id)}));
+  std::vector<RuleAssignment> out;
+  out.reserve(rs.rows.size());
+  for (const auto& row : rs.rows) out.push_back(assignment_from_row(row));
+  return out;
+}
+
 }  // namespace openpromo

@@ -251,3 +251,59 @@ TEST_F(StoreTest, UnsupportedUrlsAreRefused) {
 
 }  // namespace
 }  // namespace openpromo
+
+namespace openpromo {
+namespace {
+
+// The catalog version (migration 8) moves with every committed change to what the engine caches,
+// and not with code generation's bookkeeping on the campaign row.
+TEST_F(StoreTest, CatalogVersionMovesWithDefinitionsOnly) {
+  auto version = [&] { return store_->catalog_version(project_.id).value(); };
+  EXPECT_EQ(version(), 0);
+  Category c = make("versioned", 1, 1000);
+  const int64_t after_category = version();
+  EXPECT_GT(after_category, 0);
+  ASSERT_TRUE(
+      store_->update_category(project_.id, c.id, CategoryDraft{std::nullopt, 3}, now_utc()).ok());
+  const int64_t after_update = version();
+  EXPECT_GT(after_update, after_category);
+
+  Campaign campaign;
+  campaign.id = new_id("camp_");
+  campaign.project_id = project_.id;
+  campaign.name = "versioned campaign";
+  campaign.created_at = now_utc();
+  ASSERT_TRUE(store_->insert_campaign(campaign).ok());
+  const int64_t after_campaign = version();
+  EXPECT_GT(after_campaign, after_update);
+  ASSERT_TRUE(store_->set_campaign_generation_status(campaign.id, "IN_PROGRESS").ok());
+  ASSERT_TRUE(store_->increment_vouchers_count(campaign.id, 5).ok());
+  EXPECT_EQ(version(), after_campaign) << "generation bookkeeping is not a definition change";
+  ASSERT_TRUE(store_->set_campaign_active(project_.id, campaign.id, false, now_utc()).ok());
+  const int64_t after_disable = version();
+  EXPECT_GT(after_disable, after_campaign);
+
+  ValidationRule rule;
+  rule.id = new_id("val_");
+  rule.project_id = project_.id;
+  rule.name = "versioned rule";
+  rule.created_at = now_utc();
+  ASSERT_TRUE(store_->insert_validation_rule(rule).ok());
+  const int64_t after_rule = version();
+  EXPECT_GT(after_rule, after_disable);
+  RuleAssignment a;
+  a.id = new_id("asgm_");
+  a.project_id = project_.id;
+  a.rule_id = rule.id;
+  a.related_object_type = "campaign";
+  a.related_object_id = campaign.id;
+  a.created_at = now_utc();
+  ASSERT_TRUE(store_->insert_rule_assignment(a).ok());
+  const int64_t after_assignment = version();
+  EXPECT_GT(after_assignment, after_rule);
+  ASSERT_TRUE(store_->delete_validation_rule(project_.id, rule.id).ok());
+  EXPECT_GT(version(), after_assignment);
+}
+
+}  // namespace
+}  // namespace openpromo
