@@ -247,6 +247,19 @@ OrderResult snapshot(const Cart& cart, const Cart* before) {
   return out;
 }
 
+// The item targets of an incentive: the union of its rules' applicable_to.
+ApplicableTo targets_of(const Incentive& inc) {
+  ApplicableTo targets;
+  for (const Rule& rule : inc.rules) {
+    targets.included.insert(targets.included.end(), rule.applicable_to.included.begin(),
+                            rule.applicable_to.included.end());
+    targets.excluded.insert(targets.excluded.end(), rule.applicable_to.excluded.begin(),
+                            rule.applicable_to.excluded.end());
+    targets.included_all = targets.included_all || rule.applicable_to.included_all;
+  }
+  return targets;
+}
+
 bool is_exclusive(const StackingRules& s, const Incentive* inc) {
   return inc && contains(s.exclusive_categories, inc->category);
 }
@@ -418,12 +431,27 @@ Decision evaluate(const Catalog& catalog, const Usage& usage, const Request& req
     });
   }
 
-  // 3. A valid Never-stackable incentive keeps Common ones out.
+  // 3. A valid Never-stackable incentive keeps Common ones out. Valid means its static checks
+  // pass and its rules hold on the cart as sent (ours: an exclusive incentive that cannot apply
+  // must not block the others).
   bool exclusive_present = false;
-  for (size_t i = 0; i < n; ++i) {
-    exclusive_present =
-        exclusive_present ||
-        (!static_failure[i] && is_exclusive(settings, request.redeemables[i].incentive.get()));
+  for (size_t i = 0; i < n && !exclusive_present; ++i) {
+    const auto& inc = request.redeemables[i].incentive;
+    if (static_failure[i] || !is_exclusive(settings, inc.get())) continue;
+    Cart after = initial;
+    Money discount = 0;
+    if (inc->discount && inc->voucher_kind == Incentive::VoucherKind::kDiscount) {
+      const EffectContext ctx{catalog, settings.calculation, false};
+      const EffectResult effect = apply_discount(ctx, *inc->discount, targets_of(*inc), after);
+      discount = effect.order_discount + effect.items_discount;
+    }
+    bool holds = true;
+    for (const Rule& rule : inc->rules) {
+      const RuleContext rc(catalog, request, *inc, usage_of(usage, *inc), initial, after, discount,
+                           0, now);
+      holds = holds && rule.rules->evaluate(rc, false).passed;
+    }
+    exclusive_present = holds;
   }
 
   // 4. Apply one after another on the running cart.
@@ -472,14 +500,7 @@ Decision evaluate(const Catalog& catalog, const Usage& usage, const Request& req
     } else if (contains(settings.discounted_amount_mode_categories, inc.category)) {
       ctx.calculation = StackingRules::Calculation::kDiscountedAmount;
     }
-    ApplicableTo targets;
-    for (const Rule& rule : inc.rules) {
-      targets.included.insert(targets.included.end(), rule.applicable_to.included.begin(),
-                              rule.applicable_to.included.end());
-      targets.excluded.insert(targets.excluded.end(), rule.applicable_to.excluded.begin(),
-                              rule.applicable_to.excluded.end());
-      targets.included_all = targets.included_all || rule.applicable_to.included_all;
-    }
+    const ApplicableTo targets = targets_of(inc);
     EffectResult effect;
     Money gift = 0;
     if (inc.voucher_kind == Incentive::VoucherKind::kGift) {
