@@ -68,6 +68,7 @@ void add_campaign_routes(Router<Route>& router, Services& services) {
                      OP_TRY(s.validation_rules.check_rule_ids(ctx.principal, rule_ids));
                      // PROMOTION campaigns may bring their tiers along: `promotion.tiers[]`.
                      std::vector<TierInput> tiers;
+                     std::vector<const json::value*> tier_rule_ids;  // per tier, in input order
                      if (input.promotion && input.promotion->is_object()) {
                        const json::value* list = input.promotion->as_object().if_contains("tiers");
                        if (list && !list->is_array()) {
@@ -79,6 +80,10 @@ void add_campaign_routes(Router<Route>& router, Services& services) {
                              return Error::invalid_payload("promotion.tiers holds tier objects");
                            }
                            OP_ASSIGN(auto t, read_tier_input(tier.as_object()));
+                           const json::value* tier_rules =
+                               tier.as_object().if_contains("validation_rules");
+                           OP_TRY(s.validation_rules.check_rule_ids(ctx.principal, tier_rules));
+                           tier_rule_ids.push_back(tier_rules);
                            tiers.push_back(std::move(t));
                          }
                        }
@@ -88,6 +93,18 @@ void add_campaign_routes(Router<Route>& router, Services& services) {
                                    ctx.principal, s.campaigns, input, tiers, ctx.request_id));
                      OP_TRY(s.validation_rules.assign_all(ctx.principal, rule_ids, "campaign",
                                                           created.campaign.id));
+                     if (!tiers.empty()) {
+                       // Tiers are created in input order and ids grow with creation time.
+                       ListQuery q;
+                       q.limit = ListQuery::kMaxLimit;
+                       q.order_field = "id";
+                       OP_ASSIGN(auto made, s.store.list_tiers(ctx.principal.project_id,
+                                                               created.campaign.id, q));
+                       for (size_t i = 0; i < made.items.size() && i < tier_rule_ids.size(); ++i) {
+                         OP_TRY(s.validation_rules.assign_all(ctx.principal, tier_rule_ids[i],
+                                                              "promotion_tier", made.items[i].id));
+                       }
+                     }
                      json::object out = full_campaign_json(s, ctx.principal, created.campaign);
                      if (created.async_action_id) out["async_action_id"] = *created.async_action_id;
                      return Reply{200, serialize(out)};

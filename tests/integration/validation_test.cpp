@@ -225,5 +225,38 @@ TEST_F(ValidationHttp, RulesAssignedOnCreateDecideValidation) {
       << anonymous.body;
 }
 
+TEST_F(ValidationHttp, TiersCreatedWithTheirCampaignGetTheirRules) {
+  auto rule =
+      post("/v1/validation-rules", R"({"name":"over-50","rules":{"1":{"name":"order.amount",)"
+                                   R"("conditions":{"$more_than":[5000]}},"logic":"1"}})");
+  ASSERT_EQ(rule.status, 200) << rule.body;
+  const std::string rule_id(rule.json().at("id").as_string());
+  auto campaign = post("/v1/campaigns",
+                       R"({"name":"Tiered","campaign_type":"PROMOTION","promotion":{"tiers":[)"
+                       R"({"name":"any","action":{"discount":{"type":"AMOUNT","amount_off":100}}},)"
+                       R"({"name":"big","action":{"discount":{"type":"AMOUNT","amount_off":900}},)"
+                       R"("validation_rules":[")" +
+                           rule_id + R"("]}]}})");
+  ASSERT_EQ(campaign.status, 200) << campaign.body;
+  const auto campaign_json = campaign.json();
+  const auto& tiers = campaign_json.at("promotion").at("tiers").as_array();
+  ASSERT_EQ(tiers.size(), 2u);
+  std::string any_id, big_id;
+  for (const auto& t : tiers) {
+    (t.at("name").as_string() == "big" ? big_id : any_id) = std::string(t.at("id").as_string());
+  }
+  auto check = [&](const std::string& tier, int amount) {
+    auto r =
+        post("/v1/validations", R"({"redeemables":[{"object":"promotion_tier","id":")" + tier +
+                                    R"("}],"order":{"amount":)" + std::to_string(amount) + "}}");
+    return r.json().at("valid").as_bool();
+  };
+  EXPECT_TRUE(check(any_id, 3000));
+  EXPECT_FALSE(check(big_id, 3000)) << "the rule given with the tier must apply";
+  EXPECT_TRUE(check(big_id, 6000));
+  auto tier = client_->request("GET", "/v1/promotions/tiers/" + big_id, "", kAuth);
+  EXPECT_EQ(tier.json().at("validation_rule_assignments").at("total").as_int64(), 1) << tier.body;
+}
+
 }  // namespace
 }  // namespace openpromo::testing
