@@ -386,17 +386,26 @@ EffectResult apply_discount(const EffectContext& ctx, const Discount& discount,
   return result;
 }
 
-Money apply_gift(Money credits, bool to_items, Cart& cart) {
-  const Money take = std::clamp<Money>(credits, 0, std::max<Money>(0, cart.remaining()));
-  if (take == 0) return 0;
-  if (!to_items) {
+Money apply_gift(const EffectContext& ctx, Money credits, const ApplicableTo* targets, Cart& cart) {
+  const Money left = std::max<Money>(0, cart.remaining());
+  if (!targets) {
+    const Money take = std::clamp<Money>(credits, 0, left);
     cart.order_discount += take;
     return take;
   }
+  // On items: the lines the rules target (every line without applicable_to), split by what is
+  // left to pay on each.
+  const std::vector<Portion> portions = select_portions(ctx, *targets, cart);
   std::vector<Money> weights;
-  for (const LineResult& l : cart.lines) weights.push_back(std::max<Money>(0, line_remaining(l)));
+  Money available = 0;
+  for (const Portion& p : portions) {
+    weights.push_back(portion_base(ctx, cart.lines[p.line], p.units));
+    available += weights.back();
+  }
+  const Money take = std::clamp<Money>(credits, 0, std::min(left, available));
   const std::vector<Money> parts = split_proportionally(take, weights);
-  for (size_t i = 0; i < parts.size(); ++i) cart.lines[i].discount_amount += parts[i];
+  for (size_t k = 0; k < portions.size(); ++k)
+    cart.lines[portions[k].line].discount_amount += parts[k];
   return take;
 }
 

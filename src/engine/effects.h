@@ -43,8 +43,9 @@ struct EffectResult {
 EffectResult apply_discount(const EffectContext& ctx, const Discount& discount,
                             const ApplicableTo& targets, Cart& cart);
 
-// Gift credits: `credits` off the order (or split over the lines), at most what is left to pay.
-Money apply_gift(Money credits, bool to_items, Cart& cart);
+// Gift credits: `credits` off the order (`targets` null) or split over the targeted lines by
+// what is left on each, at most what is left to pay. Returns the credits used.
+Money apply_gift(const EffectContext& ctx, Money credits, const ApplicableTo* targets, Cart& cart);
 
 // Largest-remainder split of `total` by `weights` (sum > 0); parts sum exactly to `total`.
 std::vector<Money> split_proportionally(Money total, const std::vector<Money>& weights);

@@ -52,6 +52,7 @@ std::string message_for(std::string_view key) {
   if (key == "gift_amount_exceeded") return "gift amount exceeded";
   if (key == "missing_customer") return "Customer is required to validate rules";
   if (key == "missing_reward") return "Reward is required to use a loyalty card";
+  if (key == "missing_order_items_amount") return "Order items with amounts are required";
   if (key == "customer_rules_violated") return "customer does not match validation rules";
   if (key == "order_rules_violated") return "order does not match validation rules";
   if (key == "redemption_rules_violated") return "redemption does not match validation rules";
@@ -68,6 +69,8 @@ bool in_recurring_window(const TimeLimits& limits, Instant now, const LocalTime&
     } else {
       k = (now.millis - limits.start->millis) /
           (interval.months * 28 * 86'400'000LL + interval.millis + 1);
+      // The estimate may overshoot (months are longer than 28 days) or fall short: correct it.
+      while (k > 0 && add_duration(*limits.start, interval, k) > now) --k;
       while (add_duration(*limits.start, interval, k + 1) <= now) ++k;
     }
     const Instant open = add_duration(*limits.start, interval, k);
@@ -399,6 +402,12 @@ Decision evaluate(const Catalog& catalog, const Usage& usage, const Request& req
         continue;
       }
     }
+    if (inc.voucher_kind == Incentive::VoucherKind::kGift && inc.gift_applies_to_items &&
+        request.order.items.empty()) {
+      step("order_items", false, "a gift card paying for items needs order items");
+      fail("missing_order_items_amount", inc.code);
+      continue;
+    }
     if (inc.voucher_kind == Incentive::VoucherKind::kLoyaltyCard && !ref.has_reward) {
       step("reward", false, "a loyalty card needs a reward");
       fail("missing_reward", inc.code);
@@ -505,7 +514,12 @@ Decision evaluate(const Catalog& catalog, const Usage& usage, const Request& req
     Money gift = 0;
     if (inc.voucher_kind == Incentive::VoucherKind::kGift) {
       const Money balance = usage_of(usage, inc).gift_balance.value_or(0);
-      gift = apply_gift(ref.gift_credits.value_or(balance), inc.gift_applies_to_items, after);
+      gift = apply_gift(ctx, ref.gift_credits.value_or(balance),
+                        inc.gift_applies_to_items ? &targets : nullptr, after);
+      if (inc.gift_applies_to_items) {
+        effect.applicable_to = targets.included;
+        effect.inapplicable_to = targets.excluded;
+      }
       (inc.gift_applies_to_items ? effect.items_discount : effect.order_discount) = gift;
     } else if (inc.discount) {
       effect = apply_discount(ctx, *inc.discount, targets, after);

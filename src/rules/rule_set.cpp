@@ -4,6 +4,7 @@
 #include <array>
 #include <cctype>
 #include <cmath>
+#include <cstdlib>
 #include <functional>
 #include <limits>
 #include <set>
@@ -542,8 +543,14 @@ bool equals(const Value& v, const Json& arg) {
       return is_number(arg) && number_of(arg) == v.number;
     case Value::Kind::kString:
       if (arg.is_string()) return arg.as_string() == v.text;
-      // "12" vs 12: metadata often carries numbers as text
-      return is_number(arg) && std::to_string(number_of(arg)) == std::string(v.text);
+      // "12" vs 12: metadata often carries numbers as text; the whole text must be the number.
+      if (!is_number(arg) || v.text.empty() || v.text.size() > 40) return false;
+      {
+        const std::string text(v.text);
+        char* end = nullptr;
+        const double parsed = std::strtod(text.c_str(), &end);
+        return end == text.c_str() + text.size() && parsed == number_of(arg);
+      }
     case Value::Kind::kBool:
       return arg.is_bool() && arg.as_bool() == v.boolean;
     case Value::Kind::kArray:
@@ -619,6 +626,7 @@ bool in_timeframe(Instant t, std::string_view spec) {
     k = (t.millis - start->millis) / interval->millis;
   } else {
     k = (t.millis - start->millis) / (interval->months * 28 * kDayMs + interval->millis + 1);
+    while (k > 0 && add_duration(*start, *interval, k) > t) --k;
     while (add_duration(*start, *interval, k + 1) <= t) ++k;
   }
   const Instant open = add_duration(*start, *interval, k);
