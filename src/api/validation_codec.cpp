@@ -20,15 +20,6 @@ Error bad(std::string key, std::string details) {
   return e;
 }
 
-bool is_number(const Json& v) {
-  return v.is_int64() || v.is_uint64() || v.is_double();
-}
-double number_of(const Json& v) {
-  if (v.is_int64()) return static_cast<double>(v.as_int64());
-  if (v.is_uint64()) return static_cast<double>(v.as_uint64());
-  return v.as_double();
-}
-
 std::string text(const JsonObject& o, std::string_view key) {
   const Json* v = o.if_contains(key);
   return v && v->is_string() ? std::string(v->as_string()) : std::string();
@@ -45,14 +36,14 @@ Result<std::optional<Money>> amount(const JsonObject& o, std::string_view key,
                                     std::string_view where) {
   const Json* v = o.if_contains(key);
   if (!v || v->is_null()) return std::optional<Money>();
-  if (!is_number(*v) || number_of(*v) < 0 || number_of(*v) > kMaxAmount ||
-      std::floor(number_of(*v)) != number_of(*v)) {
+  if (!json_is_number(*v) || json_number(*v) < 0 || json_number(*v) > kMaxAmount ||
+      std::floor(json_number(*v)) != json_number(*v)) {
     Error e = bad("invalid_amount", std::string(where) + std::string(key) +
                                         " has to be a valid positive number (minor units)");
     e.message = "Amount has to be a valid positive number";
     return e;
   }
-  return std::optional<Money>(static_cast<Money>(number_of(*v)));
+  return std::optional<Money>(static_cast<Money>(json_number(*v)));
 }
 
 JsonObject object_field(const JsonObject& o, std::string_view key) {
@@ -93,11 +84,11 @@ Result<engine::OrderItem> decode_item(const Json& value, size_t index) {
     item.product_source_id = item.source_id;
   item.metadata = object_field(o, "metadata");
   if (const Json* q = o.if_contains("quantity"); q && !q->is_null()) {
-    if (!is_number(*q) || number_of(*q) < 0 || number_of(*q) > 1e6 ||
-        std::floor(number_of(*q)) != number_of(*q)) {
+    if (!json_is_number(*q) || json_number(*q) < 0 || json_number(*q) > 1e6 ||
+        std::floor(json_number(*q)) != json_number(*q)) {
       return bad("invalid_order", where + "quantity must be an integer from 0 to 1000000");
     }
-    item.quantity = static_cast<int64_t>(number_of(*q));
+    item.quantity = static_cast<int64_t>(json_number(*q));
   }
   OP_ASSIGN(item.price, amount(o, "price", where));
   OP_ASSIGN(auto given, amount(o, "amount", where));

@@ -18,6 +18,18 @@ using JsonObject = boost::json::object;
 using JsonArray = boost::json::array;
 
 std::string to_json_text(const Json& value);
+
+// Numbers as definitions and requests carry them (int64, uint64 or double).
+inline bool json_is_number(const Json& v) {
+  return v.is_int64() || v.is_uint64() || v.is_double();
+}
+// The number as a double; NaN when `v` is not a number.
+inline double json_number(const Json& v) {
+  if (v.is_int64()) return static_cast<double>(v.as_int64());
+  if (v.is_uint64()) return static_cast<double>(v.as_uint64());
+  if (v.is_double()) return v.as_double();
+  return __builtin_nan("");
+}
 // Parses stored JSON text (written by to_json_text); a parse failure is an internal error.
 Result<Json> parse_json_text(std::string_view text);
 

@@ -13,16 +13,6 @@ Error invalid(std::string key, std::string details) {
   return e;
 }
 
-bool is_number(const Json& v) {
-  return v.is_int64() || v.is_uint64() || v.is_double();
-}
-
-double number_of(const Json& v) {
-  if (v.is_int64()) return static_cast<double>(v.as_int64());
-  if (v.is_uint64()) return static_cast<double>(v.as_uint64());
-  return v.as_double();
-}
-
 std::string text_of(const JsonObject& o, std::string_view key) {
   const Json* v = o.if_contains(key);
   return v && v->is_string() ? std::string(v->as_string()) : std::string();
@@ -32,10 +22,10 @@ std::string text_of(const JsonObject& o, std::string_view key) {
 Result<std::optional<int64_t>> amount_of(const JsonObject& o, std::string_view key) {
   const Json* v = o.if_contains(key);
   if (!v || v->is_null()) return std::optional<int64_t>();
-  if (!is_number(*v) || number_of(*v) < 0 || number_of(*v) > 1e15) {
+  if (!json_is_number(*v) || json_number(*v) < 0 || json_number(*v) > 1e15) {
     return invalid("invalid_payload", std::string(key) + " must be a non-negative amount");
   }
-  return std::optional<int64_t>(static_cast<int64_t>(std::floor(number_of(*v) + 0.5)));
+  return std::optional<int64_t>(static_cast<int64_t>(std::floor(json_number(*v) + 0.5)));
 }
 
 constexpr std::array<std::pair<std::string_view, DiscountEffect>, 8> kEffects = {{
@@ -73,11 +63,11 @@ Result<UnitReward> parse_unit(const JsonObject& o, DiscountEffect default_effect
   if (o.contains("unit_off_formula") && (!off || off->is_null())) {
     return invalid("invalid_voucher", "discount formulas are not supported yet");
   }
-  if (!off || !is_number(*off) || number_of(*off) < 0 || number_of(*off) > 1e6 ||
-      std::floor(number_of(*off)) != number_of(*off)) {
+  if (!off || !json_is_number(*off) || json_number(*off) < 0 || json_number(*off) > 1e6 ||
+      std::floor(json_number(*off)) != json_number(*off)) {
     return invalid("invalid_voucher", "discount.unit_off must be a non-negative integer");
   }
-  unit.unit_off = static_cast<int64_t>(number_of(*off));
+  unit.unit_off = static_cast<int64_t>(json_number(*off));
   unit.effect = default_effect;
   if (const std::string e = text_of(o, "effect"); !e.empty()) {
     const auto effect = effect_of(e);
@@ -95,8 +85,8 @@ Result<UnitReward> parse_unit(const JsonObject& o, DiscountEffect default_effect
   for (const Json* holder : {o.if_contains("sku"), o.if_contains("product")}) {
     if (holder && holder->is_object()) {
       if (const Json* price = holder->as_object().if_contains("price");
-          price && is_number(*price)) {
-        unit.unit_price = static_cast<Money>(std::floor(number_of(*price) + 0.5));
+          price && json_is_number(*price)) {
+        unit.unit_price = static_cast<Money>(std::floor(json_number(*price) + 0.5));
         break;
       }
     }
@@ -108,8 +98,8 @@ std::vector<int> day_list(const Json* v) {
   std::vector<int> out;
   if (!v || !v->is_array()) return out;
   for (const Json& d : v->as_array()) {
-    if (is_number(d) && number_of(d) >= 0 && number_of(d) <= 6) {
-      out.push_back(static_cast<int>(number_of(d)));
+    if (json_is_number(d) && json_number(d) >= 0 && json_number(d) <= 6) {
+      out.push_back(static_cast<int>(json_number(d)));
     }
   }
   return out;
@@ -168,10 +158,10 @@ Result<Discount> parse_discount(const Json& value, bool has_targets) {
   } else if (type == "PERCENT") {
     d.type = DiscountType::kPercent;
     const Json* p = o.if_contains("percent_off");
-    if (!p || !is_number(*p) || number_of(*p) < 0 || number_of(*p) > 100) {
+    if (!p || !json_is_number(*p) || json_number(*p) < 0 || json_number(*p) > 100) {
       return invalid("invalid_voucher", "discount.percent_off must be a number from 0 to 100");
     }
-    d.percent_off_millis = std::llround(number_of(*p) * 1000);
+    d.percent_off_millis = std::llround(json_number(*p) * 1000);
     OP_ASSIGN(d.amount_limit, amount_of(o, "amount_limit"));
   } else if (type == "FIXED") {
     d.type = DiscountType::kFixed;
@@ -389,11 +379,11 @@ Status enum_field(const JsonObject& o, std::string_view key,
 Status int_field(const JsonObject& o, std::string_view key, int low, int high, int& out) {
   const Json* v = o.if_contains(key);
   if (!v || v->is_null()) return {};
-  if (!is_number(*v) || number_of(*v) < low || number_of(*v) > high) {
+  if (!json_is_number(*v) || json_number(*v) < low || json_number(*v) > high) {
     return invalid("invalid_payload", "stacking_rules." + std::string(key) + " must be from " +
                                           std::to_string(low) + " to " + std::to_string(high));
   }
-  out = static_cast<int>(number_of(*v));
+  out = static_cast<int>(json_number(*v));
   return {};
 }
 
@@ -438,16 +428,16 @@ Result<Incentive> incentive_from_json(const JsonObject& o, std::vector<Rule> rul
     CategoryRef cat;
     cat.id = text_of(co, "id");
     cat.name = text_of(co, "name");
-    if (const Json* h = co.if_contains("hierarchy"); h && is_number(*h)) {
-      cat.hierarchy = static_cast<int64_t>(number_of(*h));
+    if (const Json* h = co.if_contains("hierarchy"); h && json_is_number(*h)) {
+      cat.hierarchy = static_cast<int64_t>(json_number(*h));
     }
     cat.source = *c;
     if (!cat.id.empty()) inc.category = std::move(cat);
   }
   OP_ASSIGN(inc.limits, parse_time_limits(o));
   if (const Json* r = o.if_contains("redemption"); r && r->is_object()) {
-    if (const Json* q = r->as_object().if_contains("quantity"); q && is_number(*q)) {
-      inc.quantity = static_cast<int64_t>(number_of(*q));
+    if (const Json* q = r->as_object().if_contains("quantity"); q && json_is_number(*q)) {
+      inc.quantity = static_cast<int64_t>(json_number(*q));
     }
   }
   bool has_targets = false;
@@ -493,10 +483,10 @@ Result<StackingRules> parse_stacking_rules(const Json& value) {
   if (const Json* limits = o.if_contains("applicable_redeemables_category_limits");
       limits && limits->is_object()) {
     for (const auto& [cat, n] : limits->as_object()) {
-      if (!is_number(n) || number_of(n) < 1 || number_of(n) > 30) {
+      if (!json_is_number(n) || json_number(n) < 1 || json_number(n) > 30) {
         return invalid("invalid_payload", "category limits must be from 1 to 30");
       }
-      s.applicable_redeemables_category_limits[std::string(cat)] = static_cast<int>(number_of(n));
+      s.applicable_redeemables_category_limits[std::string(cat)] = static_cast<int>(json_number(n));
     }
   }
   s.exclusive_categories = id_list(o, "exclusive_categories");

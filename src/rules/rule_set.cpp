@@ -199,17 +199,6 @@ bool reads_customer(std::string_view name) {
          name.starts_with("publication.");
 }
 
-double number_of(const Json& v) {
-  if (v.is_int64()) return static_cast<double>(v.as_int64());
-  if (v.is_uint64()) return static_cast<double>(v.as_uint64());
-  if (v.is_double()) return v.as_double();
-  return std::numeric_limits<double>::quiet_NaN();
-}
-
-bool is_number(const Json& v) {
-  return v.is_int64() || v.is_uint64() || v.is_double();
-}
-
 std::string lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -338,7 +327,7 @@ Value Value::of_json(const Json* v) {
   if (!v || v->is_null()) return null();
   if (v->is_bool()) return of_bool(v->as_bool());
   if (v->is_string()) return of(std::string_view(v->as_string()));
-  if (is_number(*v)) return of(number_of(*v));
+  if (json_is_number(*v)) return of(json_number(*v));
   if (v->is_array()) {
     Value out;
     out.kind = Kind::kArray;
@@ -540,16 +529,16 @@ bool equals(const Value& v, const Json& arg) {
     case Value::Kind::kNull:
       return arg.is_null();
     case Value::Kind::kNumber:
-      return is_number(arg) && number_of(arg) == v.number;
+      return json_is_number(arg) && json_number(arg) == v.number;
     case Value::Kind::kString:
       if (arg.is_string()) return arg.as_string() == v.text;
       // "12" vs 12: metadata often carries numbers as text; the whole text must be the number.
-      if (!is_number(arg) || v.text.empty() || v.text.size() > 40) return false;
+      if (!json_is_number(arg) || v.text.empty() || v.text.size() > 40) return false;
       {
         const std::string text(v.text);
         char* end = nullptr;
         const double parsed = std::strtod(text.c_str(), &end);
-        return end == text.c_str() + text.size() && parsed == number_of(arg);
+        return end == text.c_str() + text.size() && parsed == json_number(arg);
       }
     case Value::Kind::kBool:
       return arg.is_bool() && arg.as_bool() == v.boolean;
@@ -565,8 +554,8 @@ bool any_equals(const Value& v, const JsonArray& args) {
 
 // -1, 0, 1, or nullopt when the two cannot be compared.
 std::optional<int> compare(const Value& v, const Json& arg) {
-  if (v.kind == Value::Kind::kNumber && is_number(arg)) {
-    const double a = v.number, b = number_of(arg);
+  if (v.kind == Value::Kind::kNumber && json_is_number(arg)) {
+    const double a = v.number, b = json_number(arg);
     return a < b ? -1 : (a > b ? 1 : 0);
   }
   if (v.kind == Value::Kind::kString) {
@@ -705,9 +694,9 @@ bool apply(const Condition& c, const Value& v, const Context& ctx) {
     case Op::kCount:
     case Op::kCountMore:
     case Op::kCountLess: {
-      if (v.kind != Value::Kind::kArray || !is_number(first)) return false;
+      if (v.kind != Value::Kind::kArray || !json_is_number(first)) return false;
       const double n = static_cast<double>(v.array->size());
-      const double bound = number_of(first);
+      const double bound = json_number(first);
       return c.op == Op::kCount ? n == bound : (c.op == Op::kCountMore ? n > bound : n < bound);
     }
     case Op::kNotDiffer:
@@ -751,13 +740,13 @@ bool apply(const Condition& c, const Value& v, const Context& ctx) {
     case Op::kDow: {
       const int dow = ctx.zone().to_local(*t).day_of_week;
       return std::any_of(args.begin(), args.end(),
-                         [&](const Json& a) { return is_number(a) && number_of(a) == dow; });
+                         [&](const Json& a) { return json_is_number(a) && json_number(a) == dow; });
     }
     default:
       break;
   }
-  if (!is_number(first)) return false;
-  const auto days = static_cast<int64_t>(number_of(first));
+  if (!json_is_number(first)) return false;
+  const auto days = static_cast<int64_t>(json_number(first));
   const int64_t today = ctx.zone().to_local(now).days_since_epoch;
   const int64_t day_of_t = ctx.zone().to_local(*t).days_since_epoch;
   switch (c.op) {

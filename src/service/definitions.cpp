@@ -12,9 +12,6 @@ Error invalid(std::string key, std::string details) {
   return Error{400, std::move(key), "Invalid payload", std::move(details), {}, {}};
 }
 
-bool is_number(const Json& v) {
-  return v.is_int64() || v.is_uint64() || v.is_double();
-}
 bool is_integer(const Json& v) {
   return v.is_int64() || v.is_uint64() ||
          (v.is_double() && std::trunc(v.as_double()) == v.as_double());
@@ -72,7 +69,7 @@ Status check_discount(const Json& value) {
   } else if (t == "PERCENT") {
     const Json* p = d.if_contains("percent_off");
     if (!d.contains("percent_off_formula")) {
-      if (!p || !is_number(*p) || number(*p) < 0 || number(*p) > 100) {
+      if (!p || !json_is_number(*p) || number(*p) < 0 || number(*p) > 100) {
         return invalid("invalid_payload", "discount.percent_off must be a number from 0 to 100");
       }
     }
