@@ -23,7 +23,8 @@ struct Fixture {
     (void)store->migrate();
     project = store->ensure_default_project(now_utc()).value();
     key = KeyService(*store).create(project, KeyKind::kServer, Role::kAdmin, {}).value();
-    app = std::make_unique<api::App>(*store, api::AppOptions{false, stderr});
+    app = std::make_unique<api::App>(
+        *store, api::AppOptions{.access_log = false, .log_stream = stderr, .catalog = {}});
     for (int i = 0; i < 50; ++i) {
       auto r = app->handle(request("POST", "/v1/categories",
                                    R"({"name":"c)" + std::to_string(i) + R"(","hierarchy":1})"));

@@ -36,7 +36,7 @@ constexpr const char* kUsage = R"(usage:
   openpromo --version
   openpromo serve [--listen HOST:PORT] [--db URL] [--threads N] [--max-body-bytes N]
                   [--idle-timeout-ms N] [--header-timeout-ms N] [--shutdown-grace-ms N]
-                  [--job-lease-ms N]
+                  [--job-lease-ms N] [--catalog-recheck-ms N]
   openpromo migrate [--db URL]
   openpromo keys create [--db URL] --role admin|user [--client --origin URL ...]
 
@@ -206,10 +206,13 @@ int cmd_serve(const Args& args) {
   }
   // Timeouts in milliseconds, mostly for tests and unusual networks.
   std::chrono::milliseconds job_lease = JobRunner::kDefaultLease;
-  for (auto [flag, target] : {std::pair{"idle-timeout-ms", &options.idle_timeout},
-                              std::pair{"header-timeout-ms", &options.header_timeout},
-                              std::pair{"shutdown-grace-ms", &options.shutdown_grace},
-                              std::pair{"job-lease-ms", &job_lease}}) {
+  api::AppOptions app_options;
+  for (auto [flag, target] :
+       {std::pair{"idle-timeout-ms", &options.idle_timeout},
+        std::pair{"header-timeout-ms", &options.header_timeout},
+        std::pair{"shutdown-grace-ms", &options.shutdown_grace},
+        std::pair{"job-lease-ms", &job_lease},
+        std::pair{"catalog-recheck-ms", &app_options.catalog.recheck_interval}}) {
     if (auto v = args.get(flag)) {
       auto n = parse_number(*v);
       if (!n || *n < 1) {
@@ -249,7 +252,7 @@ int cmd_serve(const Args& args) {
         stderr);
   }
 
-  api::App app(**store, api::AppOptions{});
+  api::App app(**store, app_options);
   // Background jobs (code generation, ...). On SQLite this process is the only node, so claims
   // left by a previous run (a crash) are released at once; on PostgreSQL they expire instead.
   JobRunner jobs(**store, new_id("node_"), job_lease);

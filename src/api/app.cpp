@@ -57,7 +57,7 @@ void add_cors_headers(HttpResponse& r, std::string_view origin) {
 
 }  // namespace
 
-App::App(Store& store, AppOptions options) : options_(options), services_(store) {
+App::App(Store& store, AppOptions options) : options_(options), services_(store, options.catalog) {
   add_system_routes(router_, services_, metrics_, draining_);
   add_category_routes(router_, services_);
   add_campaign_routes(router_, services_);
@@ -212,6 +212,10 @@ HttpResponse App::dispatch(const HttpRequest& request, const std::string& reques
 
   Context ctx{request, match.params, principal, request_id, QueryParams::parse(request.query())};
   Result<Reply> reply = route.handler(ctx);
+  if (request.method != "GET" && request.method != "HEAD" && !route.keeps_catalog &&
+      !principal.project_id.empty()) {
+    services_.validations.catalog_changed(principal.project_id);
+  }
   if (!reply.ok()) return finish(fail(reply.error(), request_id));
   HttpResponse r;
   r.status = reply->status;

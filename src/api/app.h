@@ -53,11 +53,15 @@ struct Route {
   Auth auth = Auth::kServer;
   std::function<Result<Reply>(Context&)> handler;
   bool accepts_multipart = false;  // CSV uploads: multipart/form-data besides JSON
+  // Set on non-GET routes that never change definitions (validations). Any other non-GET
+  // request marks the project's catalog snapshot changed, so this node's next validation sees
+  // the change at once without waiting for the database's notification.
+  bool keeps_catalog = false;
 };
 
 // What handlers may use.
 struct Services {
-  explicit Services(Store& s)
+  explicit Services(Store& s, CatalogCacheOptions catalog = {})
       : store(s),
         keys(s),
         categories(s),
@@ -70,7 +74,7 @@ struct Services {
         customers(s),
         products(s),
         validation_rules(s),
-        validations(s) {}
+        validations(s, catalog) {}
   Store& store;
   KeyService keys;
   CategoryService categories;
@@ -87,6 +91,7 @@ struct Services {
 struct AppOptions {
   bool access_log = true;
   std::FILE* log_stream = stderr;
+  CatalogCacheOptions catalog;
 };
 
 class App {

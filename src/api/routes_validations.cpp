@@ -125,20 +125,26 @@ void add_validation_routes(Router<Route>& router, Services& services) {
                    }});
 
   router.add("POST", "/v1/validations",
-             Route{Auth::kServer, [&](Context& ctx) { return validate(services, ctx); }});
+             Route{.auth = Auth::kServer,
+                   .handler = [&](Context& ctx) { return validate(services, ctx); },
+                   .keeps_catalog = true});
   router.add("POST", "/client/v1/validations",
-             Route{Auth::kClient, [&](Context& ctx) { return validate(services, ctx); }});
+             Route{.auth = Auth::kClient,
+                   .handler = [&](Context& ctx) { return validate(services, ctx); },
+                   .keeps_catalog = true});
 
   router.add(
       "POST", "/v1/vouchers/{code}/validate",
       Route{
-          Auth::kServer, [&](Context& ctx) -> Result<Reply> {
+          .auth = Auth::kServer,
+          .handler = [&](Context& ctx) -> Result<Reply> {
             OP_ASSIGN(auto body, parse_any_body(ctx.request.body));
             OP_ASSIGN(auto request, decode_legacy_validation(ctx.params.get("code"), body));
             OP_ASSIGN(auto run, services.validations.validate(ctx.principal, std::move(request)));
             ValidationIds ids{new_id("valid_"), run.tracking_id, ctx.request_id};
             return Reply{200, serialize(encode_legacy_validation(run.decision, run.request, ids))};
-          }});
+          },
+          .keeps_catalog = true});
 }
 
 }  // namespace openpromo::api

@@ -49,20 +49,97 @@ std::vector<engine::Rule> CatalogSnapshot::rules_of(
   return out;
 }
 
+CatalogCache::CatalogCache(Store& store, CatalogCacheOptions options)
+    : store_(store), options_(options) {
+  if (options_.use_notifications) {
+    subscription_ = store_.watch_catalog([this](const std::optional<std::string>& project) {
+      if (options_.drop_notifications) return;
+      if (project) {
+        changed(*project);
+      } else {
+        changed_everywhere();
+      }
+      std::lock_guard lock(mutex_);
+      ++stats_.notifications;
+    });
+  }
+}
+
+CatalogCache::~CatalogCache() {
+  subscription_.reset();
+}
+
+void CatalogCache::changed(const std::string& project_id) {
+  std::lock_guard lock(mutex_);
+  ++by_project_[project_id].change_seq;
+}
+
+void CatalogCache::changed_everywhere() {
+  std::lock_guard lock(mutex_);
+  for (auto& [id, entry] : by_project_) ++entry.change_seq;
+}
+
+CatalogCache::Stats CatalogCache::stats() const {
+  std::lock_guard lock(mutex_);
+  return stats_;
+}
+
 Result<std::shared_ptr<const CatalogSnapshot>> CatalogCache::current(const Project& project) {
-  OP_ASSIGN(const int64_t version, store_.catalog_version(project.id));
-  {
+  if (subscription_) {
     std::lock_guard lock(mutex_);
     const auto it = by_project_.find(project.id);
-    if (it != by_project_.end() && it->second->version == version &&
-        it->second->zone.name() == project.time_zone) {
-      return it->second;
+    if (it != by_project_.end()) {
+      const Entry& e = it->second;
+      if (e.snapshot && e.checked_seq == e.change_seq &&
+          std::chrono::steady_clock::now() - e.checked_at < options_.recheck_interval &&
+          e.snapshot->zone.name() == project.time_zone) {
+        return e.snapshot;
+      }
     }
   }
-  OP_ASSIGN(auto snapshot, load(project, version));
+  return check(project);
+}
+
+Result<std::shared_ptr<const CatalogSnapshot>> CatalogCache::refresh(const Project& project) {
+  return check(project);
+}
+
+Result<std::shared_ptr<const CatalogSnapshot>> CatalogCache::check(const Project& project) {
+  // The change sequence is sampled before the version is read: a notification that lands during
+  // the read leaves the entry marked changed, so the next call checks again.
+  const auto started = std::chrono::steady_clock::now();
+  uint64_t seq = 0;
+  {
+    std::lock_guard lock(mutex_);
+    seq = by_project_[project.id].change_seq;
+    ++stats_.version_checks;
+  }
+  OP_ASSIGN(const int64_t version, store_.catalog_version(project.id));
+  std::shared_ptr<const CatalogSnapshot> snapshot;
+  {
+    std::lock_guard lock(mutex_);
+    Entry& e = by_project_[project.id];
+    if (e.snapshot && e.snapshot->version == version &&
+        e.snapshot->zone.name() == project.time_zone) {
+      snapshot = e.snapshot;
+      if (e.checked_seq <= seq) {
+        e.checked_seq = seq;
+        e.checked_at = started;
+      }
+      return snapshot;
+    }
+  }
+  OP_ASSIGN(snapshot, load(project, version));
   std::lock_guard lock(mutex_);
-  auto& slot = by_project_[project.id];
-  if (!slot || slot->version <= version) slot = snapshot;
+  ++stats_.rebuilds;
+  Entry& e = by_project_[project.id];
+  if (!e.snapshot || e.snapshot->version <= version) {
+    e.snapshot = snapshot;
+    if (e.checked_seq <= seq) {
+      e.checked_seq = seq;
+      e.checked_at = started;
+    }
+  }
   return snapshot;
 }
 

@@ -37,7 +37,7 @@ std::string tracking_id_of(const engine::Customer& customer) {
 }  // namespace
 
 Result<std::shared_ptr<const engine::Incentive>> ValidationService::voucher_incentive(
-    const Principal& who, const Project& project, const CatalogSnapshot& catalog,
+    const Principal& who, const Project& project, SnapshotPtr& snapshot, bool& refreshed,
     std::string_view code_or_id, engine::Usage& usage) {
   using Ptr = std::shared_ptr<const engine::Incentive>;
   OP_ASSIGN(auto found,
@@ -45,6 +45,11 @@ Result<std::shared_ptr<const engine::Incentive>> ValidationService::voucher_ince
   if (!found || found->deleted_at) return Ptr();
   const Voucher& v = *found;
   std::optional<Campaign> campaign;
+  if (v.campaign_id && !refreshed && !snapshot->campaigns.contains(*v.campaign_id)) {
+    refreshed = true;  // created on another node a moment ago, or binned
+    OP_ASSIGN(snapshot, catalog_.refresh(project));
+  }
+  const CatalogSnapshot& catalog = *snapshot;
   if (v.campaign_id) {
     const auto it = catalog.campaigns.find(*v.campaign_id);
     if (it != catalog.campaigns.end()) campaign = it->second;
@@ -99,7 +104,17 @@ Result<std::shared_ptr<const engine::Incentive>> ValidationService::voucher_ince
 Result<ValidationRun> ValidationService::validate(const Principal& who, engine::Request request) {
   OP_ASSIGN(auto project, store_.find_project(who.project_id));
   if (!project) return Error::internal("the key's project does not exist");
-  OP_ASSIGN(auto snapshot, catalog_.current(*project));
+  OP_ASSIGN(SnapshotPtr snapshot, catalog_.current(*project));
+  bool refreshed = false;
+  for (const engine::RedeemableRef& ref : request.redeemables) {
+    const bool unknown =
+        (ref.object == "promotion_stack" && !snapshot->stacks.contains(ref.id)) ||
+        (ref.object == "promotion_tier" && !snapshot->tier_incentives.contains(ref.id));
+    if (unknown && !refreshed) {
+      refreshed = true;
+      OP_ASSIGN(snapshot, catalog_.refresh(*project));
+    }
+  }
   engine::Catalog catalog;
   catalog.version = static_cast<uint64_t>(snapshot->version);
   catalog.zone = snapshot->zone;
@@ -124,7 +139,8 @@ Result<ValidationRun> ValidationService::validate(const Principal& who, engine::
   OP_TRY(engine::check_request(catalog, request));
   for (engine::RedeemableRef& ref : request.redeemables) {
     if (ref.object == "voucher") {
-      OP_ASSIGN(ref.incentive, voucher_incentive(who, *project, *snapshot, ref.id, usage));
+      OP_ASSIGN(ref.incentive,
+                voucher_incentive(who, *project, snapshot, refreshed, ref.id, usage));
     } else if (auto tier = snapshot->tier_incentives.find(ref.id);
                tier != snapshot->tier_incentives.end()) {
       ref.incentive = tier->second;

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -90,10 +91,29 @@ class ConnectionLease {
   std::unique_ptr<Connection> conn_;
 };
 
+// A live subscription to database notifications; destroying it stops the delivery.
+class Subscription {
+ public:
+  virtual ~Subscription() = default;
+};
+
+// Called from a background thread: with a notification's payload, or with nullopt when
+// notifications may have been missed (the listening connection was lost and is back).
+using NotificationCallback = std::function<void(const std::optional<std::string>& payload)>;
+
 class Database {
  public:
   virtual ~Database() = default;
   virtual std::string_view dialect() const = 0;  // "sqlite", "postgresql"
+  // Delivers every NOTIFY on `channel` to `callback` until the subscription is destroyed. On a
+  // dedicated connection, reconnecting when it drops. nullptr when the backend has no
+  // notifications (SQLite: one process owns the file, so there is nobody to hear from).
+  virtual std::unique_ptr<Subscription> listen(const std::string& channel,
+                                               NotificationCallback callback) {
+    (void)channel;
+    (void)callback;
+    return nullptr;
+  }
   // Blocks until a pooled connection is free.
   virtual Result<ConnectionLease> acquire() = 0;
   // Flushes and closes every connection; REQUIRES: no lease is outstanding.

@@ -214,6 +214,11 @@ class Store {
   // The project's catalog version: moves (by triggers) with every committed change to
   // categories, campaigns, tiers, stacks, validation rules and assignments. 0: never changed.
   Result<int64_t> catalog_version(std::string_view project_id);
+  // Calls `changed(project_id)` soon after a catalog version moves, from any node, and
+  // `changed(nullopt)` when changes may have been missed (after the listening connection
+  // reconnects). PostgreSQL: LISTEN on the channel the version triggers NOTIFY. nullptr on SQLite,
+  // which has no notifications; read catalog_version() instead.
+  std::unique_ptr<sql::Subscription> watch_catalog(sql::NotificationCallback changed);
   // Every rule assignment of the project (catalog snapshots).
   Result<std::vector<RuleAssignment>> all_rule_assignments(std::string_view project_id);
 

@@ -208,6 +208,10 @@ Result<int64_t> Store::catalog_version(std::string_view project_id) {
   return rs.rows.empty() ? int64_t{0} : rs.rows[0].integer(0);
 }
 
+std::unique_ptr<sql::Subscription> Store::watch_catalog(sql::NotificationCallback changed) {
+  return db_->listen("openpromo_catalog", std::move(changed));  // see migration 8
+}
+
 Result<std::vector<RuleAssignment>> Store::all_rule_assignments(std::string_view project_id) {
   OP_ASSIGN(auto lease, db_->acquire());
   OP_ASSIGN(auto rs, lease->query("SELECT " + std::string(kAssignmentColumns) +

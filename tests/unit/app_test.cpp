@@ -35,7 +35,8 @@ class AppTest : public ::testing::Test {
         keys.create(project_, KeyKind::kClient, Role::kAdmin, {"https://shop.example"}).value();
     log_path_ = dir_.path() + "/access.log";
     log_ = std::fopen(log_path_.c_str(), "w");
-    app_ = std::make_unique<App>(*store_, AppOptions{true, log_});
+    app_ = std::make_unique<App>(*store_,
+                                 AppOptions{.access_log = true, .log_stream = log_, .catalog = {}});
   }
   void TearDown() override {
     app_.reset();

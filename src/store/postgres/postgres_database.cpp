@@ -2,10 +2,16 @@
 
 #include <libpq-fe.h>
 
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <atomic>
 #include <charconv>
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -215,6 +221,92 @@ class PostgresConnection final : public Connection {
   std::unordered_map<std::string, std::string> statements_;
 };
 
+// LISTEN on a dedicated connection in a background thread. The thread waits in poll() on the
+// connection's socket and an eventfd that the destructor signals, so stopping is immediate.
+// After every (re)connection the callback gets nullopt: whatever was notified while no
+// connection listened is unknown, so listeners must treat everything as changed.
+class PostgresSubscription final : public Subscription {
+ public:
+  PostgresSubscription(std::string conninfo, std::string channel, NotificationCallback callback)
+      : conninfo_(std::move(conninfo)),
+        channel_(std::move(channel)),
+        callback_(std::move(callback)),
+        wake_fd_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
+    thread_ = std::thread([this] { run(); });
+  }
+  ~PostgresSubscription() override {
+    stopping_ = true;
+    const uint64_t one = 1;
+    if (wake_fd_ >= 0) (void)!write(wake_fd_, &one, sizeof one);
+    thread_.join();
+    if (wake_fd_ >= 0) ::close(wake_fd_);
+  }
+  PostgresSubscription(const PostgresSubscription&) = delete;
+  PostgresSubscription& operator=(const PostgresSubscription&) = delete;
+
+ private:
+  void run() {
+    while (!stopping_) {
+      PGconn* conn = listen_connection();
+      if (!conn) {
+        wait_for(nullptr, 500);  // retry later; the stop signal cuts the wait short
+        continue;
+      }
+      callback_(std::nullopt);
+      deliver_until_lost(conn);
+      PQfinish(conn);
+    }
+  }
+
+  PGconn* listen_connection() {
+    PGconn* conn = PQconnectdb(conninfo_.c_str());
+    if (!conn || PQstatus(conn) != CONNECTION_OK) {
+      PQfinish(conn);
+      return nullptr;
+    }
+    char* quoted = PQescapeIdentifier(conn, channel_.c_str(), channel_.size());
+    const std::string sql = std::string("LISTEN ") + (quoted ? quoted : "\"\"");
+    PQfreemem(quoted);
+    PGresult* res = PQexec(conn, sql.c_str());
+    const bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    PQclear(res);
+    if (!ok) {
+      PQfinish(conn);
+      return nullptr;
+    }
+    return conn;
+  }
+
+  // Returns when the connection is lost or the subscription stops.
+  void deliver_until_lost(PGconn* conn) {
+    while (!stopping_) {
+      if (!wait_for(conn, -1)) continue;
+      if (!PQconsumeInput(conn)) return;  // connection lost
+      while (PGnotify* n = PQnotifies(conn)) {
+        callback_(std::string(n->extra ? n->extra : ""));
+        PQfreemem(n);
+      }
+      if (PQstatus(conn) != CONNECTION_OK) return;
+    }
+  }
+
+  // Waits for input on `conn` (if any) or the stop signal, at most `timeout_ms` (-1: forever).
+  // True when the connection has input.
+  bool wait_for(PGconn* conn, int timeout_ms) {
+    pollfd fds[2] = {{wake_fd_, POLLIN, 0}, {conn ? PQsocket(conn) : -1, POLLIN, 0}};
+    const int n = poll(fds, conn ? 2 : 1, timeout_ms);
+    if (n <= 0) return false;
+    return conn && (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) != 0;
+  }
+
+  std::string conninfo_;
+  std::string channel_;
+  NotificationCallback callback_;
+  int wake_fd_;
+  std::atomic<bool> stopping_{false};
+  std::thread thread_;
+};
+
 class PostgresDatabase final : public Database {
  public:
   explicit PostgresDatabase(PostgresOptions options) : options_(std::move(options)) {}
@@ -230,6 +322,11 @@ class PostgresDatabase final : public Database {
   }
 
   std::string_view dialect() const override { return "postgresql"; }
+
+  std::unique_ptr<Subscription> listen(const std::string& channel,
+                                       NotificationCallback callback) override {
+    return std::make_unique<PostgresSubscription>(options_.conninfo, channel, std::move(callback));
+  }
 
   Result<ConnectionLease> acquire() override {
     std::unique_ptr<PostgresConnection> conn;
