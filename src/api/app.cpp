@@ -66,6 +66,7 @@ App::App(Store& store, AppOptions options) : options_(options), services_(store,
   add_customer_routes(router_, services_);
   add_product_routes(router_, services_);
   add_validation_routes(router_, services_);
+  add_context_routes(router_, services_);
 }
 
 HttpResponse App::handle(const HttpRequest& request) {

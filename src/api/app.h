@@ -21,10 +21,13 @@
 #include "model/api_key.h"
 #include "service/campaign_service.h"
 #include "service/category_service.h"
+#include "service/collection_service.h"
 #include "service/customer_service.h"
 #include "service/key_service.h"
+#include "service/order_service.h"
 #include "service/product_service.h"
 #include "service/promotion_service.h"
+#include "service/segment_service.h"
 #include "service/validation_rule_service.h"
 #include "service/validation_service.h"
 #include "service/voucher_service.h"
@@ -74,7 +77,10 @@ struct Services {
         customers(s),
         products(s),
         validation_rules(s),
-        validations(s, catalog) {}
+        validations(s, catalog),
+        orders(s, customers),
+        segments(s, customers),
+        collections(s) {}
   Store& store;
   KeyService keys;
   CategoryService categories;
@@ -85,6 +91,9 @@ struct Services {
   ProductService products;
   ValidationRuleService validation_rules;
   ValidationService validations;
+  OrderService orders;
+  SegmentService segments;
+  CollectionService collections;
   std::function<void()> wake_jobs;  // set by whoever runs the JobRunner
 };
 
@@ -138,6 +147,7 @@ void add_import_routes(Router<Route>& router, Services& services);
 void add_customer_routes(Router<Route>& router, Services& services);
 void add_product_routes(Router<Route>& router, Services& services);
 void add_validation_routes(Router<Route>& router, Services& services);
+void add_context_routes(Router<Route>& router, Services& services);
 // Encoders shared with the campaign, voucher and tier routes.
 boost::json::object validation_rule_json(const ValidationRule& rule);
 boost::json::object assignment_json(const RuleAssignment& assignment);

@@ -9,15 +9,6 @@ namespace {
 
 namespace json = boost::json;
 
-json::value text_or_null(const std::optional<std::string>& v) {
-  return v ? json::value(*v) : json::value(nullptr);
-}
-
-json::value from(const JsonObject& d, const char* key, json::value fallback = nullptr) {
-  const json::value* v = d.if_contains(key);
-  return v ? *v : fallback;
-}
-
 Result<CatalogDraft> read_draft(const json::object& body, const char* name_field) {
   CatalogDraft d;
   OP_ASSIGN(d.id, read_string(body, "id"));
@@ -34,35 +25,12 @@ Result<CatalogDraft> read_draft(const json::object& body, const char* name_field
   return d;
 }
 
-json::object sku_json(const Sku& s) {
-  json::object out;
-  out["id"] = s.id;
-  out["source_id"] = text_or_null(s.source_id);
-  out["product_id"] = s.product_id;
-  out["sku"] = text_or_null(s.sku);
-  out["price"] = s.price ? json::value(*s.price) : json::value(nullptr);
-  out["currency"] = text_or_null(s.currency);
-  out["attributes"] = from(s.definition, "attributes", json::object{});
-  out["image_url"] = from(s.definition, "image_url");
-  out["metadata"] = from(s.definition, "metadata", json::object{});
-  out["created_at"] = format_iso8601(s.created_at);
-  out["updated_at"] = time_or_null(s.updated_at);
-  out["object"] = "sku";
-  return out;
+json::object sku_json(const Sku& sku) {
+  return sku_view(sku);
 }
 
 json::object product_json(const Product& p, const Page<Sku>& skus) {
-  json::object out;
-  out["id"] = p.id;
-  out["source_id"] = text_or_null(p.source_id);
-  out["name"] = text_or_null(p.name);
-  out["price"] = p.price ? json::value(*p.price) : json::value(nullptr);
-  out["attributes"] = from(p.definition, "attributes", json::array{});
-  out["metadata"] = from(p.definition, "metadata", json::object{});
-  out["image_url"] = from(p.definition, "image_url");
-  out["created_at"] = format_iso8601(p.created_at);
-  out["updated_at"] = time_or_null(p.updated_at);
-  out["object"] = "product";
+  json::object out = product_view(p);
   json::object list = list_json(skus, sku_json, "data");
   list.erase("has_more");
   out["skus"] = std::move(list);

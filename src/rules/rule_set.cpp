@@ -1,5 +1,7 @@
 #include "rules/rule_set.h"
 
+#include "rules/filter.h"  // implemented at the end: filters reuse the operators
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -66,9 +68,11 @@ constexpr std::array kOperators = {
     OpName{"$not_in", Op::kNotIn},
     OpName{"$less_than", Op::kLessThan},
     OpName{"$less_than_or_equal", Op::kLessThanOrEqual},
+    OpName{"$less_than_equal", Op::kLessThanOrEqual},  // the list filters' spelling (spec 4.3)
     OpName{"$more_than", Op::kMoreThan},
     OpName{"$greater_than", Op::kMoreThan},
     OpName{"$more_than_or_equal", Op::kMoreThanOrEqual},
+    OpName{"$more_than_equal", Op::kMoreThanOrEqual},
     OpName{"$greater_than_or_equal", Op::kMoreThanOrEqual},
     OpName{"$starts_with", Op::kStartsWith},
     OpName{"$ends_with", Op::kEndsWith},
@@ -1043,6 +1047,169 @@ Outcome RuleSet::evaluate(const Context& context, bool explain) const {
     out.message = error_message_;
   }
   return out;
+}
+
+}  // namespace openpromo::rules
+
+// ---- filters (rules/filter.h): auto-update segments and collections
+// ---------------------------------------------------------------
+
+namespace openpromo::rules {
+
+struct Filter::Group {
+  bool any = false;  // junction "or"
+  struct Field {
+    std::string path;
+    std::vector<Condition> conditions;
+    std::shared_ptr<const Group> nested;
+  };
+  std::vector<Field> fields;
+};
+
+namespace {
+
+constexpr size_t kMaxFilterFields = 50;
+constexpr int kMaxFilterDepth = 4;
+constexpr size_t kMaxFilterValues = 200;
+
+Error invalid_filter(const std::string& field, const std::string& why) {
+  return Error::invalid_payload("filter" + (field.empty() ? "" : "." + field) + ": " + why);
+}
+
+Result<std::shared_ptr<const Filter::Group>> compile_group(const Json& value, int depth,
+                                                           const std::string& at);
+
+// Reads a document's value at `path`; "metadata.<key>" is one key under metadata.
+const Json* field_at(const Json& document, std::string_view path) {
+  const Json* node = &document;
+  while (node && !path.empty()) {
+    if (!node->is_object()) return nullptr;
+    const JsonObject& o = node->as_object();
+    if (path.starts_with("metadata.") && o.contains("metadata")) {
+      const Json& metadata = o.at("metadata");
+      if (!metadata.is_object()) return nullptr;
+      return metadata.as_object().if_contains(path.substr(9));
+    }
+    const size_t dot = path.find('.');
+    const std::string_view head = path.substr(0, dot);
+    node = o.if_contains(head);
+    path = dot == std::string_view::npos ? std::string_view{} : path.substr(dot + 1);
+  }
+  return node;
+}
+
+// What the operators need besides the value: the clock (UTC).
+class FilterContext final : public Context {
+ public:
+  explicit FilterContext(Instant now) : now_(now) {}
+  Value attribute(std::string_view, std::string_view) const override { return Value::null(); }
+  bool in_segment(std::string_view) const override { return false; }
+  size_t item_count() const override { return 0; }
+  Value item_attribute(size_t, std::string_view, std::string_view) const override {
+    return Value::null();
+  }
+  bool item_matches(size_t, const ItemRef&) const override { return false; }
+  Instant now() const override { return now_; }
+  const TimeZone& zone() const override { return utc_; }
+
+ private:
+  Instant now_;
+  TimeZone utc_;
+};
+
+bool group_matches(const Filter::Group& g, const Json& document, const Context& ctx) {
+  for (const auto& field : g.fields) {
+    bool ok = true;
+    if (field.nested) {
+      ok = group_matches(*field.nested, document, ctx);
+    } else {
+      const Value v = Value::of_json(field_at(document, field.path));
+      for (const Condition& c : field.conditions) ok = ok && apply(c, v, ctx);
+    }
+    if (g.any && ok) return true;
+    if (!g.any && !ok) return false;
+  }
+  return !g.any || g.fields.empty();
+}
+
+bool group_reads(const Filter::Group& g, std::string_view prefix) {
+  return std::any_of(g.fields.begin(), g.fields.end(), [&](const Filter::Group::Field& f) {
+    return f.nested ? group_reads(*f.nested, prefix) : f.path.starts_with(prefix);
+  });
+}
+
+Result<std::shared_ptr<const Filter::Group>> compile_group(const Json& value, int depth,
+                                                           const std::string& at) {
+  if (!value.is_object()) return invalid_filter(at, "must be an object");
+  if (depth > kMaxFilterDepth) return invalid_filter(at, "nests more than 4 levels");
+  auto group = std::make_shared<Filter::Group>();
+  for (const auto& [key, spec] : value.as_object()) {
+    const std::string name(key);
+    if (name == "junction") {
+      if (!spec.is_string()) return invalid_filter(at, "junction must be \"and\" or \"or\"");
+      const std::string j = lower(spec.as_string());
+      if (j != "and" && j != "or") return invalid_filter(at, "junction must be \"and\" or \"or\"");
+      group->any = j == "or";
+      continue;
+    }
+    if (group->fields.size() >= kMaxFilterFields) {
+      return invalid_filter(at, "at most 50 fields per group");
+    }
+    if (name.empty() || name.size() > 200) return invalid_filter(at, "a field name is invalid");
+    Filter::Group::Field field;
+    field.path = name;
+    if (!spec.is_object()) return invalid_filter(name, "must be an object with conditions");
+    const JsonObject& o = spec.as_object();
+    if (o.contains("junction")) {
+      OP_ASSIGN(field.nested, compile_group(spec, depth + 1, name));
+      group->fields.push_back(std::move(field));
+      continue;
+    }
+    const Json* conditions = o.if_contains("conditions");
+    if (!conditions || !conditions->is_object() || conditions->as_object().empty()) {
+      return invalid_filter(name, "needs conditions");
+    }
+    for (const auto& [op_key, values] : conditions->as_object()) {
+      const std::string_view op_name = op_key;
+      const auto it = std::find_if(kOperators.begin(), kOperators.end(),
+                                   [&](const OpName& op) { return op.name == op_name; });
+      if (it == kOperators.end())
+        return invalid_filter(name, "unknown operator " + std::string(op_key));
+      Condition c{it->op, std::string(op_key), {}, {}};
+      if (values.is_array()) {
+        c.values = values.as_array();
+      } else {
+        c.values.push_back(values);
+      }
+      if (c.values.size() > kMaxFilterValues) {
+        return invalid_filter(name, "at most 200 values per condition");
+      }
+      const bool no_values = c.op == Op::kHasValue || c.op == Op::kIsUnknown;
+      if (c.values.empty() && !no_values) {
+        return invalid_filter(name, std::string(op_key) + " needs at least one value");
+      }
+      field.conditions.push_back(std::move(c));
+    }
+    group->fields.push_back(std::move(field));
+  }
+  return std::shared_ptr<const Filter::Group>(std::move(group));
+}
+
+}  // namespace
+
+Result<Filter> Filter::compile(const Json& filter) {
+  Filter f;
+  OP_ASSIGN(f.root_, compile_group(filter, 1, ""));
+  return f;
+}
+
+bool Filter::matches(const Json& document, Instant now) const {
+  const FilterContext ctx(now);
+  return root_ && group_matches(*root_, document, ctx);
+}
+
+bool Filter::reads_prefix(std::string_view prefix) const {
+  return root_ && group_reads(*root_, prefix);
 }
 
 }  // namespace openpromo::rules

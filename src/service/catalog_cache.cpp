@@ -191,6 +191,25 @@ Result<std::shared_ptr<const CatalogSnapshot>> CatalogCache::load(const Project&
     auto compiled = engine::compile_rule(r.id, r.definition);
     if (compiled.ok()) s->rules.emplace(r.id, std::move(compiled).value());
   }
+  OP_ASSIGN(auto segments,
+            all_of<Segment>([&](const ListQuery& q) { return store_.list_segments(p, q); }));
+  for (Segment& seg : segments) {
+    CompiledSegment c{std::move(seg), std::nullopt};
+    if (const Json* f = c.segment.definition.if_contains("filter");
+        f && c.segment.type != "static") {
+      auto filter = rules::Filter::compile(*f);
+      if (!filter.ok()) continue;  // stored filters compiled when written
+      c.filter = std::move(*filter);
+    }
+    s->segments.push_back(std::move(c));
+  }
+  OP_ASSIGN(auto collections, all_of<ProductCollection>([&](const ListQuery& q) {
+              return store_.list_collections(p, q);
+            }));
+  for (ProductCollection& pc : collections) {
+    auto compiled = CompiledCollection::compile(std::move(pc));
+    if (compiled.ok()) s->collections.push_back(std::move(*compiled));
+  }
   OP_ASSIGN(auto assignments, store_.all_rule_assignments(p));
   for (const RuleAssignment& a : assignments) {
     s->rules_by_object[a.related_object_id].push_back(a.rule_id);

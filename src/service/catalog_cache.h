@@ -27,6 +27,8 @@
 #include "model/campaign.h"
 #include "model/project.h"
 #include "model/promotion.h"
+#include "service/collection_service.h"
+#include "service/segment_service.h"
 #include "store/store.h"
 
 namespace openpromo {
@@ -41,6 +43,9 @@ struct CatalogSnapshot {
   std::unordered_map<std::string, engine::Rule> rules;  // compiled, by id
   // Object (campaign, voucher, tier) id -> ids of the rules assigned to it, in assignment order.
   std::unordered_map<std::string, std::vector<std::string>> rules_by_object;
+  // Segments and product collections with their filters compiled, in creation order.
+  std::vector<CompiledSegment> segments;
+  std::vector<CompiledCollection> collections;
   // Promotion tiers as the engine sees them, built once per snapshot.
   std::unordered_map<std::string, std::shared_ptr<const engine::Incentive>> tier_incentives;
 

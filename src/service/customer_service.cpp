@@ -31,7 +31,52 @@ Status check(const CustomerDraft& d) {
   return {};
 }
 
+Json text_or_null(const std::optional<std::string>& v) {
+  return v ? Json(*v) : Json(nullptr);
+}
+
 }  // namespace
+
+// Redemption, loyalty and referral counters are zero: this version records no redemptions or
+// loyalty activity yet (they come with their issues). Order counters are real.
+JsonObject customer_view(const Customer& c, const OrderSummary& orders) {
+  JsonObject out;
+  out["id"] = c.id;
+  out["source_id"] = text_or_null(c.source_id);
+  out["name"] = text_or_null(c.name);
+  out["description"] = text_or_null(c.description);
+  out["email"] = text_or_null(c.email);
+  out["phone"] = text_or_null(c.phone);
+  out["birthdate"] = text_or_null(c.birthdate);
+  out["address"] = c.definition.contains("address") ? c.definition.at("address") : Json(nullptr);
+  JsonObject redemptions{{"total_redeemed", 0},        {"total_failed", 0},
+                         {"total_succeeded", 0},       {"total_rolled_back", 0},
+                         {"total_rollback_failed", 0}, {"total_rollback_succeeded", 0}};
+  redemptions["gift"] = JsonObject{{"redeemed_amount", 0}, {"amount_to_go", 0}};
+  redemptions["loyalty_card"] = JsonObject{{"redeemed_points", 0}, {"points_to_go", 0}};
+  JsonObject summary;
+  summary["redemptions"] = std::move(redemptions);
+  JsonObject order_counters{
+      {"total_amount", orders.total_amount},
+      {"total_count", orders.total_count},
+      {"average_amount",
+       orders.total_count == 0 ? int64_t{0} : orders.total_amount / orders.total_count},
+      {"last_order_amount", orders.last_order_amount}};
+  if (orders.last_order_date)
+    order_counters["last_order_date"] = format_iso8601(*orders.last_order_date);
+  summary["orders"] = std::move(order_counters);
+  out["summary"] = std::move(summary);
+  out["loyalty"] =
+      JsonObject{{"points", 0}, {"referred_customers", 0}, {"campaigns", JsonObject{}}};
+  out["referrals"] = JsonObject{{"total", 0}, {"campaigns", JsonArray{}}};
+  out["metadata"] =
+      c.definition.contains("metadata") ? c.definition.at("metadata") : Json(JsonObject{});
+  out["system_metadata"] = JsonObject{};
+  out["created_at"] = format_iso8601(c.created_at);
+  if (c.updated_at) out["updated_at"] = format_iso8601(*c.updated_at);
+  out["object"] = "customer";
+  return out;
+}
 
 Result<Customer> CustomerService::upsert(const Principal& who, const CustomerDraft& draft) {
   OP_TRY(check(draft));
@@ -77,7 +122,73 @@ Result<Customer> CustomerService::update(const Principal& who, std::string_view 
 Status CustomerService::remove(const Principal& who, std::string_view id_or_source_id) {
   OP_TRY(require_admin(who, "delete customers"));
   OP_ASSIGN(Customer c, get(who, id_or_source_id));
-  return store_.delete_customer(who.project_id, c.id);
+  // Spec 16.1: deleting a customer removes its events, orders and segment memberships too.
+  OP_TRY(store_.erase_customer(who.project_id, c.id));
+  return Status{};
+}
+
+Result<OrderSummary> CustomerService::order_summary(const Principal& who, const Customer& c) {
+  return store_.order_summary(who.project_id, c.id);
+}
+
+Result<JsonObject> CustomerService::view(const Principal& who, const Customer& c) {
+  OP_ASSIGN(OrderSummary orders, order_summary(who, c));
+  return customer_view(c, orders);
+}
+
+Result<JsonObject> CustomerService::track_event(const Principal& who, const EventDraft& event) {
+  if (event.event.empty() || event.event.size() > 300) {
+    return Error::invalid_payload("event must be a name of 1 to 300 characters");
+  }
+  if (!event.customer.id && !event.customer.source_id) {
+    return Error::invalid_payload("customer needs an id or a source_id");
+  }
+  if (!event.metadata.is_null()) OP_TRY(check_metadata(event.metadata));
+  OP_ASSIGN(Customer c, upsert(who, event.customer));
+  const Instant now = now_utc();
+  JsonObject out;
+  out["id"] = new_id("evcus_");
+  out["object"] = "event";
+  out["type"] = event.event;
+  out["customer"] = JsonObject{{"id", c.id},
+                               {"source_id", c.source_id ? Json(*c.source_id) : Json(nullptr)},
+                               {"object", "customer"}};
+  out["referral"] = event.referral.is_null() ? Json(nullptr) : event.referral;
+  out["loyalty"] = event.loyalty.is_null() ? Json(nullptr) : event.loyalty;
+  out["metadata"] = event.metadata.is_null() ? Json(JsonObject{}) : event.metadata;
+  out["created_at"] = format_iso8601(now);
+  CustomerActivity a;
+  a.id = out["id"].as_string().c_str();
+  a.project_id = who.project_id;
+  a.customer_id = c.id;
+  a.type = "customer.custom_event";
+  a.data = JsonObject{{"event", out}, {"customer", out["customer"]}};
+  a.created_at = now;
+  OP_TRY(store_.insert_activity(a));
+  return out;
+}
+
+Result<Page<CustomerActivity>> CustomerService::activity(const Principal& who,
+                                                         std::string_view id_or_source_id,
+                                                         const ListQuery& query) {
+  OP_ASSIGN(Customer c, get(who, id_or_source_id));
+  return store_.list_activities(who.project_id, c.id, query);
+}
+
+Result<JsonObject> CustomerService::delete_permanently(const Principal& who,
+                                                       std::string_view id_or_source_id) {
+  OP_TRY(require_admin(who, "delete customers"));
+  OP_ASSIGN(Customer c, get(who, id_or_source_id));
+  OP_ASSIGN(JsonObject counts, store_.erase_customer(who.project_id, c.id));
+  JsonObject out;
+  out["id"] = new_id("del_");
+  out["created_at"] = format_iso8601(now_utc());
+  out["related_object_id"] = c.id;
+  out["related_object"] = "customer";
+  out["status"] = "DONE";
+  out["data_json"] = std::move(counts);
+  out["object"] = "pernament_deletion";  // sic: Voucherify's spelling on the wire
+  return out;
 }
 
 }  // namespace openpromo

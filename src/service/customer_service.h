@@ -5,9 +5,22 @@
 #include "model/api_key.h"
 #include "model/customer.h"
 #include "model/list_query.h"
+#include "model/order.h"
+#include "model/segment.h"
 #include "store/store.h"
 
 namespace openpromo {
+
+// The customer as the API shows it (spec 16.1), with the order counters of `orders`. Segment and
+// collection filters read this same document, so a filter names the fields a client sees.
+JsonObject customer_view(const Customer& c, const OrderSummary& orders);
+
+// A custom event (POST /v1/events, spec 16.6).
+struct EventDraft {
+  std::string event;
+  CustomerDraft customer;
+  Json metadata, referral, loyalty;
+};
 
 class CustomerService {
  public:
@@ -19,6 +32,18 @@ class CustomerService {
   Result<Customer> update(const Principal& who, std::string_view id_or_source_id,
                           const CustomerDraft& draft);
   Status remove(const Principal& who, std::string_view id_or_source_id);
+
+  // customer_view with the customer's order counters read from the store.
+  Result<JsonObject> view(const Principal& who, const Customer& c);
+  Result<OrderSummary> order_summary(const Principal& who, const Customer& c);
+
+  // Records a custom event on the (upserted) customer's activity; returns the event object.
+  Result<JsonObject> track_event(const Principal& who, const EventDraft& event);
+  Result<Page<CustomerActivity>> activity(const Principal& who, std::string_view id_or_source_id,
+                                          const ListQuery& query);
+  // GDPR erasure (spec 16.1): the customer, its activity, orders and segment memberships; the
+  // deletion object tells what was removed.
+  Result<JsonObject> delete_permanently(const Principal& who, std::string_view id_or_source_id);
 
  private:
   Store& store_;

@@ -46,6 +46,7 @@ class JobRunner {
   // (stopping, a retryable database error, a lost lease).
   std::optional<AsyncAction> run(AsyncAction action);
   Status generate_vouchers(AsyncAction& action);
+  Status import_orders(AsyncAction& action);
 
   Store& store_;
   std::string worker_id_;

@@ -28,7 +28,48 @@ void apply(const CatalogDraft& d, JsonObject& definition) {
   if (!definition.contains("metadata")) definition["metadata"] = JsonObject{};
 }
 
+Json text_or_null(const std::optional<std::string>& v) {
+  return v ? Json(*v) : Json(nullptr);
+}
+
+Json from(const JsonObject& d, const char* key, Json fallback = nullptr) {
+  const Json* v = d.if_contains(key);
+  return v ? *v : fallback;
+}
+
 }  // namespace
+
+JsonObject sku_view(const Sku& s) {
+  JsonObject out;
+  out["id"] = s.id;
+  out["source_id"] = text_or_null(s.source_id);
+  out["product_id"] = s.product_id;
+  out["sku"] = text_or_null(s.sku);
+  out["price"] = s.price ? Json(*s.price) : Json(nullptr);
+  out["currency"] = text_or_null(s.currency);
+  out["attributes"] = from(s.definition, "attributes", JsonObject{});
+  out["image_url"] = from(s.definition, "image_url");
+  out["metadata"] = from(s.definition, "metadata", JsonObject{});
+  out["created_at"] = format_iso8601(s.created_at);
+  out["updated_at"] = s.updated_at ? Json(format_iso8601(*s.updated_at)) : Json(nullptr);
+  out["object"] = "sku";
+  return out;
+}
+
+JsonObject product_view(const Product& p) {
+  JsonObject out;
+  out["id"] = p.id;
+  out["source_id"] = text_or_null(p.source_id);
+  out["name"] = text_or_null(p.name);
+  out["price"] = p.price ? Json(*p.price) : Json(nullptr);
+  out["attributes"] = from(p.definition, "attributes", JsonArray{});
+  out["metadata"] = from(p.definition, "metadata", JsonObject{});
+  out["image_url"] = from(p.definition, "image_url");
+  out["created_at"] = format_iso8601(p.created_at);
+  out["updated_at"] = p.updated_at ? Json(format_iso8601(*p.updated_at)) : Json(nullptr);
+  out["object"] = "product";
+  return out;
+}
 
 Result<Product> ProductService::upsert_product(const Principal& who, const CatalogDraft& d) {
   OP_TRY(check(d, "invalid_product"));

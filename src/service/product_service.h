@@ -9,6 +9,11 @@
 
 namespace openpromo {
 
+// Products and SKUs as the API shows them (without a product's SKU list). Collection filters
+// read these same documents.
+JsonObject product_view(const Product& p);
+JsonObject sku_view(const Sku& s);
+
 class ProductService {
  public:
   explicit ProductService(Store& store) : store_(store) {}

@@ -1,5 +1,8 @@
 #include "service/validation_service.h"
 
+#include "service/customer_service.h"
+#include "service/product_service.h"
+
 #include "core/crypto.h"
 #include "engine/definitions.h"
 #include "engine/engine.h"
@@ -146,12 +149,104 @@ Result<ValidationRun> ValidationService::validate(const Principal& who, engine::
       ref.incentive = tier->second;
     }
   }
+  OP_TRY(add_segments(who, *snapshot, request));
+  OP_TRY(add_collections(who, *snapshot, request, catalog));
   request.api_key = who.key_id;
   ValidationRun run;
   run.decision = engine::evaluate(catalog, usage, request, now_utc());
   run.tracking_id = tracking_id_of(request.customer);
   run.request = std::move(request);
   return run;
+}
+
+// The customer's segments, when the project has any: static memberships from the store, filters
+// over the stored profile (customer_view, with its order counters). The stored metadata also
+// fills keys the request did not send, so customer rules see the profile.
+Status ValidationService::add_segments(const Principal& who, const CatalogSnapshot& snapshot,
+                                       engine::Request& request) {
+  engine::Customer& customer = request.customer;
+  const std::optional<std::string>& key = customer.id ? customer.id : customer.source_id;
+  if (!customer.present || !key) return {};
+  OP_ASSIGN(auto stored, store_.find_customer(who.project_id, *key));
+  if (!stored) return {};
+  if (const Json* m = stored->definition.if_contains("metadata"); m && m->is_object()) {
+    for (const auto& [k, v] : m->as_object()) {
+      if (!customer.metadata.contains(k)) customer.metadata[k] = v;
+    }
+  }
+  if (snapshot.segments.empty()) return {};
+  OP_ASSIGN(auto orders, store_.order_summary(who.project_id, stored->id));
+  OP_ASSIGN(auto static_ids, store_.static_segments_of(who.project_id, stored->id));
+  const Json document(customer_view(*stored, orders));
+  for (std::string& id : member_segments(snapshot.segments, document, static_ids, now_utc())) {
+    customer.segments.push_back(std::move(id));
+  }
+  return {};
+}
+
+// Which cart lines belong to each product collection, when the project has any. Lines are
+// resolved against the catalog in a few batched queries; a line the catalog does not know is
+// judged on what the request says about it (spec 16.3: payload data is used).
+Status ValidationService::add_collections(const Principal& who, const CatalogSnapshot& snapshot,
+                                          const engine::Request& request,
+                                          engine::Catalog& catalog) {
+  if (snapshot.collections.empty() || request.order.items.empty()) return {};
+  std::vector<std::string> product_keys, sku_keys;
+  for (const engine::OrderItem& item : request.order.items) {
+    for (const std::string* k : {&item.product_id, &item.product_source_id}) {
+      if (!k->empty()) product_keys.push_back(*k);
+    }
+    for (const std::string* k : {&item.sku_id, &item.sku_source_id}) {
+      if (!k->empty()) sku_keys.push_back(*k);
+    }
+  }
+  OP_ASSIGN(auto skus, store_.find_skus(who.project_id, sku_keys));
+  for (const Sku& sku : skus) product_keys.push_back(sku.product_id);
+  OP_ASSIGN(auto products, store_.find_products(who.project_id, product_keys));
+  auto product_of = [&](const std::string& key) -> const Product* {
+    for (const Product& p : products) {
+      if (!key.empty() && (p.id == key || p.source_id == key)) return &p;
+    }
+    return nullptr;
+  };
+  auto sku_of = [&](const std::string& key) -> const Sku* {
+    for (const Sku& sk : skus) {
+      if (!key.empty() && (sk.id == key || sk.source_id == key)) return &sk;
+    }
+    return nullptr;
+  };
+  const Instant now = now_utc();
+  for (const engine::OrderItem& item : request.order.items) {
+    const Sku* sku = sku_of(item.sku_id);
+    if (!sku) sku = sku_of(item.sku_source_id);
+    const Product* product = product_of(item.product_id);
+    if (!product) product = product_of(item.product_source_id);
+    if (!product && sku) product = product_of(sku->product_id);
+    Json product_doc = product ? Json(product_view(*product)) : Json(nullptr);
+    if (!product && item.product.is_object()) {
+      JsonObject p = item.product.as_object();
+      if (!item.product_source_id.empty()) p["source_id"] = item.product_source_id;
+      product_doc = std::move(p);
+    } else if (!product && !item.product_source_id.empty()) {
+      product_doc = JsonObject{{"source_id", item.product_source_id},
+                               {"price", item.price ? Json(*item.price) : Json(nullptr)},
+                               {"metadata", item.product_metadata}};
+    }
+    Json sku_doc = sku ? Json(sku_view(*sku)) : Json(nullptr);
+    if (!sku && item.sku.is_object()) sku_doc = item.sku;
+    const bool sku_line = item.related_object == "sku" || !sku_doc.is_null();
+    for (const CompiledCollection& c : snapshot.collections) {
+      const bool member =
+          sku_line ? c.has_sku(sku_doc, product_doc, now) : c.has_product(product_doc, now);
+      if (!member) continue;
+      auto& members = catalog.collections[c.collection.id].members;
+      for (const std::string* k : {&item.product_id, &item.sku_id, &item.product_source_id,
+                                   &item.sku_source_id, &item.source_id}) {
+        if (!k->empty()) members.insert(*k);
+      }
+    }
+  }
+  return {};
 }
 
 }  // namespace openpromo

@@ -7,8 +7,10 @@
 // snapshot does not know makes it re-check the version once: it may have been created on another
 // node a moment ago.
 //
-// Not yet read (later issues): redemption counters (no redemptions exist yet, so per-customer,
-// per-period and budget counters are zero), customer segments, product collections, the
+// Segments: static memberships and filters over the stored customer profile, evaluated per
+// request. Product collections: cart lines resolved against the catalog in batched queries and
+// tested against each collection. Not yet read (later issues): redemption counters (no
+// redemptions exist yet, so per-customer, per-period and budget counters are zero) and the
 // project's stacking settings (the spec's defaults apply).
 #pragma once
 
@@ -46,6 +48,11 @@ class ValidationService {
   Result<std::shared_ptr<const engine::Incentive>> voucher_incentive(
       const Principal& who, const Project& project, SnapshotPtr& catalog, bool& refreshed,
       std::string_view code_or_id, engine::Usage& usage);
+
+  Status add_segments(const Principal& who, const CatalogSnapshot& snapshot,
+                      engine::Request& request);
+  Status add_collections(const Principal& who, const CatalogSnapshot& snapshot,
+                         const engine::Request& request, engine::Catalog& catalog);
 
   Store& store_;
   CatalogCache catalog_;

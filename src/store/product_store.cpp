@@ -1,4 +1,5 @@
 // Store: products and SKUs.
+#include <algorithm>
 #include <array>
 
 #include "store/list_sql.h"
@@ -84,7 +85,44 @@ Result<std::optional<T>> find_one(sql::Database& db, std::string_view table,
   return std::optional<T>(decode(rs.rows[0]));
 }
 
+// The rows whose id or source id is one of `keys`, in chunks of 100 keys per query.
+template <class T, class Decode>
+Result<std::vector<T>> find_many(sql::Database& db, std::string_view table,
+                                 std::string_view columns, std::string_view project_id,
+                                 const std::vector<std::string>& keys, Decode decode) {
+  std::vector<T> out;
+  if (keys.empty()) return out;
+  OP_ASSIGN(auto lease, db.acquire());
+  constexpr size_t kChunk = 100;
+  for (size_t start = 0; start < keys.size(); start += kChunk) {
+    const size_t n = std::min(kChunk, keys.size() - start);
+    std::string marks;
+    std::vector<sql::Value> args{std::string(project_id)};
+    for (size_t i = 0; i < n; ++i) {
+      marks += i ? ", ?" : "?";
+      args.emplace_back(keys[start + i]);
+    }
+    for (size_t i = 0; i < n; ++i) args.emplace_back(keys[start + i]);
+    OP_ASSIGN(auto rs, lease->query("SELECT " + std::string(columns) + " FROM " +
+                                        std::string(table) + " WHERE project_id = ? AND (id IN (" +
+                                        marks + ") OR source_id IN (" + marks + "))",
+                                    std::span<const sql::Value>(args)));
+    for (const auto& row : rs.rows) out.push_back(decode(row));
+  }
+  return out;
+}
+
 }  // namespace
+
+Result<std::vector<Product>> Store::find_products(std::string_view project_id,
+                                                  const std::vector<std::string>& keys) {
+  return find_many<Product>(*db_, "products", kProductColumns, project_id, keys, product_from_row);
+}
+
+Result<std::vector<Sku>> Store::find_skus(std::string_view project_id,
+                                          const std::vector<std::string>& keys) {
+  return find_many<Sku>(*db_, "skus", kSkuColumns, project_id, keys, sku_from_row);
+}
 
 Status Store::insert_product(const Product& p) {
   OP_ASSIGN(auto lease, db_->acquire());

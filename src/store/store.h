@@ -8,6 +8,7 @@
 // Thread-safety: all methods may be called concurrently.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -20,9 +21,11 @@
 #include "model/category.h"
 #include "model/customer.h"
 #include "model/list_query.h"
+#include "model/order.h"
 #include "model/product.h"
 #include "model/project.h"
 #include "model/promotion.h"
+#include "model/segment.h"
 #include "model/validation_rule.h"
 #include "model/voucher.h"
 #include "model/voucher_transaction.h"
@@ -179,6 +182,12 @@ class Store {
   Result<std::optional<Product>> find_product(std::string_view project_id,
                                               std::string_view id_or_source_id);
   Result<Page<Product>> list_products(std::string_view project_id, const ListQuery& query);
+  // Products / SKUs whose id or source id is among `keys` (validation resolves a cart's lines
+  // in a few queries, whatever the cart's size).
+  Result<std::vector<Product>> find_products(std::string_view project_id,
+                                             const std::vector<std::string>& keys);
+  Result<std::vector<Sku>> find_skus(std::string_view project_id,
+                                     const std::vector<std::string>& keys);
   Status update_product(const Product& product);
   Status delete_product(std::string_view project_id, std::string_view id);  // and its SKUs
   Status insert_sku(const Sku& sku);
@@ -210,6 +219,49 @@ class Store {
   // the object each is assigned to. Used on every validation.
   Result<std::vector<std::pair<std::string, ValidationRule>>> rules_for_objects(
       std::string_view project_id, const std::vector<std::string>& object_ids);
+
+  // Orders. save_order inserts `draft` or, when an order with `merge.existing_id` (or the
+  // draft's source_id) exists, replaces it with `merge.merge(existing)`, with the row locked, in
+  // one transaction; `merge.on_saved` runs in that transaction (activity, ...).
+  struct OrderMerge {
+    std::optional<std::string> existing_id;  // update this order (id or source id)
+    std::function<Result<Order>(const Order& existing)> merge;
+    std::function<Status(sql::Connection&, const std::optional<Order>& before, const Order& after)>
+        on_saved;
+  };
+  Result<Order> save_order(const Order& draft, const OrderMerge& merge);
+  Result<std::optional<Order>> find_order(std::string_view project_id,
+                                          std::string_view id_or_source_id);
+  Result<Page<Order>> list_orders(std::string_view project_id, const ListQuery& query);
+  Result<OrderSummary> order_summary(std::string_view project_id, std::string_view customer_id);
+
+  // Segments; `customer_ids`: the members of a static segment.
+  Status insert_segment(const Segment& segment, const std::vector<std::string>& customer_ids);
+  Result<std::optional<Segment>> find_segment(std::string_view project_id, std::string_view id);
+  Result<Page<Segment>> list_segments(std::string_view project_id, const ListQuery& query);
+  Status delete_segment(std::string_view project_id, std::string_view id);
+  // The static segments that list the customer.
+  Result<std::vector<std::string>> static_segments_of(std::string_view project_id,
+                                                      std::string_view customer_id);
+
+  // Product collections.
+  Status insert_collection(const ProductCollection& collection);
+  Result<std::optional<ProductCollection>> find_collection(std::string_view project_id,
+                                                           std::string_view id);
+  Result<Page<ProductCollection>> list_collections(std::string_view project_id,
+                                                   const ListQuery& query);
+  Result<int64_t> count_collections(std::string_view project_id);
+  Status delete_collection(std::string_view project_id, std::string_view id);
+
+  // Removes the customer with its activity, orders and static segment memberships; returns
+  // how many of each went (the permanent-deletion object's data_json).
+  Result<JsonObject> erase_customer(std::string_view project_id, std::string_view customer_id);
+
+  // Customer activity log.
+  Status insert_activity(const CustomerActivity& activity);
+  static Status insert_activity(sql::Connection& conn, const CustomerActivity& activity);
+  Result<Page<CustomerActivity>> list_activities(std::string_view project_id,
+                                                 std::string_view customer_id, ListQuery query);
 
   // The project's catalog version: moves (by triggers) with every committed change to
   // categories, campaigns, tiers, stacks, validation rules and assignments. 0: never changed.

@@ -6,7 +6,9 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <chrono>
+#include <mutex>
 #include <regex>
+#include <set>
 #include <thread>
 
 #include "support/http_client.h"
@@ -178,6 +180,41 @@ TEST(MultiNode, ConcurrentUpsertsSpreadOverTwoNodesYieldOneCustomer) {
   EXPECT_EQ(ok.load(), 50);
   EXPECT_EQ(database.scalar("SELECT COUNT(*) FROM customers WHERE source_id = 'one-customer'"),
             "1");
+}
+
+// Issue 5: the same order, with a new customer, sent 50 times at once over two nodes: one
+// order, one customer, and every reply names the same order.
+TEST(MultiNode, ConcurrentOrderUpsertsSpreadOverTwoNodesYieldOneOrder) {
+  TestDatabase database;
+  ServerProcess::Options o;
+  o.db_url = database.url();
+  ServerProcess a(o);
+  ServerProcess b(o);
+  std::atomic<int> ok{0};
+  std::mutex ids_mutex;
+  std::set<std::string> ids;
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 50; ++i) {
+    threads.emplace_back([&, i] {
+      HttpClient c((i % 2 ? a : b).port());
+      auto r = c.request("POST", "/v1/orders",
+                         R"({"source_id":"one-order","status":"PAID",)"
+                         R"("customer":{"source_id":"order-buyer"},)"
+                         R"("items":[{"source_id":"sku-1","quantity":2,"price":1500}]})",
+                         kAuth);
+      if (r.status != 200) return;
+      ++ok;
+      const auto json = r.json();
+      std::lock_guard lock(ids_mutex);
+      ids.insert(std::string(json.at("id").as_string()));
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 50);
+  EXPECT_EQ(ids.size(), 1u);
+  EXPECT_EQ(database.scalar("SELECT COUNT(*) FROM orders WHERE source_id = 'one-order'"), "1");
+  EXPECT_EQ(database.scalar("SELECT COUNT(*) FROM customers WHERE source_id = 'order-buyer'"), "1");
+  EXPECT_EQ(database.scalar("SELECT amount FROM orders WHERE source_id = 'one-order'"), "3000");
 }
 
 TEST(MultiNode, AJobOfANodeThatDiesIsFinishedByAnother) {

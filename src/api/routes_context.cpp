@@ -1,0 +1,186 @@
+// /v1/orders, /v1/segments, /v1/product-collections, /v1/events and the customer sub-resources
+// that read them (activity, segments, permanent deletion): contract tags orders, segments,
+// product-collections, events and customers.
+#include <boost/json/object.hpp>
+
+#include "api/app.h"
+#include "api/json_codec.h"
+
+namespace openpromo::api {
+namespace {
+
+namespace json = boost::json;
+
+json::object order_json(const Order& o) {
+  return OrderService::view(o);
+}
+
+json::object activity_json(const CustomerActivity& a) {
+  return json::object{{"id", a.id},          {"type", a.type},
+                      {"data", a.data},      {"created_at", format_iso8601(a.created_at)},
+                      {"group_id", nullptr}, {"object", "customer_activity"}};
+}
+
+Result<EventDraft> read_event(const json::object& body) {
+  EventDraft e;
+  OP_ASSIGN(auto name, read_string(body, "event"));
+  if (!name) return Error::invalid_payload("event is required");
+  e.event = *name;
+  const json::value* customer = body.if_contains("customer");
+  if (!customer || !customer->is_object()) return Error::invalid_payload("customer is required");
+  const json::object& c = customer->as_object();
+  OP_ASSIGN(e.customer.id, read_string(c, "id"));
+  OP_ASSIGN(e.customer.source_id, read_string(c, "source_id"));
+  OP_ASSIGN(e.customer.name, read_string(c, "name"));
+  OP_ASSIGN(e.customer.email, read_string(c, "email"));
+  e.customer.metadata = read_any(c, "metadata");
+  e.metadata = read_any(body, "metadata").value_or(nullptr);
+  e.referral = read_any(body, "referral").value_or(nullptr);
+  e.loyalty = read_any(body, "loyalty").value_or(nullptr);
+  return e;
+}
+
+// The contract answers POST /orders/import with 200 (the customer bulk endpoints with 202).
+Reply import_started(const std::string& id) {
+  return Reply{200, serialize(json::object{{"async_action_id", id}})};
+}
+
+}  // namespace
+
+void add_context_routes(Router<Route>& router, Services& services) {
+  Services& s = services;
+
+  // ---- orders ----
+  router.add("POST", "/v1/orders", Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
+                                           OP_ASSIGN(auto body,
+                                                     parse_object_body(ctx.request.body));
+                                           OP_ASSIGN(Order o, s.orders.upsert(ctx.principal, body));
+                                           return Reply{200, serialize(order_json(o))};
+                                         }});
+  router.add("GET", "/v1/orders",
+             Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
+                     OP_ASSIGN(auto query, parse_list_query(ctx.query, 10));
+                     OP_ASSIGN(auto page, s.orders.list(ctx.principal, query));
+                     return Reply{200, serialize(list_json(page, order_json, "orders"))};
+                   }});
+  router.add("GET", "/v1/orders/{orderId}",
+             Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
+                     OP_ASSIGN(Order o, s.orders.get(ctx.principal, ctx.params.get("orderId")));
+                     return Reply{200, serialize(order_json(o))};
+                   }});
+  router.add("PUT", "/v1/orders/{orderId}",
+             Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
+                     OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
+                     OP_ASSIGN(Order o,
+                               s.orders.update(ctx.principal, ctx.params.get("orderId"), body));
+                     return Reply{200, serialize(order_json(o))};
+                   }});
+  router.add("POST", "/v1/orders/import",
+             Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
+                     OP_ASSIGN(auto body, parse_array_body(ctx.request.body));
+                     OP_ASSIGN(auto id,
+                               s.orders.enqueue_import(ctx.principal, body, ctx.request_id));
+                     if (s.wake_jobs) s.wake_jobs();
+                     return import_started(id);
+                   }});
+
+  // ---- segments ----
+  router.add("POST", "/v1/segments",
+             Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
+                     OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
+                     OP_ASSIGN(Segment seg, s.segments.create(ctx.principal, body));
+                     return Reply{200, serialize(SegmentService::view(seg))};
+                   }});
+  router.add("GET", "/v1/segments/{segmentId}",
+             Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
+                     OP_ASSIGN(Segment seg,
+                               s.segments.get(ctx.principal, ctx.params.get("segmentId")));
+                     return Reply{200, serialize(SegmentService::view(seg))};
+                   }});
+  router.add("GET", "/v1/segments",
+             Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
+                     OP_ASSIGN(auto query, parse_list_query(ctx.query, 10));
+                     OP_ASSIGN(auto page, s.segments.list(ctx.principal, query));
+                     return Reply{200, serialize(list_json(page, SegmentService::view, "data"))};
+                   }});
+  router.add("DELETE", "/v1/segments/{segmentId}",
+             Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
+                     OP_TRY(s.segments.remove(ctx.principal, ctx.params.get("segmentId")));
+                     return Reply{204, ""};
+                   }});
+  router.add("GET", "/v1/customers/{customerId}/segments",
+             Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
+                     OP_ASSIGN(auto segments,
+                               s.segments.segments_of(ctx.principal, ctx.params.get("customerId")));
+                     json::array data;
+                     for (const Segment& seg : segments) {
+                       data.push_back(
+                           json::object{{"id", seg.id}, {"name", seg.name}, {"object", "segment"}});
+                     }
+                     json::object out{{"object", "list"}, {"data_ref", "data"}};
+                     out["total"] = data.size();
+                     out["data"] = std::move(data);
+                     return Reply{200, serialize(out)};
+                   }});
+
+  // ---- product collections ----
+  router.add("POST", "/v1/product-collections",
+             Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
+                     OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
+                     OP_ASSIGN(auto c, s.collections.create(ctx.principal, body));
+                     return Reply{200, serialize(CollectionService::view(c))};
+                   }});
+  router.add("GET", "/v1/product-collections",
+             Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
+                     OP_ASSIGN(auto query, parse_list_query(ctx.query, 10));
+                     OP_ASSIGN(auto page, s.collections.list(ctx.principal, query));
+                     return Reply{200, serialize(list_json(page, CollectionService::view, "data"))};
+                   }});
+  router.add("GET", "/v1/product-collections/{collectionId}",
+             Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
+                     OP_ASSIGN(auto c,
+                               s.collections.get(ctx.principal, ctx.params.get("collectionId")));
+                     return Reply{200, serialize(CollectionService::view(c))};
+                   }});
+  router.add("DELETE", "/v1/product-collections/{collectionId}",
+             Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
+                     OP_TRY(s.collections.remove(ctx.principal, ctx.params.get("collectionId")));
+                     return Reply{204, ""};
+                   }});
+  router.add("GET", "/v1/product-collections/{collectionId}/products",
+             Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
+                     OP_ASSIGN(auto query, parse_list_query(ctx.query, 10));
+                     OP_ASSIGN(auto page,
+                               s.collections.products(ctx.principal, ctx.params.get("collectionId"),
+                                                      query));
+                     return Reply{200, serialize(list_json(
+                                           page, [](const JsonObject& o) { return o; }, "data"))};
+                   }});
+
+  // ---- events and customer activity ----
+  auto track = [&s](Context& ctx) -> Result<Reply> {
+    OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
+    OP_ASSIGN(auto event, read_event(body));
+    OP_ASSIGN(auto out, s.customers.track_event(ctx.principal, event));
+    return Reply{200, serialize(out)};
+  };
+  router.add("POST", "/v1/events", Route{Auth::kServer, track});
+  router.add("POST", "/client/v1/events", Route{Auth::kClient, track});
+  auto activity = [&s](Context& ctx) -> Result<Reply> {
+    OP_ASSIGN(auto query, parse_list_query(ctx.query, 10));
+    if (!ctx.query.get("order")) query.descending = true;  // newest first, as Voucherify
+    if (auto after = ctx.query.get("starting_after_id")) query.starting_after_id = *after;
+    OP_ASSIGN(auto page, s.customers.activity(ctx.principal, ctx.params.get("customerId"), query));
+    return Reply{200, serialize(list_json(page, activity_json, "data"))};
+  };
+  router.add("GET", "/v1/customers/{customerId}/activity", Route{Auth::kServer, activity});
+  router.add("GET", "/v1/customers/{customerId}/activities", Route{Auth::kServer, activity});
+  router.add("POST", "/v1/customers/{customerId}/permanent-deletion",
+             Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
+                     OP_ASSIGN(auto out, s.customers.delete_permanently(
+                                             ctx.principal, ctx.params.get("customerId")));
+                     return Reply{200, serialize(out)};
+                   }});
+}
+
+}  // namespace openpromo::api

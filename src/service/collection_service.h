@@ -1,0 +1,57 @@
+// CollectionService: product collections (spec 16.3). STATIC collections list at most 20
+// products or SKUs (a listed product brings all its SKUs); AUTO_UPDATE ones hold a filter
+// (rules/filter.h) over products and SKUs as the API shows them, each SKU judged on its own
+// fields. Membership is computed when asked, so it follows the catalog at once. At most 100
+// collections per project; a collection that validation rules or campaigns use cannot be
+// deleted (400 resource_in_use).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/api_key.h"
+#include "model/list_query.h"
+#include "model/product.h"
+#include "model/segment.h"
+#include "rules/filter.h"
+#include "store/store.h"
+
+namespace openpromo {
+
+// A collection ready to test products and SKUs against.
+struct CompiledCollection {
+  ProductCollection collection;
+  std::optional<rules::Filter> filter;  // AUTO_UPDATE
+  // STATIC: the listed ids, by object.
+  std::vector<std::string> product_ids, sku_ids;
+
+  static Result<CompiledCollection> compile(ProductCollection c);
+  // `product` and `sku` as product_view/sku_view show them (either may be null). A SKU is a
+  // member on its own fields, or (STATIC) when its product is listed.
+  bool has_product(const Json& product, Instant now) const;
+  bool has_sku(const Json& sku, const Json& product, Instant now) const;
+};
+
+class CollectionService {
+ public:
+  static constexpr size_t kMaxPerProject = 100;
+  static constexpr size_t kMaxStaticProducts = 20;
+
+  explicit CollectionService(Store& store) : store_(store) {}
+
+  Result<ProductCollection> create(const Principal& who, const JsonObject& body);
+  Result<ProductCollection> get(const Principal& who, std::string_view id);
+  Result<Page<ProductCollection>> list(const Principal& who, const ListQuery& query);
+  Status remove(const Principal& who, std::string_view id);
+  // The collection's products and SKUs (product_view/sku_view objects), paged.
+  Result<Page<JsonObject>> products(const Principal& who, std::string_view id,
+                                    const ListQuery& query);
+
+  static JsonObject view(const ProductCollection& c);
+
+ private:
+  Store& store_;
+};
+
+}  // namespace openpromo

@@ -1,0 +1,156 @@
+// Orders, segments, product collections and events against the real binary (issue 5): hostile
+// and contradictory input gets Voucherify's error JSON and writes nothing; amounts stay exact.
+#include <gtest/gtest.h>
+
+#include <boost/json/serialize.hpp>
+#include <string>
+
+#include "support/http_client.h"
+#include "support/server_process.h"
+
+namespace openpromo::testing {
+namespace {
+
+const HeaderList kAuth{{"X-App-Id", ServerProcess::kAppId},
+                       {"X-App-Token", ServerProcess::kAppToken},
+                       {"Content-Type", "application/json"}};
+
+class ContextHttp : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { server_ = new ServerProcess(); }
+  static void TearDownTestSuite() {
+    delete server_;
+    server_ = nullptr;
+  }
+  void SetUp() override { client_ = std::make_unique<HttpClient>(server_->port()); }
+
+  HttpResult post(const std::string& path, const std::string& body) {
+    return client_->request("POST", path, body, kAuth);
+  }
+  HttpResult get(const std::string& path) { return client_->request("GET", path, "", kAuth); }
+  void expect_error(const HttpResult& r, int status, const std::string& key) {
+    EXPECT_EQ(r.status, status) << r.body;
+    const auto json = r.json();
+    ASSERT_TRUE(json.is_object()) << r.body;
+    EXPECT_EQ(json.at("key").as_string(), key) << r.body;
+    for (const char* field : {"code", "message", "details", "request_id"}) {
+      EXPECT_TRUE(json.as_object().contains(field)) << field << " missing: " << r.body;
+    }
+  }
+  int64_t order_count() {
+    auto r = get("/v1/orders?limit=1");
+    const auto json = r.json();
+    return json.at("total").as_int64();
+  }
+
+  static ServerProcess* server_;
+  std::unique_ptr<HttpClient> client_;
+};
+
+ServerProcess* ContextHttp::server_ = nullptr;
+
+TEST_F(ContextHttp, AmountsAreComputedFromItemsExactly) {
+  auto r = post("/v1/orders", R"({"source_id":"exact-1","items":[)"
+                              R"({"source_id":"a","quantity":3,"price":333},)"
+                              R"({"source_id":"b","quantity":1,"amount":1})"
+                              R"(]})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto json = r.json();
+  EXPECT_EQ(json.at("amount").as_int64(), 1000);
+  EXPECT_EQ(json.at("total_amount").as_int64(), 1000);
+  EXPECT_EQ(json.at("status").as_string(), "CREATED");
+  EXPECT_EQ(json.at("items").as_array().at(0).at("amount").as_int64(), 999);
+}
+
+TEST_F(ContextHttp, ContradictoryAmountsAreRefusedAndNothingIsWritten) {
+  const int64_t before = order_count();
+  expect_error(post("/v1/orders", R"({"source_id":"contra-1","amount":5000,)"
+                                  R"("items":[{"source_id":"a","quantity":2,"price":1000}]})"),
+               400, "invalid_order");
+  expect_error(post("/v1/orders", R"({"source_id":"contra-2",)"
+                                  R"("items":[{"source_id":"a","quantity":2,"price":1000,)"
+                                  R"("amount":1999}]})"),
+               400, "invalid_order");
+  expect_error(post("/v1/orders", R"({"source_id":"contra-3","amount":100,"discount_amount":101})"),
+               400, "invalid_order");
+  EXPECT_EQ(order_count(), before);
+  EXPECT_EQ(get("/v1/orders/contra-1").status, 404);
+}
+
+TEST_F(ContextHttp, HostileOrderInputGetsErrorJson) {
+  // Overflowing arithmetic, negative and fractional money, wrong types, too many items.
+  expect_error(post("/v1/orders", R"({"items":[{"source_id":"a","quantity":1000000,)"
+                                  R"("price":999999999999999}]})"),
+               400, "invalid_order");
+  expect_error(post("/v1/orders", R"({"amount":-1})"), 400, "invalid_payload");
+  expect_error(post("/v1/orders", R"({"amount":10.5})"), 400, "invalid_payload");
+  expect_error(post("/v1/orders", R"({"amount":"100"})"), 400, "invalid_payload");
+  expect_error(post("/v1/orders", R"({"items":{"a":1}})"), 400, "invalid_payload");
+  expect_error(post("/v1/orders", R"({"status":"SHIPPED"})"), 400, "invalid_payload");
+  expect_error(post("/v1/orders", R"({"items":[{"product_id":"prod_missing"}]})"), 404,
+               "not_found");
+  std::string many = R"({"items":[)";
+  for (int i = 0; i < 501; ++i) many += std::string(i ? "," : "") + R"({"source_id":"x"})";
+  many += "]}";
+  expect_error(post("/v1/orders", many), 400, "invalid_payload");
+  expect_error(post("/v1/orders", "[1,2"), 400, "invalid_payload");
+  EXPECT_EQ(get("/health").status, 200);
+}
+
+TEST_F(ContextHttp, StatusMovesOnlyForward) {
+  ASSERT_EQ(post("/v1/orders", R"({"source_id":"flow-1","status":"PAID","amount":100})").status,
+            200);
+  auto back = client_->request("PUT", "/v1/orders/flow-1", R"({"status":"CREATED"})", kAuth);
+  expect_error(back, 400, "invalid_order_status");
+  auto done = client_->request("PUT", "/v1/orders/flow-1", R"({"status":"FULFILLED"})", kAuth);
+  ASSERT_EQ(done.status, 200) << done.body;
+  EXPECT_EQ(get("/v1/orders/flow-1").json().at("status").as_string(), "FULFILLED");
+}
+
+TEST_F(ContextHttp, MalformedSegmentsAndCollectionsAreRefused) {
+  expect_error(post("/v1/segments", R"({"name":"x","type":"auto-update"})"), 400,
+               "invalid_payload");
+  expect_error(post("/v1/segments", R"({"name":"x","type":"auto-update",)"
+                                    R"("filter":{"email":{"conditions":{"$nope":[1]}}}})"),
+               400, "invalid_payload");
+  expect_error(post("/v1/segments", R"({"name":"x","type":"weird"})"), 400, "invalid_payload");
+  expect_error(post("/v1/segments", R"({"name":"x","type":"static","customers":["cust_nope"]})"),
+               404, "not_found");
+  std::string deep = R"({"email":{"conditions":{"$is":["a"]}}})";
+  for (int i = 0; i < 6; ++i) deep = R"({"junction":"and","g":)" + deep + "}";
+  expect_error(
+      post("/v1/segments", R"({"name":"deep","type":"auto-update","filter":)" + deep + "}"), 400,
+      "invalid_payload");
+  expect_error(post("/v1/product-collections", R"({"name":"x","type":"STATIC","products":[]})"),
+               400, "invalid_payload");
+  expect_error(
+      post("/v1/product-collections",
+           R"({"name":"x","type":"STATIC","products":[{"id":"prod_nope","object":"product"}]})"),
+      404, "not_found");
+  EXPECT_EQ(get("/v1/segments?limit=100").json().at("total").as_int64(), 0);
+  EXPECT_EQ(get("/v1/product-collections?limit=100").json().at("total").as_int64(), 0);
+}
+
+TEST_F(ContextHttp, ACollectionInUseCannotBeDeleted) {
+  auto product = post("/v1/products", R"({"source_id":"in-use-p","name":"P","price":100})");
+  ASSERT_EQ(product.status, 200) << product.body;
+  const auto product_json = product.json();
+  const std::string product_id(product_json.at("id").as_string());
+  auto pc =
+      post("/v1/product-collections", R"({"name":"used","type":"STATIC","products":[{"id":")" +
+                                          product_id + R"(","object":"product"}]})");
+  ASSERT_EQ(pc.status, 200) << pc.body;
+  const auto pc_json = pc.json();
+  const std::string id(pc_json.at("id").as_string());
+  auto rule = post("/v1/validation-rules",
+                   R"({"name":"needs used","rules":{"1":{"name":"order.items.any",)"
+                   R"("conditions":{"$in":[{"id":")" +
+                       id + R"(","object":"products_collection"}]},"rules":{}},"logic":"1"}})");
+  ASSERT_EQ(rule.status, 200) << rule.body;
+  expect_error(client_->request("DELETE", "/v1/product-collections/" + id, "", kAuth), 400,
+               "resource_in_use");
+  EXPECT_EQ(get("/v1/product-collections/" + id).status, 200);
+}
+
+}  // namespace
+}  // namespace openpromo::testing
