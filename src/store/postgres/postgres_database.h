@@ -10,6 +10,13 @@
 //   has to be retried for serialization failures;
 // - multi-statement reads (a list's count and page) run at REPEATABLE READ READ ONLY, so both
 //   queries see one snapshot.
+//
+// Pipeline mode is not used: the hot path (validation) reads one voucher row per redeemable and,
+// with LISTEN/NOTIFY keeping catalog snapshots fresh, nothing else, so there are no independent
+// statements to batch; writes depend on what they read. Redemption, which writes several
+// counters per request, is where it may pay off.
+//
+// One extra connection per node LISTENs for catalog changes (listen(); see docs/OPERATIONS.md).
 #pragma once
 
 #include <memory>
