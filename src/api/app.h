@@ -24,6 +24,7 @@
 #include "service/collection_service.h"
 #include "service/customer_service.h"
 #include "service/key_service.h"
+#include "service/metadata_schema_service.h"
 #include "service/order_service.h"
 #include "service/product_service.h"
 #include "service/promotion_service.h"
@@ -80,7 +81,8 @@ struct Services {
         validations(s, catalog),
         orders(s, customers),
         segments(s, customers),
-        collections(s) {}
+        collections(s),
+        metadata_schemas(s) {}
   Store& store;
   KeyService keys;
   CategoryService categories;
@@ -94,6 +96,7 @@ struct Services {
   OrderService orders;
   SegmentService segments;
   CollectionService collections;
+  MetadataSchemaService metadata_schemas;
   std::function<void()> wake_jobs;  // set by whoever runs the JobRunner
 };
 

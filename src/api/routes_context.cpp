@@ -175,6 +175,73 @@ void add_context_routes(Router<Route>& router, Services& services) {
   };
   router.add("GET", "/v1/customers/{customerId}/activity", Route{Auth::kServer, activity});
   router.add("GET", "/v1/customers/{customerId}/activities", Route{Auth::kServer, activity});
+  // ---- metadata schemas ----
+  router.add("GET", "/v1/metadata-schemas",
+             Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
+                     OP_ASSIGN(auto schemas, s.metadata_schemas.list(ctx.principal));
+                     json::array data;
+                     for (const auto& m : schemas) data.push_back(MetadataSchemaService::view(m));
+                     json::object out{{"object", "list"}, {"data_ref", "schemas"}};
+                     out["total"] = data.size();
+                     out["schemas"] = std::move(data);
+                     return Reply{200, serialize(out)};
+                   }});
+  router.add("GET", "/v1/metadata-schemas/{resource}",
+             Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
+                     OP_ASSIGN(auto m,
+                               s.metadata_schemas.get(ctx.principal, ctx.params.get("resource")));
+                     return Reply{200, serialize(MetadataSchemaService::view(m))};
+                   }});
+  // Management API (spec 16.5): the path's project must be the key's project; `me` names it
+  // (ours: no endpoint tells a key its project id yet).
+  auto same_project = [](const Context& ctx) -> Status {
+    const std::string_view project = ctx.params.get("projectId");
+    if (project != "me" && project != ctx.principal.project_id) {
+      return Error::not_found("project", std::string(ctx.params.get("projectId")));
+    }
+    return {};
+  };
+  const std::string base = "/management/v1/projects/{projectId}/metadata-schemas";
+  router.add("POST", base, Route{Auth::kServer, [&s, same_project](Context& ctx) -> Result<Reply> {
+                                   OP_TRY(same_project(ctx));
+                                   OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
+                                   OP_ASSIGN(auto m,
+                                             s.metadata_schemas.create(ctx.principal, body));
+                                   return Reply{200, serialize(MetadataSchemaService::view(m))};
+                                 }});
+  router.add("GET", base, Route{Auth::kServer, [&s, same_project](Context& ctx) -> Result<Reply> {
+                                  OP_TRY(same_project(ctx));
+                                  OP_ASSIGN(auto schemas, s.metadata_schemas.list(ctx.principal));
+                                  json::array data;
+                                  for (const auto& m : schemas)
+                                    data.push_back(MetadataSchemaService::view(m));
+                                  json::object out{{"object", "list"}, {"data_ref", "data"}};
+                                  out["total"] = data.size();
+                                  out["data"] = std::move(data);
+                                  return Reply{200, serialize(out)};
+                                }});
+  router.add("GET", base + "/{schemaId}",
+             Route{Auth::kServer, [&s, same_project](Context& ctx) -> Result<Reply> {
+                     OP_TRY(same_project(ctx));
+                     OP_ASSIGN(auto m,
+                               s.metadata_schemas.get(ctx.principal, ctx.params.get("schemaId")));
+                     return Reply{200, serialize(MetadataSchemaService::view(m))};
+                   }});
+  router.add("PUT", base + "/{schemaId}",
+             Route{Auth::kServer, [&s, same_project](Context& ctx) -> Result<Reply> {
+                     OP_TRY(same_project(ctx));
+                     OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
+                     OP_ASSIGN(auto m, s.metadata_schemas.update(ctx.principal,
+                                                                 ctx.params.get("schemaId"), body));
+                     return Reply{200, serialize(MetadataSchemaService::view(m))};
+                   }});
+  router.add("DELETE", base + "/{schemaId}",
+             Route{Auth::kServer, [&s, same_project](Context& ctx) -> Result<Reply> {
+                     OP_TRY(same_project(ctx));
+                     OP_TRY(s.metadata_schemas.remove(ctx.principal, ctx.params.get("schemaId")));
+                     return Reply{204, ""};
+                   }});
+
   router.add("POST", "/v1/customers/{customerId}/permanent-deletion",
              Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
                      OP_ASSIGN(auto out, s.customers.delete_permanently(

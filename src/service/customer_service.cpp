@@ -3,6 +3,7 @@
 #include "core/crypto.h"
 #include "service/definitions.h"
 #include "service/key_service.h"
+#include "service/metadata_schema_service.h"
 
 namespace openpromo {
 namespace {
@@ -80,6 +81,9 @@ JsonObject customer_view(const Customer& c, const OrderSummary& orders) {
 
 Result<Customer> CustomerService::upsert(const Principal& who, const CustomerDraft& draft) {
   OP_TRY(check(draft));
+  if (draft.metadata) {
+    OP_TRY(check_metadata_schema(store_, who.project_id, "customer", *draft.metadata, false));
+  }
   if (draft.id) {
     OP_ASSIGN(auto existing, store_.find_customer(who.project_id, *draft.id));
     if (!existing || existing->id != *draft.id) return Error::not_found("customer", *draft.id);
@@ -110,6 +114,9 @@ Result<Page<Customer>> CustomerService::list(const Principal& who, const ListQue
 Result<Customer> CustomerService::update(const Principal& who, std::string_view id_or_source_id,
                                          const CustomerDraft& draft) {
   OP_TRY(check(draft));
+  if (draft.metadata) {
+    OP_TRY(check_metadata_schema(store_, who.project_id, "customer", *draft.metadata, false));
+  }
   OP_ASSIGN(Customer c, get(who, id_or_source_id));
   if (draft.source_id && c.source_id && *draft.source_id != *c.source_id) {
     return invalid_customer("a customer's source_id cannot be changed");

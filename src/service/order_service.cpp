@@ -5,6 +5,7 @@
 #include "core/crypto.h"
 #include "service/definitions.h"
 #include "service/key_service.h"
+#include "service/metadata_schema_service.h"
 #include "service/product_service.h"
 
 namespace openpromo {
@@ -251,7 +252,10 @@ Result<Order> OrderService::save(const Principal& who, const JsonObject& body,
   OP_ASSIGN(auto customer_id, text_field(body, "customer_id", ""));
   OP_ASSIGN(auto referrer_id, text_field(body, "referrer_id", ""));
   const Json* metadata = body.if_contains("metadata");
-  if (metadata && !metadata->is_null()) OP_TRY(check_metadata(*metadata));
+  if (metadata && !metadata->is_null()) {
+    OP_TRY(check_metadata(*metadata));
+    OP_TRY(check_metadata_schema(store_, who.project_id, "order", *metadata, false));
+  }
 
   std::optional<JsonArray> items;
   if (const Json* raw = body.if_contains("items"); raw && !raw->is_null()) {

@@ -3,6 +3,7 @@
 #include "core/crypto.h"
 #include "service/definitions.h"
 #include "service/key_service.h"
+#include "service/metadata_schema_service.h"
 
 namespace openpromo {
 namespace {
@@ -73,6 +74,9 @@ JsonObject product_view(const Product& p) {
 
 Result<Product> ProductService::upsert_product(const Principal& who, const CatalogDraft& d) {
   OP_TRY(check(d, "invalid_product"));
+  if (d.metadata) {
+    OP_TRY(check_metadata_schema(store_, who.project_id, "product", *d.metadata, false));
+  }
   const std::optional<std::string>& key = d.id ? d.id : d.source_id;
   for (int attempt = 0; attempt < 3; ++attempt) {
     if (key) {
@@ -109,6 +113,9 @@ Result<Page<Product>> ProductService::list_products(const Principal& who, const 
 Result<Product> ProductService::update_product(const Principal& who, std::string_view key,
                                                const CatalogDraft& d) {
   OP_TRY(check(d, "invalid_product"));
+  if (d.metadata) {
+    OP_TRY(check_metadata_schema(store_, who.project_id, "product", *d.metadata, false));
+  }
   OP_ASSIGN(Product p, get_product(who, key));
   if (d.source_id && p.source_id && *d.source_id != *p.source_id) {
     return Error{400, "invalid_product", "Invalid payload", "source_id cannot be changed", {}, {}};

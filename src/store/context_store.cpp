@@ -338,3 +338,81 @@ Result<JsonObject> Store::erase_customer(std::string_view project_id,
 }
 
 }  // namespace openpromo
+
+// ---- metadata schemas ----
+
+namespace openpromo {
+namespace {
+
+constexpr std::string_view kSchemaColumns =
+    "id, project_id, related_object, definition, created_at, updated_at";
+
+MetadataSchema schema_from_row(const sql::Row& r) {
+  MetadataSchema m;
+  m.id = r.text(0);
+  m.project_id = r.text(1);
+  m.related_object = r.text(2);
+  m.definition = sql::json_object(r, 3);
+  m.created_at = Instant{r.integer(4)};
+  m.updated_at = sql::opt_time(r, 5);
+  return m;
+}
+
+}  // namespace
+
+Status Store::insert_metadata_schema(const MetadataSchema& m) {
+  OP_ASSIGN(auto lease, db_->acquire());
+  auto r = lease->query(
+      "INSERT INTO metadata_schemas (" + std::string(kSchemaColumns) +
+          ") VALUES (?, ?, ?, ?, ?, NULL) ON CONFLICT DO NOTHING",
+      {m.id, m.project_id, m.related_object, to_json_text(m.definition), m.created_at.millis});
+  if (!r.ok()) return std::move(r).take_error();
+  if (r->affected == 0) {
+    return Error::duplicate_found("metadata_schema",
+                                  "A schema for " + m.related_object + " already exists");
+  }
+  return {};
+}
+
+Result<std::vector<MetadataSchema>> Store::list_metadata_schemas(std::string_view project_id) {
+  OP_ASSIGN(auto lease, db_->acquire());
+  OP_ASSIGN(auto rs, lease->query("SELECT " + std::string(kSchemaColumns) +
+                                      " FROM metadata_schemas WHERE project_id = ?"
+                                      " ORDER BY created_at, id",
+                                  {std::string(project_id)}));
+  std::vector<MetadataSchema> out;
+  for (const auto& row : rs.rows) out.push_back(schema_from_row(row));
+  return out;
+}
+
+Result<std::optional<MetadataSchema>> Store::find_metadata_schema(std::string_view project_id,
+                                                                  std::string_view id_or_object) {
+  OP_ASSIGN(auto lease, db_->acquire());
+  OP_ASSIGN(auto rs, lease->query("SELECT " + std::string(kSchemaColumns) +
+                                      " FROM metadata_schemas WHERE project_id = ? AND"
+                                      " (id = ? OR related_object = ?)",
+                                  {std::string(project_id), std::string(id_or_object),
+                                   std::string(id_or_object)}));
+  if (rs.rows.empty()) return std::optional<MetadataSchema>{};
+  return std::optional<MetadataSchema>(schema_from_row(rs.rows[0]));
+}
+
+Status Store::update_metadata_schema(const MetadataSchema& m) {
+  OP_ASSIGN(auto lease, db_->acquire());
+  OP_ASSIGN(auto r,
+            lease->query("UPDATE metadata_schemas SET definition = ?, updated_at = ?"
+                         " WHERE project_id = ? AND id = ?",
+                         {to_json_text(m.definition), opt(m.updated_at), m.project_id, m.id}));
+  if (r.affected == 0) return Error::not_found("metadata_schema", m.id);
+  return {};
+}
+
+Status Store::delete_metadata_schema(std::string_view project_id, std::string_view id) {
+  OP_ASSIGN(auto lease, db_->acquire());
+  OP_ASSIGN(auto r, lease->query("DELETE FROM metadata_schemas WHERE project_id = ? AND id = ?",
+                                 {std::string(project_id), std::string(id)}));
+  if (r.affected == 0) return Error::not_found("metadata_schema", std::string(id));
+  return {};
+}
+
+}  // namespace openpromo

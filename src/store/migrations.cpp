@@ -498,7 +498,20 @@ CREATE TRIGGER catalog_product_collections AFTER INSERT OR DELETE OR UPDATE ON p
   FOR EACH ROW EXECUTE FUNCTION openpromo_bump_catalog();
 )sql";
 
-constexpr std::array<Migration, 9> kMigrations{{
+// Metadata schemas (spec 16.5): one per project and resource type.
+constexpr std::string_view kMetadataSchemas = R"sql(
+CREATE TABLE metadata_schemas (
+  id TEXT PRIMARY KEY,
+  project_id TEXT NOT NULL REFERENCES projects (id),
+  related_object TEXT NOT NULL,
+  definition TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT,
+  UNIQUE (project_id, related_object)
+);
+)sql";
+
+constexpr std::array<Migration, 10> kMigrations{{
     {1, "foundation: projects, api keys, categories", kFoundation},
     {2, "campaigns, vouchers, async actions", kCampaigns},
     {3, "promotion tiers and stacks", kPromotions},
@@ -509,6 +522,7 @@ constexpr std::array<Migration, 9> kMigrations{{
     {8, "catalog versions", kCatalogVersionsSqlite, kCatalogVersionsPostgresql},
     {9, "orders, segments, product collections, customer activity", kContextSqlite,
      kContextPostgresql},
+    {10, "metadata schemas", kMetadataSchemas},
 }};
 
 }  // namespace

@@ -21,6 +21,7 @@
 #include "model/category.h"
 #include "model/customer.h"
 #include "model/list_query.h"
+#include "model/metadata_schema.h"
 #include "model/order.h"
 #include "model/product.h"
 #include "model/project.h"
@@ -256,6 +257,14 @@ class Store {
   // Removes the customer with its activity, orders and static segment memberships; returns
   // how many of each went (the permanent-deletion object's data_json).
   Result<JsonObject> erase_customer(std::string_view project_id, std::string_view customer_id);
+
+  // Metadata schemas, one per resource type (`related_object`).
+  Status insert_metadata_schema(const MetadataSchema& schema);  // 409 duplicate_found if taken
+  Result<std::vector<MetadataSchema>> list_metadata_schemas(std::string_view project_id);
+  Result<std::optional<MetadataSchema>> find_metadata_schema(std::string_view project_id,
+                                                             std::string_view id_or_object);
+  Status update_metadata_schema(const MetadataSchema& schema);
+  Status delete_metadata_schema(std::string_view project_id, std::string_view id);
 
   // Customer activity log.
   Status insert_activity(const CustomerActivity& activity);

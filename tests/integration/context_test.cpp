@@ -152,5 +152,56 @@ TEST_F(ContextHttp, ACollectionInUseCannotBeDeleted) {
   EXPECT_EQ(get("/v1/product-collections/" + id).status, 200);
 }
 
+// Spec 16.5: a schema's types hold on every write of customer, order and product metadata;
+// the refused write changes nothing.
+TEST_F(ContextHttp, MetadataSchemasRefuseWritesThatBreakThem) {
+  auto health = get("/v1/metadata-schemas");
+  ASSERT_EQ(health.status, 200) << health.body;
+  EXPECT_EQ(health.json().at("data_ref").as_string(), "schemas");
+  const std::string schema_body =
+      R"({"related_object":"customer","allow_defined_only":false,"properties":{)"
+      R"("age":{"type":"number","optional":true},)"
+      R"("home":{"type":"geopoint","optional":true},)"
+      R"("tags":{"type":"string","array":true,"optional":true}}})";
+  auto wrong_project = post("/management/v1/projects/proj_nope/metadata-schemas", schema_body);
+  expect_error(wrong_project, 404, "not_found");
+
+  ASSERT_EQ(post("/v1/customers", R"({"source_id":"schema-c","metadata":{"age":"old"}})").status,
+            200)
+      << "no schema yet: anything goes";
+  const std::string project = "me";  // ours: the key's own project (ids are not exposed yet)
+  auto created = post("/management/v1/projects/" + project + "/metadata-schemas", schema_body);
+  ASSERT_EQ(created.status, 200) << created.body;
+  auto listed = get("/v1/metadata-schemas/customer");
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  EXPECT_EQ(listed.json().at("properties").at("age").at("type").as_string(), "number");
+
+  expect_error(post("/v1/customers", R"({"source_id":"schema-c","metadata":{"age":"forty"}})"), 400,
+               "metadata_validation_failed");
+  expect_error(post("/v1/customers", R"({"source_id":"schema-c","metadata":{"home":"geo:91,0"}})"),
+               400, "metadata_validation_failed");
+  expect_error(post("/v1/customers", R"({"source_id":"schema-c","metadata":{"tags":["a",1]}})"),
+               400, "metadata_validation_failed");
+  auto unchanged = get("/v1/customers/schema-c").json();
+  EXPECT_EQ(unchanged.at("metadata").at("age").as_string(), "old");
+  auto ok = post("/v1/customers", R"({"source_id":"schema-c","metadata":{"age":40,)"
+                                  R"("home":"geo:52.23,21.01","tags":["a","b"],"free":"x"}})");
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(ok.json().at("metadata").at("age").as_int64(), 40);
+
+  ASSERT_EQ(post("/management/v1/projects/" + project + "/metadata-schemas",
+                 R"({"related_object":"order","allow_defined_only":true,"properties":{)"
+                 R"("channel":{"type":"string","optional":true}}})")
+                .status,
+            200);
+  expect_error(post("/v1/orders", R"({"source_id":"schema-o","amount":1,"metadata":{"x":1}})"), 400,
+               "metadata_validation_failed");
+  EXPECT_EQ(get("/v1/orders/schema-o").status, 404);
+  EXPECT_EQ(post("/v1/orders", R"({"source_id":"schema-o","amount":1,)"
+                               R"("metadata":{"channel":"web"}})")
+                .status,
+            200);
+}
+
 }  // namespace
 }  // namespace openpromo::testing
