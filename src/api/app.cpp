@@ -67,6 +67,7 @@ App::App(Store& store, AppOptions options) : options_(options), services_(store,
   add_product_routes(router_, services_);
   add_validation_routes(router_, services_);
   add_context_routes(router_, services_);
+  add_bulk_routes(router_, services_);
 }
 
 HttpResponse App::handle(const HttpRequest& request) {

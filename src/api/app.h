@@ -151,6 +151,7 @@ void add_customer_routes(Router<Route>& router, Services& services);
 void add_product_routes(Router<Route>& router, Services& services);
 void add_validation_routes(Router<Route>& router, Services& services);
 void add_context_routes(Router<Route>& router, Services& services);
+void add_bulk_routes(Router<Route>& router, Services& services);
 // Encoders shared with the campaign, voucher and tier routes.
 boost::json::object validation_rule_json(const ValidationRule& rule);
 boost::json::object assignment_json(const RuleAssignment& assignment);

@@ -22,11 +22,7 @@ Result<boost::json::object> parse_object_body(std::string_view body);
 // A body that must be a JSON array (bulk imports).
 Result<boost::json::array> parse_array_body(std::string_view body);
 
-// Field readers: absent or null is nullopt; a value of the wrong type is 400 invalid_payload
-// naming the field.
-Result<std::optional<std::string>> read_string(const boost::json::object& obj,
-                                               std::string_view field);
-Result<std::optional<int64_t>> read_integer(const boost::json::object& obj, std::string_view field);
+// Field readers (read_string, read_integer, read_bool, read_date, read_any) live in core/json.h.
 
 std::string serialize(const boost::json::value& value);
 
@@ -38,14 +34,6 @@ boost::json::object category_json(const Category& c);
 // {object:"list", data_ref:<name>, <name>:[...], total, has_more[, more_starting_after]}
 template <class T, class Encode>
 boost::json::object list_json(const Page<T>& page, Encode encode, std::string_view name = "data");
-
-// Optional typed readers for request bodies. A present JSON null is "present, empty".
-Result<std::optional<bool>> read_bool(const boost::json::object& obj, std::string_view field);
-// ISO 8601 date or null; outer optional = present.
-Result<std::optional<std::optional<Instant>>> read_date(const boost::json::object& obj,
-                                                        std::string_view field);
-// Any JSON value, as given (outer optional = present).
-std::optional<boost::json::value> read_any(const boost::json::object& obj, std::string_view field);
 
 boost::json::value time_or_null(const std::optional<Instant>& t);
 

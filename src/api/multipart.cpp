@@ -159,4 +159,11 @@ Result<std::vector<std::vector<std::string>>> parse_csv(std::string_view text) {
   return rows;
 }
 
+std::string csv_column_key(std::string header) {
+  for (char& c : header) {
+    c = c == ' ' || c == '-' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return header;
+}
+
 }  // namespace openpromo::api

@@ -25,5 +25,8 @@ Result<std::vector<FormPart>> parse_multipart(std::string_view body, std::string
 // RFC 4180 CSV: comma separated, fields optionally in double quotes (a doubled quote is a
 // quote), CRLF or LF line ends. Empty lines are skipped.
 Result<std::vector<std::vector<std::string>>> parse_csv(std::string_view text);
+// A CSV header as a field name: lower case, spaces and dashes as underscores ("Source Id" ->
+// "source_id").
+std::string csv_column_key(std::string header);
 
 }  // namespace openpromo::api

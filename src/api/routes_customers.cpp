@@ -9,23 +9,6 @@ namespace {
 
 namespace json = boost::json;
 
-Result<CustomerDraft> read_customer(const json::object& body) {
-  CustomerDraft d;
-  OP_ASSIGN(d.id, read_string(body, "id"));
-  OP_ASSIGN(d.source_id, read_string(body, "source_id"));
-  OP_ASSIGN(d.name, read_string(body, "name"));
-  OP_ASSIGN(d.description, read_string(body, "description"));
-  OP_ASSIGN(d.email, read_string(body, "email"));
-  OP_ASSIGN(d.phone, read_string(body, "phone"));
-  OP_ASSIGN(d.birthdate, read_string(body, "birthdate"));
-  if (!d.birthdate) {
-    OP_ASSIGN(d.birthdate, read_string(body, "birthday"));  // deprecated spelling
-  }
-  d.address = read_any(body, "address");
-  d.metadata = read_any(body, "metadata");
-  return d;
-}
-
 json::object customer_json(Services& s, const Principal& who, const Customer& c) {
   auto view = s.customers.view(who, c);
   return view.ok() ? std::move(*view) : customer_view(c, OrderSummary{});
@@ -38,7 +21,7 @@ void add_customer_routes(Router<Route>& router, Services& services) {
   router.add("POST", "/v1/customers",
              Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
                      OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
-                     OP_ASSIGN(auto draft, read_customer(body));
+                     OP_ASSIGN(auto draft, customer_draft_from_json(body));
                      OP_ASSIGN(auto c, s.customers.upsert(ctx.principal, draft));
                      return Reply{200, serialize(customer_json(s, ctx.principal, c))};
                    }});
@@ -67,7 +50,7 @@ void add_customer_routes(Router<Route>& router, Services& services) {
   router.add("PUT", "/v1/customers/{customerId}",
              Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
                      OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
-                     OP_ASSIGN(auto draft, read_customer(body));
+                     OP_ASSIGN(auto draft, customer_draft_from_json(body));
                      OP_ASSIGN(auto c, s.customers.update(ctx.principal,
                                                           ctx.params.get("customerId"), draft));
                      return Reply{200, serialize(customer_json(s, ctx.principal, c))};

@@ -9,22 +9,6 @@ namespace {
 
 namespace json = boost::json;
 
-Result<CatalogDraft> read_draft(const json::object& body, const char* name_field) {
-  CatalogDraft d;
-  OP_ASSIGN(d.id, read_string(body, "id"));
-  OP_ASSIGN(d.source_id, read_string(body, "source_id"));
-  OP_ASSIGN(d.name, read_string(body, name_field));
-  OP_ASSIGN(d.currency, read_string(body, "currency"));
-  if (body.contains("price")) {
-    OP_ASSIGN(auto price, read_integer(body, "price"));
-    d.price = price;
-  }
-  d.attributes = read_any(body, "attributes");
-  d.metadata = read_any(body, "metadata");
-  d.image_url = read_any(body, "image_url");
-  return d;
-}
-
 json::object sku_json(const Sku& sku) {
   return sku_view(sku);
 }
@@ -51,7 +35,7 @@ void add_product_routes(Router<Route>& router, Services& services) {
   router.add("POST", "/v1/products",
              Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
                      OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
-                     OP_ASSIGN(auto draft, read_draft(body, "name"));
+                     OP_ASSIGN(auto draft, catalog_draft_from_json(body, "name"));
                      OP_ASSIGN(auto p, s.products.upsert_product(ctx.principal, draft));
                      return product_reply(s, ctx.principal, p);
                    }});
@@ -77,7 +61,7 @@ void add_product_routes(Router<Route>& router, Services& services) {
   router.add("PUT", "/v1/products/{productId}",
              Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
                      OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
-                     OP_ASSIGN(auto draft, read_draft(body, "name"));
+                     OP_ASSIGN(auto draft, catalog_draft_from_json(body, "name"));
                      OP_ASSIGN(auto p, s.products.update_product(
                                            ctx.principal, ctx.params.get("productId"), draft));
                      return product_reply(s, ctx.principal, p);
@@ -91,7 +75,7 @@ void add_product_routes(Router<Route>& router, Services& services) {
   router.add("POST", "/v1/products/{productId}/skus",
              Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
                      OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
-                     OP_ASSIGN(auto draft, read_draft(body, "sku"));
+                     OP_ASSIGN(auto draft, catalog_draft_from_json(body, "sku"));
                      OP_ASSIGN(auto sku, s.products.create_sku(ctx.principal,
                                                                ctx.params.get("productId"), draft));
                      return Reply{200, serialize(sku_json(sku))};
@@ -115,7 +99,7 @@ void add_product_routes(Router<Route>& router, Services& services) {
   router.add("PUT", "/v1/products/{productId}/skus/{skuId}",
              Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
                      OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
-                     OP_ASSIGN(auto draft, read_draft(body, "sku"));
+                     OP_ASSIGN(auto draft, catalog_draft_from_json(body, "sku"));
                      OP_ASSIGN(auto sku,
                                s.products.update_sku(ctx.principal, ctx.params.get("productId"),
                                                      ctx.params.get("skuId"), draft));

@@ -41,13 +41,6 @@ Result<std::vector<Result<VoucherInput>>> read_import(std::string_view body) {
   return out;
 }
 
-std::string column_key(std::string header) {
-  for (char& c : header) {
-    c = c == ' ' || c == '-' ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  }
-  return header;
-}
-
 // One CSV row -> a voucher. Columns (header names, case-insensitive): Code, Voucher Type,
 // Discount Type, Value, Unit Type, Category, Start Date, Expiration Date, Redemption Limit,
 // Active, Additional Info; any other column becomes a metadata string. Value is in the API's
@@ -149,7 +142,7 @@ Result<std::vector<Result<VoucherInput>>> read_csv_import(const HttpRequest& req
   if (rows.size() < 2)
     return Error::invalid_payload("the CSV needs a header row and at least one voucher");
   std::vector<std::string> header;
-  for (const auto& h : rows[0]) header.push_back(column_key(h));
+  for (const auto& h : rows[0]) header.push_back(csv_column_key(h));
   bool has_code = false;
   for (const auto& h : header) has_code = has_code || h == "code";
   if (!has_code) return Error::invalid_payload("the CSV header needs a Code column");

@@ -6,10 +6,13 @@
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "core/error.h"
+#include "core/time.h"
 
 namespace openpromo {
 
@@ -37,5 +40,17 @@ Result<Json> parse_json_text(std::string_view text);
 // `definition["metadata"]`, a null value removes the key, other keys stay. A non-object patch
 // changes nothing.
 void merge_metadata(JsonObject& definition, const Json& patch);
+
+// Field readers for request bodies: absent or null is nullopt; a value of the wrong type is 400
+// invalid_payload naming the field.
+Result<std::optional<std::string>> read_string(const JsonObject& obj, std::string_view field);
+// Integers; JavaScript's integral doubles (8.0) are accepted when exact.
+Result<std::optional<int64_t>> read_integer(const JsonObject& obj, std::string_view field);
+Result<std::optional<bool>> read_bool(const JsonObject& obj, std::string_view field);
+// ISO 8601 date or null; outer optional = present, inner = not null.
+Result<std::optional<std::optional<Instant>>> read_date(const JsonObject& obj,
+                                                        std::string_view field);
+// Any JSON value, as given (outer optional = present; a present null is "present, empty").
+std::optional<Json> read_any(const JsonObject& obj, std::string_view field);
 
 }  // namespace openpromo

@@ -1,26 +1,10 @@
 #include "service/catalog_cache.h"
 
 #include "engine/definitions.h"
+#include "service/paging.h"
 
 namespace openpromo {
 namespace {
-
-// Every row of a list, page by page along the id order.
-template <class T, class List>
-Result<std::vector<T>> all_of(List list) {
-  std::vector<T> out;
-  ListQuery query;
-  query.limit = ListQuery::kMaxLimit;
-  query.order_field = "id";
-  query.descending = false;
-  while (true) {
-    OP_ASSIGN(Page<T> page, list(query));
-    for (auto& item : page.items) out.push_back(std::move(item));
-    if (!page.has_more || page.items.empty()) break;
-    query.starting_after_id = out.back().id;
-  }
-  return out;
-}
 
 void put_date(JsonObject& o, const char* key, const std::optional<Instant>& own,
               const std::optional<Instant>& inherited) {
@@ -158,7 +142,7 @@ Result<std::shared_ptr<const CatalogSnapshot>> CatalogCache::load(const Project&
   }
   const std::string& p = project.id;
   OP_ASSIGN(auto categories,
-            all_of<Category>([&](const ListQuery& q) { return store_.list_categories(p, q); }));
+            read_all<Category>([&](const ListQuery& q) { return store_.list_categories(p, q); }));
   for (const Category& c : categories) {
     engine::CategoryRef ref;
     ref.id = c.id;
@@ -172,17 +156,17 @@ Result<std::shared_ptr<const CatalogSnapshot>> CatalogCache::load(const Project&
     s->categories.emplace(c.id, std::move(ref));
   }
   OP_ASSIGN(auto campaigns,
-            all_of<Campaign>([&](const ListQuery& q) { return store_.list_campaigns(p, q); }));
+            read_all<Campaign>([&](const ListQuery& q) { return store_.list_campaigns(p, q); }));
   for (Campaign& c : campaigns) s->campaigns.emplace(c.id, std::move(c));
-  OP_ASSIGN(auto tiers, all_of<PromotionTier>([&](const ListQuery& q) {
+  OP_ASSIGN(auto tiers, read_all<PromotionTier>([&](const ListQuery& q) {
               return store_.list_tiers(p, std::nullopt, q);
             }));
   for (PromotionTier& t : tiers) s->tiers.emplace(t.id, std::move(t));
-  OP_ASSIGN(auto stacks, all_of<PromotionStack>([&](const ListQuery& q) {
+  OP_ASSIGN(auto stacks, read_all<PromotionStack>([&](const ListQuery& q) {
               return store_.list_stacks(p, std::nullopt, q);
             }));
   for (PromotionStack& st : stacks) s->stacks.emplace(st.id, std::move(st));
-  OP_ASSIGN(auto rules, all_of<ValidationRule>([&](const ListQuery& q) {
+  OP_ASSIGN(auto rules, read_all<ValidationRule>([&](const ListQuery& q) {
               return store_.list_validation_rules(p, q);
             }));
   for (const ValidationRule& r : rules) {
@@ -192,7 +176,7 @@ Result<std::shared_ptr<const CatalogSnapshot>> CatalogCache::load(const Project&
     if (compiled.ok()) s->rules.emplace(r.id, std::move(compiled).value());
   }
   OP_ASSIGN(auto segments,
-            all_of<Segment>([&](const ListQuery& q) { return store_.list_segments(p, q); }));
+            read_all<Segment>([&](const ListQuery& q) { return store_.list_segments(p, q); }));
   for (Segment& seg : segments) {
     CompiledSegment c{std::move(seg), std::nullopt};
     if (const Json* f = c.segment.definition.if_contains("filter");
@@ -203,7 +187,7 @@ Result<std::shared_ptr<const CatalogSnapshot>> CatalogCache::load(const Project&
     }
     s->segments.push_back(std::move(c));
   }
-  OP_ASSIGN(auto collections, all_of<ProductCollection>([&](const ListQuery& q) {
+  OP_ASSIGN(auto collections, read_all<ProductCollection>([&](const ListQuery& q) {
               return store_.list_collections(p, q);
             }));
   for (ProductCollection& pc : collections) {

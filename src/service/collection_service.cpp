@@ -4,25 +4,11 @@
 
 #include "core/crypto.h"
 #include "service/key_service.h"
+#include "service/paging.h"
 #include "service/product_service.h"
 
 namespace openpromo {
 namespace {
-
-template <class T, class List>
-Result<std::vector<T>> every(List list) {
-  std::vector<T> out;
-  ListQuery query;
-  query.limit = ListQuery::kMaxLimit;
-  query.order_field = "created_at";
-  while (true) {
-    OP_ASSIGN(Page<T> page, list(query));
-    for (auto& item : page.items) out.push_back(std::move(item));
-    if (!page.has_more || page.items.empty()) break;
-    query.starting_after_id = out.back().id;
-  }
-  return out;
-}
 
 std::string text_at(const Json& o, const char* key) {
   if (!o.is_object()) return {};
@@ -154,7 +140,7 @@ Status CollectionService::remove(const Principal& who, std::string_view id) {
   OP_TRY(require_admin(who, "delete product collections"));
   OP_ASSIGN(ProductCollection c, get(who, id));
   // In use: named by a validation rule or a campaign's definition (discount targets).
-  OP_ASSIGN(auto rules, every<ValidationRule>([&](const ListQuery& q) {
+  OP_ASSIGN(auto rules, read_all<ValidationRule>([&](const ListQuery& q) {
               return store_.list_validation_rules(who.project_id, q);
             }));
   for (const ValidationRule& r : rules) {
@@ -162,7 +148,7 @@ Status CollectionService::remove(const Principal& who, std::string_view id) {
       return Error::resource_in_use("products_collection", c.id, "validation rule " + r.id);
     }
   }
-  OP_ASSIGN(auto campaigns, every<Campaign>([&](const ListQuery& q) {
+  OP_ASSIGN(auto campaigns, read_all<Campaign>([&](const ListQuery& q) {
               return store_.list_campaigns(who.project_id, q);
             }));
   for (const Campaign& campaign : campaigns) {
@@ -181,13 +167,13 @@ Result<Page<JsonObject>> CollectionService::products(const Principal& who, std::
   std::vector<JsonObject> members;
   // Every product and SKU of the project, in creation order. Fine for catalogs of thousands; a
   // large catalog wants the filter pushed into SQL (noted on the issue).
-  OP_ASSIGN(auto products, every<Product>([&](const ListQuery& q) {
+  OP_ASSIGN(auto products, read_all<Product>([&](const ListQuery& q) {
               return store_.list_products(who.project_id, q);
             }));
   for (const Product& p : products) {
     const Json product(product_view(p));
     if (compiled.has_product(product, now)) members.push_back(product.as_object());
-    OP_ASSIGN(auto skus, every<Sku>([&](const ListQuery& q) {
+    OP_ASSIGN(auto skus, read_all<Sku>([&](const ListQuery& q) {
                 return store_.list_skus(who.project_id, p.id, q);
               }));
     for (const Sku& s : skus) {

@@ -38,6 +38,23 @@ Json text_or_null(const std::optional<std::string>& v) {
 
 }  // namespace
 
+Result<CustomerDraft> customer_draft_from_json(const JsonObject& body) {
+  CustomerDraft d;
+  OP_ASSIGN(d.id, read_string(body, "id"));
+  OP_ASSIGN(d.source_id, read_string(body, "source_id"));
+  OP_ASSIGN(d.name, read_string(body, "name"));
+  OP_ASSIGN(d.description, read_string(body, "description"));
+  OP_ASSIGN(d.email, read_string(body, "email"));
+  OP_ASSIGN(d.phone, read_string(body, "phone"));
+  OP_ASSIGN(d.birthdate, read_string(body, "birthdate"));
+  if (!d.birthdate) {
+    OP_ASSIGN(d.birthdate, read_string(body, "birthday"));  // deprecated spelling
+  }
+  d.address = read_any(body, "address");
+  d.metadata = read_any(body, "metadata");
+  return d;
+}
+
 // Redemption, loyalty and referral counters are zero: this version records no redemptions or
 // loyalty activity yet (they come with their issues). Order counters are real.
 JsonObject customer_view(const Customer& c, const OrderSummary& orders) {

@@ -15,6 +15,9 @@ namespace openpromo {
 // collection filters read this same document, so a filter names the fields a client sees.
 JsonObject customer_view(const Customer& c, const OrderSummary& orders);
 
+// A create/update body (also a bulk or CSV-import row) -> draft; wrong types are 400.
+Result<CustomerDraft> customer_draft_from_json(const JsonObject& body);
+
 // A custom event (POST /v1/events, spec 16.6).
 struct EventDraft {
   std::string event;

@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "core/crypto.h"
+#include "service/bulk_jobs.h"
 #include "service/campaign_service.h"
 #include "service/definitions.h"
 #include "service/order_service.h"
@@ -56,6 +57,8 @@ std::optional<AsyncAction> JobRunner::run(AsyncAction action) {
     outcome = generate_vouchers(action);
   } else if (action.type == "ORDERS.IMPORT") {
     outcome = import_orders(action);
+  } else if (auto bulk = run_bulk_action(store_, action, stopping_)) {
+    outcome = std::move(*bulk);
   } else {
     outcome = Error::internal("unknown async action type " + action.type);
   }

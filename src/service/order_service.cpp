@@ -296,16 +296,7 @@ Result<Order> OrderService::save(const Principal& who, const JsonObject& body,
   // The customer: upserted from `customer`, or an existing one by `customer_id`.
   if (const Json* c = body.if_contains("customer"); c && !c->is_null()) {
     if (!c->is_object()) return Error::invalid_payload("customer must be an object");
-    const JsonObject& co = c->as_object();
-    CustomerDraft draft;
-    OP_ASSIGN(draft.id, text_field(co, "id", "customer."));
-    OP_ASSIGN(draft.source_id, text_field(co, "source_id", "customer."));
-    OP_ASSIGN(draft.name, text_field(co, "name", "customer."));
-    OP_ASSIGN(draft.email, text_field(co, "email", "customer."));
-    OP_ASSIGN(draft.phone, text_field(co, "phone", "customer."));
-    OP_ASSIGN(draft.description, text_field(co, "description", "customer."));
-    if (const Json* m = co.if_contains("metadata")) draft.metadata = *m;
-    if (const Json* a = co.if_contains("address")) draft.address = *a;
+    OP_ASSIGN(CustomerDraft draft, customer_draft_from_json(c->as_object()));
     if (draft.id || draft.source_id) {
       OP_ASSIGN(Customer customer, customers_.upsert(who, draft));
       customer_id = customer.id;

@@ -40,6 +40,22 @@ Json from(const JsonObject& d, const char* key, Json fallback = nullptr) {
 
 }  // namespace
 
+Result<CatalogDraft> catalog_draft_from_json(const JsonObject& body, const char* name_field) {
+  CatalogDraft d;
+  OP_ASSIGN(d.id, read_string(body, "id"));
+  OP_ASSIGN(d.source_id, read_string(body, "source_id"));
+  OP_ASSIGN(d.name, read_string(body, name_field));
+  OP_ASSIGN(d.currency, read_string(body, "currency"));
+  if (body.contains("price")) {
+    OP_ASSIGN(auto price, read_integer(body, "price"));
+    d.price = price;
+  }
+  d.attributes = read_any(body, "attributes");
+  d.metadata = read_any(body, "metadata");
+  d.image_url = read_any(body, "image_url");
+  return d;
+}
+
 JsonObject sku_view(const Sku& s) {
   JsonObject out;
   out["id"] = s.id;

@@ -14,6 +14,9 @@ namespace openpromo {
 JsonObject product_view(const Product& p);
 JsonObject sku_view(const Sku& s);
 
+// A product (name_field "name") or SKU ("sku") body, also a CSV-import row -> draft.
+Result<CatalogDraft> catalog_draft_from_json(const JsonObject& body, const char* name_field);
+
 class ProductService {
  public:
   explicit ProductService(Store& store) : store_(store) {}

@@ -4,28 +4,9 @@
 
 #include "core/crypto.h"
 #include "service/key_service.h"
+#include "service/paging.h"
 
 namespace openpromo {
-namespace {
-
-// All rows of a list, page by page.
-template <class T, class List>
-Result<std::vector<T>> every(List list) {
-  std::vector<T> out;
-  ListQuery query;
-  query.limit = ListQuery::kMaxLimit;
-  query.order_field = "created_at";
-  while (true) {
-    OP_ASSIGN(Page<T> page, list(query));
-    for (auto& item : page.items) out.push_back(std::move(item));
-    if (!page.has_more || page.items.empty()) break;
-    query.starting_after_id = out.back().id;
-  }
-  return out;
-}
-
-}  // namespace
-
 std::vector<std::string> member_segments(const std::vector<CompiledSegment>& segments,
                                          const Json& customer,
                                          const std::vector<std::string>& static_ids, Instant now) {
@@ -116,7 +97,7 @@ Result<std::vector<Segment>> SegmentService::segments_of(
   OP_ASSIGN(Customer customer, customers_.get(who, customer_id_or_source_id));
   OP_ASSIGN(JsonObject document, customers_.view(who, customer));
   OP_ASSIGN(auto static_ids, store_.static_segments_of(who.project_id, customer.id));
-  OP_ASSIGN(auto all, every<Segment>([&](const ListQuery& q) {
+  OP_ASSIGN(auto all, read_all<Segment>([&](const ListQuery& q) {
               return store_.list_segments(who.project_id, q);
             }));
   std::vector<CompiledSegment> compiled;

@@ -1,0 +1,156 @@
+#include "service/bulk_jobs.h"
+
+#include "core/crypto.h"
+#include "service/customer_service.h"
+#include "service/key_service.h"
+#include "service/product_service.h"
+
+namespace openpromo {
+namespace {
+
+bool one_of(std::string_view type, std::initializer_list<std::string_view> types) {
+  for (std::string_view t : types) {
+    if (t == type) return true;
+  }
+  return false;
+}
+
+Result<std::string> enqueue(Store& store, const Principal& who, std::string_view type,
+                            JsonObject payload, const std::string& request_id) {
+  OP_TRY(require_admin(who, "run bulk updates"));
+  AsyncAction action;
+  action.id = new_id("aa_");
+  action.project_id = who.project_id;
+  action.type = std::string(type);
+  action.request_id = request_id;
+  action.payload = std::move(payload);
+  action.created_at = now_utc();
+  OP_TRY(store.insert_async_action(action));
+  return action.id;
+}
+
+std::string source_of(const Json& item) {
+  if (!item.is_object()) return {};
+  const Json* v = item.as_object().if_contains("source_id");
+  return v && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
+// One item: the same upsert a single request makes.
+Status write_item(std::string_view type, const Principal& who, CustomerService& customers,
+                  ProductService& products, const JsonObject& item) {
+  if (one_of(type, {kCustomersBulkUpdate, kCustomersImportCsv, kCustomersMetadataUpdate})) {
+    OP_ASSIGN(CustomerDraft draft, customer_draft_from_json(item));
+    if (!draft.source_id && !draft.id) return Error::invalid_payload("source_id is required");
+    OP_TRY(customers.upsert(who, draft));
+    return {};
+  }
+  if (one_of(type, {kProductsBulkUpdate, kProductsImportCsv, kProductsMetadataUpdate})) {
+    OP_ASSIGN(CatalogDraft draft, catalog_draft_from_json(item, "name"));
+    if (!draft.source_id && !draft.id) return Error::invalid_payload("source_id is required");
+    if (type == kProductsMetadataUpdate && draft.source_id) {
+      auto existing = products.get_product(who, *draft.source_id);
+      if (existing.ok()) {
+        OP_TRY(products.update_product(who, existing->id, draft));
+        return {};
+      }
+    }
+    OP_TRY(products.upsert_product(who, draft));
+    return {};
+  }
+  // SKUS.IMPORT_CSV: the product must exist; a SKU with the row's source id is updated.
+  OP_ASSIGN(CatalogDraft draft, catalog_draft_from_json(item, "sku"));
+  OP_ASSIGN(auto product_id, read_string(item, "product_id"));
+  if (!product_id) return Error::invalid_payload("product_id is required");
+  if (draft.source_id) {
+    auto existing = products.get_sku(who, *draft.source_id);
+    if (existing.ok()) {
+      OP_TRY(products.update_sku(who, *product_id, existing->id, draft));
+      return {};
+    }
+  }
+  OP_TRY(products.create_sku(who, *product_id, draft));
+  return {};
+}
+
+}  // namespace
+
+Result<std::string> enqueue_bulk(Store& store, const Principal& who, std::string_view type,
+                                 const JsonArray& items, const std::string& request_id) {
+  if (items.empty()) return Error::invalid_payload("send at least one item");
+  if (items.size() > kMaxBulkItems) {
+    return Error::invalid_payload("at most 10000 items per request");
+  }
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (!items[i].is_object()) {
+      return Error::invalid_payload("item " + std::to_string(i) + " must be an object");
+    }
+  }
+  return enqueue(store, who, type, JsonObject{{"items", items}}, request_id);
+}
+
+Result<std::string> enqueue_metadata_update(Store& store, const Principal& who,
+                                            std::string_view type, const JsonObject& body,
+                                            const std::string& request_id) {
+  const Json* ids = body.if_contains("source_ids");
+  const Json* metadata = body.if_contains("metadata");
+  if (!ids || !ids->is_array() || ids->as_array().empty()) {
+    return Error::invalid_payload("source_ids must list at least one source id");
+  }
+  if (ids->as_array().size() > kMaxBulkItems) {
+    return Error::invalid_payload("at most 10000 source ids per request");
+  }
+  for (const Json& id : ids->as_array()) {
+    if (!id.is_string() || id.as_string().empty()) {
+      return Error::invalid_payload("source_ids must be non-empty strings");
+    }
+  }
+  if (!metadata || !metadata->is_object())
+    return Error::invalid_payload("metadata must be an object");
+  JsonArray items;
+  for (const Json& id : ids->as_array()) {
+    items.push_back(JsonObject{{"source_id", id}, {"metadata", *metadata}});
+  }
+  return enqueue(store, who, type, JsonObject{{"items", std::move(items)}}, request_id);
+}
+
+std::optional<Status> run_bulk_action(Store& store, AsyncAction& action,
+                                      const std::atomic<bool>& stopping) {
+  const std::string_view type = action.type;
+  if (!one_of(type,
+              {kCustomersBulkUpdate, kCustomersMetadataUpdate, kCustomersImportCsv,
+               kProductsBulkUpdate, kProductsMetadataUpdate, kProductsImportCsv, kSkusImportCsv})) {
+    return std::nullopt;
+  }
+  const Json* items = action.payload.if_contains("items");
+  if (!items || !items->is_array()) return Error::internal("malformed bulk payload");
+  Principal who;
+  who.project_id = action.project_id;
+  who.role = Role::kAdmin;
+  CustomerService customers(store);
+  ProductService products(store);
+  JsonArray failed;
+  int64_t row = 0;
+  for (const Json& item : items->as_array()) {
+    if (stopping) return Status{};
+    ++row;  // 1-based, not counting a CSV's header row
+    Status written = item.is_object() ? write_item(type, who, customers, products, item.as_object())
+                                      : Status(Error::invalid_payload("not an object"));
+    if (!written.ok()) {
+      failed.push_back(
+          JsonObject{{"row", row},
+                     {"source_id", source_of(item)},
+                     {"reason", written.error().details.empty() ? written.error().message
+                                                                : written.error().details}});
+    }
+  }
+  const auto failed_count = static_cast<int64_t>(failed.size());
+  action.done_count = row;
+  action.result["message"] =
+      std::to_string(row - failed_count) + " of " + std::to_string(row) + " written";
+  action.result["done_count"] = row - failed_count;
+  action.result["failed_count"] = failed_count;
+  action.result["failed"] = std::move(failed);
+  return Status{};
+}
+
+}  // namespace openpromo
