@@ -98,9 +98,14 @@ JsonObject customer_view(const Customer& c, const OrderSummary& orders) {
 
 Result<Customer> CustomerService::upsert(const Principal& who, const CustomerDraft& draft) {
   OP_TRY(check(draft));
-  if (draft.metadata) {
-    OP_TRY(check_metadata_schema(store_, who.project_id, "customer", *draft.metadata, false));
+  // A create must carry the schema's required keys; an upsert that finds the customer need not.
+  bool creating = !draft.id;
+  if (creating && draft.source_id) {
+    OP_ASSIGN(auto existing, store_.find_customer(who.project_id, *draft.source_id));
+    creating = !existing;
   }
+  OP_TRY(check_metadata_schema(store_, who.project_id, "customer",
+                               draft.metadata ? *draft.metadata : Json(JsonObject{}), creating));
   if (draft.id) {
     OP_ASSIGN(auto existing, store_.find_customer(who.project_id, *draft.id));
     if (!existing || existing->id != *draft.id) return Error::not_found("customer", *draft.id);

@@ -252,9 +252,18 @@ Result<Order> OrderService::save(const Principal& who, const JsonObject& body,
   OP_ASSIGN(auto customer_id, text_field(body, "customer_id", ""));
   OP_ASSIGN(auto referrer_id, text_field(body, "referrer_id", ""));
   const Json* metadata = body.if_contains("metadata");
-  if (metadata && !metadata->is_null()) {
-    OP_TRY(check_metadata(*metadata));
-    OP_TRY(check_metadata_schema(store_, who.project_id, "order", *metadata, false));
+  if (metadata && !metadata->is_null()) OP_TRY(check_metadata(*metadata));
+  {
+    // A create must carry the schema's required keys; an update or an upsert that finds the
+    // order need not.
+    bool creating = !existing;
+    if (creating && source_id) {
+      OP_ASSIGN(auto found, store_.find_order(who.project_id, *source_id));
+      creating = !found;
+    }
+    OP_TRY(check_metadata_schema(store_, who.project_id, "order",
+                                 metadata && metadata->is_object() ? *metadata : Json(JsonObject{}),
+                                 creating));
   }
 
   std::optional<JsonArray> items;

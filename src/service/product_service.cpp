@@ -90,10 +90,14 @@ JsonObject product_view(const Product& p) {
 
 Result<Product> ProductService::upsert_product(const Principal& who, const CatalogDraft& d) {
   OP_TRY(check(d, "invalid_product"));
-  if (d.metadata) {
-    OP_TRY(check_metadata_schema(store_, who.project_id, "product", *d.metadata, false));
-  }
   const std::optional<std::string>& key = d.id ? d.id : d.source_id;
+  bool creating = true;  // a create must carry the schema's required keys
+  if (key) {
+    OP_ASSIGN(auto existing, store_.find_product(who.project_id, *key));
+    creating = !existing;
+  }
+  OP_TRY(check_metadata_schema(store_, who.project_id, "product",
+                               d.metadata ? *d.metadata : Json(JsonObject{}), creating));
   for (int attempt = 0; attempt < 3; ++attempt) {
     if (key) {
       OP_ASSIGN(auto existing, store_.find_product(who.project_id, *key));

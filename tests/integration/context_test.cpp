@@ -203,5 +203,25 @@ TEST_F(ContextHttp, MetadataSchemasRefuseWritesThatBreakThem) {
             200);
 }
 
+// Spec 16.5: required definitions must be present when a resource is created, not on updates.
+TEST_F(ContextHttp, RequiredMetadataIsNeededOnCreateOnly) {
+  ASSERT_EQ(post("/management/v1/projects/me/metadata-schemas",
+                 R"({"related_object":"product","properties":{)"
+                 R"("brand":{"type":"string","optional":false}}})")
+                .status,
+            200);
+  expect_error(post("/v1/products", R"({"source_id":"req-p","name":"No brand"})"), 400,
+               "metadata_validation_failed");
+  EXPECT_EQ(get("/v1/products/req-p").status, 404);
+  ASSERT_EQ(post("/v1/products",
+                 R"({"source_id":"req-p","name":"Branded","metadata":{"brand":"acme"}})")
+                .status,
+            200);
+  auto renamed = client_->request("PUT", "/v1/products/req-p", R"({"name":"Renamed"})", kAuth);
+  EXPECT_EQ(renamed.status, 200) << renamed.body;
+  EXPECT_EQ(post("/v1/products", R"({"source_id":"req-p","price":100})").status, 200)
+      << "an upsert that finds the product is an update";
+}
+
 }  // namespace
 }  // namespace openpromo::testing
