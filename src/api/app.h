@@ -82,7 +82,11 @@ struct Services {
         orders(s, customers),
         segments(s, customers),
         collections(s),
-        metadata_schemas(s) {}
+        metadata_schemas(s) {
+    customers.set_change_listener([this](const Principal& who, const std::string& customer) {
+      (void)segments.refresh_membership(who, customer);
+    });
+  }
   Store& store;
   KeyService keys;
   CategoryService categories;

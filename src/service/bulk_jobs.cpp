@@ -4,6 +4,7 @@
 #include "service/customer_service.h"
 #include "service/key_service.h"
 #include "service/product_service.h"
+#include "service/segment_service.h"
 
 namespace openpromo {
 namespace {
@@ -127,6 +128,10 @@ std::optional<Status> run_bulk_action(Store& store, AsyncAction& action,
   who.project_id = action.project_id;
   who.role = Role::kAdmin;
   CustomerService customers(store);
+  SegmentService segments(store, customers);  // enter/leave activity, as single writes do
+  customers.set_change_listener([&segments](const Principal& p, const std::string& customer) {
+    (void)segments.refresh_membership(p, customer);
+  });
   ProductService products(store);
   JsonArray failed;
   int64_t row = 0;

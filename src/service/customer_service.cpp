@@ -113,14 +113,39 @@ Result<Customer> CustomerService::upsert(const Principal& who, const CustomerDra
   }
   const Instant now = now_utc();
   OP_ASSIGN(Customer c, store_.upsert_customer(who.project_id, draft, new_id("cust_"), now));
+  const bool created = !c.updated_at;
   // An upsert that found the customer merges address and metadata too.
-  if (c.updated_at && (draft.address || draft.metadata)) {
+  if (!created && (draft.address || draft.metadata)) {
     CustomerDraft rest;
     rest.address = draft.address;
     rest.metadata = draft.metadata;
-    return store_.update_customer(who.project_id, c.id, rest, now);
+    OP_ASSIGN(c, store_.update_customer(who.project_id, c.id, rest, now));
   }
+  // An upsert that only names an existing customer (orders, events) changes nothing to record.
+  const bool changes = draft.name || draft.description || draft.email || draft.phone ||
+                       draft.birthdate || draft.address || draft.metadata;
+  if (created || changes) after_write(who, c, created ? "customer.created" : "customer.updated");
   return c;
+}
+
+void CustomerService::after_write(const Principal& who, const Customer& c,
+                                  std::string_view activity) {
+  // The write is committed: what follows is bookkeeping, and its failure does not undo it.
+  CustomerActivity a;
+  a.id = new_id("evcus_");
+  a.project_id = who.project_id;
+  a.customer_id = c.id;
+  a.type = std::string(activity);
+  a.data = JsonObject{
+      {"customer",
+       JsonObject{{"id", c.id}, {"source_id", text_or_null(c.source_id)}, {"object", "customer"}}}};
+  a.created_at = now_utc();
+  (void)store_.insert_activity(a);
+  changed(who, c.id);
+}
+
+void CustomerService::changed(const Principal& who, const std::string& customer_id) {
+  if (on_changed_) on_changed_(who, customer_id);
 }
 
 Result<Customer> CustomerService::get(const Principal& who, std::string_view id_or_source_id) {
@@ -145,7 +170,9 @@ Result<Customer> CustomerService::update(const Principal& who, std::string_view 
   }
   CustomerDraft changes = draft;
   changes.source_id.reset();
-  return store_.update_customer(who.project_id, c.id, changes, now_utc());
+  OP_ASSIGN(Customer updated, store_.update_customer(who.project_id, c.id, changes, now_utc()));
+  after_write(who, updated, "customer.updated");
+  return updated;
 }
 
 Status CustomerService::remove(const Principal& who, std::string_view id_or_source_id) {

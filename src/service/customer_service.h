@@ -2,6 +2,9 @@
 // `source_id` otherwise; the same request sent many times at once yields one customer.
 #pragma once
 
+#include <functional>
+#include <string>
+
 #include "model/api_key.h"
 #include "model/customer.h"
 #include "model/list_query.h"
@@ -36,6 +39,12 @@ class CustomerService {
                           const CustomerDraft& draft);
   Status remove(const Principal& who, std::string_view id_or_source_id);
 
+  // Called after every committed change of a customer's data (profile, orders) through this
+  // service: segment membership bookkeeping (SegmentService::refresh_membership).
+  using ChangeListener = std::function<void(const Principal&, const std::string& customer_id)>;
+  void set_change_listener(ChangeListener listener) { on_changed_ = std::move(listener); }
+  void changed(const Principal& who, const std::string& customer_id);
+
   // customer_view with the customer's order counters read from the store.
   Result<JsonObject> view(const Principal& who, const Customer& c);
   Result<OrderSummary> order_summary(const Principal& who, const Customer& c);
@@ -49,7 +58,11 @@ class CustomerService {
   Result<JsonObject> delete_permanently(const Principal& who, std::string_view id_or_source_id);
 
  private:
+  // Records `activity` (customer.created / customer.updated) and tells the listener.
+  void after_write(const Principal& who, const Customer& c, std::string_view activity);
+
   Store& store_;
+  ChangeListener on_changed_;
 };
 
 }  // namespace openpromo

@@ -8,6 +8,7 @@
 #include "service/campaign_service.h"
 #include "service/definitions.h"
 #include "service/order_service.h"
+#include "service/segment_service.h"
 
 namespace openpromo {
 
@@ -150,6 +151,10 @@ Status JobRunner::import_orders(AsyncAction& action) {
   who.project_id = action.project_id;
   who.role = Role::kAdmin;
   CustomerService customers(store_);
+  SegmentService segments(store_, customers);  // enter/leave activity, as single writes do
+  customers.set_change_listener([&segments](const Principal& p, const std::string& customer) {
+    (void)segments.refresh_membership(p, customer);
+  });
   OrderService service(store_, customers);
   JsonArray failed;
   int64_t done = 0;

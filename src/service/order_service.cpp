@@ -411,7 +411,9 @@ Result<Order> OrderService::save(const Principal& who, const JsonObject& body,
     a.created_at = now;
     return Store::insert_activity(conn, a);
   };
-  return store_.save_order(draft, merge);
+  OP_ASSIGN(Order saved, store_.save_order(draft, merge));
+  if (saved.customer_id) customers_.changed(who, *saved.customer_id);  // order counters moved
+  return saved;
 }
 
 Result<std::string> OrderService::enqueue_import(const Principal& who, const JsonArray& orders,

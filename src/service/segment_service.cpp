@@ -121,4 +121,41 @@ Result<std::vector<Segment>> SegmentService::segments_of(
   return out;
 }
 
+Status SegmentService::refresh_membership(const Principal& who, const std::string& customer_id) {
+  OP_ASSIGN(auto all, read_all<Segment>([&](const ListQuery& q) {
+              return store_.list_segments(who.project_id, q);
+            }));
+  std::vector<Segment> active;
+  for (Segment& s : all) {
+    if (s.type == "auto-update") active.push_back(std::move(s));
+  }
+  if (active.empty()) return {};
+  OP_ASSIGN(Customer customer, customers_.get(who, customer_id));
+  OP_ASSIGN(JsonObject document, customers_.view(who, customer));
+  const Json doc(std::move(document));
+  OP_ASSIGN(auto recorded, store_.recorded_segments_of(who.project_id, customer.id));
+  const Instant now = now_utc();
+  for (const Segment& s : active) {
+    const Json* f = s.definition.if_contains("filter");
+    if (!f) continue;
+    auto filter = rules::Filter::compile(*f);
+    if (!filter.ok()) continue;
+    const bool member = filter->matches(doc, now);
+    const bool was = std::find(recorded.begin(), recorded.end(), s.id) != recorded.end();
+    if (member == was) continue;
+    OP_ASSIGN(const bool changed, store_.set_segment_member(s.id, customer.id, member));
+    if (!changed) continue;  // a concurrent refresh recorded it
+    CustomerActivity a;
+    a.id = new_id("evcus_");
+    a.project_id = who.project_id;
+    a.customer_id = customer.id;
+    a.type = member ? "customer.segment.entered" : "customer.segment.left";
+    a.data =
+        JsonObject{{"segment", JsonObject{{"id", s.id}, {"name", s.name}, {"object", "segment"}}}};
+    a.created_at = now;
+    OP_TRY(store_.insert_activity(a));
+  }
+  return {};
+}
+
 }  // namespace openpromo

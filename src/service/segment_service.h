@@ -2,7 +2,9 @@
 // 20,000, fixed once created); `auto-update` and `passive` ones hold a filter (rules/filter.h)
 // over the customer as the API shows it (customer_view: profile fields, address, metadata and
 // summary counters), evaluated whenever membership is asked, so membership follows the data at
-// once. Enter/leave events of auto-update segments are not emitted yet.
+// once. Auto-update segments also record entering and leaving (refresh_membership, called
+// after each customer or order write): the first write after a segment is created records an
+// `entered` for a customer who already matched.
 #pragma once
 
 #include <string>
@@ -30,6 +32,10 @@ class SegmentService {
   // The segments the customer belongs to now, in creation order.
   Result<std::vector<Segment>> segments_of(const Principal& who,
                                            std::string_view customer_id_or_source_id);
+
+  // After a customer's data changed: records entering and leaving auto-update segments as
+  // `customer.segment.entered|left` activity (passive segments change silently, spec 16.2).
+  Status refresh_membership(const Principal& who, const std::string& customer_id);
 
   static JsonObject view(const Segment& s);
 

@@ -239,12 +239,36 @@ Result<std::vector<std::string>> Store::static_segments_of(std::string_view proj
   OP_ASSIGN(auto rs, lease->query("SELECT m.segment_id FROM segment_customers m"
                                   " JOIN segments s ON s.id = m.segment_id"
                                   " WHERE s.project_id = ? AND m.customer_id = ?"
-                                  " ORDER BY m.segment_id",
+                                  " AND s.type = 'static' ORDER BY m.segment_id",
                                   {std::string(project_id), std::string(customer_id)}));
   std::vector<std::string> out;
   out.reserve(rs.rows.size());
   for (const auto& row : rs.rows) out.push_back(row.text(0));
   return out;
+}
+
+Result<std::vector<std::string>> Store::recorded_segments_of(std::string_view project_id,
+                                                             std::string_view customer_id) {
+  OP_ASSIGN(auto lease, db_->acquire());
+  OP_ASSIGN(auto rs, lease->query("SELECT m.segment_id FROM segment_customers m"
+                                  " JOIN segments s ON s.id = m.segment_id"
+                                  " WHERE s.project_id = ? AND m.customer_id = ?"
+                                  " AND s.type <> 'static' ORDER BY m.segment_id",
+                                  {std::string(project_id), std::string(customer_id)}));
+  std::vector<std::string> out;
+  for (const auto& row : rs.rows) out.push_back(row.text(0));
+  return out;
+}
+
+Result<bool> Store::set_segment_member(std::string_view segment_id, std::string_view customer_id,
+                                       bool member) {
+  OP_ASSIGN(auto lease, db_->acquire());
+  const std::string sql =
+      member ? "INSERT INTO segment_customers (segment_id, customer_id) VALUES (?, ?)"
+               " ON CONFLICT DO NOTHING"
+             : "DELETE FROM segment_customers WHERE segment_id = ? AND customer_id = ?";
+  OP_ASSIGN(auto r, lease->query(sql, {std::string(segment_id), std::string(customer_id)}));
+  return r.affected == 1;
 }
 
 Status Store::insert_collection(const ProductCollection& c) {

@@ -245,6 +245,14 @@ class Store {
   Result<std::vector<std::string>> static_segments_of(std::string_view project_id,
                                                       std::string_view customer_id);
 
+  // The auto-update segments the customer was last recorded in (for enter/leave events), and
+  // recording a change: true when this call changed the row (so one event per change, even
+  // with concurrent writers).
+  Result<std::vector<std::string>> recorded_segments_of(std::string_view project_id,
+                                                        std::string_view customer_id);
+  Result<bool> set_segment_member(std::string_view segment_id, std::string_view customer_id,
+                                  bool member);
+
   // Product collections.
   Status insert_collection(const ProductCollection& collection);
   Result<std::optional<ProductCollection>> find_collection(std::string_view project_id,

@@ -4,6 +4,7 @@
 
 #include <boost/json/serialize.hpp>
 #include <string>
+#include <vector>
 
 #include "support/http_client.h"
 #include "support/server_process.h"
@@ -213,14 +214,60 @@ TEST_F(ContextHttp, RequiredMetadataIsNeededOnCreateOnly) {
   expect_error(post("/v1/products", R"({"source_id":"req-p","name":"No brand"})"), 400,
                "metadata_validation_failed");
   EXPECT_EQ(get("/v1/products/req-p").status, 404);
-  ASSERT_EQ(post("/v1/products",
-                 R"({"source_id":"req-p","name":"Branded","metadata":{"brand":"acme"}})")
-                .status,
-            200);
+  ASSERT_EQ(
+      post("/v1/products", R"({"source_id":"req-p","name":"Branded","metadata":{"brand":"acme"}})")
+          .status,
+      200);
   auto renamed = client_->request("PUT", "/v1/products/req-p", R"({"name":"Renamed"})", kAuth);
   EXPECT_EQ(renamed.status, 200) << renamed.body;
   EXPECT_EQ(post("/v1/products", R"({"source_id":"req-p","price":100})").status, 200)
       << "an upsert that finds the product is an update";
+}
+
+// Spec 16.2: auto-update segments record customers entering and leaving them; passive ones
+// change silently. Spec 16.1: creates and updates are in the activity too.
+TEST_F(ContextHttp, AutoUpdateSegmentsRecordEnteringAndLeaving) {
+  auto seg = post("/v1/segments",
+                  R"({"name":"Gold","type":"auto-update","filter":)"
+                  R"({"junction":"and","metadata.tier":{"conditions":{"$is":["gold"]}}}})");
+  ASSERT_EQ(seg.status, 200) << seg.body;
+  ASSERT_EQ(post("/v1/segments", R"({"name":"Gold quietly","type":"passive","filter":)"
+                                 R"({"metadata.tier":{"conditions":{"$is":["gold"]}}}})")
+                .status,
+            200);
+  const auto seg_json = seg.json();
+  const std::string id(seg_json.at("id").as_string());
+  auto types = [&] {
+    std::vector<std::string> out;
+    auto r = get("/v1/customers/tiered/activity?limit=100");
+    const auto json = r.json();
+    for (const auto& a : json.at("data").as_array()) {
+      out.emplace_back(a.at("type").as_string());  // newest first
+    }
+    return out;
+  };
+  ASSERT_EQ(post("/v1/customers", R"({"source_id":"tiered","metadata":{"tier":"silver"}})").status,
+            200);
+  EXPECT_EQ(types(), (std::vector<std::string>{"customer.created"}));
+  auto up =
+      client_->request("PUT", "/v1/customers/tiered", R"({"metadata":{"tier":"gold"}})", kAuth);
+  ASSERT_EQ(up.status, 200) << up.body;
+  EXPECT_EQ(types(), (std::vector<std::string>{"customer.segment.entered", "customer.updated",
+                                               "customer.created"}));
+  auto entered = get("/v1/customers/tiered/activity?limit=1").json();
+  EXPECT_EQ(entered.at("data").as_array().at(0).at("data").at("segment").at("id").as_string(), id);
+  ASSERT_EQ(
+      client_->request("PUT", "/v1/customers/tiered", R"({"name":"Still gold"})", kAuth).status,
+      200);
+  ASSERT_EQ(
+      client_->request("PUT", "/v1/customers/tiered", R"({"metadata":{"tier":"bronze"}})", kAuth)
+          .status,
+      200);
+  const auto all = types();
+  ASSERT_EQ(all.size(), 6u);
+  EXPECT_EQ(all[0], "customer.segment.left");
+  EXPECT_EQ(all[1], "customer.updated");
+  EXPECT_EQ(all[2], "customer.updated") << "no second entered while staying a member";
 }
 
 }  // namespace
