@@ -3,6 +3,7 @@
 #include "core/crypto.h"
 #include "service/definitions.h"
 #include "service/key_service.h"
+#include "service/metadata_schema_service.h"
 
 namespace openpromo {
 namespace {
@@ -262,6 +263,7 @@ Result<CampaignCreated> CampaignService::create(const Principal& who, const Camp
   }
   OP_TRY(apply_definition(in, c.definition));
   if (!c.definition.contains("metadata")) c.definition["metadata"] = JsonObject{};
+  OP_TRY(check_metadata_schema(store_, who.project_id, "campaign", c.definition["metadata"], true));
   c.created_at = now_utc();
 
   CodeConfig config;
@@ -372,6 +374,9 @@ Result<Campaign> CampaignService::update(const Principal& who, std::string_view 
     c.definition["voucher"] = std::move(tmpl);
   }
   OP_TRY(apply_definition(in, c.definition));
+  if (in.metadata) {
+    OP_TRY(check_metadata_schema(store_, who.project_id, "campaign", *in.metadata, false));
+  }
   c.updated_at = now_utc();
   OP_TRY(store_.update_campaign(c));
   return get(who, c.id);

@@ -5,6 +5,7 @@
 #include "core/crypto.h"
 #include "service/definitions.h"
 #include "service/key_service.h"
+#include "service/metadata_schema_service.h"
 
 namespace openpromo {
 namespace {
@@ -99,6 +100,8 @@ Result<PromotionTier> PromotionService::create_tier(const Principal& who, std::s
   }
   OP_TRY(apply(who, in, t));
   if (!t.definition.contains("metadata")) t.definition["metadata"] = JsonObject{};
+  OP_TRY(check_metadata_schema(store_, who.project_id, "promotion_tier", t.definition["metadata"],
+                               true));
   OP_TRY(store_.insert_tier(t));
   return t;
 }
@@ -139,6 +142,9 @@ Result<PromotionTier> PromotionService::update_tier(const Principal& who, std::s
                                                     const TierInput& in) {
   OP_ASSIGN(PromotionTier t, get_tier(who, id));
   OP_TRY(apply(who, in, t));
+  if (in.metadata) {
+    OP_TRY(check_metadata_schema(store_, who.project_id, "promotion_tier", *in.metadata, false));
+  }
   t.updated_at = now_utc();
   OP_TRY(store_.update_tier(t));
   return t;

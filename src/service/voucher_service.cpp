@@ -6,6 +6,7 @@
 #include "core/crypto.h"
 #include "service/definitions.h"
 #include "service/key_service.h"
+#include "service/metadata_schema_service.h"
 
 namespace openpromo {
 namespace {
@@ -172,6 +173,8 @@ Result<VoucherView> VoucherService::create(const Principal& who, const VoucherIn
     OP_TRY(check_metadata(*in.metadata));
     v.definition["metadata"] = in.metadata->is_null() ? Json(JsonObject{}) : *in.metadata;
   }
+  OP_TRY(check_metadata_schema(store_, who.project_id, "voucher",
+                               in.metadata ? *in.metadata : Json(JsonObject{}), true));
   OP_TRY(apply_windows(in, v.definition));
 
   const bool given_code = in.code.has_value();
@@ -307,6 +310,7 @@ Result<VoucherView> VoucherService::update(const Principal& who, std::string_vie
   if (in.metadata) {
     // Voucherify merges metadata keys on update; null removes a key.
     OP_TRY(check_metadata(*in.metadata));
+    OP_TRY(check_metadata_schema(store_, who.project_id, "voucher", *in.metadata, false));
     merge_metadata(v.definition, *in.metadata);
   }
   OP_TRY(apply_windows(in, v.definition));

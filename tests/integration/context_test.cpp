@@ -224,6 +224,49 @@ TEST_F(ContextHttp, RequiredMetadataIsNeededOnCreateOnly) {
       << "an upsert that finds the product is an update";
 }
 
+// Spec 16.5: campaigns, vouchers and promotion tiers are checked like customers.
+TEST_F(ContextHttp, MetadataSchemasHoldForCampaignsVouchersAndTiers) {
+  ASSERT_EQ(post("/management/v1/projects/me/metadata-schemas",
+                 R"({"related_object":"campaign","properties":{)"
+                 R"("region":{"type":"string","optional":false}}})")
+                .status,
+            200);
+  ASSERT_EQ(post("/management/v1/projects/me/metadata-schemas",
+                 R"({"related_object":"voucher","properties":{"batch":{"type":"number"}}})")
+                .status,
+            200);
+  ASSERT_EQ(post("/management/v1/projects/me/metadata-schemas",
+                 R"({"related_object":"promotion_tier","allow_defined_only":true,)"
+                 R"("properties":{"slot":{"type":"string"}}})")
+                .status,
+            200);
+  const std::string voucher =
+      R"("voucher":{"type":"DISCOUNT_VOUCHER","discount":{"type":"AMOUNT","amount_off":100}})";
+  expect_error(post("/v1/campaigns",
+                    R"({"name":"No region","campaign_type":"DISCOUNT_COUPONS",)" + voucher + "}"),
+               400, "metadata_validation_failed");
+  EXPECT_EQ(get("/v1/campaigns/No%20region").status, 404);
+  ASSERT_EQ(post("/v1/campaigns", R"({"name":"Regional","campaign_type":"DISCOUNT_COUPONS",)" +
+                                      voucher + R"(,"metadata":{"region":"north"}})")
+                .status,
+            200);
+  ASSERT_EQ(
+      post("/v1/vouchers/META-1", R"({"type":"DISCOUNT_VOUCHER","discount":)"
+                                  R"({"type":"AMOUNT","amount_off":100},"metadata":{"batch":7}})")
+          .status,
+      200);
+  expect_error(
+      client_->request("PUT", "/v1/vouchers/META-1", R"({"metadata":{"batch":"seven"}})", kAuth),
+      400, "metadata_validation_failed");
+  EXPECT_EQ(get("/v1/vouchers/META-1").json().at("metadata").at("batch").as_int64(), 7);
+  expect_error(post("/v1/campaigns", R"({"name":"Promo","campaign_type":"PROMOTION",)"
+                                     R"("metadata":{"region":"south"},"promotion":{"tiers":[)"
+                                     R"({"name":"T","action":{"discount":{"type":"AMOUNT",)"
+                                     R"("amount_off":100}},"metadata":{"other":"x"}}]}})"),
+               400, "metadata_validation_failed");
+  EXPECT_EQ(get("/v1/campaigns/Promo").status, 404) << "a refused tier leaves no campaign behind";
+}
+
 // Spec 16.2: auto-update segments record customers entering and leaving them; passive ones
 // change silently. Spec 16.1: creates and updates are in the activity too.
 TEST_F(ContextHttp, AutoUpdateSegmentsRecordEnteringAndLeaving) {
