@@ -143,6 +143,98 @@ void BM_ValidateVoucherAndTier(benchmark::State& state) {
 }
 BENCHMARK(BM_ValidateVoucherAndTier);
 
+// POST /v1/validations for a stored customer (two PAID orders, in an auto-update and a static
+// segment) and a voucher whose rule needs the customer's segment and a cart line from an
+// AUTO_UPDATE collection; 200 catalog products, 20 cart lines by source_id. On top of
+// BM_ValidateVoucherAndTier's path: the customer row, its order counters and static segments,
+// the segment filters, and the cart lines resolved against the catalog (batched) and tested
+// against two collections.
+void BM_ValidateWithSegmentsAndCollections(benchmark::State& state) {
+  auto& f = fixture();
+  static std::string body;
+  if (body.empty()) {
+    for (int i = 0; i < 200; ++i) {
+      f.app->handle(f.request("POST", "/v1/products",
+                              R"({"source_id":"bp-)" + std::to_string(i) +
+                                  R"(","name":"P","price":1000,"metadata":{"brand":")" +
+                                  (i % 2 ? "acme" : "other") + R"("}})"));
+    }
+    auto first = f.app->handle(f.request("GET", "/v1/products/bp-0"));
+    const std::string product0(boost::json::parse(first.body).at("id").as_string());
+    f.app->handle(f.request("POST", "/v1/product-collections",
+                            R"({"name":"static","type":"STATIC","products":[{"id":")" + product0 +
+                                R"(","object":"product"}]})"));
+    auto acme = f.app->handle(f.request(
+        "POST", "/v1/product-collections",
+        R"({"name":"acme","type":"AUTO_UPDATE","filter":{"metadata.brand":{"conditions":{"$is":["acme"]}}}})"));
+    const std::string acme_id(boost::json::parse(acme.body).at("id").as_string());
+    f.app->handle(
+        f.request("POST", "/v1/customers", R"({"source_id":"seg-c1","metadata":{"tier":"gold"}})"));
+    for (int i = 0; i < 2; ++i) {
+      f.app->handle(
+          f.request("POST", "/v1/orders",
+                    R"({"source_id":"bench-o)" + std::to_string(i) +
+                        R"(","status":"PAID","amount":5000,"customer":{"source_id":"seg-c1"}})"));
+    }
+    auto gold = f.app->handle(f.request(
+        "POST", "/v1/segments",
+        R"({"name":"gold","type":"auto-update","filter":{"metadata.tier":{"conditions":{"$is":["gold"]}}}})"));
+    const std::string gold_id(boost::json::parse(gold.body).at("id").as_string());
+    f.app->handle(f.request("POST", "/v1/segments",
+                            R"({"name":"listed","type":"static","customers":["seg-c1"]})"));
+    auto rule = f.app->handle(f.request(
+        "POST", "/v1/validation-rules",
+        R"({"name":"segment and collection","rules":{"1":{"name":"customer.segment","conditions":{"$is":[")" +
+            gold_id + R"("]}},"2":{"name":"order.items.any","conditions":{"$in":[{"id":")" +
+            acme_id + R"(","object":"products_collection"}]},"rules":{}},"logic":"1 and 2"}})"));
+    const std::string rule_id(boost::json::parse(rule.body).at("id").as_string());
+    f.app->handle(f.request("POST", "/v1/vouchers/BENCH-SEG",
+                            R"({"type":"DISCOUNT_VOUCHER","discount":{"type":"PERCENT",)"
+                            R"("percent_off":10},"validation_rules":[")" +
+                                rule_id + R"("]})"));
+    std::string items;
+    for (int i = 0; i < 20; ++i) {
+      if (!items.empty()) items += ",";
+      items += R"({"source_id":"bp-)" + std::to_string(i) +
+               R"(","related_object":"product","quantity":1,"price":1000})";
+    }
+    body = R"({"redeemables":[{"object":"voucher","id":"BENCH-SEG"}],)"
+           R"("customer":{"source_id":"seg-c1"},"order":{"items":[)" +
+           items + "]}}";
+    auto check = f.app->handle(f.request("POST", "/v1/validations", body));
+    if (boost::json::parse(check.body).at("valid") != true) {
+      std::fprintf(stderr, "segment bench setup failed: %s\n", check.body.c_str());
+      std::abort();
+    }
+  }
+  const auto req = f.request("POST", "/v1/validations", body);
+  for (auto _ : state) {
+    auto r = f.app->handle(req);
+    benchmark::DoNotOptimize(r.body.data());
+  }
+}
+BENCHMARK(BM_ValidateWithSegmentsAndCollections);
+
+// POST /v1/orders repeating one source_id (the update path of the upsert): 5 lines by catalog
+// source id, the customer named by source id, activity and segment bookkeeping included.
+void BM_UpsertOrder(benchmark::State& state) {
+  auto& f = fixture();
+  std::string items;
+  for (int i = 0; i < 5; ++i) {
+    if (!items.empty()) items += ",";
+    items += R"({"source_id":"bp-)" + std::to_string(i) + R"(","quantity":2})";
+  }
+  const auto req = f.request("POST", "/v1/orders",
+                             R"({"source_id":"bench-upsert","status":"PAID",)"
+                             R"("customer":{"source_id":"seg-c1"},"items":[)" +
+                                 items + "]}");
+  for (auto _ : state) {
+    auto r = f.app->handle(req);
+    benchmark::DoNotOptimize(r.body.data());
+  }
+}
+BENCHMARK(BM_UpsertOrder);
+
 void BM_ParseListQuery(benchmark::State& state) {
   const std::string q =
       "limit=50&page=2&order=-created_at&filters[junction]=or&filters[name][conditions][$in][0]=A"

@@ -1,5 +1,7 @@
 #include "service/validation_service.h"
 
+#include <unordered_map>
+
 #include "service/customer_service.h"
 #include "service/product_service.h"
 
@@ -175,8 +177,22 @@ Status ValidationService::add_segments(const Principal& who, const CatalogSnapsh
     }
   }
   if (snapshot.segments.empty()) return {};
-  OP_ASSIGN(auto orders, store_.order_summary(who.project_id, stored->id));
-  OP_ASSIGN(auto static_ids, store_.static_segments_of(who.project_id, stored->id));
+  // Read only what the project's segments need: order counters for filters on `summary.*`,
+  // memberships for static segments.
+  bool needs_orders = false;
+  bool has_static = false;
+  for (const CompiledSegment& seg : snapshot.segments) {
+    needs_orders = needs_orders || (seg.filter && seg.filter->reads_prefix("summary."));
+    has_static = has_static || !seg.filter;
+  }
+  OrderSummary orders;
+  if (needs_orders) {
+    OP_ASSIGN(orders, store_.order_summary(who.project_id, stored->id));
+  }
+  std::vector<std::string> static_ids;
+  if (has_static) {
+    OP_ASSIGN(static_ids, store_.static_segments_of(who.project_id, stored->id));
+  }
   const Json document(customer_view(*stored, orders));
   for (std::string& id : member_segments(snapshot.segments, document, static_ids, now_utc())) {
     customer.segments.push_back(std::move(id));
@@ -203,17 +219,24 @@ Status ValidationService::add_collections(const Principal& who, const CatalogSna
   OP_ASSIGN(auto skus, store_.find_skus(who.project_id, sku_keys));
   for (const Sku& sku : skus) product_keys.push_back(sku.product_id);
   OP_ASSIGN(auto products, store_.find_products(who.project_id, product_keys));
+  // By id and by source id (a cart may have thousands of lines).
+  std::unordered_map<std::string, const Product*> products_by_key;
+  for (const Product& p : products) {
+    products_by_key.emplace(p.id, &p);
+    if (p.source_id) products_by_key.emplace(*p.source_id, &p);
+  }
+  std::unordered_map<std::string, const Sku*> skus_by_key;
+  for (const Sku& sk : skus) {
+    skus_by_key.emplace(sk.id, &sk);
+    if (sk.source_id) skus_by_key.emplace(*sk.source_id, &sk);
+  }
   auto product_of = [&](const std::string& key) -> const Product* {
-    for (const Product& p : products) {
-      if (!key.empty() && (p.id == key || p.source_id == key)) return &p;
-    }
-    return nullptr;
+    const auto it = key.empty() ? products_by_key.end() : products_by_key.find(key);
+    return it == products_by_key.end() ? nullptr : it->second;
   };
   auto sku_of = [&](const std::string& key) -> const Sku* {
-    for (const Sku& sk : skus) {
-      if (!key.empty() && (sk.id == key || sk.source_id == key)) return &sk;
-    }
-    return nullptr;
+    const auto it = key.empty() ? skus_by_key.end() : skus_by_key.find(key);
+    return it == skus_by_key.end() ? nullptr : it->second;
   };
   const Instant now = now_utc();
   for (const engine::OrderItem& item : request.order.items) {
