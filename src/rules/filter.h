@@ -5,7 +5,8 @@
 // value has its own "junction" is a nested group. Operators and their semantics are the rule
 // language's (rules/rule_set.h), including the date ones against `now` in UTC.
 //
-// Bounds for hostile input: 50 fields per group, 4 levels, 200 values per condition; beyond
+// Bounds for hostile input: 50 fields per group, 4 levels, 200 values per condition and 1000
+// in the whole filter; beyond
 // them, or with an unknown operator, compile() answers 400 invalid_payload naming the field.
 #pragma once
 

@@ -749,7 +749,8 @@ bool apply(const Condition& c, const Value& v, const Context& ctx) {
     default:
       break;
   }
-  if (!json_is_number(first)) return false;
+  // Day counts beyond ~2,700 years cannot match and would overflow the arithmetic below.
+  if (!json_is_number(first) || std::fabs(json_number(first)) > 1e6) return false;
   const auto days = static_cast<int64_t>(json_number(first));
   const int64_t today = ctx.zone().to_local(now).days_since_epoch;
   const int64_t day_of_t = ctx.zone().to_local(*t).days_since_epoch;
@@ -1071,13 +1072,15 @@ namespace {
 constexpr size_t kMaxFilterFields = 50;
 constexpr int kMaxFilterDepth = 4;
 constexpr size_t kMaxFilterValues = 200;
+constexpr size_t kMaxFilterTotalValues = 1000;  // bounds a filter's cost per document
 
 Error invalid_filter(const std::string& field, const std::string& why) {
   return Error::invalid_payload("filter" + (field.empty() ? "" : "." + field) + ": " + why);
 }
 
 Result<std::shared_ptr<const Filter::Group>> compile_group(const Json& value, int depth,
-                                                           const std::string& at);
+                                                           const std::string& at,
+                                                           size_t& total_values);
 
 // Reads a document's value at `path`; "metadata.<key>" is one key under metadata.
 const Json* field_at(const Json& document, std::string_view path) {
@@ -1139,7 +1142,8 @@ bool group_reads(const Filter::Group& g, std::string_view prefix) {
 }
 
 Result<std::shared_ptr<const Filter::Group>> compile_group(const Json& value, int depth,
-                                                           const std::string& at) {
+                                                           const std::string& at,
+                                                           size_t& total_values) {
   if (!value.is_object()) return invalid_filter(at, "must be an object");
   if (depth > kMaxFilterDepth) return invalid_filter(at, "nests more than 4 levels");
   auto group = std::make_shared<Filter::Group>();
@@ -1161,7 +1165,7 @@ Result<std::shared_ptr<const Filter::Group>> compile_group(const Json& value, in
     if (!spec.is_object()) return invalid_filter(name, "must be an object with conditions");
     const JsonObject& o = spec.as_object();
     if (o.contains("junction")) {
-      OP_ASSIGN(field.nested, compile_group(spec, depth + 1, name));
+      OP_ASSIGN(field.nested, compile_group(spec, depth + 1, name, total_values));
       group->fields.push_back(std::move(field));
       continue;
     }
@@ -1184,6 +1188,10 @@ Result<std::shared_ptr<const Filter::Group>> compile_group(const Json& value, in
       if (c.values.size() > kMaxFilterValues) {
         return invalid_filter(name, "at most 200 values per condition");
       }
+      total_values += c.values.size();
+      if (total_values > kMaxFilterTotalValues) {
+        return invalid_filter(name, "at most 1000 values in a whole filter");
+      }
       const bool no_values = c.op == Op::kHasValue || c.op == Op::kIsUnknown;
       if (c.values.empty() && !no_values) {
         return invalid_filter(name, std::string(op_key) + " needs at least one value");
@@ -1199,7 +1207,8 @@ Result<std::shared_ptr<const Filter::Group>> compile_group(const Json& value, in
 
 Result<Filter> Filter::compile(const Json& filter) {
   Filter f;
-  OP_ASSIGN(f.root_, compile_group(filter, 1, ""));
+  size_t total_values = 0;
+  OP_ASSIGN(f.root_, compile_group(filter, 1, "", total_values));
   return f;
 }
 

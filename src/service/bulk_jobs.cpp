@@ -1,5 +1,8 @@
 #include "service/bulk_jobs.h"
 
+#include <cmath>
+#include <cstdlib>
+
 #include "core/crypto.h"
 #include "service/customer_service.h"
 #include "service/key_service.h"
@@ -73,6 +76,38 @@ Status write_item(std::string_view type, const Principal& who, CustomerService& 
   return {};
 }
 
+// CSV cells are text; metadata keys a schema types as number or boolean are converted first, so
+// a typed schema does not refuse every imported row. Cells that do not convert stay text and
+// fail the row with the schema's message.
+void type_csv_metadata(JsonObject& item, const JsonObject& properties) {
+  Json* metadata = item.if_contains("metadata");
+  if (!metadata || !metadata->is_object()) return;
+  for (auto& [key, value] : metadata->as_object()) {
+    const Json* def = properties.if_contains(key);
+    if (!value.is_string() || !def || !def->is_object()) continue;
+    const Json* type = def->as_object().if_contains("type");
+    if (!type || !type->is_string()) continue;
+    const std::string text(value.as_string());
+    if (type->as_string() == "number") {
+      char* end = nullptr;
+      const double d = std::strtod(text.c_str(), &end);
+      if (!text.empty() && end == text.c_str() + text.size() && std::isfinite(d)) {
+        value = std::trunc(d) == d && std::fabs(d) < 9e15 ? Json(static_cast<int64_t>(d)) : Json(d);
+      }
+    } else if (type->as_string() == "boolean") {
+      if (text == "true" || text == "TRUE" || text == "True") value = true;
+      if (text == "false" || text == "FALSE" || text == "False") value = false;
+    }
+  }
+}
+
+std::string_view schema_object_of(std::string_view type) {
+  if (type == kCustomersImportCsv) return "customer";
+  if (type == kProductsImportCsv) return "product";
+  if (type == kSkusImportCsv) return "sku";
+  return {};
+}
+
 }  // namespace
 
 Result<std::string> enqueue_bulk(Store& store, const Principal& who, std::string_view type,
@@ -115,15 +150,17 @@ Result<std::string> enqueue_metadata_update(Store& store, const Principal& who,
 }
 
 std::optional<Status> run_bulk_action(Store& store, AsyncAction& action,
-                                      const std::atomic<bool>& stopping) {
+                                      const std::atomic<bool>& stopping,
+                                      const Checkpoint& checkpoint) {
   const std::string_view type = action.type;
   if (!one_of(type,
               {kCustomersBulkUpdate, kCustomersMetadataUpdate, kCustomersImportCsv,
                kProductsBulkUpdate, kProductsMetadataUpdate, kProductsImportCsv, kSkusImportCsv})) {
     return std::nullopt;
   }
-  const Json* items = action.payload.if_contains("items");
-  if (!items || !items->is_array()) return Error::internal("malformed bulk payload");
+  const Json* items_json = action.payload.if_contains("items");
+  if (!items_json || !items_json->is_array()) return Error::internal("malformed bulk payload");
+  const JsonArray& items = items_json->as_array();
   Principal who;
   who.project_id = action.project_id;
   who.role = Role::kAdmin;
@@ -133,28 +170,52 @@ std::optional<Status> run_bulk_action(Store& store, AsyncAction& action,
     (void)segments.refresh_membership(p, customer);
   });
   ProductService products(store);
+  JsonObject csv_properties;  // the schema's definitions, for CSV imports
+  if (const std::string_view object = schema_object_of(type); !object.empty()) {
+    OP_ASSIGN(auto schema, store.find_metadata_schema(action.project_id, object));
+    if (schema) {
+      if (const Json* p = schema->definition.if_contains("properties"); p && p->is_object()) {
+        csv_properties = p->as_object();
+      }
+    }
+  }
+  // Failures recorded before a resume are kept.
   JsonArray failed;
-  int64_t row = 0;
-  for (const Json& item : items->as_array()) {
+  if (const Json* f = action.result.if_contains("failed"); f && f->is_array())
+    failed = f->as_array();
+  auto record = [&](int64_t done) {
+    const auto failed_count = static_cast<int64_t>(failed.size());
+    const auto total = static_cast<int64_t>(items.size());
+    action.done_count = done;
+    action.progress = total == 0 ? 100 : static_cast<int>(done * 100 / total);
+    action.result["message"] =
+        std::to_string(done - failed_count) + " of " + std::to_string(total) + " written";
+    action.result["done_count"] = done - failed_count;
+    action.result["failed_count"] = failed_count;
+    action.result["failed"] = failed;
+  };
+  for (auto row = action.done_count; row < static_cast<int64_t>(items.size()); ++row) {
     if (stopping) return Status{};
-    ++row;  // 1-based, not counting a CSV's header row
-    Status written = item.is_object() ? write_item(type, who, customers, products, item.as_object())
-                                      : Status(Error::invalid_payload("not an object"));
+    if (row > action.done_count && row % kCheckpointEvery == 0) {
+      record(row);
+      OP_TRY(checkpoint(action));
+    }
+    const Json& item = items[static_cast<size_t>(row)];
+    Status written = Error::invalid_payload("not an object");
+    if (item.is_object()) {
+      JsonObject fields = item.as_object();
+      if (!csv_properties.empty()) type_csv_metadata(fields, csv_properties);
+      written = write_item(type, who, customers, products, fields);
+    }
     if (!written.ok()) {
       failed.push_back(
-          JsonObject{{"row", row},
+          JsonObject{{"row", row + 1},  // 1-based, not counting a CSV header
                      {"source_id", source_of(item)},
                      {"reason", written.error().details.empty() ? written.error().message
                                                                 : written.error().details}});
     }
   }
-  const auto failed_count = static_cast<int64_t>(failed.size());
-  action.done_count = row;
-  action.result["message"] =
-      std::to_string(row - failed_count) + " of " + std::to_string(row) + " written";
-  action.result["done_count"] = row - failed_count;
-  action.result["failed_count"] = failed_count;
-  action.result["failed"] = std::move(failed);
+  record(static_cast<int64_t>(items.size()));
   return Status{};
 }
 

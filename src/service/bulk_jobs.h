@@ -7,6 +7,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -35,9 +36,15 @@ Result<std::string> enqueue_metadata_update(Store& store, const Principal& who,
                                             std::string_view type, const JsonObject& body,
                                             const std::string& request_id);
 
-// Runs `action` if its type is one of the above (nullopt otherwise); `stopping` lets a node
-// stop between items (the action then reruns from the start, which upserts are safe for).
+// Saves progress and renews the lease (JobRunner); an error stops the job.
+using Checkpoint = std::function<Status(AsyncAction&)>;
+inline constexpr int64_t kCheckpointEvery = 100;  // items between checkpoints
+
+// Runs `action` if its type is one of the above (nullopt otherwise), from `action.done_count`
+// on, checkpointing every kCheckpointEvery items; `stopping` lets a node stop between items
+// (the action resumes from its last checkpoint, which upserts make safe to overlap).
 std::optional<Status> run_bulk_action(Store& store, AsyncAction& action,
-                                      const std::atomic<bool>& stopping);
+                                      const std::atomic<bool>& stopping,
+                                      const Checkpoint& checkpoint);
 
 }  // namespace openpromo

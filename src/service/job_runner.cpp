@@ -58,7 +58,8 @@ std::optional<AsyncAction> JobRunner::run(AsyncAction action) {
     outcome = generate_vouchers(action);
   } else if (action.type == "ORDERS.IMPORT") {
     outcome = import_orders(action);
-  } else if (auto bulk = run_bulk_action(store_, action, stopping_)) {
+  } else if (auto bulk = run_bulk_action(store_, action, stopping_,
+                                         [this](AsyncAction& a) { return checkpoint(a); })) {
     outcome = std::move(*bulk);
   } else {
     outcome = Error::internal("unknown async action type " + action.type);
@@ -141,12 +142,22 @@ Status JobRunner::generate_vouchers(AsyncAction& action) {
   return {};
 }
 
+Status JobRunner::checkpoint(AsyncAction& action) {
+  const Instant now = now_utc();
+  return store_.checkpoint_async_action(action, worker_id_, Instant{now.millis + lease_.count()},
+                                        now);
+}
+
 // Historical orders (spec 16.4): each order is upserted on its own, so one bad order does not
-// stop the others; failures are listed in the result. A rerun after a crash upserts again, which
-// is harmless for orders with a source_id (the import's usual case).
+// stop the others; failures are listed in the result. Progress is checkpointed (with the lease)
+// every kCheckpointEvery orders; a resumed job continues from there, and the few orders after
+// the checkpoint that run twice are upserts (harmless with source ids, the import's usual case).
 Status JobRunner::import_orders(AsyncAction& action) {
-  const Json* orders = action.payload.if_contains("orders");
-  if (!orders || !orders->is_array()) return Error::internal("malformed ORDERS.IMPORT payload");
+  const Json* orders_json = action.payload.if_contains("orders");
+  if (!orders_json || !orders_json->is_array()) {
+    return Error::internal("malformed ORDERS.IMPORT payload");
+  }
+  const JsonArray& orders = orders_json->as_array();
   Principal who;
   who.project_id = action.project_id;
   who.role = Role::kAdmin;
@@ -157,21 +168,31 @@ Status JobRunner::import_orders(AsyncAction& action) {
   });
   OrderService service(store_, customers);
   JsonArray failed;
-  int64_t done = 0;
-  for (const Json& order : orders->as_array()) {
+  if (const Json* f = action.result.if_contains("failed"); f && f->is_array())
+    failed = f->as_array();
+  auto record = [&](int64_t done) {
+    const auto total = static_cast<int64_t>(orders.size());
+    action.done_count = done;
+    action.progress = total == 0 ? 100 : static_cast<int>(done * 100 / total);
+    action.result["done_count"] = done - static_cast<int64_t>(failed.size());
+    action.result["failed_count"] = static_cast<int64_t>(failed.size());
+    action.result["failed"] = failed;
+  };
+  for (auto i = action.done_count; i < static_cast<int64_t>(orders.size()); ++i) {
     if (stopping_) return {};
+    if (i > action.done_count && i % kCheckpointEvery == 0) {
+      record(i);
+      OP_TRY(checkpoint(action));
+    }
+    const Json& order = orders[static_cast<size_t>(i)];
     auto saved = order.is_object() ? service.upsert(who, order.as_object())
                                    : Result<Order>(Error::invalid_payload("not an object"));
     if (!saved.ok()) {
-      failed.push_back(JsonObject{
-          {"index", done}, {"key", saved.error().key}, {"message", saved.error().details}});
+      failed.push_back(
+          JsonObject{{"index", i}, {"key", saved.error().key}, {"message", saved.error().details}});
     }
-    ++done;
   }
-  action.done_count = done;
-  action.result["done_count"] = done - static_cast<int64_t>(failed.size());
-  action.result["failed_count"] = static_cast<int64_t>(failed.size());
-  action.result["failed"] = std::move(failed);
+  record(static_cast<int64_t>(orders.size()));
   return {};
 }
 

@@ -47,6 +47,8 @@ class JobRunner {
   std::optional<AsyncAction> run(AsyncAction action);
   Status generate_vouchers(AsyncAction& action);
   Status import_orders(AsyncAction& action);
+  // Saves a job's progress and renews its lease (error key lease_lost when it went elsewhere).
+  Status checkpoint(AsyncAction& action);
 
   Store& store_;
   std::string worker_id_;

@@ -1,5 +1,6 @@
 #include "service/order_service.h"
 
+#include <cmath>
 #include <limits>
 
 #include "core/crypto.h"
@@ -15,6 +16,15 @@ constexpr std::array<std::string_view, 4> kStatuses{"CREATED", "PAID", "CANCELED
 
 Error invalid_order(std::string details) {
   return Error{400, "invalid_order", "Invalid order", std::move(details), {}, {}};
+}
+
+Error invalid_status(const std::string& from, const std::string& to) {
+  return Error{400,
+               "invalid_order_status",
+               "Invalid order status",
+               "an order cannot go from " + from + " to " + to,
+               {},
+               {}};
 }
 
 bool allowed_transition(std::string_view from, std::string_view to) {
@@ -46,9 +56,9 @@ Result<std::optional<int64_t>> money_field(const JsonObject& o, std::string_view
   if (v->is_uint64() && v->as_uint64() <= 1'000'000'000'000'000ULL) {
     n = static_cast<int64_t>(v->as_uint64());
   }
-  if (v->is_double() &&
-      v->as_double() == static_cast<double>(static_cast<int64_t>(v->as_double()))) {
-    n = static_cast<int64_t>(v->as_double());
+  if (v->is_double()) {
+    const double d = v->as_double();
+    if (std::isfinite(d) && std::fabs(d) <= 1e15 && std::trunc(d) == d) n = static_cast<int64_t>(d);
   }
   if (!n || *n < 0 || *n > 1'000'000'000'000'000LL) {
     return Error::invalid_payload(where + std::string(key) +
@@ -302,6 +312,28 @@ Result<Order> OrderService::save(const Principal& who, const JsonObject& body,
                          " is not the sum of the items' amounts " + std::to_string(*items_sum));
   }
 
+  // What the merge under lock checks again, checked now too, so a refused order does not
+  // upsert its customer first.
+  {
+    std::optional<Order> current;
+    if (existing) {
+      OP_ASSIGN(current, store_.find_order(who.project_id, *existing));
+    } else if (source_id) {
+      OP_ASSIGN(current, store_.find_order(who.project_id, *source_id));
+    }
+    if (current) {
+      if (source_id && current->source_id && *source_id != *current->source_id) {
+        return Error::invalid_payload("an order's source_id cannot be changed");
+      }
+      if (status && !allowed_transition(current->status, *status)) {
+        return invalid_status(current->status, *status);
+      }
+    } else if (discount_amount.value_or(0) + items_discount >
+               (amount ? *amount : items_sum.value_or(0))) {
+      return invalid_order("discounts exceed the order amount");
+    }
+  }
+
   // The customer: upserted from `customer`, or an existing one by `customer_id`.
   if (const Json* c = body.if_contains("customer"); c && !c->is_null()) {
     if (!c->is_object()) return Error::invalid_payload("customer must be an object");
@@ -317,8 +349,9 @@ Result<Order> OrderService::save(const Principal& who, const JsonObject& body,
 
   const Instant now = now_utc();
   Order draft;
-  draft.id = id && !existing ? *id : new_id("ord_");
-  if (id && !existing && !id->starts_with("ord_")) draft.id = new_id("ord_");
+  // A client's `id` only finds an existing order; new orders always get a fresh id (ids are
+  // global keys, a chosen one could collide with another project's).
+  draft.id = new_id("ord_");
   draft.project_id = who.project_id;
   draft.source_id = source_id;
   draft.status = status.value_or("CREATED");
@@ -345,14 +378,8 @@ Result<Order> OrderService::save(const Principal& who, const JsonObject& body,
     }
     if (source_id) after.source_id = source_id;
     if (status) {
-      if (!allowed_transition(before.status, *status)) {
-        return Error{400,
-                     "invalid_order_status",
-                     "Invalid order status",
-                     "an order cannot go from " + before.status + " to " + *status,
-                     {},
-                     {}};
-      }
+      if (!allowed_transition(before.status, *status))
+        return invalid_status(before.status, *status);
       after.status = *status;
     }
     if (customer_id) after.customer_id = customer_id;

@@ -157,6 +157,8 @@ Status ProductService::delete_product(const Principal& who, std::string_view key
 Result<Sku> ProductService::create_sku(const Principal& who, std::string_view product,
                                        const CatalogDraft& d) {
   OP_TRY(check(d, "invalid_sku"));
+  OP_TRY(check_metadata_schema(store_, who.project_id, "sku",
+                               d.metadata ? *d.metadata : Json(JsonObject{}), true));
   OP_ASSIGN(Product p, get_product(who, product));
   Sku s;
   s.id = new_id("sku_");
@@ -187,6 +189,7 @@ Result<Page<Sku>> ProductService::list_skus(const Principal& who, std::string_vi
 Result<Sku> ProductService::update_sku(const Principal& who, std::string_view product,
                                        std::string_view key, const CatalogDraft& d) {
   OP_TRY(check(d, "invalid_sku"));
+  if (d.metadata) OP_TRY(check_metadata_schema(store_, who.project_id, "sku", *d.metadata, false));
   OP_ASSIGN(Product p, get_product(who, product));
   OP_ASSIGN(Sku s, get_sku(who, key));
   if (s.product_id != p.id) return Error::not_found("sku", std::string(key));

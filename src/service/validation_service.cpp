@@ -1,5 +1,6 @@
 #include "service/validation_service.h"
 
+#include <array>
 #include <unordered_map>
 
 #include "service/customer_service.h"
@@ -262,11 +263,17 @@ Status ValidationService::add_collections(const Principal& who, const CatalogSna
       const bool member =
           sku_line ? c.has_sku(sku_doc, product_doc, now) : c.has_product(product_doc, now);
       if (!member) continue;
+      // Only the line's own keys: a SKU line adds its SKU, never its product (which would make
+      // the product's other SKUs members too).
       auto& members = catalog.collections[c.collection.id].members;
-      for (const std::string* k : {&item.product_id, &item.sku_id, &item.product_source_id,
-                                   &item.sku_source_id, &item.source_id}) {
+      const bool own_source = (item.related_object == "sku") == sku_line;
+      const std::array<const std::string*, 2> own =
+          sku_line ? std::array<const std::string*, 2>{&item.sku_id, &item.sku_source_id}
+                   : std::array<const std::string*, 2>{&item.product_id, &item.product_source_id};
+      for (const std::string* k : own) {
         if (!k->empty()) members.insert(*k);
       }
+      if (own_source && !item.source_id.empty()) members.insert(item.source_id);
     }
   }
   return {};

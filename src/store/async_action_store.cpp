@@ -109,4 +109,20 @@ Status Store::finish_async_action(const AsyncAction& a, std::string_view worker,
   return {};
 }
 
+Status Store::checkpoint_async_action(const AsyncAction& a, std::string_view worker,
+                                      Instant lease_until, Instant now) {
+  OP_ASSIGN(auto lease, db_->acquire());
+  OP_ASSIGN(auto r, lease->query("UPDATE async_actions SET progress = ?, done_count = ?,"
+                                 " result = ?, lease_until = ?, updated_at = ?"
+                                 " WHERE id = ? AND claimed_by = ?",
+                                 {int64_t{a.progress}, a.done_count, to_json_text(a.result),
+                                  lease_until.millis, now.millis, a.id, std::string(worker)}));
+  if (r.affected == 0) {
+    Error e = Error::unavailable("the action's lease went to another worker");
+    e.key = "lease_lost";
+    return e;
+  }
+  return {};
+}
+
 }  // namespace openpromo

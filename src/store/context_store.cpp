@@ -121,6 +121,14 @@ CustomerActivity activity_from_row(const sql::Row& r) {
 
 Result<Order> Store::save_order(const Order& draft, const OrderMerge& merge) {
   return sql::with_write_transaction(*db_, [&](sql::Connection& conn) -> Result<Order> {
+    // The customer row is locked first, as erase_customer does: an order is never attached to
+    // a customer whose erasure committed, and an erasure never misses an order being saved.
+    if (draft.customer_id) {
+      OP_ASSIGN(auto locked, conn.query("UPDATE customers SET id = id WHERE project_id = ? AND"
+                                        " id = ? RETURNING id",
+                                        {draft.project_id, *draft.customer_id}));
+      if (locked.rows.empty()) return Error::not_found("customer", *draft.customer_id);
+    }
     std::optional<Order> existing;
     if (merge.existing_id) {
       OP_ASSIGN(existing, find_order_in(conn, draft.project_id, *merge.existing_id, true));
@@ -144,13 +152,21 @@ Result<Order> Store::save_order(const Order& draft, const OrderMerge& merge) {
       if (!existing) return Error::unavailable("the order changed concurrently; retry");
     }
     OP_ASSIGN(Order merged, merge.merge(*existing));
-    OP_ASSIGN(auto updated, conn.query("UPDATE orders SET status = ?, customer_id = ?, amount = ?,"
-                                       " total_amount = ?, definition = ?, updated_at = ?"
-                                       " WHERE project_id = ? AND id = ?",
-                                       {merged.status, opt(merged.customer_id), merged.amount,
-                                        merged.total_amount, to_json_text(merged.definition),
-                                        opt(merged.updated_at), merged.project_id, merged.id}));
-    (void)updated;
+    auto updated = conn.query(
+        "UPDATE orders SET source_id = ?, status = ?, customer_id = ?, amount = ?,"
+        " total_amount = ?, definition = ?, updated_at = ?"
+        " WHERE project_id = ? AND id = ?",
+        {opt(merged.source_id), merged.status, opt(merged.customer_id), merged.amount,
+         merged.total_amount, to_json_text(merged.definition), opt(merged.updated_at),
+         merged.project_id, merged.id});
+    if (!updated.ok()) {
+      Error e = std::move(updated).take_error();
+      if (e.key == sql::kUniqueViolation) {
+        return Error::duplicate_found(
+            "order", "An order with source_id '" + merged.source_id.value_or("") + "' exists");
+      }
+      return e;
+    }
     if (merge.on_saved) OP_TRY(merge.on_saved(conn, existing, merged));
     return merged;
   });
@@ -327,7 +343,8 @@ Status Store::insert_activity(const CustomerActivity& a) {
 Result<Page<CustomerActivity>> Store::list_activities(std::string_view project_id,
                                                       std::string_view customer_id,
                                                       ListQuery query) {
-  // The customer is one more filter, ANDed with the caller's.
+  // The activity endpoint takes paging and order only; the customer is the one filter.
+  query.filters.clear();
   query.filters_or = false;
   query.filters.push_back(
       FilterCondition{"customer_id", FilterOp::kIs, {std::string(customer_id)}});
@@ -339,6 +356,12 @@ Result<JsonObject> Store::erase_customer(std::string_view project_id,
   return sql::with_write_transaction(*db_, [&](sql::Connection& conn) -> Result<JsonObject> {
     const std::vector<sql::Value> arg_list{std::string(project_id), std::string(customer_id)};
     const std::span<const sql::Value> args(arg_list);
+    // Lock the customer first (see save_order): writes that attach data to it wait, then find
+    // it gone.
+    OP_ASSIGN(auto locked, conn.query("UPDATE customers SET id = id WHERE project_id = ? AND"
+                                      " id = ? RETURNING id",
+                                      args));
+    if (locked.rows.empty()) return Error::not_found("customer", std::string(customer_id));
     OP_ASSIGN(auto events,
               conn.query("DELETE FROM customer_activities WHERE project_id = ? AND customer_id = ?",
                          args));

@@ -189,6 +189,10 @@ Result<Page<Sku>> Store::list_skus(std::string_view project_id, std::string_view
   return sql::list_page<Sku>(*db_, kSkus, project_id, q, sku_from_row);
 }
 
+Result<Page<Sku>> Store::list_project_skus(std::string_view project_id, const ListQuery& query) {
+  return sql::list_page<Sku>(*db_, kSkus, project_id, query, sku_from_row);
+}
+
 Status Store::update_sku(const Sku& s) {
   OP_ASSIGN(auto lease, db_->acquire());
   auto r = lease->query(

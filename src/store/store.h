@@ -137,6 +137,10 @@ class Store {
   // Records the outcome, if `worker` still holds the claim (a worker whose lease ran out and was
   // claimed by another must not overwrite that one's work): not_found otherwise.
   Status finish_async_action(const AsyncAction& action, std::string_view worker, Instant now);
+  // Saves a job's progress (progress, done_count, result so far) and renews its lease, if
+  // `worker` still holds the claim; error key `lease_lost` otherwise.
+  Status checkpoint_async_action(const AsyncAction& action, std::string_view worker,
+                                 Instant lease_until, Instant now);
   // One batch of a code-generation job, atomically: insert the vouchers that do not collide with
   // an existing code, add the inserted count to the campaign's vouchers_count and to the action's
   // done_count, renew the lease. Returns how many were inserted.
@@ -196,6 +200,8 @@ class Store {
                                       std::string_view id_or_source_id);
   Result<Page<Sku>> list_skus(std::string_view project_id, std::string_view product_id,
                               const ListQuery& query);
+  // Every SKU of the project, whatever its product.
+  Result<Page<Sku>> list_project_skus(std::string_view project_id, const ListQuery& query);
   Status update_sku(const Sku& sku);
   Status delete_sku(std::string_view project_id, std::string_view id);
 

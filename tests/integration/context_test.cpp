@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/serialize.hpp>
+#include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "support/http_client.h"
@@ -202,6 +204,126 @@ TEST_F(ContextHttp, MetadataSchemasRefuseWritesThatBreakThem) {
                                R"("metadata":{"channel":"web"}})")
                 .status,
             200);
+}
+
+TEST_F(ContextHttp, AnOrderCanBeGivenASourceIdLater) {
+  auto created = post("/v1/orders", R"({"amount":100})");
+  ASSERT_EQ(created.status, 200) << created.body;
+  const auto json = created.json();
+  const std::string id(json.at("id").as_string());
+  auto named = client_->request("PUT", "/v1/orders/" + id, R"({"source_id":"named-later"})", kAuth);
+  ASSERT_EQ(named.status, 200) << named.body;
+  auto found = get("/v1/orders/named-later");
+  ASSERT_EQ(found.status, 200) << found.body;
+  EXPECT_EQ(found.json().at("id").as_string(), id);
+  ASSERT_EQ(post("/v1/orders", R"({"source_id":"taken","amount":1})").status, 200);
+  expect_error(client_->request("PUT", "/v1/orders/" + id, R"({"source_id":"taken"})", kAuth), 400,
+               "invalid_payload");
+}
+
+TEST_F(ContextHttp, ARefusedOrderDoesNotCreateItsCustomer) {
+  ASSERT_EQ(post("/v1/orders", R"({"source_id":"final-1","status":"PAID","amount":100})").status,
+            200);
+  ASSERT_EQ(
+      client_->request("PUT", "/v1/orders/final-1", R"({"status":"FULFILLED"})", kAuth).status,
+      200);
+  expect_error(post("/v1/orders", R"({"source_id":"final-1","status":"CREATED",)"
+                                  R"("customer":{"source_id":"never-made"}})"),
+               400, "invalid_order_status");
+  EXPECT_EQ(get("/v1/customers/never-made").status, 404);
+}
+
+// A STATIC collection that lists one SKU holds that SKU's lines only, not the other SKUs of its
+// product that share the product id.
+TEST_F(ContextHttp, ACollectionOfOneSkuDoesNotTakeItsSiblings) {
+  auto product = post("/v1/products", R"({"source_id":"sib-p","name":"P","price":1000})");
+  ASSERT_EQ(product.status, 200) << product.body;
+  const auto product_json = product.json();
+  const std::string product_id(product_json.at("id").as_string());
+  auto sku1 = post("/v1/products/" + product_id + "/skus",
+                   R"({"source_id":"sib-1","sku":"small","price":1000})");
+  ASSERT_EQ(sku1.status, 200) << sku1.body;
+  ASSERT_EQ(post("/v1/products/" + product_id + "/skus",
+                 R"({"source_id":"sib-2","sku":"large","price":5000})")
+                .status,
+            200);
+  const auto sku1_json = sku1.json();
+  auto pc = post("/v1/product-collections",
+                 R"({"name":"one sku","type":"STATIC","products":[{"id":")" +
+                     std::string(sku1_json.at("id").as_string()) + R"(","product_id":")" +
+                     product_id + R"(","object":"sku"}]})");
+  ASSERT_EQ(pc.status, 200) << pc.body;
+  const auto pc_json = pc.json();
+  const std::string pc_id(pc_json.at("id").as_string());
+  // Valid only if a line of the collection costs at least 5000: only the sibling does.
+  auto rule = post("/v1/validation-rules",
+                   R"({"name":"pricey member","rules":{"1":{"name":"order.items.any",)"
+                   R"("conditions":{"$in":[{"id":")" +
+                       pc_id +
+                       R"(","object":"products_collection"}]},"rules":{"1":{"name":)"
+                       R"("order.items.price","conditions":{"$more_than_or_equal":[5000]}}}},)"
+                       R"("logic":"1"}})");
+  ASSERT_EQ(rule.status, 200) << rule.body;
+  const auto rule_json = rule.json();
+  ASSERT_EQ(post("/v1/vouchers/SIBLING",
+                 R"({"type":"DISCOUNT_VOUCHER","discount":{"type":"AMOUNT","amount_off":100},)"
+                 R"("validation_rules":[")" +
+                     std::string(rule_json.at("id").as_string()) + R"("]})")
+                .status,
+            200);
+  auto v = post("/v1/validations",
+                R"({"redeemables":[{"object":"voucher","id":"SIBLING"}],"order":{"items":[)"
+                R"({"source_id":"sib-1","related_object":"sku","product_id":")" +
+                    product_id +
+                    R"(","quantity":1,"price":1000},)"
+                    R"({"source_id":"sib-2","related_object":"sku","product_id":")" +
+                    product_id + R"(","quantity":1,"price":5000}]}})");
+  ASSERT_EQ(v.status, 200) << v.body;
+  EXPECT_FALSE(v.json().at("valid").as_bool()) << v.body;
+}
+
+// CSV cells are text: a schema that types a key as a number still accepts imported rows.
+TEST_F(ContextHttp, CsvImportsFollowTheSchemaTypes) {
+  // Tests share one server: replace whatever customer schema an earlier test left.
+  (void)client_->request("DELETE", "/management/v1/projects/me/metadata-schemas/customer", "",
+                         kAuth);
+  ASSERT_EQ(post("/management/v1/projects/me/metadata-schemas",
+                 R"({"related_object":"customer","properties":{"age":{"type":"number"},)"
+                 R"("vip":{"type":"boolean"}}})")
+                .status,
+            200);
+  const std::string boundary = "XBOUNDARYX";
+  const std::string body = "--" + boundary +
+                           "\r\nContent-Disposition: form-data; name=\"file\"; "
+                           "filename=\"c.csv\"\r\nContent-Type: text/csv\r\n\r\n"
+                           "source_id,Metadata_age,Metadata_vip\r\ncsv-typed,42,true\r\n"
+                           "csv-bad,forty,false\r\n\r\n--" +
+                           boundary + "--\r\n";
+  const HeaderList headers{{"X-App-Id", ServerProcess::kAppId},
+                           {"X-App-Token", ServerProcess::kAppToken},
+                           {"Content-Type", "multipart/form-data; boundary=" + boundary}};
+  auto started = client_->request("POST", "/v1/customers/importCSV", body, headers);
+  ASSERT_EQ(started.status, 202) << started.body;
+  const auto started_json = started.json();
+  const std::string action(started_json.at("async_action_id").as_string());
+  std::string status;
+  boost::json::value done;
+  for (int i = 0; i < 100 && status != "DONE"; ++i) {
+    done = get("/v1/async-actions/" + action).json();
+    status = std::string(done.at("status").as_string());
+    if (status != "DONE") std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(status, "DONE") << boost::json::serialize(done);
+  EXPECT_EQ(done.at("result").at("done_count").as_int64(), 1) << boost::json::serialize(done);
+  EXPECT_EQ(done.at("result").at("failed_count").as_int64(), 1);
+  auto c = get("/v1/customers/csv-typed").json();
+  EXPECT_EQ(c.at("metadata").at("age").as_int64(), 42);
+  EXPECT_EQ(c.at("metadata").at("vip").as_bool(), true);
+  EXPECT_EQ(get("/v1/customers/csv-bad").status, 404);
+  ASSERT_EQ(
+      client_->request("DELETE", "/management/v1/projects/me/metadata-schemas/customer", "", kAuth)
+          .status,
+      204);
 }
 
 // Spec 16.5: required definitions must be present when a resource is created, not on updates.

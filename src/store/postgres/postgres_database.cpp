@@ -259,7 +259,17 @@ class PostgresSubscription final : public Subscription {
   }
 
   PGconn* listen_connection() {
-    PGconn* conn = PQconnectdb(conninfo_.c_str());
+    // A bounded connect (the destructor joins this thread) and TCP keepalives: an idle LISTEN
+    // connection whose peer vanished is noticed and replaced instead of waiting forever.
+    const char* keys[] = {"dbname",
+                          "connect_timeout",
+                          "keepalives",
+                          "keepalives_idle",
+                          "keepalives_interval",
+                          "keepalives_count",
+                          nullptr};
+    const char* values[] = {conninfo_.c_str(), "5", "1", "10", "5", "3", nullptr};
+    PGconn* conn = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
     if (!conn || PQstatus(conn) != CONNECTION_OK) {
       PQfinish(conn);
       return nullptr;
