@@ -114,14 +114,10 @@ Result<ProductCollection> CollectionService::create(const Principal& who, const 
     OP_TRY(rules::Filter::compile(*filter));
     c.definition["filter"] = *filter;
   }
-  OP_ASSIGN(const int64_t count, store_.count_collections(who.project_id));
-  if (count >= static_cast<int64_t>(kMaxPerProject)) {
-    return Error::invalid_payload("a project has at most 100 product collections");
-  }
   c.id = new_id("pc_");
   c.project_id = who.project_id;
   c.created_at = now_utc();
-  OP_TRY(store_.insert_collection(c));
+  OP_TRY(store_.insert_collection(c, static_cast<int64_t>(kMaxPerProject)));
   return c;
 }
 

@@ -157,32 +157,44 @@ Result<MetadataSchema> MetadataSchemaService::get(const Principal& who,
 Result<MetadataSchema> MetadataSchemaService::update(const Principal& who, std::string_view id,
                                                      const JsonObject& body) {
   OP_TRY(require_admin(who, "update metadata schemas"));
-  OP_ASSIGN(MetadataSchema m, get(who, id));
+  std::optional<JsonObject> incoming;
   if (const Json* p = body.if_contains("properties")) {
-    OP_ASSIGN(JsonObject incoming, read_properties(p));
-    JsonObject merged =
-        m.definition.contains("properties") && m.definition.at("properties").is_object()
-            ? m.definition.at("properties").as_object()
-            : JsonObject{};
-    for (const auto& [key, def] : incoming) {
-      if (const Json* old = merged.if_contains(key);
-          old && old->is_object() && old->as_object().at("type") != def.at("type")) {
-        return Error::invalid_payload("properties." + std::string(key) +
-                                      ": a definition's type cannot change");
+    OP_ASSIGN(incoming, read_properties(p));
+  }
+  // Read, merge, compare-and-set: two concurrent updates both land, one after the other.
+  for (int attempt = 0; attempt < 32; ++attempt) {
+    OP_ASSIGN(MetadataSchema m, get(who, id));
+    const std::optional<Instant> read_updated_at = m.updated_at;
+    if (incoming) {
+      JsonObject merged =
+          m.definition.contains("properties") && m.definition.at("properties").is_object()
+              ? m.definition.at("properties").as_object()
+              : JsonObject{};
+      for (const auto& [key, def] : *incoming) {
+        if (const Json* old = merged.if_contains(key);
+            old && old->is_object() && old->as_object().at("type") != def.at("type")) {
+          return Error::invalid_payload("properties." + std::string(key) +
+                                        ": a definition's type cannot change");
+        }
+        merged[key] = def;
       }
-      merged[key] = def;
+      if (merged.size() > kMaxDefinitions) {
+        return Error::invalid_payload("a schema has at most 100 definitions");
+      }
+      m.definition["properties"] = std::move(merged);
     }
-    if (merged.size() > kMaxDefinitions) {
-      return Error::invalid_payload("a schema has at most 100 definitions");
+    if (const Json* a = body.if_contains("allow_defined_only"); a && a->is_bool()) {
+      m.definition["allow_defined_only"] = a->as_bool();
     }
-    m.definition["properties"] = std::move(merged);
+    // Strictly later than what was read, so the compare-and-set token always moves.
+    const Instant now = now_utc();
+    m.updated_at = read_updated_at && read_updated_at->millis >= now.millis
+                       ? Instant{read_updated_at->millis + 1}
+                       : now;
+    OP_ASSIGN(const bool written, store_.update_metadata_schema(m, read_updated_at));
+    if (written) return m;
   }
-  if (const Json* a = body.if_contains("allow_defined_only"); a && a->is_bool()) {
-    m.definition["allow_defined_only"] = a->as_bool();
-  }
-  m.updated_at = now_utc();
-  OP_TRY(store_.update_metadata_schema(m));
-  return m;
+  return Error::unavailable("the schema changed concurrently too often; retry");
 }
 
 Status MetadataSchemaService::remove(const Principal& who, std::string_view id) {

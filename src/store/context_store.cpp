@@ -287,13 +287,23 @@ Result<bool> Store::set_segment_member(std::string_view segment_id, std::string_
   return r.affected == 1;
 }
 
-Status Store::insert_collection(const ProductCollection& c) {
-  OP_ASSIGN(auto lease, db_->acquire());
-  OP_TRY(lease->query(
-      "INSERT INTO product_collections (" + std::string(kGroupColumns) +
-          ") VALUES (?, ?, ?, ?, ?, ?)",
-      {c.id, c.project_id, c.name, c.type, to_json_text(c.definition), c.created_at.millis}));
-  return {};
+Status Store::insert_collection(const ProductCollection& c, int64_t max_per_project) {
+  return sql::with_write_transaction(*db_, [&](sql::Connection& conn) -> Status {
+    // The project row lock serializes creates of one project, so the cap holds exactly.
+    OP_TRY(conn.query("UPDATE projects SET id = id WHERE id = ?", {c.project_id}));
+    OP_ASSIGN(auto count, conn.query("SELECT COUNT(*) FROM product_collections WHERE"
+                                     " project_id = ?",
+                                     {c.project_id}));
+    if (count.rows.at(0).integer(0) >= max_per_project) {
+      return Error::invalid_payload("a project has at most " + std::to_string(max_per_project) +
+                                    " product collections");
+    }
+    OP_TRY(conn.query(
+        "INSERT INTO product_collections (" + std::string(kGroupColumns) +
+            ") VALUES (?, ?, ?, ?, ?, ?)",
+        {c.id, c.project_id, c.name, c.type, to_json_text(c.definition), c.created_at.millis}));
+    return Status{};
+  });
 }
 
 Result<std::optional<ProductCollection>> Store::find_collection(std::string_view project_id,
@@ -310,13 +320,6 @@ Result<Page<ProductCollection>> Store::list_collections(std::string_view project
                                                         const ListQuery& query) {
   return sql::list_page<ProductCollection>(*db_, kCollections, project_id, query,
                                            group_from_row<ProductCollection>);
-}
-
-Result<int64_t> Store::count_collections(std::string_view project_id) {
-  OP_ASSIGN(auto lease, db_->acquire());
-  OP_ASSIGN(auto rs, lease->query("SELECT COUNT(*) FROM product_collections WHERE project_id = ?",
-                                  {std::string(project_id)}));
-  return rs.rows.at(0).integer(0);
 }
 
 Status Store::delete_collection(std::string_view project_id, std::string_view id) {
@@ -444,14 +447,15 @@ Result<std::optional<MetadataSchema>> Store::find_metadata_schema(std::string_vi
   return std::optional<MetadataSchema>(schema_from_row(rs.rows[0]));
 }
 
-Status Store::update_metadata_schema(const MetadataSchema& m) {
+Result<bool> Store::update_metadata_schema(const MetadataSchema& m,
+                                           std::optional<Instant> read_updated_at) {
   OP_ASSIGN(auto lease, db_->acquire());
   OP_ASSIGN(auto r,
             lease->query("UPDATE metadata_schemas SET definition = ?, updated_at = ?"
-                         " WHERE project_id = ? AND id = ?",
-                         {to_json_text(m.definition), opt(m.updated_at), m.project_id, m.id}));
-  if (r.affected == 0) return Error::not_found("metadata_schema", m.id);
-  return {};
+                         " WHERE project_id = ? AND id = ? AND COALESCE(updated_at, -1) = ?",
+                         {to_json_text(m.definition), opt(m.updated_at), m.project_id, m.id,
+                          read_updated_at ? read_updated_at->millis : int64_t{-1}}));
+  return r.affected == 1;
 }
 
 Status Store::delete_metadata_schema(std::string_view project_id, std::string_view id) {

@@ -260,12 +260,12 @@ class Store {
                                   bool member);
 
   // Product collections.
-  Status insert_collection(const ProductCollection& collection);
+  // Refused (400 invalid_payload) when the project already has `max_per_project`.
+  Status insert_collection(const ProductCollection& collection, int64_t max_per_project);
   Result<std::optional<ProductCollection>> find_collection(std::string_view project_id,
                                                            std::string_view id);
   Result<Page<ProductCollection>> list_collections(std::string_view project_id,
                                                    const ListQuery& query);
-  Result<int64_t> count_collections(std::string_view project_id);
   Status delete_collection(std::string_view project_id, std::string_view id);
 
   // Removes the customer with its activity, orders and static segment memberships; returns
@@ -277,7 +277,10 @@ class Store {
   Result<std::vector<MetadataSchema>> list_metadata_schemas(std::string_view project_id);
   Result<std::optional<MetadataSchema>> find_metadata_schema(std::string_view project_id,
                                                              std::string_view id_or_object);
-  Status update_metadata_schema(const MetadataSchema& schema);
+  // Compare-and-set: writes only if the row's updated_at is still `read_updated_at` (what the
+  // caller read); false when another update came first (re-read and retry).
+  Result<bool> update_metadata_schema(const MetadataSchema& schema,
+                                      std::optional<Instant> read_updated_at);
   Status delete_metadata_schema(std::string_view project_id, std::string_view id);
 
   // Customer activity log.

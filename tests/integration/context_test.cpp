@@ -2,6 +2,7 @@
 // and contradictory input gets Voucherify's error JSON and writes nothing; amounts stay exact.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <boost/json/serialize.hpp>
 #include <chrono>
 #include <string>
@@ -433,6 +434,61 @@ TEST_F(ContextHttp, AutoUpdateSegmentsRecordEnteringAndLeaving) {
   EXPECT_EQ(all[0], "customer.segment.left");
   EXPECT_EQ(all[1], "customer.updated");
   EXPECT_EQ(all[2], "customer.updated") << "no second entered while staying a member";
+}
+
+// Limits and merges that must hold under concurrency get a server of their own.
+TEST(ContextConcurrency, TheCollectionCapHoldsUnderConcurrentCreates) {
+  ServerProcess server;
+  HttpClient setup(server.port());
+  auto product =
+      setup.request("POST", "/v1/products", R"({"source_id":"cap-p","name":"P"})", kAuth);
+  ASSERT_EQ(product.status, 200) << product.body;
+  const auto product_json = product.json();
+  const std::string body = R"({"name":"c","type":"STATIC","products":[{"id":")" +
+                           std::string(product_json.at("id").as_string()) +
+                           R"(","object":"product"}]})";
+  for (int i = 0; i < 96; ++i) {
+    ASSERT_EQ(setup.request("POST", "/v1/product-collections", body, kAuth).status, 200);
+  }
+  std::atomic<int> created{0}, refused{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&] {
+      HttpClient c(server.port());
+      const int status = c.request("POST", "/v1/product-collections", body, kAuth).status;
+      (status == 200 ? created : refused) += 1;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(created.load(), 4);
+  EXPECT_EQ(refused.load(), 4);
+  auto list = setup.request("GET", "/v1/product-collections?limit=1", "", kAuth);
+  EXPECT_EQ(list.json().at("total").as_int64(), 100);
+}
+
+TEST(ContextConcurrency, ConcurrentSchemaUpdatesAllLand) {
+  ServerProcess server;
+  HttpClient setup(server.port());
+  auto created = setup.request("POST", "/management/v1/projects/me/metadata-schemas",
+                               R"({"related_object":"order","properties":{}})", kAuth);
+  ASSERT_EQ(created.status, 200) << created.body;
+  const auto created_json = created.json();
+  const std::string id(created_json.at("id").as_string());
+  std::atomic<int> ok{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&, i] {
+      HttpClient c(server.port());
+      auto r =
+          c.request("PUT", "/management/v1/projects/me/metadata-schemas/" + id,
+                    R"({"properties":{"k)" + std::to_string(i) + R"(":{"type":"string"}}})", kAuth);
+      if (r.status == 200) ++ok;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 8);
+  auto schema = setup.request("GET", "/v1/metadata-schemas/order", "", kAuth).json();
+  EXPECT_EQ(schema.at("properties").as_object().size(), 8u) << boost::json::serialize(schema);
 }
 
 }  // namespace
