@@ -278,6 +278,10 @@ bool line_matches(const Catalog& catalog, const OrderItem& item, std::string_vie
   if (object == "products_collection") {
     const auto it = catalog.collections.find(std::string(id));
     if (it == catalog.collections.end()) return false;
+    if (it->second.by_line) {
+      return std::find(item.collections.begin(), item.collections.end(), id) !=
+             item.collections.end();
+    }
     const auto& m = it->second.members;
     for (const std::string* key : {&item.product_id, &item.sku_id, &item.product_source_id,
                                    &item.sku_source_id, &item.source_id}) {

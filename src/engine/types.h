@@ -160,9 +160,13 @@ struct StackingRules {
   std::string rollback_order_mode = "WITH_ORDER";
 };
 
-// The product/SKU ids (and source ids) of a product collection.
+// A product collection, in one of two forms: `members` holds product/SKU ids and source ids
+// (any line with one of them is in it), or `by_line` says membership was decided per line by
+// the caller and recorded in OrderItem::collections (exact for SKUs of AUTO_UPDATE collections,
+// which are judged on their own fields, not their product's).
 struct Collection {
   std::unordered_set<std::string> members;
+  bool by_line = false;
 };
 
 // Immutable definitions shared by many requests.
@@ -196,7 +200,8 @@ struct OrderItem {
   std::optional<Money> price;  // unit price
   Money amount = 0;            // price x quantity unless given
   JsonObject metadata, product_metadata, sku_metadata;
-  Json product, sku;  // as sent, echoed
+  Json product, sku;                     // as sent, echoed
+  std::vector<std::string> collections;  // ids of by_line collections holding this line
 };
 
 struct Order {

@@ -205,9 +205,12 @@ Status ValidationService::add_segments(const Principal& who, const CatalogSnapsh
 // resolved against the catalog in a few batched queries; a line the catalog does not know is
 // judged on what the request says about it (spec 16.3: payload data is used).
 Status ValidationService::add_collections(const Principal& who, const CatalogSnapshot& snapshot,
-                                          const engine::Request& request,
-                                          engine::Catalog& catalog) {
+                                          engine::Request& request, engine::Catalog& catalog) {
   if (snapshot.collections.empty() || request.order.items.empty()) return {};
+  // Membership is decided per line here and recorded on the line (engine::Collection::by_line).
+  for (const CompiledCollection& c : snapshot.collections) {
+    catalog.collections[c.collection.id].by_line = true;
+  }
   std::vector<std::string> product_keys, sku_keys;
   for (const engine::OrderItem& item : request.order.items) {
     for (const std::string* k : {&item.product_id, &item.product_source_id}) {
@@ -240,7 +243,7 @@ Status ValidationService::add_collections(const Principal& who, const CatalogSna
     return it == skus_by_key.end() ? nullptr : it->second;
   };
   const Instant now = now_utc();
-  for (const engine::OrderItem& item : request.order.items) {
+  for (engine::OrderItem& item : request.order.items) {
     const Sku* sku = sku_of(item.sku_id);
     if (!sku) sku = sku_of(item.sku_source_id);
     const Product* product = product_of(item.product_id);
@@ -263,17 +266,7 @@ Status ValidationService::add_collections(const Principal& who, const CatalogSna
       const bool member =
           sku_line ? c.has_sku(sku_doc, product_doc, now) : c.has_product(product_doc, now);
       if (!member) continue;
-      // Only the line's own keys: a SKU line adds its SKU, never its product (which would make
-      // the product's other SKUs members too).
-      auto& members = catalog.collections[c.collection.id].members;
-      const bool own_source = (item.related_object == "sku") == sku_line;
-      const std::array<const std::string*, 2> own =
-          sku_line ? std::array<const std::string*, 2>{&item.sku_id, &item.sku_source_id}
-                   : std::array<const std::string*, 2>{&item.product_id, &item.product_source_id};
-      for (const std::string* k : own) {
-        if (!k->empty()) members.insert(*k);
-      }
-      if (own_source && !item.source_id.empty()) members.insert(item.source_id);
+      item.collections.push_back(c.collection.id);
     }
   }
   return {};

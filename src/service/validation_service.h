@@ -52,7 +52,7 @@ class ValidationService {
   Status add_segments(const Principal& who, const CatalogSnapshot& snapshot,
                       engine::Request& request);
   Status add_collections(const Principal& who, const CatalogSnapshot& snapshot,
-                         const engine::Request& request, engine::Catalog& catalog);
+                         engine::Request& request, engine::Catalog& catalog);
 
   Store& store_;
   CatalogCache catalog_;

@@ -283,6 +283,48 @@ TEST_F(ContextHttp, ACollectionOfOneSkuDoesNotTakeItsSiblings) {
   EXPECT_FALSE(v.json().at("valid").as_bool()) << v.body;
 }
 
+// Spec 16.3: in AUTO_UPDATE collections SKUs are judged on their own fields; a matching product
+// does not pull its SKUs in.
+TEST_F(ContextHttp, AnAutoUpdateCollectionJudgesSkusOnTheirOwn) {
+  auto product = post("/v1/products", R"({"source_id":"auto-p","name":"P","price":5000,)"
+                                      R"("metadata":{"line":"pro"}})");
+  ASSERT_EQ(product.status, 200) << product.body;
+  const auto product_json = product.json();
+  const std::string product_id(product_json.at("id").as_string());
+  ASSERT_EQ(post("/v1/products/" + product_id + "/skus",
+                 R"({"source_id":"auto-s","sku":"plain","price":5000})")
+                .status,
+            200);
+  auto pc = post("/v1/product-collections", R"({"name":"pro line","type":"AUTO_UPDATE","filter":)"
+                                            R"({"metadata.line":{"conditions":{"$is":["pro"]}}}})");
+  ASSERT_EQ(pc.status, 200) << pc.body;
+  const auto pc_json = pc.json();
+  auto rule = post("/v1/validation-rules",
+                   R"({"name":"pro line","rules":{"1":{"name":"order.items.any",)"
+                   R"("conditions":{"$in":[{"id":")" +
+                       std::string(pc_json.at("id").as_string()) +
+                       R"(","object":"products_collection"}]},"rules":{}},"logic":"1"}})");
+  ASSERT_EQ(rule.status, 200) << rule.body;
+  const auto rule_json = rule.json();
+  ASSERT_EQ(post("/v1/vouchers/PRO-LINE",
+                 R"({"type":"DISCOUNT_VOUCHER","discount":{"type":"AMOUNT","amount_off":100},)"
+                 R"("validation_rules":[")" +
+                     std::string(rule_json.at("id").as_string()) + R"("]})")
+                .status,
+            200);
+  auto validate = [&](const std::string& line) {
+    auto r = post("/v1/validations",
+                  R"({"redeemables":[{"object":"voucher","id":"PRO-LINE"}],"order":{"items":[)" +
+                      line + "]}}");
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.json().at("valid").as_bool();
+  };
+  EXPECT_TRUE(validate(R"({"source_id":"auto-p","related_object":"product","quantity":1})"));
+  EXPECT_FALSE(validate(R"({"source_id":"auto-s","related_object":"sku","product_id":")" +
+                        product_id + R"(","quantity":1})"))
+      << "the SKU's own metadata has no line: not a member";
+}
+
 // CSV cells are text: a schema that types a key as a number still accepts imported rows.
 TEST_F(ContextHttp, CsvImportsFollowTheSchemaTypes) {
   // Tests share one server: replace whatever customer schema an earlier test left.
