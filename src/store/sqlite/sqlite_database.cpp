@@ -2,9 +2,11 @@
 
 #include <sqlite3.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <filesystem>
 #include <mutex>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -218,8 +220,19 @@ class SqliteDatabase final : public Database {
     }
     sqlite3_busy_timeout(db, options_.busy_timeout_ms);
     auto conn = std::make_unique<SqliteConnection>(db);
+    // Switching a new database file to WAL needs a moment of exclusive access, and SQLite does
+    // not wait on its busy handler for it: another process creating the same file (several
+    // nodes starting at once) makes it fail with "database is locked". Retry for a while.
+    for (int attempt = 0;; ++attempt) {
+      Status wal = conn->exec_script("PRAGMA journal_mode=WAL;");
+      if (wal.ok()) break;
+      const bool busy = wal.error().details.find("locked") != std::string::npos ||
+                        wal.error().details.find("busy") != std::string::npos;
+      if (!busy || attempt * 10 >= options_.busy_timeout_ms) return std::move(wal).take_error();
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
     OP_TRY(conn->exec_script(
-        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+        "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
         "PRAGMA case_sensitive_like=ON;"
         // The code index has random keys by nature; its hot pages must stay in memory for bulk
         // generation. The cache grows only as pages are used (256 MiB at most per connection).
