@@ -25,22 +25,24 @@ void add_customer_routes(Router<Route>& router, Services& services) {
                      OP_ASSIGN(auto c, s.customers.upsert(ctx.principal, draft));
                      return Reply{200, serialize(customer_json(s, ctx.principal, c))};
                    }});
-  router.add(
-      "GET", "/v1/customers",
-      Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
-              OP_ASSIGN(auto query, parse_list_query(ctx.query, 10));
-              for (const char* field : {"email", "name", "source_id"}) {
-                if (auto v = ctx.query.get(field)) {
-                  query.filters.push_back(FilterCondition{field, FilterOp::kIs, {*v}});
-                }
-              }
-              OP_ASSIGN(auto page, s.customers.list(ctx.principal, query));
-              return Reply{
-                  200,
-                  serialize(list_json(
-                      page, [&](const Customer& c) { return customer_json(s, ctx.principal, c); },
-                      "customers"))};
-            }});
+  router.add("GET", "/v1/customers",
+             Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
+                     OP_ASSIGN(auto query, parse_list_query(ctx.query, 10));
+                     for (const char* field : {"email", "name", "source_id"}) {
+                       if (auto v = ctx.query.get(field)) {
+                         query.filters.push_back(FilterCondition{field, FilterOp::kIs, {*v}});
+                       }
+                     }
+                     OP_ASSIGN(auto page, s.customers.list(ctx.principal, query));
+                     OP_ASSIGN(auto views, s.customers.views(ctx.principal, page.items));
+                     Page<JsonObject> shown;
+                     shown.items = std::move(views);
+                     shown.total = page.total;
+                     shown.has_more = page.has_more;
+                     return Reply{200,
+                                  serialize(list_json(
+                                      shown, [](const JsonObject& o) { return o; }, "customers"))};
+                   }});
   router.add("GET", "/v1/customers/{customerId}",
              Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
                      OP_ASSIGN(auto c,

@@ -187,6 +187,21 @@ Result<OrderSummary> CustomerService::order_summary(const Principal& who, const 
   return store_.order_summary(who.project_id, c.id);
 }
 
+Result<std::vector<JsonObject>> CustomerService::views(const Principal& who,
+                                                       const std::vector<Customer>& page) {
+  std::vector<std::string> ids;
+  ids.reserve(page.size());
+  for (const Customer& c : page) ids.push_back(c.id);
+  OP_ASSIGN(auto summaries, store_.order_summaries(who.project_id, ids));
+  std::vector<JsonObject> out;
+  out.reserve(page.size());
+  for (const Customer& c : page) {
+    const auto it = summaries.find(c.id);
+    out.push_back(customer_view(c, it == summaries.end() ? OrderSummary{} : it->second));
+  }
+  return out;
+}
+
 Result<JsonObject> CustomerService::view(const Principal& who, const Customer& c) {
   OP_ASSIGN(OrderSummary orders, order_summary(who, c));
   return customer_view(c, orders);

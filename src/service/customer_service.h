@@ -48,6 +48,8 @@ class CustomerService {
   // customer_view with the customer's order counters read from the store.
   Result<JsonObject> view(const Principal& who, const Customer& c);
   Result<OrderSummary> order_summary(const Principal& who, const Customer& c);
+  // customer_view of each customer of a page, with their counters read in two queries.
+  Result<std::vector<JsonObject>> views(const Principal& who, const std::vector<Customer>& page);
 
   // Records a custom event on the (upserted) customer's activity; returns the event object.
   Result<JsonObject> track_event(const Principal& who, const EventDraft& event);

@@ -1,6 +1,7 @@
 // Store: orders, segments and their static members, product collections and the customer
 // activity log (migration 9).
 #include <array>
+#include <unordered_map>
 
 #include "store/list_sql.h"
 #include "store/row_codec.h"
@@ -205,6 +206,43 @@ Result<OrderSummary> Store::order_summary(std::string_view project_id,
   s.last_order_amount = last.rows.at(0).integer(0);
   s.last_order_date = Instant{last.rows.at(0).integer(1)};
   return s;
+}
+
+Result<std::unordered_map<std::string, OrderSummary>> Store::order_summaries(
+    std::string_view project_id, const std::vector<std::string>& customer_ids) {
+  std::unordered_map<std::string, OrderSummary> out;
+  if (customer_ids.empty()) return out;
+  std::string marks;
+  std::vector<sql::Value> args{std::string(project_id)};
+  for (const std::string& id : customer_ids) {
+    marks += marks.empty() ? "?" : ", ?";
+    args.emplace_back(id);
+  }
+  const std::string where = " WHERE project_id = ? AND customer_id IN (" + marks +
+                            ") AND status IN ('PAID', 'FULFILLED')";
+  OP_ASSIGN(auto lease, db_->acquire());
+  OP_ASSIGN(auto totals,
+            lease->query("SELECT customer_id, COUNT(*), CAST(COALESCE(SUM(total_amount), 0) AS"
+                         " BIGINT) FROM orders" +
+                             where + " GROUP BY customer_id",
+                         std::span<const sql::Value>(args)));
+  for (const auto& row : totals.rows) {
+    OrderSummary& s = out[row.text(0)];
+    s.total_count = row.integer(1);
+    s.total_amount = row.integer(2);
+  }
+  OP_ASSIGN(auto last, lease->query("SELECT customer_id, total_amount, created_at FROM ("
+                                    "SELECT customer_id, total_amount, created_at, ROW_NUMBER()"
+                                    " OVER (PARTITION BY customer_id ORDER BY created_at DESC,"
+                                    " id DESC) AS n FROM orders" +
+                                        where + ") latest WHERE n = 1",
+                                    std::span<const sql::Value>(args)));
+  for (const auto& row : last.rows) {
+    OrderSummary& s = out[row.text(0)];
+    s.last_order_amount = row.integer(1);
+    s.last_order_date = Instant{row.integer(2)};
+  }
+  return out;
 }
 
 Status Store::insert_segment(const Segment& s, const std::vector<std::string>& customer_ids) {

@@ -13,6 +13,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include "core/error.h"
 #include "model/api_key.h"
@@ -241,6 +243,10 @@ class Store {
                                           std::string_view id_or_source_id);
   Result<Page<Order>> list_orders(std::string_view project_id, const ListQuery& query);
   Result<OrderSummary> order_summary(std::string_view project_id, std::string_view customer_id);
+  // The same for many customers in two queries (customer lists); customers without PAID or
+  // FULFILLED orders are absent.
+  Result<std::unordered_map<std::string, OrderSummary>> order_summaries(
+      std::string_view project_id, const std::vector<std::string>& customer_ids);
 
   // Segments; `customer_ids`: the members of a static segment.
   Status insert_segment(const Segment& segment, const std::vector<std::string>& customer_ids);

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <boost/json/serialize.hpp>
 #include <chrono>
+#include <map>
 #include <string>
 #include <thread>
 #include <vector>
@@ -367,6 +368,34 @@ TEST_F(ContextHttp, CsvImportsFollowTheSchemaTypes) {
       client_->request("DELETE", "/management/v1/projects/me/metadata-schemas/customer", "", kAuth)
           .status,
       204);
+}
+
+// Lists show each customer's order counters as single reads do (read for the page at once).
+TEST_F(ContextHttp, CustomerListsShowOrderCounters) {
+  for (const char* o : {R"({"source_id":"lc-1","status":"PAID","amount":300,)"
+                        R"("customer":{"source_id":"list-a","name":"listed"}})",
+                        R"({"source_id":"lc-2","status":"FULFILLED","amount":500,)"
+                        R"("customer":{"source_id":"list-a"}})",
+                        R"({"source_id":"lc-3","status":"CREATED","amount":900,)"
+                        R"("customer":{"source_id":"list-a"}})",
+                        R"({"source_id":"lc-4","status":"PAID","amount":700,)"
+                        R"("customer":{"source_id":"list-b","name":"listed"}})"}) {
+    ASSERT_EQ(post("/v1/orders", o).status, 200) << o;
+  }
+  auto list = get("/v1/customers?name=listed&limit=10").json();
+  std::map<std::string, boost::json::value> by_source;
+  for (const auto& c : list.at("customers").as_array()) {
+    by_source[std::string(c.at("source_id").as_string())] = c.at("summary").at("orders");
+  }
+  ASSERT_EQ(by_source.size(), 2u) << boost::json::serialize(list);
+  EXPECT_EQ(by_source["list-a"].at("total_count").as_int64(), 2);
+  EXPECT_EQ(by_source["list-a"].at("total_amount").as_int64(), 800);
+  EXPECT_EQ(by_source["list-a"].at("last_order_amount").as_int64(), 500);
+  EXPECT_EQ(by_source["list-b"].at("total_count").as_int64(), 1);
+  EXPECT_EQ(by_source["list-b"].at("average_amount").as_int64(), 700);
+  // The single read agrees.
+  auto single = get("/v1/customers/list-a").json();
+  EXPECT_EQ(single.at("summary").at("orders"), by_source["list-a"]);
 }
 
 // Spec 16.5: required definitions must be present when a resource is created, not on updates.
