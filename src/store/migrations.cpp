@@ -362,13 +362,9 @@ CREATE TRIGGER catalog_validation_rule_assignments AFTER INSERT OR DELETE OR UPD
 )sql";
 
 // Orders (spec 16.4), segments and their static members (16.2), product collections (16.3) and
-// the customer activity log (16.1, 16.6). Segment and collection definitions are part of the
-// catalog the engine caches, so they move the catalog version like the other definitions.
-// The tables are the same on both backends; only the triggers differ.
-// Orders keep their lines and amounts in `definition`; the columns are what lists, upserts and
-// the customer summary filter and sum on.
-
-constexpr std::string_view kContextSqlite = R"sql(
+// the customer activity log (16.1, 16.6). Orders keep their lines and amounts in `definition`;
+// the columns are what lists, upserts and the customer summary filter and sum on.
+constexpr std::string_view kContext = R"sql(
 CREATE TABLE orders (
   id TEXT PRIMARY KEY,
   project_id TEXT NOT NULL REFERENCES projects (id),
@@ -417,6 +413,11 @@ CREATE TABLE customer_activities (
   created_at BIGINT NOT NULL
 );
 CREATE INDEX customer_activities_customer ON customer_activities (project_id, customer_id, created_at, id);
+)sql";
+
+// Segments and collections are catalog definitions: they move the catalog version (see
+// migration 8) like the other definitions.
+constexpr std::string_view kContextCatalogSqlite = R"sql(
 CREATE TRIGGER catalog_segments_insert AFTER INSERT ON segments BEGIN
   INSERT INTO catalog_versions (project_id, version) VALUES (NEW.project_id, 1)
   ON CONFLICT (project_id) DO UPDATE SET version = catalog_versions.version + 1;
@@ -443,55 +444,7 @@ CREATE TRIGGER catalog_product_collections_delete AFTER DELETE ON product_collec
 END;
 )sql";
 
-constexpr std::string_view kContextPostgresql = R"sql(
-CREATE TABLE orders (
-  id TEXT PRIMARY KEY,
-  project_id TEXT NOT NULL REFERENCES projects (id),
-  source_id TEXT,
-  status TEXT NOT NULL,
-  customer_id TEXT,
-  amount BIGINT NOT NULL,
-  total_amount BIGINT NOT NULL,
-  definition TEXT NOT NULL,
-  created_at BIGINT NOT NULL,
-  updated_at BIGINT,
-  UNIQUE (project_id, source_id)
-);
-CREATE INDEX orders_project_created ON orders (project_id, created_at, id);
-CREATE INDEX orders_customer ON orders (project_id, customer_id, created_at);
-CREATE TABLE segments (
-  id TEXT PRIMARY KEY,
-  project_id TEXT NOT NULL REFERENCES projects (id),
-  name TEXT NOT NULL,
-  type TEXT NOT NULL,
-  definition TEXT NOT NULL,
-  created_at BIGINT NOT NULL
-);
-CREATE INDEX segments_project_created ON segments (project_id, created_at, id);
-CREATE TABLE segment_customers (
-  segment_id TEXT NOT NULL REFERENCES segments (id) ON DELETE CASCADE,
-  customer_id TEXT NOT NULL,
-  PRIMARY KEY (segment_id, customer_id)
-);
-CREATE INDEX segment_customers_customer ON segment_customers (customer_id);
-CREATE TABLE product_collections (
-  id TEXT PRIMARY KEY,
-  project_id TEXT NOT NULL REFERENCES projects (id),
-  name TEXT NOT NULL,
-  type TEXT NOT NULL,
-  definition TEXT NOT NULL,
-  created_at BIGINT NOT NULL
-);
-CREATE INDEX product_collections_project_created ON product_collections (project_id, created_at, id);
-CREATE TABLE customer_activities (
-  id TEXT PRIMARY KEY,
-  project_id TEXT NOT NULL REFERENCES projects (id),
-  customer_id TEXT NOT NULL,
-  type TEXT NOT NULL,
-  data TEXT NOT NULL,
-  created_at BIGINT NOT NULL
-);
-CREATE INDEX customer_activities_customer ON customer_activities (project_id, customer_id, created_at, id);
+constexpr std::string_view kContextCatalogPostgresql = R"sql(
 CREATE TRIGGER catalog_segments AFTER INSERT OR DELETE OR UPDATE ON segments
   FOR EACH ROW EXECUTE FUNCTION openpromo_bump_catalog();
 CREATE TRIGGER catalog_product_collections AFTER INSERT OR DELETE OR UPDATE ON product_collections
@@ -511,7 +464,7 @@ CREATE TABLE metadata_schemas (
 );
 )sql";
 
-constexpr std::array<Migration, 10> kMigrations{{
+constexpr std::array<Migration, 11> kMigrations{{
     {1, "foundation: projects, api keys, categories", kFoundation},
     {2, "campaigns, vouchers, async actions", kCampaigns},
     {3, "promotion tiers and stacks", kPromotions},
@@ -520,9 +473,10 @@ constexpr std::array<Migration, 10> kMigrations{{
     {6, "products and SKUs", kProducts},
     {7, "validation rules and assignments", kValidationRules},
     {8, "catalog versions", kCatalogVersionsSqlite, kCatalogVersionsPostgresql},
-    {9, "orders, segments, product collections, customer activity", kContextSqlite,
-     kContextPostgresql},
-    {10, "metadata schemas", kMetadataSchemas},
+    {9, "orders, segments, product collections, customer activity", kContext},
+    {10, "segments and collections move the catalog version", kContextCatalogSqlite,
+     kContextCatalogPostgresql},
+    {11, "metadata schemas", kMetadataSchemas},
 }};
 
 }  // namespace

@@ -16,6 +16,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { startServer } from './harness.mjs';
+import { rawRequest } from './helpers.mjs';
 import { assertIsoTimestamp, assertVoucherifyError } from './assertions.mjs';
 
 const CAMP_ID = /^camp_[0-9a-zA-Z]+$/;
@@ -35,19 +36,7 @@ after(async () => {
 });
 
 // Raw HTTP with the harness's credentials. `body` undefined sends no body (as the SDK does for GET/DELETE).
-async function raw(method, path, body) {
-  const headers = { 'X-App-Id': srv.appId, 'X-App-Token': srv.appToken, Accept: 'application/json' };
-  const init = { method, headers };
-  if (body !== undefined) {
-    headers['Content-Type'] = 'application/json';
-    init.body = JSON.stringify(body);
-  }
-  const res = await fetch(`${srv.url}${path}`, init);
-  const text = await res.text();
-  let json;
-  try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
-  return { status: res.status, text, json };
-}
+const raw = (method, path, body) => rawRequest(srv, method, path, body);
 
 const describeRes = (r) => `HTTP ${r.status}: ${r.text}`;
 

@@ -14,6 +14,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 
 import { startServer } from './harness.mjs';
+import { eventually, rawRequest } from './helpers.mjs';
 import { assertIsoTimestamp, assertVoucherifyError } from './assertions.mjs';
 
 const SEG_ID = /^seg_[0-9a-zA-Z]+$/;
@@ -22,7 +23,6 @@ const RUN = randomBytes(4).toString('hex');
 let counter = 0;
 const uniq = (base) => `${base}-${RUN}-${++counter}`;
 const j = (x) => JSON.stringify(x);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 let srv;
 let client;
@@ -39,33 +39,10 @@ after(async () => {
 // ---------------------------------------------------------------------------------------------------------------
 // helpers
 
-async function raw(method, path, body) {
-  const headers = { 'X-App-Id': srv.appId, 'X-App-Token': srv.appToken, Accept: 'application/json' };
-  const init = { method, headers };
-  if (body !== undefined) {
-    headers['Content-Type'] = 'application/json';
-    init.body = JSON.stringify(body);
-  }
-  const res = await fetch(`${srv.url}${path}`, init);
-  const text = await res.text();
-  let json;
-  try { json = text ? JSON.parse(text) : undefined; } catch { json = undefined; }
-  return { status: res.status, text, json };
-}
+const raw = (method, path, body) => rawRequest(srv, method, path, body);
 
 // Retries `fn` (which throws on a failed assertion) until it passes or `ms` elapse; the last error is rethrown.
 // Membership may be recalculated in the asynchronous phase of a request (spec 4.8).
-async function eventually(fn, ms = 5000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (Date.now() > deadline) throw err;
-      await sleep(50);
-    }
-  }
-}
 
 function assertSegmentShape(s, expected, label = 'segment') {
   const ctx = `${label}: ${j(s)}`;

@@ -302,7 +302,38 @@ TEST_F(StoreTest, CatalogVersionMovesWithDefinitionsOnly) {
   const int64_t after_assignment = version();
   EXPECT_GT(after_assignment, after_rule);
   ASSERT_TRUE(store_->delete_validation_rule(project_.id, rule.id).ok());
-  EXPECT_GT(version(), after_assignment);
+  const int64_t after_rule_delete = version();
+  EXPECT_GT(after_rule_delete, after_assignment);
+
+  // Segments and collections are definitions too (migration 10); orders are not.
+  Segment segment;
+  segment.id = new_id("seg_");
+  segment.project_id = project_.id;
+  segment.name = "versioned segment";
+  segment.type = "static";
+  segment.created_at = now_utc();
+  ASSERT_TRUE(store_->insert_segment(segment, {}).ok());
+  const int64_t after_segment = version();
+  EXPECT_GT(after_segment, after_rule_delete);
+  ProductCollection collection;
+  collection.id = new_id("pc_");
+  collection.project_id = project_.id;
+  collection.name = "versioned collection";
+  collection.type = "STATIC";
+  collection.created_at = now_utc();
+  ASSERT_TRUE(store_->insert_collection(collection, 100).ok());
+  const int64_t after_collection = version();
+  EXPECT_GT(after_collection, after_segment);
+  Order order;
+  order.id = new_id("ord_");
+  order.project_id = project_.id;
+  order.created_at = now_utc();
+  Store::OrderMerge merge;
+  merge.merge = [](const Order& o) -> Result<Order> { return o; };
+  ASSERT_TRUE(store_->save_order(order, merge).ok());
+  EXPECT_EQ(version(), after_collection) << "orders are not definitions";
+  ASSERT_TRUE(store_->delete_segment(project_.id, segment.id).ok());
+  EXPECT_GT(version(), after_collection);
 }
 
 }  // namespace
