@@ -16,23 +16,19 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 import { startServer } from './harness.mjs';
+import { j, makeUniq, sleep } from './helpers.mjs';
 import { assertVoucherifyError } from './assertions.mjs';
 
 const AA_ID = /^aa_[0-9a-zA-Z]+$/;
 const ASYNC_STATUSES = ['ENQUEUED', 'IN_PROGRESS', 'DONE', 'FAILED'];
 const ASYNC_TIMEOUT_MS = 10_000;
 
-const RUN = randomBytes(4).toString('hex');
-let counter = 0;
-const uniq = (base) => `${base}-${RUN}-${++counter}`;
-const j = (x) => JSON.stringify(x);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const uniq = makeUniq();
 
 let srv;
 let client;
@@ -84,7 +80,7 @@ async function rawMultipart(urlPath, fields) {
 }
 
 function writeCsv(name, lines) {
-  const file = path.join(csvDir, `${name}-${RUN}-${++counter}.csv`);
+  const file = path.join(csvDir, `${uniq(name)}.csv`);
   fs.writeFileSync(file, `${lines.join('\n')}\n`);
   return file;
 }

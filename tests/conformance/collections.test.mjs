@@ -13,33 +13,23 @@
 //
 // Not covered: the 100-collections-per-project limit (slow), the predefined "All Products" collection.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 
-import { startServer } from './harness.mjs';
-import { eventually, rawRequest } from './helpers.mjs';
+import { eventually, j, makeUniq, rawRequest, serverForThisFile } from './helpers.mjs';
 import { assertIsoTimestamp, assertVoucherifyError } from './assertions.mjs';
 
 const PC_ID = /^pc_[0-9a-zA-Z]+$/;
 const PROD_ID = /^prod_[0-9a-zA-Z]+$/;
 const SKU_ID = /^sku_[0-9a-zA-Z]+$/;
 
-const RUN = randomBytes(4).toString('hex');
-let counter = 0;
-const uniq = (base) => `${base}-${RUN}-${++counter}`;
-const j = (x) => JSON.stringify(x);
+const uniq = makeUniq();
 
 let srv;
 let client;
-
-before(async () => {
-  srv = await startServer();
-  client = srv.client;
-});
-
-after(async () => {
-  await srv?.stop();
+serverForThisFile((started) => {
+  srv = started;
+  client = started.client;
 });
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -258,7 +248,7 @@ test('AUTO_UPDATE filter on price with $more_than', async () => {
 });
 
 test('AUTO_UPDATE filter on name with $starts_with', async () => {
-  const prefix = `Gadget${RUN}`;
+  const prefix = `Gadget${uniq.run}`;
   const a = await product({ name: `${prefix} one` });
   const b = await product({ name: `${prefix}-two` });
   await product({ name: `Not ${prefix}` });

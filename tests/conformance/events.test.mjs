@@ -8,32 +8,23 @@
 // SDK 2.9.0 methods used: events.create, customers.{get,listActivity,delete,deletePermanently},
 // orders.{create,get,update}.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 
-import { startServer } from './harness.mjs';
+import { j, makeUniq, serverForThisFile } from './helpers.mjs';
 import { assertIsoTimestamp, assertVoucherifyError } from './assertions.mjs';
 
 const EVENT_ID = /^evcus_[0-9a-zA-Z]+$/;
 const CUST_ID = /^cust_[0-9a-zA-Z]+$/;
 const DEL_ID = /^del_[0-9a-zA-Z]+$/;
 
-const RUN = randomBytes(4).toString('hex');
-let counter = 0;
-const uniq = (base) => `${base}-${RUN}-${++counter}`;
-const j = (x) => JSON.stringify(x);
+const uniq = makeUniq();
 
 let srv;
 let client;
-
-before(async () => {
-  srv = await startServer();
-  client = srv.client;
-});
-
-after(async () => {
-  await srv?.stop();
+serverForThisFile((started) => {
+  srv = started;
+  client = started.client;
 });
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -1,12 +1,32 @@
 // Small helpers shared by the conformance files: unique names per run, raw HTTP for what the
 // SDK hides (status codes, malformed bodies), and polling for work that finishes after the reply.
+import { after, before } from 'node:test';
 import { randomBytes } from 'node:crypto';
 
-// uniq('name') -> 'name-<run>-<n>': distinct across runs and calls.
+import { startServer } from './harness.mjs';
+
+// uniq('name') -> 'name-<run>-<n>': distinct across runs and calls; uniq.run is the run's tag.
 export function makeUniq() {
   const run = randomBytes(4).toString('hex');
   let counter = 0;
-  return (base) => `${base}-${run}-${++counter}`;
+  const uniq = (base) => `${base}-${run}-${++counter}`;
+  uniq.run = run;
+  return uniq;
+}
+
+export const j = (x) => JSON.stringify(x);
+
+// Starts one server for the calling test file (before its first test, stopped after its last)
+// and hands it to `onStarted`.
+export function serverForThisFile(onStarted) {
+  let srv;
+  before(async () => {
+    srv = await startServer();
+    onStarted(srv);
+  });
+  after(async () => {
+    await srv?.stop();
+  });
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

@@ -13,31 +13,22 @@
 // Schemas are per project and the tests share one server: every test creates the schema it needs and deletes it
 // in `finally`, so no rule leaks into another test.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 
-import { startServer } from './harness.mjs';
+import { j, makeUniq, serverForThisFile } from './helpers.mjs';
 import { assertIsoTimestamp, assertVoucherifyError } from './assertions.mjs';
 
 const MS_ID = /^ms_[0-9a-zA-Z]+$/;
 const MGMT = '/management/v1/projects/me/metadata-schemas';
 
-const RUN = randomBytes(4).toString('hex');
-let counter = 0;
-const uniq = (base) => `${base}-${RUN}-${++counter}`;
-const j = (x) => JSON.stringify(x);
+const uniq = makeUniq();
 
 let srv;
 let client;
-
-before(async () => {
-  srv = await startServer();
-  client = srv.client;
-});
-
-after(async () => {
-  await srv?.stop();
+serverForThisFile((started) => {
+  srv = started;
+  client = started.client;
 });
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -9,10 +9,9 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 
 import { startServer } from './harness.mjs';
-import { eventually, rawRequest, sleep } from './helpers.mjs';
+import { eventually, j, makeUniq, rawRequest, sleep } from './helpers.mjs';
 import { assertIsoTimestamp, assertVoucherifyError } from './assertions.mjs';
 
 const ORDER_ID = /^ord_[0-9a-zA-Z]+$/;
@@ -22,10 +21,7 @@ const STATUSES = ['CREATED', 'PAID', 'CANCELED', 'FULFILLED'];
 const ASYNC_STATUSES = ['ENQUEUED', 'IN_PROGRESS', 'DONE', 'FAILED'];
 const ASYNC_TIMEOUT_MS = 10_000;
 
-const RUN = randomBytes(4).toString('hex');
-let counter = 0;
-const uniq = (base) => `${base}-${RUN}-${++counter}`;
-const j = (x) => JSON.stringify(x);
+const uniq = makeUniq();
 
 let srv;
 let client;

@@ -9,31 +9,21 @@
 // validationRules.{create,createAssignment}, vouchers.create, validations.validateStackable. Raw fetch is used
 // only to read the HTTP status of DELETE /v1/segments/{id}.
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 
-import { startServer } from './harness.mjs';
-import { eventually, rawRequest } from './helpers.mjs';
+import { eventually, j, makeUniq, rawRequest, serverForThisFile } from './helpers.mjs';
 import { assertIsoTimestamp, assertVoucherifyError } from './assertions.mjs';
 
 const SEG_ID = /^seg_[0-9a-zA-Z]+$/;
 
-const RUN = randomBytes(4).toString('hex');
-let counter = 0;
-const uniq = (base) => `${base}-${RUN}-${++counter}`;
-const j = (x) => JSON.stringify(x);
+const uniq = makeUniq();
 
 let srv;
 let client;
-
-before(async () => {
-  srv = await startServer();
-  client = srv.client;
-});
-
-after(async () => {
-  await srv?.stop();
+serverForThisFile((started) => {
+  srv = started;
+  client = started.client;
 });
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -243,7 +233,7 @@ test('filter on address.city with $is', async () => {
 });
 
 test('filter on name with $starts_with', async () => {
-  const prefix = `Zed${RUN}`;
+  const prefix = `Zed${uniq.run}`;
   const s = await autoSegment({ name: cond('$starts_with', prefix) });
   const inside = await client.customers.create({ source_id: uniq('seg-name-in'), name: `${prefix} Alpha` });
   const outside = await client.customers.create({ source_id: uniq('seg-name-out'), name: `Alpha ${prefix}` });

@@ -12,6 +12,7 @@
 
 #include "support/http_client.h"
 #include "support/server_process.h"
+#include "support/shared_server_test.h"
 
 namespace openpromo::testing {
 namespace {
@@ -20,39 +21,14 @@ const HeaderList kAuth{{"X-App-Id", ServerProcess::kAppId},
                        {"X-App-Token", ServerProcess::kAppToken},
                        {"Content-Type", "application/json"}};
 
-class ContextHttp : public ::testing::Test {
+class ContextHttp : public SharedServerTest {
  protected:
-  static void SetUpTestSuite() { server_ = new ServerProcess(); }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  void SetUp() override { client_ = std::make_unique<HttpClient>(server_->port()); }
-
-  HttpResult post(const std::string& path, const std::string& body) {
-    return client_->request("POST", path, body, kAuth);
-  }
-  HttpResult get(const std::string& path) { return client_->request("GET", path, "", kAuth); }
-  void expect_error(const HttpResult& r, int status, const std::string& key) {
-    EXPECT_EQ(r.status, status) << r.body;
-    const auto json = r.json();
-    ASSERT_TRUE(json.is_object()) << r.body;
-    EXPECT_EQ(json.at("key").as_string(), key) << r.body;
-    for (const char* field : {"code", "message", "details", "request_id"}) {
-      EXPECT_TRUE(json.as_object().contains(field)) << field << " missing: " << r.body;
-    }
-  }
   int64_t order_count() {
     auto r = get("/v1/orders?limit=1");
     const auto json = r.json();
     return json.at("total").as_int64();
   }
-
-  static ServerProcess* server_;
-  std::unique_ptr<HttpClient> client_;
 };
-
-ServerProcess* ContextHttp::server_ = nullptr;
 
 TEST_F(ContextHttp, AmountsAreComputedFromItemsExactly) {
   auto r = post("/v1/orders", R"({"source_id":"exact-1","items":[)"

@@ -8,6 +8,7 @@
 
 #include "support/http_client.h"
 #include "support/server_process.h"
+#include "support/shared_server_test.h"
 
 namespace openpromo::testing {
 namespace {
@@ -16,38 +17,7 @@ const HeaderList kAuth{{"X-App-Id", ServerProcess::kAppId},
                        {"X-App-Token", ServerProcess::kAppToken},
                        {"Content-Type", "application/json"}};
 
-class ValidationHttp : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { server_ = new ServerProcess(); }
-  static void TearDownTestSuite() {
-    delete server_;
-    server_ = nullptr;
-  }
-  void SetUp() override { client_ = std::make_unique<HttpClient>(server_->port()); }
-
-  HttpResult post(const std::string& path, const std::string& body) {
-    return client_->request("POST", path, body, kAuth);
-  }
-  void expect_error(const HttpResult& r, int status, const std::string& key) {
-    EXPECT_EQ(r.status, status) << r.body;
-    const auto json = r.json();
-    ASSERT_TRUE(json.is_object()) << r.body;
-    EXPECT_EQ(json.at("key").as_string(), key) << r.body;
-    for (const char* field : {"code", "message", "details", "request_id"}) {
-      EXPECT_TRUE(json.as_object().contains(field)) << field << " missing: " << r.body;
-    }
-  }
-  // The server is still up and answering after whatever the test sent.
-  void expect_alive() {
-    HttpClient fresh(server_->port());
-    EXPECT_EQ(fresh.request("GET", "/health").status, 200);
-  }
-
-  static ServerProcess* server_;
-  std::unique_ptr<HttpClient> client_;
-};
-
-ServerProcess* ValidationHttp::server_ = nullptr;
+class ValidationHttp : public SharedServerTest {};
 
 std::string nested_rule(int depth) {
   std::string rule = R"({"name":"order.amount","conditions":{"$more_than":[1]}})";

@@ -1,0 +1,60 @@
+// SharedServerTest: a gtest fixture whose suite shares one `openpromo serve` (started before the
+// suite's first test, stopped after its last) and sends it JSON with the bootstrap key. For
+// suites whose tests do not depend on a fresh database; each test gets a fresh connection.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#include "support/http_client.h"
+#include "support/server_process.h"
+
+namespace openpromo::testing {
+
+class SharedServerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { server() = std::make_unique<ServerProcess>(); }
+  static void TearDownTestSuite() { server().reset(); }
+  void SetUp() override { client_ = std::make_unique<HttpClient>(server()->port()); }
+
+  static std::unique_ptr<ServerProcess>& server() {
+    static std::unique_ptr<ServerProcess> shared;
+    return shared;
+  }
+  static const HeaderList& auth() {
+    static const HeaderList headers{{"X-App-Id", ServerProcess::kAppId},
+                                    {"X-App-Token", ServerProcess::kAppToken},
+                                    {"Content-Type", "application/json"}};
+    return headers;
+  }
+
+  HttpResult post(const std::string& path, const std::string& body) {
+    return client_->request("POST", path, body, auth());
+  }
+  HttpResult put(const std::string& path, const std::string& body) {
+    return client_->request("PUT", path, body, auth());
+  }
+  HttpResult get(const std::string& path) { return client_->request("GET", path, "", auth()); }
+
+  // Voucherify's error JSON with `status` and `key`, and every field the contract names.
+  void expect_error(const HttpResult& r, int status, const std::string& key) {
+    EXPECT_EQ(r.status, status) << r.body;
+    const auto json = r.json();
+    ASSERT_TRUE(json.is_object()) << r.body;
+    EXPECT_EQ(json.at("key").as_string(), key) << r.body;
+    for (const char* field : {"code", "message", "details", "request_id"}) {
+      EXPECT_TRUE(json.as_object().contains(field)) << field << " missing: " << r.body;
+    }
+  }
+  // The server is still up and answering after whatever the test sent.
+  void expect_alive() {
+    HttpClient fresh(server()->port());
+    EXPECT_EQ(fresh.request("GET", "/health").status, 200);
+  }
+
+  std::unique_ptr<HttpClient> client_;
+};
+
+}  // namespace openpromo::testing
