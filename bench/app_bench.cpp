@@ -21,7 +21,7 @@ struct Fixture {
     std::filesystem::create_directories(dir);
     store = std::move(Store::open("sqlite:" + (dir / "bench.db").string(), StoreOptions{}).value());
     (void)store->migrate();
-    project = store->ensure_default_project(now_utc()).value();
+    project = KeyService(*store).ensure_default_project().value();
     key = KeyService(*store).create(project, KeyKind::kServer, Role::kAdmin, {}).value();
     app = std::make_unique<api::App>(
         *store, api::AppOptions{.access_log = false, .log_stream = stderr, .catalog = {}});

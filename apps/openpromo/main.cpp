@@ -2,6 +2,7 @@
 //   serve    run the HTTP API
 //   migrate  apply database migrations and exit
 //   keys     create API keys
+//   projects create projects (tenants)
 // See README.md ("Command line") for the contract other tools rely on.
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -23,6 +24,7 @@
 #include "core/version.h"
 #include "service/job_runner.h"
 #include "service/key_service.h"
+#include "store/project_repository.h"
 #include "store/store.h"
 
 namespace {
@@ -38,7 +40,8 @@ constexpr const char* kUsage = R"(usage:
                   [--idle-timeout-ms N] [--header-timeout-ms N] [--shutdown-grace-ms N]
                   [--job-lease-ms N] [--catalog-recheck-ms N]
   openpromo migrate [--db URL]
-  openpromo keys create [--db URL] --role admin|user [--client --origin URL ...]
+  openpromo keys create [--db URL] [--project ID] --role admin|user [--client --origin URL ...]
+  openpromo projects create [--db URL] --name NAME
 
 environment: OPENPROMO_LISTEN, OPENPROMO_DB, OPENPROMO_BOOTSTRAP_APP_ID, OPENPROMO_BOOTSTRAP_APP_TOKEN
 database URLs: sqlite:PATH (default sqlite:./data/openpromo.db)
@@ -157,9 +160,22 @@ int cmd_keys(const Args& args) {
   }
   auto store = open_store(db, 1);
   if (!store.ok()) return fail(store.error());
-  auto project = (*store)->ensure_default_project(now_utc());
-  if (!project.ok()) return fail(project.error());
   KeyService keys(**store);
+  Result<Project> project = Error::internal("no project");
+  if (auto id = args.get("project")) {
+    auto tx = (*store)->statements();
+    if (!tx.ok()) return fail(tx.error());
+    auto found = ProjectRepository(*tx).find(Scope::of_project(*id));
+    if (!found.ok()) return fail(found.error());
+    if (!*found) {
+      std::fprintf(stderr, "openpromo: no project %s\n", id->c_str());
+      return 2;
+    }
+    project = **found;
+  } else {
+    project = keys.ensure_default_project();
+  }
+  if (!project.ok()) return fail(project.error());
   auto created =
       keys.create(*project, client ? KeyKind::kClient : KeyKind::kServer, *role, origins);
   if (!created.ok()) return fail(created.error());
@@ -177,6 +193,26 @@ int cmd_keys(const Args& args) {
     out["allowed_origins"] = std::move(list);
   }
   out["created_at"] = format_iso8601(created->key.created_at);
+  std::printf("%s\n", boost::json::serialize(out).c_str());
+  return 0;
+}
+
+int cmd_projects(const Args& args) {
+  if (args.positional.empty() || args.positional[0] != "create" || !args.get("name")) {
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+  const std::string db = args.get("db").value_or(env_or("OPENPROMO_DB", kDefaultDb));
+  auto store = open_store(db, 1);
+  if (!store.ok()) return fail(store.error());
+  KeyService keys(**store);
+  auto project = keys.create_project(*args.get("name"));
+  if (!project.ok()) return fail(project.error());
+  boost::json::object out;
+  out["id"] = project->id;
+  out["name"] = project->name;
+  out["object"] = "project";
+  out["created_at"] = format_iso8601(project->created_at);
   std::printf("%s\n", boost::json::serialize(out).c_str());
   return 0;
 }
@@ -233,9 +269,9 @@ int cmd_serve(const Args& args) {
 
   auto store = open_store(db, options.threads + 2);
   if (!store.ok()) return fail(store.error());
-  auto project = (*store)->ensure_default_project(now_utc());
-  if (!project.ok()) return fail(project.error());
   KeyService keys(**store);
+  auto project = keys.ensure_default_project();
+  if (!project.ok()) return fail(project.error());
   auto boot = keys.bootstrap(*project, env_or("OPENPROMO_BOOTSTRAP_APP_ID", ""),
                              env_or("OPENPROMO_BOOTSTRAP_APP_TOKEN", ""));
   if (!boot.ok()) return fail(boot.error());
@@ -255,7 +291,7 @@ int cmd_serve(const Args& args) {
   api::App app(**store, app_options);
   // Background jobs (code generation, ...). On SQLite this process is the only node, so claims
   // left by a previous run (a crash) are released at once; on PostgreSQL they expire instead.
-  JobRunner jobs(**store, new_id("node_"), job_lease);
+  JobRunner jobs(**store, app.wire(), new_id("node_"), job_lease);
   app.set_job_waker([&jobs] { jobs.wake(); });
   jobs.start(/*reclaim=*/(*store)->backend() == "sqlite");
   api::HttpServer server(app, options);
@@ -294,6 +330,7 @@ int main(int argc, char** argv) {
   if (verb == "serve") return cmd_serve(*args);
   if (verb == "migrate") return cmd_migrate(*args);
   if (verb == "keys") return cmd_keys(*args);
+  if (verb == "projects") return cmd_projects(*args);
   std::fprintf(stderr, "openpromo: unknown command '%s'\n\n%s", verb.c_str(), kUsage);
   return 2;
 }

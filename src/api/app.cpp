@@ -57,7 +57,18 @@ void add_cors_headers(HttpResponse& r, std::string_view origin) {
 
 }  // namespace
 
-App::App(Store& store, AppOptions options) : options_(options), services_(store, options.catalog) {
+CatalogCacheOptions App::catalog_options(CatalogCacheOptions base) {
+  // Fail closed, and loudly: every broken definition a snapshot load finds is logged and counted.
+  base.on_broken = [this](const std::string& project, const std::string& what,
+                          std::string_view kind) {
+    metrics_.unreadable_definition(kind);
+    log_error("unreadable definition", "project " + project + ": " + what);
+  };
+  return base;
+}
+
+App::App(Store& store, AppOptions options)
+    : options_(options), services_(store, catalog_options(options.catalog)) {
   add_system_routes(router_, services_, metrics_, draining_);
   add_category_routes(router_, services_);
   add_campaign_routes(router_, services_);
@@ -199,6 +210,7 @@ HttpResponse App::dispatch(const HttpRequest& request, const std::string& reques
     principal = std::move(*who);
   }
   key_id = principal.key_id;
+  principal.request_id = request_id;
 
   const std::string_view content_type = request.header("content-type");
   if (!request.body.empty() && !is_json_content_type(content_type) &&
@@ -214,10 +226,6 @@ HttpResponse App::dispatch(const HttpRequest& request, const std::string& reques
 
   Context ctx{request, match.params, principal, request_id, QueryParams::parse(request.query())};
   Result<Reply> reply = route.handler(ctx);
-  if (request.method != "GET" && request.method != "HEAD" && !route.keeps_catalog &&
-      !principal.project_id.empty()) {
-    services_.validations.catalog_changed(principal.project_id);
-  }
   if (!reply.ok()) return finish(fail(reply.error(), request_id));
   HttpResponse r;
   r.status = reply->status;

@@ -18,7 +18,9 @@
 #include "api/metrics.h"
 #include "api/query_string.h"
 #include "api/router.h"
+#include "api/wire_codecs.h"
 #include "model/api_key.h"
+#include "service/bulk_jobs.h"
 #include "service/campaign_service.h"
 #include "service/category_service.h"
 #include "service/collection_service.h"
@@ -29,6 +31,7 @@
 #include "service/product_service.h"
 #include "service/promotion_service.h"
 #include "service/segment_service.h"
+#include "service/system_service.h"
 #include "service/validation_rule_service.h"
 #include "service/validation_service.h"
 #include "service/voucher_service.h"
@@ -57,37 +60,32 @@ struct Route {
   Auth auth = Auth::kServer;
   std::function<Result<Reply>(Context&)> handler;
   bool accepts_multipart = false;  // CSV uploads: multipart/form-data besides JSON
-  // Set on non-GET routes that never change definitions (validations). Any other non-GET
-  // request marks the project's catalog snapshot changed, so this node's next validation sees
-  // the change at once without waiting for the database's notification.
-  bool keeps_catalog = false;
 };
 
-// What handlers may use.
+// The use cases handlers call: routes decode, call one of these, and encode. Nothing else.
 struct Services {
-  explicit Services(Store& s, CatalogCacheOptions catalog = {})
-      : store(s),
+  Services(Store& s, CatalogCacheOptions catalog)
+      : system(s),
         keys(s),
         categories(s),
-        campaigns(s,
-                  [this] {
-                    if (wake_jobs) wake_jobs();
-                  }),
-        vouchers(s),
+        campaigns(s, [this] { wake(); }),
+        vouchers(s, [this] { wake(); }),
         promotions(s),
-        customers(s),
+        customers(s, wire),
         products(s),
         validation_rules(s),
-        validations(s, catalog),
-        orders(s, customers),
-        segments(s, customers),
-        collections(s),
-        metadata_schemas(s) {
-    customers.set_change_listener([this](const Principal& who, const std::string& customer) {
-      (void)segments.refresh_membership(who, customer);
-    });
+        validations(s, wire, std::move(catalog)),
+        orders(s, wire, [this] { wake(); }),
+        segments(s, wire),
+        collections(s, wire),
+        metadata_schemas(s),
+        bulk(s, [this] { wake(); }) {}
+  void wake() {
+    if (wake_jobs) wake_jobs();
   }
-  Store& store;
+
+  WireCodecs wire;  // first: the services below keep a reference
+  SystemService system;
   KeyService keys;
   CategoryService categories;
   CampaignService campaigns;
@@ -101,6 +99,7 @@ struct Services {
   SegmentService segments;
   CollectionService collections;
   MetadataSchemaService metadata_schemas;
+  BulkService bulk;
   std::function<void()> wake_jobs;  // set by whoever runs the JobRunner
 };
 
@@ -129,16 +128,23 @@ class App {
   // Set when the server starts draining: /health then answers 503 so load balancers move away.
   void set_draining() { draining_ = true; }
 
+  // The codecs behind service/wire.h (the JobRunner replays request bodies with them).
+  const Wire& wire() const { return services_.wire; }
+  // Every route (tests walk them all).
+  const Router<Route>& router() const { return router_; }
+  const Metrics& metrics() const { return metrics_; }
+
  private:
   HttpResponse fail(const Error& error, const std::string& request_id);
+  CatalogCacheOptions catalog_options(CatalogCacheOptions base);
   HttpResponse dispatch(const HttpRequest& request, const std::string& request_id,
                         const std::string*& route_label, std::string& key_id);
   void log_access(const HttpRequest& request, const std::string& request_id, std::string_view route,
                   int status, int64_t micros, std::string_view key_id);
 
   AppOptions options_;
+  Metrics metrics_;  // before the services: the catalog reports broken definitions to it
   Services services_;
-  Metrics metrics_;
   Router<Route> router_;
   std::atomic<bool> draining_{false};
 };
@@ -156,9 +162,5 @@ void add_product_routes(Router<Route>& router, Services& services);
 void add_validation_routes(Router<Route>& router, Services& services);
 void add_context_routes(Router<Route>& router, Services& services);
 void add_bulk_routes(Router<Route>& router, Services& services);
-// Encoders shared with the campaign, voucher and tier routes.
-boost::json::object validation_rule_json(const ValidationRule& rule);
-boost::json::object assignment_json(const RuleAssignment& assignment);
-boost::json::object assignments_list_json(const std::vector<RuleAssignment>& items);
 
 }  // namespace openpromo::api

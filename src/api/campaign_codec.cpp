@@ -1,6 +1,7 @@
 #include "api/campaign_codec.h"
 
 #include "api/json_codec.h"
+#include "api/rule_codec.h"
 
 namespace openpromo::api {
 
@@ -52,7 +53,22 @@ Result<CampaignInput> read_campaign_input(const json::object& body) {
   in.referral_program = read_any(body, "referral_program");
   in.activity_duration_after_publishing = read_any(body, "activity_duration_after_publishing");
   in.metadata = read_any(body, "metadata");
-  in.promotion = read_any(body, "promotion");
+  OP_ASSIGN(in.validation_rules, read_rule_ids(body));
+  // PROMOTION campaigns may bring their tiers along: `promotion.tiers[]`.
+  if (const json::value* promotion = body.if_contains("promotion");
+      promotion && promotion->is_object()) {
+    const json::value* list = promotion->as_object().if_contains("tiers");
+    if (list && !list->is_null() && !list->is_array()) {
+      return Error::invalid_payload("promotion.tiers must be an array");
+    }
+    if (list && list->is_array()) {
+      for (const auto& tier : list->as_array()) {
+        if (!tier.is_object()) return Error::invalid_payload("promotion.tiers holds tier objects");
+        OP_ASSIGN(auto t, read_tier_input(tier.as_object()));
+        in.tiers.push_back(std::move(t));
+      }
+    }
+  }
   return in;
 }
 
@@ -85,11 +101,13 @@ Result<VoucherInput> read_voucher_input(const json::object& body) {
   in.validity_timeframe = read_any(body, "validity_timeframe");
   in.validity_day_of_week = read_any(body, "validity_day_of_week");
   in.validity_hours = read_any(body, "validity_hours");
+  OP_ASSIGN(in.validation_rules, read_rule_ids(body));
   return in;
 }
 
-json::object campaign_json(const Campaign& c, const std::optional<Category>& category,
-                           const std::vector<PromotionTier>* tiers) {
+json::object campaign_json(const CampaignDetails& details) {
+  const Campaign& c = details.campaign;
+  const std::optional<Category>& category = details.category;
   json::object out;
   out["id"] = c.id;
   out["name"] = c.name;
@@ -118,7 +136,7 @@ json::object campaign_json(const Campaign& c, const std::optional<Category>& cat
   out["creation_status"] = c.creation_status;
   out["vouchers_generation_status"] = c.vouchers_generation_status;
   out["protected"] = c.is_protected;
-  out["validation_rules_assignments"] = empty_assignments();
+  out["validation_rules_assignments"] = assignments_list_json(details.assignments);
   out["category_id"] = c.category_id ? json::value(*c.category_id) : json::value(nullptr);
   out["categories"] = category_list(category);
   if (c.campaign_type == CampaignType::kPromotion) {
@@ -126,9 +144,7 @@ json::object campaign_json(const Campaign& c, const std::optional<Category>& cat
     promotion["object"] = "list";
     promotion["data_ref"] = "tiers";
     json::array list;
-    if (tiers) {
-      for (const auto& t : *tiers) list.push_back(tier_json(t, c));
-    }
+    for (const auto& t : details.tiers) list.push_back(tier_json(t, c));
     promotion["total"] = static_cast<int64_t>(list.size());
     promotion["tiers"] = std::move(list);
     promotion["has_more"] = false;
@@ -184,7 +200,7 @@ json::object voucher_json(const VoucherView& view) {
   out["created_at"] = format_iso8601(v.created_at);
   out["updated_at"] = time_or_null(v.updated_at);
   if (v.holder_id) out["holder_id"] = *v.holder_id;
-  out["validation_rules_assignments"] = empty_assignments();
+  out["validation_rules_assignments"] = assignments_list_json(view.assignments);
   json::object redemption;
   redemption["quantity"] =
       v.redemption_quantity ? json::value(*v.redemption_quantity) : json::value(nullptr);
@@ -221,6 +237,7 @@ Result<TierInput> read_tier_input(const json::object& body) {
   in.validity_timeframe = read_any(body, "validity_timeframe");
   in.validity_day_of_week = read_any(body, "validity_day_of_week");
   in.validity_hours = read_any(body, "validity_hours");
+  OP_ASSIGN(in.validation_rules, read_rule_ids(body));
   return in;
 }
 
@@ -281,6 +298,33 @@ json::object tier_json(const PromotionTier& t, const std::optional<Campaign>& ca
   out["summary"] = std::move(summary);
   out["object"] = "promotion_tier";
   out["validation_rule_assignments"] = empty_assignments();
+  return out;
+}
+
+json::object tier_details_json(const TierDetails& t) {
+  json::object out = tier_json(t.tier, t.campaign);
+  out["validation_rule_assignments"] = assignments_list_json(t.assignments);
+  return out;
+}
+
+json::object campaign_summary_json(const CampaignSummary& s) {
+  json::object out;
+  out["object"] = "campaign_summary";
+  out["campaign"] = campaign_json(s.campaign);
+  // Redemption, validation and publication counters are zero until those issues record them;
+  // voucher counters are counted from the vouchers themselves.
+  for (const char* zero : {"redemptions", "redemptions_succeeded", "redemptions_failed",
+                           "rollbacks", "rollbacks_succeeded", "rollbacks_failed", "validations",
+                           "validations_succeeded", "validations_failed"}) {
+    out[zero] = 0;
+  }
+  out["vouchers_created"] = s.vouchers.created;
+  out["vouchers_deleted"] = s.vouchers.deleted;
+  for (const char* zero :
+       {"publications", "publications_succeeded", "publications_failed", "discounted_amount",
+        "rolledback_discounted_amount", "orders_amount", "orders_rolledback_amount"}) {
+    out[zero] = 0;
+  }
   return out;
 }
 

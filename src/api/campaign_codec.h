@@ -16,16 +16,21 @@
 
 namespace openpromo::api {
 
+// Request bodies. Creates also read `validation_rules` (and, for PROMOTION campaigns,
+// `promotion.tiers` with their own `validation_rules`).
 Result<CampaignInput> read_campaign_input(const boost::json::object& body);
 Result<VoucherInput> read_voucher_input(const boost::json::object& body);
-
-// `tiers`: a PROMOTION campaign's tiers for its `promotion` list (nullptr: an empty list).
-boost::json::object campaign_json(const Campaign& c, const std::optional<Category>& category,
-                                  const std::vector<PromotionTier>* tiers = nullptr);
 Result<TierInput> read_tier_input(const boost::json::object& body);
 Result<StackInput> read_stack_input(const boost::json::object& body);
+
+// A campaign with its category, tiers (PROMOTION) and rule assignments.
+boost::json::object campaign_json(const CampaignDetails& c);
+boost::json::object campaign_summary_json(const CampaignSummary& s);
 boost::json::object tier_json(const PromotionTier& t, const std::optional<Campaign>& campaign);
+// The tier with its rule assignments (single-tier responses).
+boost::json::object tier_details_json(const TierDetails& t);
 boost::json::object stack_json(const PromotionStack& s);
+// The voucher; its `validation_rules_assignments` are the view's (empty in lists).
 boost::json::object voucher_json(const VoucherView& v);
 boost::json::object async_action_json(const AsyncAction& a);
 boost::json::object balance_json(const VoucherView& v, int64_t amount);

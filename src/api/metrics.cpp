@@ -18,6 +18,19 @@ void Metrics::observe(std::string_view method, std::string_view route, int statu
   }
 }
 
+void Metrics::unreadable_definition(std::string_view kind) {
+  std::lock_guard lock(mutex_);
+  auto it = unreadable_.find(kind);
+  if (it == unreadable_.end()) it = unreadable_.emplace(std::string(kind), 0).first;
+  ++it->second;
+}
+
+uint64_t Metrics::unreadable_definitions(std::string_view kind) const {
+  std::lock_guard lock(mutex_);
+  const auto it = unreadable_.find(kind);
+  return it == unreadable_.end() ? 0 : it->second;
+}
+
 namespace {
 
 std::string escape_label(std::string_view v) {
@@ -70,6 +83,14 @@ std::string Metrics::render() const {
            format_double(s.sum_seconds) + "\n";
     out += "openpromo_http_request_duration_seconds_count{" + labels + "} " +
            std::to_string(s.count) + "\n";
+  }
+  out +=
+      "# HELP openpromo_unreadable_definitions_total Stored definitions a catalog load could "
+      "not read (their incentives are inapplicable).\n";
+  out += "# TYPE openpromo_unreadable_definitions_total counter\n";
+  for (const auto& [kind, n] : unreadable_) {
+    out += "openpromo_unreadable_definitions_total{kind=\"" + escape_label(kind) + "\"} " +
+           std::to_string(n) + "\n";
   }
   return out;
 }

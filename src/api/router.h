@@ -44,13 +44,16 @@ class Router {
 
   static std::vector<std::string> split(std::string_view path);
 
- private:
   struct Route {
     std::string method;
     std::vector<std::string> segments;
     std::string pattern;
     Target target;
   };
+  // Every registered route, in registration order (tests walk them all).
+  const std::vector<Route>& routes() const { return routes_; }
+
+ private:
   std::vector<Route> routes_;
 };
 

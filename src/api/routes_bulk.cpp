@@ -130,14 +130,23 @@ void add_bulk_routes(Router<Route>& router, Services& services) {
   Services& s = services;
   auto enqueue_array = [&s](Context& ctx, std::string_view type) -> Result<Reply> {
     OP_ASSIGN(auto body, parse_array_body(ctx.request.body));
-    OP_ASSIGN(auto id, enqueue_bulk(s.store, ctx.principal, type, body, ctx.request_id));
-    if (s.wake_jobs) s.wake_jobs();
+    OP_ASSIGN(auto id, s.bulk.enqueue(ctx.principal, type, body));
     return action_reply(202, id);
   };
   auto enqueue_metadata = [&s](Context& ctx, std::string_view type) -> Result<Reply> {
     OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
-    OP_ASSIGN(auto id, enqueue_metadata_update(s.store, ctx.principal, type, body, ctx.request_id));
-    if (s.wake_jobs) s.wake_jobs();
+    const json::value* ids = body.if_contains("source_ids");
+    if (!ids || !ids->is_array()) {
+      return Error::invalid_payload("source_ids must list at least one source id");
+    }
+    std::vector<std::string> source_ids;
+    for (const json::value& id : ids->as_array()) {
+      if (!id.is_string()) return Error::invalid_payload("source_ids must be non-empty strings");
+      source_ids.emplace_back(id.as_string());
+    }
+    const json::value* metadata = body.if_contains("metadata");
+    OP_ASSIGN(auto id, s.bulk.enqueue_metadata(ctx.principal, type, source_ids,
+                                               metadata ? *metadata : json::value(nullptr)));
     return action_reply(202, id);
   };
   router.add("POST", "/v1/customers/bulk/async",
@@ -166,9 +175,7 @@ void add_bulk_routes(Router<Route>& router, Services& services) {
                          rows,
                          {"id", "source_id", "name", "email", "phone", "birthdate", "description"},
                          /*with_address=*/true);
-                     OP_ASSIGN(auto id, enqueue_bulk(s.store, ctx.principal, kCustomersImportCsv,
-                                                     items, ctx.request_id));
-                     if (s.wake_jobs) s.wake_jobs();
+                     OP_ASSIGN(auto id, s.bulk.enqueue(ctx.principal, kCustomersImportCsv, items));
                      return action_reply(202, id);
                    },
                    true});
@@ -180,9 +187,7 @@ void add_bulk_routes(Router<Route>& router, Services& services) {
                          rows, {"name", "source_id", "price", "attributes", "image_url"}, false,
                          {"price"});
                      read_attribute_cells(items, /*sku=*/false);
-                     OP_ASSIGN(auto id, enqueue_bulk(s.store, ctx.principal, kProductsImportCsv,
-                                                     items, ctx.request_id));
-                     if (s.wake_jobs) s.wake_jobs();
+                     OP_ASSIGN(auto id, s.bulk.enqueue(ctx.principal, kProductsImportCsv, items));
                      return action_reply(200, id);
                    },
                    true});
@@ -195,9 +200,7 @@ void add_bulk_routes(Router<Route>& router, Services& services) {
                                                           "currency", "image_url", "attributes"},
                                                          false, {"price"});
                      read_attribute_cells(items, /*sku=*/true);
-                     OP_ASSIGN(auto id, enqueue_bulk(s.store, ctx.principal, kSkusImportCsv, items,
-                                                     ctx.request_id));
-                     if (s.wake_jobs) s.wake_jobs();
+                     OP_ASSIGN(auto id, s.bulk.enqueue(ctx.principal, kSkusImportCsv, items));
                      return action_reply(200, id);
                    },
                    true});

@@ -11,35 +11,6 @@ namespace {
 
 namespace json = boost::json;
 
-std::optional<Category> category_of(Services& s, const Principal& who,
-                                    const std::optional<std::string>& id) {
-  if (!id) return std::nullopt;
-  auto c = s.categories.get(who, *id);
-  return c.ok() ? std::optional<Category>(std::move(*c)) : std::nullopt;
-}
-
-// A campaign as the API shows it: with its category and, for PROMOTION, its tiers.
-json::object full_campaign_json(Services& s, const Principal& who, const Campaign& c) {
-  std::vector<PromotionTier> tiers;
-  if (c.campaign_type == CampaignType::kPromotion) {
-    ListQuery q;
-    q.limit = ListQuery::kMaxLimit;
-    q.order_field = "hierarchy";
-    q.descending = false;
-    auto page = s.store.list_tiers(who.project_id, c.id, q);
-    if (page.ok()) tiers = std::move(page->items);
-  }
-  json::object out = campaign_json(c, category_of(s, who, c.category_id), &tiers);
-  if (auto assigned = s.validation_rules.assignments_of(who, c.id); assigned.ok()) {
-    out["validation_rules_assignments"] = assignments_list_json(*assigned);
-  }
-  return out;
-}
-
-Reply campaign_reply(Services& s, const Principal& who, const Campaign& c) {
-  return Reply{200, serialize(full_campaign_json(s, who, c))};
-}
-
 Reply accepted(const std::string& async_action_id) {
   json::object out;
   out["async_action_id"] = async_action_id;
@@ -64,48 +35,8 @@ void add_campaign_routes(Router<Route>& router, Services& services) {
              Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
                      OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
                      OP_ASSIGN(auto input, read_campaign_input(body));
-                     const json::value* rule_ids = body.if_contains("validation_rules");
-                     OP_TRY(s.validation_rules.check_rule_ids(ctx.principal, rule_ids));
-                     // PROMOTION campaigns may bring their tiers along: `promotion.tiers[]`.
-                     std::vector<TierInput> tiers;
-                     std::vector<const json::value*> tier_rule_ids;  // per tier, in input order
-                     if (input.promotion && input.promotion->is_object()) {
-                       const json::value* list = input.promotion->as_object().if_contains("tiers");
-                       if (list && !list->is_array()) {
-                         return Error::invalid_payload("promotion.tiers must be an array");
-                       }
-                       if (list) {
-                         for (const auto& tier : list->as_array()) {
-                           if (!tier.is_object()) {
-                             return Error::invalid_payload("promotion.tiers holds tier objects");
-                           }
-                           OP_ASSIGN(auto t, read_tier_input(tier.as_object()));
-                           const json::value* tier_rules =
-                               tier.as_object().if_contains("validation_rules");
-                           OP_TRY(s.validation_rules.check_rule_ids(ctx.principal, tier_rules));
-                           tier_rule_ids.push_back(tier_rules);
-                           tiers.push_back(std::move(t));
-                         }
-                       }
-                     }
-                     OP_ASSIGN(auto created,
-                               s.promotions.create_campaign_with_tiers(
-                                   ctx.principal, s.campaigns, input, tiers, ctx.request_id));
-                     OP_TRY(s.validation_rules.assign_all(ctx.principal, rule_ids, "campaign",
-                                                          created.campaign.id));
-                     if (!tiers.empty()) {
-                       // Tiers are created in input order and ids grow with creation time.
-                       ListQuery q;
-                       q.limit = ListQuery::kMaxLimit;
-                       q.order_field = "id";
-                       OP_ASSIGN(auto made, s.store.list_tiers(ctx.principal.project_id,
-                                                               created.campaign.id, q));
-                       for (size_t i = 0; i < made.items.size() && i < tier_rule_ids.size(); ++i) {
-                         OP_TRY(s.validation_rules.assign_all(ctx.principal, tier_rule_ids[i],
-                                                              "promotion_tier", made.items[i].id));
-                       }
-                     }
-                     json::object out = full_campaign_json(s, ctx.principal, created.campaign);
+                     OP_ASSIGN(auto created, s.campaigns.create(ctx.principal, input));
+                     json::object out = campaign_json(created);
                      if (created.async_action_id) out["async_action_id"] = *created.async_action_id;
                      return Reply{200, serialize(out)};
                    }});
@@ -116,8 +47,7 @@ void add_campaign_routes(Router<Route>& router, Services& services) {
                      add_shortcut(query, ctx.query, "campaign_type", "campaign_type");
                      add_shortcut(query, ctx.query, "campaign_status", "creation_status");
                      OP_ASSIGN(auto page, s.campaigns.list(ctx.principal, query));
-                     const Principal& who = ctx.principal;
-                     auto encode = [&](const Campaign& c) { return full_campaign_json(s, who, c); };
+                     auto encode = [](const CampaignDetails& c) { return campaign_json(c); };
                      return Reply{200, serialize(list_json(page, encode, "campaigns"))};
                    }});
 
@@ -125,7 +55,7 @@ void add_campaign_routes(Router<Route>& router, Services& services) {
              Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
                      OP_ASSIGN(auto c,
                                s.campaigns.get(ctx.principal, ctx.params.get("campaignId")));
-                     return campaign_reply(s, ctx.principal, c);
+                     return Reply{200, serialize(campaign_json(c))};
                    }});
 
   router.add("PUT", "/v1/campaigns/{campaignId}",
@@ -134,14 +64,14 @@ void add_campaign_routes(Router<Route>& router, Services& services) {
                      OP_ASSIGN(auto input, read_campaign_input(body));
                      OP_ASSIGN(auto c, s.campaigns.update(ctx.principal,
                                                           ctx.params.get("campaignId"), input));
-                     return campaign_reply(s, ctx.principal, c);
+                     return Reply{200, serialize(campaign_json(c))};
                    }});
 
   router.add("DELETE", "/v1/campaigns/{campaignId}",
              Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
                      OP_ASSIGN(auto action,
                                s.campaigns.remove(ctx.principal, ctx.params.get("campaignId"),
-                                                  force_param(ctx), ctx.request_id));
+                                                  force_param(ctx)));
                      return accepted(action);
                    }});
 
@@ -168,11 +98,10 @@ void add_campaign_routes(Router<Route>& router, Services& services) {
         return Error::invalid_query_params("a given code adds exactly one voucher");
       }
     }
-    OP_ASSIGN(auto added, s.campaigns.add_vouchers(ctx.principal, ctx.params.get("campaignId"),
-                                                   count, overrides, ctx.request_id));
+    OP_ASSIGN(auto added, s.vouchers.add_to_campaign(ctx.principal, ctx.params.get("campaignId"),
+                                                     count, overrides));
     if (added.async_action_id) return accepted(*added.async_action_id);
-    OP_ASSIGN(auto view, s.vouchers.view_of(ctx.principal, std::move(*added.voucher)));
-    return Reply{200, serialize(voucher_json(view))};
+    return Reply{200, serialize(voucher_json(*added.voucher))};
   };
   router.add("POST", "/v1/campaigns/{campaignId}/vouchers",
              Route{Auth::kServer, [add_vouchers](Context& ctx) -> Result<Reply> {
@@ -183,13 +112,9 @@ void add_campaign_routes(Router<Route>& router, Services& services) {
                      return add_vouchers(ctx, std::string(ctx.params.get("code")));
                    }});
 
-  // Campaign analytics. Redemption, validation and publication counters are zero because this
-  // version records none of those yet (they come with the redemption and publication issues);
-  // voucher counters are counted from the vouchers themselves.
   router.add(
       "GET", "/v1/campaigns/{campaignId}/summary",
       Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
-              OP_ASSIGN(auto c, s.campaigns.get(ctx.principal, ctx.params.get("campaignId")));
               std::optional<Instant> from;
               std::optional<Instant> to;
               for (auto [param, target] :
@@ -205,26 +130,9 @@ void add_campaign_routes(Router<Route>& router, Services& services) {
               }
               // An end_date given as a day includes that day.
               if (to && ctx.query.get("end_date")->size() == 10) to->millis += 86'400'000;
-              OP_ASSIGN(auto counts,
-                        s.store.count_campaign_vouchers(ctx.principal.project_id, c.id, from, to));
-              json::object out;
-              out["object"] = "campaign_summary";
-              out["campaign"] = full_campaign_json(s, ctx.principal, c);
-              for (const char* zero :
-                   {"redemptions", "redemptions_succeeded", "redemptions_failed", "rollbacks",
-                    "rollbacks_succeeded", "rollbacks_failed", "validations",
-                    "validations_succeeded", "validations_failed"}) {
-                out[zero] = 0;
-              }
-              out["vouchers_created"] = counts.created;
-              out["vouchers_deleted"] = counts.deleted;
-              for (const char* zero :
-                   {"publications", "publications_succeeded", "publications_failed",
-                    "discounted_amount", "rolledback_discounted_amount", "orders_amount",
-                    "orders_rolledback_amount"}) {
-                out[zero] = 0;
-              }
-              return Reply{200, serialize(out)};
+              OP_ASSIGN(auto summary,
+                        s.campaigns.summary(ctx.principal, ctx.params.get("campaignId"), from, to));
+              return Reply{200, serialize(campaign_summary_json(summary))};
             }});
 
   router.add(
@@ -232,16 +140,15 @@ void add_campaign_routes(Router<Route>& router, Services& services) {
       Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
               OP_ASSIGN(auto query, parse_list_query(ctx.query, 10));
               add_shortcut(query, ctx.query, "type", "type");
-              OP_ASSIGN(auto page, s.store.list_async_actions(ctx.principal.project_id, query));
+              OP_ASSIGN(auto page, s.campaigns.async_actions(ctx.principal, query));
               return Reply{200, serialize(list_json(page, async_action_json, "async_actions"))};
             }});
 
   router.add("GET", "/v1/async-actions/{asyncActionId}",
              Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
-                     const std::string_view id = ctx.params.get("asyncActionId");
-                     OP_ASSIGN(auto found, s.store.find_async_action(ctx.principal.project_id, id));
-                     if (!found) return Error::not_found("async_action", std::string(id));
-                     return Reply{200, serialize(async_action_json(*found))};
+                     OP_ASSIGN(auto found, s.campaigns.async_action(
+                                               ctx.principal, ctx.params.get("asyncActionId")));
+                     return Reply{200, serialize(async_action_json(found))};
                    }});
 }
 

@@ -4,41 +4,15 @@
 #include <boost/json/object.hpp>
 
 #include "api/app.h"
+#include "api/context_codec.h"
+#include "api/customer_codec.h"
 #include "api/json_codec.h"
+#include "api/order_codec.h"
 
 namespace openpromo::api {
 namespace {
 
 namespace json = boost::json;
-
-json::object order_json(const Order& o) {
-  return OrderService::view(o);
-}
-
-json::object activity_json(const CustomerActivity& a) {
-  return json::object{{"id", a.id},          {"type", a.type},
-                      {"data", a.data},      {"created_at", format_iso8601(a.created_at)},
-                      {"group_id", nullptr}, {"object", "customer_activity"}};
-}
-
-Result<EventDraft> read_event(const json::object& body) {
-  EventDraft e;
-  OP_ASSIGN(auto name, read_string(body, "event"));
-  if (!name) return Error::invalid_payload("event is required");
-  e.event = *name;
-  const json::value* customer = body.if_contains("customer");
-  if (!customer || !customer->is_object()) return Error::invalid_payload("customer is required");
-  const json::object& c = customer->as_object();
-  OP_ASSIGN(e.customer.id, read_string(c, "id"));
-  OP_ASSIGN(e.customer.source_id, read_string(c, "source_id"));
-  OP_ASSIGN(e.customer.name, read_string(c, "name"));
-  OP_ASSIGN(e.customer.email, read_string(c, "email"));
-  e.customer.metadata = read_any(c, "metadata");
-  e.metadata = read_any(body, "metadata").value_or(nullptr);
-  e.referral = read_any(body, "referral").value_or(nullptr);
-  e.loyalty = read_any(body, "loyalty").value_or(nullptr);
-  return e;
-}
 
 // The contract answers POST /orders/import with 200 (the customer bulk endpoints with 202).
 Reply import_started(const std::string& id) {
@@ -51,12 +25,13 @@ void add_context_routes(Router<Route>& router, Services& services) {
   Services& s = services;
 
   // ---- orders ----
-  router.add("POST", "/v1/orders", Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
-                                           OP_ASSIGN(auto body,
-                                                     parse_object_body(ctx.request.body));
-                                           OP_ASSIGN(Order o, s.orders.upsert(ctx.principal, body));
-                                           return Reply{200, serialize(order_json(o))};
-                                         }});
+  router.add("POST", "/v1/orders",
+             Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
+                     OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
+                     OP_ASSIGN(auto input, read_order_input(body, kOrderEndpointKeys));
+                     OP_ASSIGN(Order o, s.orders.upsert(ctx.principal, input));
+                     return Reply{200, serialize(order_json(o))};
+                   }});
   router.add("GET", "/v1/orders",
              Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
                      OP_ASSIGN(auto query, parse_list_query(ctx.query, 10));
@@ -71,16 +46,15 @@ void add_context_routes(Router<Route>& router, Services& services) {
   router.add("PUT", "/v1/orders/{orderId}",
              Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
                      OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
+                     OP_ASSIGN(auto input, read_order_input(body, kOrderEndpointKeys));
                      OP_ASSIGN(Order o,
-                               s.orders.update(ctx.principal, ctx.params.get("orderId"), body));
+                               s.orders.update(ctx.principal, ctx.params.get("orderId"), input));
                      return Reply{200, serialize(order_json(o))};
                    }});
   router.add("POST", "/v1/orders/import",
              Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
                      OP_ASSIGN(auto body, parse_array_body(ctx.request.body));
-                     OP_ASSIGN(auto id,
-                               s.orders.enqueue_import(ctx.principal, body, ctx.request_id));
-                     if (s.wake_jobs) s.wake_jobs();
+                     OP_ASSIGN(auto id, s.orders.enqueue_import(ctx.principal, body));
                      return import_started(id);
                    }});
 
@@ -88,20 +62,21 @@ void add_context_routes(Router<Route>& router, Services& services) {
   router.add("POST", "/v1/segments",
              Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
                      OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
-                     OP_ASSIGN(Segment seg, s.segments.create(ctx.principal, body));
-                     return Reply{200, serialize(SegmentService::view(seg))};
+                     OP_ASSIGN(auto input, read_segment_input(body));
+                     OP_ASSIGN(Segment seg, s.segments.create(ctx.principal, input));
+                     return Reply{200, serialize(segment_json(seg))};
                    }});
   router.add("GET", "/v1/segments/{segmentId}",
              Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
                      OP_ASSIGN(Segment seg,
                                s.segments.get(ctx.principal, ctx.params.get("segmentId")));
-                     return Reply{200, serialize(SegmentService::view(seg))};
+                     return Reply{200, serialize(segment_json(seg))};
                    }});
   router.add("GET", "/v1/segments",
              Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
                      OP_ASSIGN(auto query, parse_list_query(ctx.query, 10));
                      OP_ASSIGN(auto page, s.segments.list(ctx.principal, query));
-                     return Reply{200, serialize(list_json(page, SegmentService::view, "data"))};
+                     return Reply{200, serialize(list_json(page, segment_json, "data"))};
                    }});
   router.add("DELETE", "/v1/segments/{segmentId}",
              Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
@@ -127,20 +102,21 @@ void add_context_routes(Router<Route>& router, Services& services) {
   router.add("POST", "/v1/product-collections",
              Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
                      OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
-                     OP_ASSIGN(auto c, s.collections.create(ctx.principal, body));
-                     return Reply{200, serialize(CollectionService::view(c))};
+                     OP_ASSIGN(auto input, read_collection_input(body));
+                     OP_ASSIGN(auto c, s.collections.create(ctx.principal, input));
+                     return Reply{200, serialize(collection_json(c))};
                    }});
   router.add("GET", "/v1/product-collections",
              Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
                      OP_ASSIGN(auto query, parse_list_query(ctx.query, 10));
                      OP_ASSIGN(auto page, s.collections.list(ctx.principal, query));
-                     return Reply{200, serialize(list_json(page, CollectionService::view, "data"))};
+                     return Reply{200, serialize(list_json(page, collection_json, "data"))};
                    }});
   router.add("GET", "/v1/product-collections/{collectionId}",
              Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
                      OP_ASSIGN(auto c,
                                s.collections.get(ctx.principal, ctx.params.get("collectionId")));
-                     return Reply{200, serialize(CollectionService::view(c))};
+                     return Reply{200, serialize(collection_json(c))};
                    }});
   router.add("DELETE", "/v1/product-collections/{collectionId}",
              Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
@@ -153,8 +129,7 @@ void add_context_routes(Router<Route>& router, Services& services) {
                      OP_ASSIGN(auto page,
                                s.collections.products(ctx.principal, ctx.params.get("collectionId"),
                                                       query));
-                     return Reply{200, serialize(list_json(
-                                           page, [](const JsonObject& o) { return o; }, "data"))};
+                     return Reply{200, serialize(list_json(page, collection_member_json, "data"))};
                    }});
 
   // ---- events and customer activity ----
@@ -162,7 +137,7 @@ void add_context_routes(Router<Route>& router, Services& services) {
     OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
     OP_ASSIGN(auto event, read_event(body));
     OP_ASSIGN(auto out, s.customers.track_event(ctx.principal, event));
-    return Reply{200, serialize(out)};
+    return Reply{200, serialize(event_json(out))};
   };
   router.add("POST", "/v1/events", Route{Auth::kServer, track});
   router.add("POST", "/client/v1/events", Route{Auth::kClient, track});
@@ -180,7 +155,7 @@ void add_context_routes(Router<Route>& router, Services& services) {
              Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
                      OP_ASSIGN(auto schemas, s.metadata_schemas.list(ctx.principal));
                      json::array data;
-                     for (const auto& m : schemas) data.push_back(MetadataSchemaService::view(m));
+                     for (const auto& m : schemas) data.push_back(metadata_schema_json(m));
                      json::object out{{"object", "list"}, {"data_ref", "schemas"}};
                      out["total"] = data.size();
                      out["schemas"] = std::move(data);
@@ -190,7 +165,7 @@ void add_context_routes(Router<Route>& router, Services& services) {
              Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
                      OP_ASSIGN(auto m,
                                s.metadata_schemas.get(ctx.principal, ctx.params.get("resource")));
-                     return Reply{200, serialize(MetadataSchemaService::view(m))};
+                     return Reply{200, serialize(metadata_schema_json(m))};
                    }});
   // Management API (spec 16.5): the path's project must be the key's project; `me` names it
   // (ours: no endpoint tells a key its project id yet).
@@ -205,16 +180,17 @@ void add_context_routes(Router<Route>& router, Services& services) {
   router.add("POST", base, Route{Auth::kServer, [&s, same_project](Context& ctx) -> Result<Reply> {
                                    OP_TRY(same_project(ctx));
                                    OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
+                                   OP_ASSIGN(auto input, read_metadata_schema_input(body));
                                    OP_ASSIGN(auto m,
-                                             s.metadata_schemas.create(ctx.principal, body));
-                                   return Reply{200, serialize(MetadataSchemaService::view(m))};
+                                             s.metadata_schemas.create(ctx.principal, input));
+                                   return Reply{200, serialize(metadata_schema_json(m))};
                                  }});
   router.add("GET", base, Route{Auth::kServer, [&s, same_project](Context& ctx) -> Result<Reply> {
                                   OP_TRY(same_project(ctx));
                                   OP_ASSIGN(auto schemas, s.metadata_schemas.list(ctx.principal));
                                   json::array data;
                                   for (const auto& m : schemas)
-                                    data.push_back(MetadataSchemaService::view(m));
+                                    data.push_back(metadata_schema_json(m));
                                   json::object out{{"object", "list"}, {"data_ref", "data"}};
                                   out["total"] = data.size();
                                   out["data"] = std::move(data);
@@ -225,15 +201,16 @@ void add_context_routes(Router<Route>& router, Services& services) {
                      OP_TRY(same_project(ctx));
                      OP_ASSIGN(auto m,
                                s.metadata_schemas.get(ctx.principal, ctx.params.get("schemaId")));
-                     return Reply{200, serialize(MetadataSchemaService::view(m))};
+                     return Reply{200, serialize(metadata_schema_json(m))};
                    }});
   router.add("PUT", base + "/{schemaId}",
              Route{Auth::kServer, [&s, same_project](Context& ctx) -> Result<Reply> {
                      OP_TRY(same_project(ctx));
                      OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
-                     OP_ASSIGN(auto m, s.metadata_schemas.update(ctx.principal,
-                                                                 ctx.params.get("schemaId"), body));
-                     return Reply{200, serialize(MetadataSchemaService::view(m))};
+                     OP_ASSIGN(auto input, read_metadata_schema_input(body));
+                     OP_ASSIGN(auto m, s.metadata_schemas.update(
+                                           ctx.principal, ctx.params.get("schemaId"), input));
+                     return Reply{200, serialize(metadata_schema_json(m))};
                    }});
   router.add("DELETE", base + "/{schemaId}",
              Route{Auth::kServer, [&s, same_project](Context& ctx) -> Result<Reply> {
@@ -246,7 +223,7 @@ void add_context_routes(Router<Route>& router, Services& services) {
              Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
                      OP_ASSIGN(auto out, s.customers.delete_permanently(
                                              ctx.principal, ctx.params.get("customerId")));
-                     return Reply{200, serialize(out)};
+                     return Reply{200, serialize(erasure_json(out))};
                    }});
 }
 

@@ -2,6 +2,7 @@
 #include <boost/json/object.hpp>
 
 #include "api/app.h"
+#include "api/catalog_codec.h"
 #include "api/json_codec.h"
 
 namespace openpromo::api {
@@ -9,23 +10,8 @@ namespace {
 
 namespace json = boost::json;
 
-json::object sku_json(const Sku& sku) {
-  return sku_view(sku);
-}
-
-json::object product_json(const Product& p, const Page<Sku>& skus) {
-  json::object out = product_view(p);
-  json::object list = list_json(skus, sku_json, "data");
-  list.erase("has_more");
-  out["skus"] = std::move(list);
-  return out;
-}
-
-Result<Reply> product_reply(Services& s, const Principal& who, const Product& p) {
-  ListQuery q;
-  q.limit = ListQuery::kMaxLimit;
-  OP_ASSIGN(auto skus, s.products.list_skus(who, p.id, q));
-  return Reply{200, serialize(product_json(p, skus))};
+Reply product_reply(const ProductDetails& p) {
+  return Reply{200, serialize(product_details_json(p))};
 }
 
 }  // namespace
@@ -35,36 +21,30 @@ void add_product_routes(Router<Route>& router, Services& services) {
   router.add("POST", "/v1/products",
              Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
                      OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
-                     OP_ASSIGN(auto draft, catalog_draft_from_json(body, "name"));
+                     OP_ASSIGN(auto draft, read_product_draft(body));
                      OP_ASSIGN(auto p, s.products.upsert_product(ctx.principal, draft));
-                     return product_reply(s, ctx.principal, p);
+                     return product_reply(p);
                    }});
-  router.add("GET", "/v1/products",
-             Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
-                     OP_ASSIGN(auto query, parse_list_query(ctx.query, 10));
-                     OP_ASSIGN(auto page, s.products.list_products(ctx.principal, query));
-                     const Principal& who = ctx.principal;
-                     auto encode = [&](const Product& p) {
-                       ListQuery q;
-                       q.limit = ListQuery::kMaxLimit;
-                       auto skus = s.products.list_skus(who, p.id, q);
-                       return product_json(p, skus.ok() ? *skus : Page<Sku>{});
-                     };
-                     return Reply{200, serialize(list_json(page, encode, "products"))};
-                   }});
+  router.add(
+      "GET", "/v1/products",
+      Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
+              OP_ASSIGN(auto query, parse_list_query(ctx.query, 10));
+              OP_ASSIGN(auto page, s.products.list_products(ctx.principal, query));
+              return Reply{200, serialize(list_json(page, product_details_json, "products"))};
+            }});
   router.add("GET", "/v1/products/{productId}",
              Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
                      OP_ASSIGN(auto p,
                                s.products.get_product(ctx.principal, ctx.params.get("productId")));
-                     return product_reply(s, ctx.principal, p);
+                     return product_reply(p);
                    }});
   router.add("PUT", "/v1/products/{productId}",
              Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
                      OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
-                     OP_ASSIGN(auto draft, catalog_draft_from_json(body, "name"));
+                     OP_ASSIGN(auto draft, read_product_draft(body));
                      OP_ASSIGN(auto p, s.products.update_product(
                                            ctx.principal, ctx.params.get("productId"), draft));
-                     return product_reply(s, ctx.principal, p);
+                     return product_reply(p);
                    }});
   router.add("DELETE", "/v1/products/{productId}",
              Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
@@ -75,7 +55,7 @@ void add_product_routes(Router<Route>& router, Services& services) {
   router.add("POST", "/v1/products/{productId}/skus",
              Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
                      OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
-                     OP_ASSIGN(auto draft, catalog_draft_from_json(body, "sku"));
+                     OP_ASSIGN(auto draft, read_sku_draft(body));
                      OP_ASSIGN(auto sku, s.products.create_sku(ctx.principal,
                                                                ctx.params.get("productId"), draft));
                      return Reply{200, serialize(sku_json(sku))};
@@ -99,7 +79,7 @@ void add_product_routes(Router<Route>& router, Services& services) {
   router.add("PUT", "/v1/products/{productId}/skus/{skuId}",
              Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
                      OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
-                     OP_ASSIGN(auto draft, catalog_draft_from_json(body, "sku"));
+                     OP_ASSIGN(auto draft, read_sku_draft(body));
                      OP_ASSIGN(auto sku,
                                s.products.update_sku(ctx.principal, ctx.params.get("productId"),
                                                      ctx.params.get("skuId"), draft));

@@ -8,12 +8,12 @@
 namespace openpromo::api {
 namespace {
 
-Result<Reply> tier_reply(Services& s, const Principal& who, const PromotionTier& t) {
-  OP_ASSIGN(auto campaign, s.store.find_campaign(who.project_id, t.campaign_id));
-  boost::json::object out = tier_json(t, campaign);
-  OP_ASSIGN(auto assigned, s.validation_rules.assignments_of(who, t.id));
-  out["validation_rule_assignments"] = assignments_list_json(assigned);
-  return Reply{200, serialize(out)};
+Reply tier_reply(const TierDetails& t) {
+  return Reply{200, serialize(tier_details_json(t))};
+}
+
+boost::json::object listed_tier_json(const TierDetails& t) {
+  return tier_json(t.tier, t.campaign);
 }
 
 }  // namespace
@@ -31,44 +31,32 @@ void add_promotion_routes(Router<Route>& router, Services& services) {
                      }
                      OP_ASSIGN(auto page,
                                s.promotions.list_tiers(ctx.principal, std::nullopt, query));
-                     const Principal& who = ctx.principal;
-                     auto encode = [&](const PromotionTier& t) {
-                       auto c = s.store.find_campaign(who.project_id, t.campaign_id);
-                       return tier_json(t, c.ok() ? *c : std::nullopt);
-                     };
-                     return Reply{200, serialize(list_json(page, encode, "tiers"))};
+                     return Reply{200, serialize(list_json(page, listed_tier_json, "tiers"))};
                    }});
 
   router.add("GET", "/v1/promotions/{campaignId}/tiers",
              Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
                      OP_ASSIGN(auto query, parse_list_query(ctx.query, 10));
-                     OP_ASSIGN(auto campaign, s.promotions.promotion_campaign(
-                                                  ctx.principal, ctx.params.get("campaignId")));
-                     OP_ASSIGN(auto page,
-                               s.promotions.list_tiers(ctx.principal, campaign.id, query));
-                     std::optional<Campaign> c = campaign;
-                     auto encode = [&](const PromotionTier& t) { return tier_json(t, c); };
-                     return Reply{200, serialize(list_json(page, encode, "tiers"))};
+                     OP_ASSIGN(auto page, s.promotions.list_tiers(
+                                              ctx.principal,
+                                              std::string(ctx.params.get("campaignId")), query));
+                     return Reply{200, serialize(list_json(page, listed_tier_json, "tiers"))};
                    }});
 
   router.add("POST", "/v1/promotions/{campaignId}/tiers",
              Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
                      OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
                      OP_ASSIGN(auto input, read_tier_input(body));
-                     const boost::json::value* rule_ids = body.if_contains("validation_rules");
-                     OP_TRY(s.validation_rules.check_rule_ids(ctx.principal, rule_ids));
                      OP_ASSIGN(auto tier, s.promotions.create_tier(
                                               ctx.principal, ctx.params.get("campaignId"), input));
-                     OP_TRY(s.validation_rules.assign_all(ctx.principal, rule_ids, "promotion_tier",
-                                                          tier.id));
-                     return tier_reply(s, ctx.principal, tier);
+                     return tier_reply(tier);
                    }});
 
   router.add("GET", "/v1/promotions/tiers/{promotionTierId}",
              Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
                      OP_ASSIGN(auto tier, s.promotions.get_tier(ctx.principal,
                                                                 ctx.params.get("promotionTierId")));
-                     return tier_reply(s, ctx.principal, tier);
+                     return tier_reply(tier);
                    }});
 
   router.add("PUT", "/v1/promotions/tiers/{promotionTierId}",
@@ -78,7 +66,7 @@ void add_promotion_routes(Router<Route>& router, Services& services) {
                      OP_ASSIGN(auto tier,
                                s.promotions.update_tier(ctx.principal,
                                                         ctx.params.get("promotionTierId"), input));
-                     return tier_reply(s, ctx.principal, tier);
+                     return tier_reply(tier);
                    }});
 
   router.add(
@@ -95,7 +83,7 @@ void add_promotion_routes(Router<Route>& router, Services& services) {
         Route{Auth::kServer, [&s, enable](Context& ctx) -> Result<Reply> {
                 OP_ASSIGN(auto tier, s.promotions.set_tier_active(
                                          ctx.principal, ctx.params.get("promotionTierId"), enable));
-                return tier_reply(s, ctx.principal, tier);
+                return tier_reply(tier);
               }});
   }
 

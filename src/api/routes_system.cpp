@@ -13,11 +13,11 @@ void add_system_routes(Router<Route>& router, Services& services, Metrics& metri
   router.add("GET", "/health",
              Route{Auth::kNone, [&services, &draining](Context&) -> Result<Reply> {
                      boost::json::object body;
-                     auto db = services.store.ping();
+                     auto db = services.system.ping();
                      const bool ok = db.ok() && !draining.load();
                      body["status"] = ok ? "ok" : "unavailable";
                      body["database"] = db.ok() ? "ok" : "unavailable";
-                     body["backend"] = services.store.backend();
+                     body["backend"] = services.system.backend();
                      if (draining.load()) body["draining"] = true;
                      return Reply{ok ? 200 : 503, serialize(body)};
                    }});

@@ -4,51 +4,11 @@
 
 #include "api/app.h"
 #include "api/json_codec.h"
+#include "api/rule_codec.h"
 #include "api/validation_codec.h"
 #include "core/crypto.h"
 
 namespace openpromo::api {
-
-boost::json::object validation_rule_json(const ValidationRule& rule) {
-  boost::json::object o;
-  o["id"] = rule.id;
-  o["name"] = rule.name;
-  o["rules"] = rule.definition.contains("rules") ? rule.definition.at("rules") : Json(JsonObject{});
-  if (rule.definition.contains("bundle_rules"))
-    o["bundle_rules"] = rule.definition.at("bundle_rules");
-  o["applicable_to"] =
-      rule.definition.contains("applicable_to")
-          ? rule.definition.at("applicable_to")
-          : Json(JsonObject{
-                {"included", JsonArray()}, {"excluded", JsonArray()}, {"included_all", false}});
-  if (rule.definition.contains("error")) o["error"] = rule.definition.at("error");
-  if (rule.definition.contains("metadata")) o["metadata"] = rule.definition.at("metadata");
-  o["type"] = rule.type;
-  o["context_type"] = rule.context_type;
-  o["created_at"] = format_iso8601(rule.created_at);
-  o["updated_at"] = time_or_null(rule.updated_at);
-  o["assignments_count"] = rule.assignments_count;
-  o["object"] = "validation_rules";
-  return o;
-}
-
-boost::json::object assignment_json(const RuleAssignment& a) {
-  boost::json::object o;
-  o["id"] = a.id;
-  o["rule_id"] = a.rule_id;
-  o["related_object_id"] = a.related_object_id;
-  o["related_object_type"] = a.related_object_type;
-  o["created_at"] = format_iso8601(a.created_at);
-  o["object"] = "validation_rules_assignment";
-  return o;
-}
-
-boost::json::object assignments_list_json(const std::vector<RuleAssignment>& items) {
-  Page<RuleAssignment> page;
-  page.items = items;
-  page.total = static_cast<int64_t>(items.size());
-  return list_json(page, assignment_json);
-}
 
 namespace {
 
@@ -78,7 +38,8 @@ void add_validation_routes(Router<Route>& router, Services& services) {
   router.add("POST", "/v1/validation-rules",
              Route{Auth::kServer, [&](Context& ctx) -> Result<Reply> {
                      OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
-                     OP_ASSIGN(auto rule, rules.create(ctx.principal, body));
+                     OP_ASSIGN(auto input, read_rule_input(body));
+                     OP_ASSIGN(auto rule, rules.create(ctx.principal, input));
                      return Reply{200, serialize(validation_rule_json(rule))};
                    }});
   router.add("GET", "/v1/validation-rules",
@@ -95,8 +56,9 @@ void add_validation_routes(Router<Route>& router, Services& services) {
   router.add("PUT", "/v1/validation-rules/{ruleId}",
              Route{Auth::kServer, [&](Context& ctx) -> Result<Reply> {
                      OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
+                     OP_ASSIGN(auto input, read_rule_input(body));
                      OP_ASSIGN(auto rule,
-                               rules.update(ctx.principal, ctx.params.get("ruleId"), body));
+                               rules.update(ctx.principal, ctx.params.get("ruleId"), input));
                      return Reply{200, serialize(validation_rule_json(rule))};
                    }});
   router.add("DELETE", "/v1/validation-rules/{ruleId}",
@@ -107,7 +69,8 @@ void add_validation_routes(Router<Route>& router, Services& services) {
   router.add("POST", "/v1/validation-rules/{ruleId}/assignments",
              Route{Auth::kServer, [&](Context& ctx) -> Result<Reply> {
                      OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
-                     OP_ASSIGN(auto a, rules.assign(ctx.principal, ctx.params.get("ruleId"), body));
+                     OP_ASSIGN(auto a, rules.assign(ctx.principal, ctx.params.get("ruleId"),
+                                                    read_assignment_input(body)));
                      return Reply{200, serialize(assignment_json(a))};
                    }});
   router.add("GET", "/v1/validation-rules/{ruleId}/assignments",
@@ -124,27 +87,23 @@ void add_validation_routes(Router<Route>& router, Services& services) {
                      return Reply{204, ""};
                    }});
 
-  router.add("POST", "/v1/validations",
-             Route{.auth = Auth::kServer,
-                   .handler = [&](Context& ctx) { return validate(services, ctx); },
-                   .keeps_catalog = true});
+  router.add("POST", "/v1/validations", Route{.auth = Auth::kServer, .handler = [&](Context& ctx) {
+                                                return validate(services, ctx);
+                                              }});
   router.add("POST", "/client/v1/validations",
              Route{.auth = Auth::kClient,
-                   .handler = [&](Context& ctx) { return validate(services, ctx); },
-                   .keeps_catalog = true});
+                   .handler = [&](Context& ctx) { return validate(services, ctx); }});
 
   router.add(
       "POST", "/v1/vouchers/{code}/validate",
       Route{
-          .auth = Auth::kServer,
-          .handler = [&](Context& ctx) -> Result<Reply> {
+          .auth = Auth::kServer, .handler = [&](Context& ctx) -> Result<Reply> {
             OP_ASSIGN(auto body, parse_any_body(ctx.request.body));
             OP_ASSIGN(auto request, decode_legacy_validation(ctx.params.get("code"), body));
             OP_ASSIGN(auto run, services.validations.validate(ctx.principal, std::move(request)));
             ValidationIds ids{new_id("valid_"), run.tracking_id, ctx.request_id};
             return Reply{200, serialize(encode_legacy_validation(run.decision, run.request, ids))};
-          },
-          .keeps_catalog = true});
+          }});
 }
 
 }  // namespace openpromo::api

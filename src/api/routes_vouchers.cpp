@@ -13,11 +13,8 @@ namespace openpromo::api {
 namespace {
 
 // A voucher with its validation rule assignments, as single-voucher responses show it.
-Result<Reply> voucher_reply(Services& s, const Principal& who, const VoucherView& v) {
-  boost::json::object out = voucher_json(v);
-  OP_ASSIGN(auto assigned, s.validation_rules.assignments_of(who, v.voucher.id));
-  out["validation_rules_assignments"] = assignments_list_json(assigned);
-  return Reply{200, serialize(out)};
+Result<Reply> voucher_reply(const VoucherView& v) {
+  return Reply{200, serialize(voucher_json(v))};
 }
 
 // Parses each array element as a voucher; a malformed element becomes that item's failure.
@@ -164,8 +161,8 @@ void add_import_routes(Router<Route>& router, Services& s) {
              Route{Auth::kServer,
                    [&s](Context& ctx) -> Result<Reply> {
                      OP_ASSIGN(auto items, read_csv_import(ctx.request));
-                     OP_ASSIGN(auto action, s.vouchers.import(ctx.principal, std::move(items),
-                                                              std::nullopt, ctx.request_id));
+                     OP_ASSIGN(auto action,
+                               s.vouchers.import(ctx.principal, std::move(items), std::nullopt));
                      return accepted(action);
                    },
                    true});
@@ -175,8 +172,7 @@ void add_import_routes(Router<Route>& router, Services& s) {
                      OP_ASSIGN(auto items, read_csv_import(ctx.request));
                      OP_ASSIGN(auto action,
                                s.vouchers.import(ctx.principal, std::move(items),
-                                                 std::string(ctx.params.get("campaignId")),
-                                                 ctx.request_id));
+                                                 std::string(ctx.params.get("campaignId"))));
                      Reply r = accepted(action);
                      r.status = 200;  // this operation answers 200 in the contract
                      return r;
@@ -185,8 +181,8 @@ void add_import_routes(Router<Route>& router, Services& s) {
   router.add("POST", "/v1/vouchers/import",
              Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
                      OP_ASSIGN(auto items, read_import(ctx.request.body));
-                     OP_ASSIGN(auto action, s.vouchers.import(ctx.principal, std::move(items),
-                                                              std::nullopt, ctx.request_id));
+                     OP_ASSIGN(auto action,
+                               s.vouchers.import(ctx.principal, std::move(items), std::nullopt));
                      return accepted(action);
                    }});
   router.add("POST", "/v1/campaigns/{campaignId}/import",
@@ -194,8 +190,7 @@ void add_import_routes(Router<Route>& router, Services& s) {
                      OP_ASSIGN(auto items, read_import(ctx.request.body));
                      OP_ASSIGN(auto action,
                                s.vouchers.import(ctx.principal, std::move(items),
-                                                 std::string(ctx.params.get("campaignId")),
-                                                 ctx.request_id));
+                                                 std::string(ctx.params.get("campaignId"))));
                      return accepted(action);
                    }});
 }
@@ -209,11 +204,8 @@ void add_voucher_routes(Router<Route>& router, Services& services) {
     OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
     OP_ASSIGN(auto input, read_voucher_input(body));
     if (code) input.code = code;
-    const boost::json::value* rule_ids = body.if_contains("validation_rules");
-    OP_TRY(s.validation_rules.check_rule_ids(ctx.principal, rule_ids));
     OP_ASSIGN(auto view, s.vouchers.create(ctx.principal, input));
-    OP_TRY(s.validation_rules.assign_all(ctx.principal, rule_ids, "voucher", view.voucher.id));
-    return voucher_reply(s, ctx.principal, view);
+    return voucher_reply(view);
   };
   router.add("POST", "/v1/vouchers", Route{Auth::kServer, [create](Context& ctx) -> Result<Reply> {
                                              return create(ctx, std::nullopt);
@@ -234,7 +226,7 @@ void add_voucher_routes(Router<Route>& router, Services& services) {
                 auto c = s.campaigns.get(ctx.principal, *campaign);
                 // An unknown campaign matches no voucher rather than every voucher.
                 query.filters.push_back(FilterCondition{
-                    "campaign_id", FilterOp::kIs, {c.ok() ? c->id : std::string("-")}});
+                    "campaign_id", FilterOp::kIs, {c.ok() ? c->campaign.id : std::string("-")}});
               }
               if (auto category = ctx.query.get("category")) {
                 query.filters.push_back(FilterCondition{"category_id", FilterOp::kIs, {*category}});
@@ -249,7 +241,7 @@ void add_voucher_routes(Router<Route>& router, Services& services) {
   router.add("GET", "/v1/vouchers/{code}",
              Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
                      OP_ASSIGN(auto view, s.vouchers.get(ctx.principal, ctx.params.get("code")));
-                     return voucher_reply(s, ctx.principal, view);
+                     return voucher_reply(view);
                    }});
 
   router.add("PUT", "/v1/vouchers/{code}",
@@ -258,7 +250,7 @@ void add_voucher_routes(Router<Route>& router, Services& services) {
                      OP_ASSIGN(auto input, read_voucher_input(body));
                      OP_ASSIGN(auto view,
                                s.vouchers.update(ctx.principal, ctx.params.get("code"), input));
-                     return voucher_reply(s, ctx.principal, view);
+                     return voucher_reply(view);
                    }});
 
   router.add("DELETE", "/v1/vouchers/{code}",
@@ -273,7 +265,7 @@ void add_voucher_routes(Router<Route>& router, Services& services) {
                Route{Auth::kServer, [&s, enable](Context& ctx) -> Result<Reply> {
                        OP_ASSIGN(auto view, s.vouchers.set_active(ctx.principal,
                                                                   ctx.params.get("code"), enable));
-                       return voucher_reply(s, ctx.principal, view);
+                       return voucher_reply(view);
                      }});
   }
 

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "api/order_codec.h"
+#include "core/money.h"
 #include "engine/definitions.h"
 
 namespace openpromo::api {
@@ -10,9 +12,6 @@ namespace openpromo::api {
 using engine::Money;
 
 namespace {
-
-constexpr size_t kMaxItems = 500;
-constexpr double kMaxAmount = 1e13;  // 100 billion in major units: far above any real cart
 
 Error bad(std::string key, std::string details) {
   Error e = Error::invalid_payload(std::move(details));
@@ -31,19 +30,8 @@ std::optional<std::string> optional_text(const JsonObject& o, std::string_view k
   return std::nullopt;
 }
 
-// An amount in minor units: a non-negative integer (a fraction is refused, money is exact).
-Result<std::optional<Money>> amount(const JsonObject& o, std::string_view key,
-                                    std::string_view where) {
-  const Json* v = o.if_contains(key);
-  if (!v || v->is_null()) return std::optional<Money>();
-  if (!json_is_number(*v) || json_number(*v) < 0 || json_number(*v) > kMaxAmount ||
-      std::floor(json_number(*v)) != json_number(*v)) {
-    Error e = bad("invalid_amount", std::string(where) + std::string(key) +
-                                        " has to be a valid positive number (minor units)");
-    e.message = "Amount has to be a valid positive number";
-    return e;
-  }
-  return std::optional<Money>(static_cast<Money>(json_number(*v)));
+std::optional<std::string> nonempty(const std::optional<std::string>& v) {
+  return v && !v->empty() ? v : std::nullopt;
 }
 
 JsonObject object_field(const JsonObject& o, std::string_view key) {
@@ -51,59 +39,109 @@ JsonObject object_field(const JsonObject& o, std::string_view key) {
   return v && v->is_object() ? v->as_object() : JsonObject();
 }
 
-Result<engine::OrderItem> decode_item(const Json& value, size_t index) {
-  const std::string where = "order.items[" + std::to_string(index) + "].";
-  if (!value.is_object()) return bad("invalid_order", where + " must be an object");
-  const JsonObject& o = value.as_object();
+JsonObject object_or_empty(const std::optional<Json>& v) {
+  return v && v->is_object() ? v->as_object() : JsonObject();
+}
+
+Error amount_error(std::string details, std::string message) {
+  Error e = bad("invalid_amount", std::move(details));
+  e.message = std::move(message);
+  return e;
+}
+
+// A decoded line as the engine sees it: ids from the line or its product/SKU objects, the source
+// id standing for the product or the SKU by `related_object`, the price from the line or its
+// product, the amount price x quantity unless given.
+Result<engine::OrderItem> engine_item(const OrderLineInput& line, size_t index) {
   engine::OrderItem item;
-  item.product_id = text(o, "product_id");
-  item.sku_id = text(o, "sku_id");
-  item.source_id = text(o, "source_id");
-  item.related_object = text(o, "related_object");
-  if (!item.related_object.empty() && item.related_object != "product" &&
-      item.related_object != "sku") {
-    return bad("invalid_order", where + "related_object must be product or sku");
-  }
-  if (const Json* p = o.if_contains("product"); p && p->is_object()) {
-    item.product = *p;
-    const JsonObject& po = p->as_object();
+  item.product_id = line.product_id.value_or("");
+  item.sku_id = line.sku_id.value_or("");
+  item.source_id = line.source_id.value_or("");
+  item.related_object = line.related_object.value_or("");
+  if (line.product.is_object()) {
+    item.product = line.product;
+    const JsonObject& po = line.product.as_object();
     if (item.product_id.empty()) item.product_id = text(po, "id");
     item.product_source_id = text(po, "source_id");
     item.product_metadata = object_field(po, "metadata");
   }
-  if (const Json* s = o.if_contains("sku"); s && s->is_object()) {
-    item.sku = *s;
-    const JsonObject& so = s->as_object();
+  if (line.sku.is_object()) {
+    item.sku = line.sku;
+    const JsonObject& so = line.sku.as_object();
     if (item.sku_id.empty()) item.sku_id = text(so, "id");
     item.sku_source_id = text(so, "source_id");
     item.sku_metadata = object_field(so, "metadata");
   }
-  if (item.related_object == "sku" && item.sku_source_id.empty())
+  if (item.related_object == "sku" && item.sku_source_id.empty()) {
     item.sku_source_id = item.source_id;
-  if (item.related_object != "sku" && item.product_source_id.empty())
+  }
+  if (item.related_object != "sku" && item.product_source_id.empty()) {
     item.product_source_id = item.source_id;
-  item.metadata = object_field(o, "metadata");
-  if (const Json* q = o.if_contains("quantity"); q && !q->is_null()) {
-    if (!json_is_number(*q) || json_number(*q) < 0 || json_number(*q) > 1e6 ||
-        std::floor(json_number(*q)) != json_number(*q)) {
-      return bad("invalid_order", where + "quantity must be an integer from 0 to 1000000");
-    }
-    item.quantity = static_cast<int64_t>(json_number(*q));
   }
-  OP_ASSIGN(item.price, amount(o, "price", where));
-  OP_ASSIGN(auto given, amount(o, "amount", where));
-  if (!item.price) {
-    if (const Json* p = o.if_contains("product");
-        p && p->is_object() && p->as_object().contains("price")) {
-      OP_ASSIGN(item.price, amount(p->as_object(), "price", where + "product."));
-    }
+  item.metadata = object_or_empty(line.metadata);
+  item.quantity = line.quantity.value_or(1);
+  item.price = line.price;
+  if (!item.price && line.product.is_object()) {
+    OP_ASSIGN(item.price,
+              read_money(line.product.as_object(), "price",
+                         "order.items[" + std::to_string(index) + "].product.", "invalid_amount"));
   }
-  if (given) {
-    item.amount = *given;
+  if (line.amount) {
+    item.amount = *line.amount;
   } else if (item.price) {
-    item.amount = *item.price * item.quantity;
+    const auto amount = money_times(*item.price, item.quantity);
+    if (!amount) {
+      return amount_error(
+          "order.items[" + std::to_string(index) + "]: price x quantity exceeds the largest amount",
+          "Amount has to be a valid positive number");
+    }
+    item.amount = *amount;
   }
   return item;
+}
+
+Result<engine::Order> decode_order(const Json* value) {
+  engine::Order order;
+  if (!value || value->is_null()) return order;
+  if (!value->is_object()) return bad("invalid_order", "order must be an object");
+  OP_ASSIGN(OrderInput in, read_order_input(value->as_object(), kValidationOrderKeys));
+  order.id = nonempty(in.id);
+  order.source_id = nonempty(in.source_id);
+  order.status = nonempty(in.status);
+  order.metadata = object_or_empty(in.metadata);
+  if (in.items) {
+    order.items.reserve(in.items->size());
+    for (size_t i = 0; i < in.items->size(); ++i) {
+      OP_ASSIGN(engine::OrderItem item, engine_item((*in.items)[i], i));
+      order.items.push_back(std::move(item));
+    }
+  }
+  order.initial_amount = in.initial_amount;
+  Money from_items = 0;
+  for (const auto& item : order.items) {
+    const auto sum = money_plus(from_items, item.amount);
+    if (!sum) {
+      return amount_error("the items' amounts sum beyond the largest amount",
+                          "Amount has to be a valid positive number");
+    }
+    from_items = *sum;
+  }
+  if (!order.items.empty()) {
+    if (in.amount && *in.amount != from_items) {
+      return amount_error("order.amount " + std::to_string(*in.amount) +
+                              " differs from the sum of item amounts " + std::to_string(from_items),
+                          "Order amount does not match its items");
+    }
+    order.amount = from_items;
+  } else {
+    order.amount = in.amount.value_or(0);
+  }
+  return order;
+}
+
+// Gift credits: money in minor units.
+Result<std::optional<Money>> gift_credits(const JsonObject& gift) {
+  return read_money(gift, "credits", "gift.", "invalid_amount");
 }
 
 }  // namespace
@@ -113,45 +151,6 @@ bool ValidationOptions::expands(std::string_view what) const {
 }
 
 namespace {
-
-Result<engine::Order> decode_order(const Json* value) {
-  engine::Order order;
-  if (!value || value->is_null()) return order;
-  if (!value->is_object()) return bad("invalid_order", "order must be an object");
-  const JsonObject& o = value->as_object();
-  order.id = optional_text(o, "id");
-  order.source_id = optional_text(o, "source_id");
-  order.status = optional_text(o, "status");
-  order.metadata = object_field(o, "metadata");
-  if (const Json* items = o.if_contains("items"); items && !items->is_null()) {
-    if (!items->is_array()) return bad("invalid_order", "order.items must be a list");
-    if (items->as_array().size() > kMaxItems) {
-      return bad("invalid_order", "an order may have at most 500 items");
-    }
-    size_t index = 0;
-    for (const Json& item : items->as_array()) {
-      OP_ASSIGN(engine::OrderItem decoded, decode_item(item, index++));
-      order.items.push_back(std::move(decoded));
-    }
-  }
-  OP_ASSIGN(auto given, amount(o, "amount", "order."));
-  OP_ASSIGN(order.initial_amount, amount(o, "initial_amount", "order."));
-  Money from_items = 0;
-  for (const auto& item : order.items) from_items += item.amount;
-  if (!order.items.empty()) {
-    if (given && *given != from_items) {
-      Error e = bad("invalid_amount", "order.amount " + std::to_string(*given) +
-                                          " differs from the sum of item amounts " +
-                                          std::to_string(from_items));
-      e.message = "Order amount does not match its items";
-      return e;
-    }
-    order.amount = from_items;
-  } else {
-    order.amount = given.value_or(0);
-  }
-  return order;
-}
 
 engine::Customer decode_customer(const Json* value) {
   engine::Customer c;
@@ -195,7 +194,7 @@ Result<engine::Request> decode_validation_request(const Json& body, ValidationOp
     }
     if (ref.object == "promotion_stack") ++stacks;
     if (const Json* gift = ro.if_contains("gift"); gift && gift->is_object()) {
-      OP_ASSIGN(ref.gift_credits, amount(gift->as_object(), "credits", "gift."));
+      OP_ASSIGN(ref.gift_credits, gift_credits(gift->as_object()));
     }
     if (const Json* reward = ro.if_contains("reward"); reward && reward->is_object())
       ref.has_reward = true;
@@ -233,7 +232,7 @@ Result<engine::Request> decode_legacy_validation(std::string_view code, const Js
   ref.object = "voucher";
   ref.id = std::string(code);
   if (const Json* gift = o.if_contains("gift"); gift && gift->is_object()) {
-    OP_ASSIGN(ref.gift_credits, amount(gift->as_object(), "credits", "gift."));
+    OP_ASSIGN(ref.gift_credits, gift_credits(gift->as_object()));
   }
   if (const Json* reward = o.if_contains("reward"); reward && reward->is_object())
     ref.has_reward = true;

@@ -77,15 +77,18 @@ using Status = Result<void>;
 
 }  // namespace openpromo
 
-// Propagate an error from an expression returning Result<...>: `OP_TRY(store.begin());`
-#define OP_TRY(expr)                                                         \
-  do {                                                                       \
-    auto op_try_result_ = (expr);                                            \
-    if (!op_try_result_.ok()) return std::move(op_try_result_).take_error(); \
-  } while (0)
-
 #define OP_CONCAT_INNER(a, b) a##b
 #define OP_CONCAT(a, b) OP_CONCAT_INNER(a, b)
+// Propagate an error from an expression returning Result<...>: `OP_TRY(store.begin());`. The
+// temporary is named after the line, so an OP_TRY inside a lambda inside an OP_TRY does not
+// shadow the outer one.
+#define OP_TRY(expr) OP_TRY_IMPL(OP_CONCAT(op_try_result_, __LINE__), expr)
+#define OP_TRY_IMPL(tmp, expr)                         \
+  do {                                                 \
+    auto tmp = (expr);                                 \
+    if (!tmp.ok()) return std::move(tmp).take_error(); \
+  } while (0)
+
 // Bind the value of a Result or propagate its error: `OP_ASSIGN(auto row, store.find(id));`
 #define OP_ASSIGN(decl, expr) OP_ASSIGN_IMPL(OP_CONCAT(op_assign_result_, __LINE__), decl, expr)
 #define OP_ASSIGN_IMPL(tmp, decl, expr)              \

@@ -216,4 +216,15 @@ Instant add_duration(Instant t, const IsoDuration& d, int64_t times) {
   return Instant{days_from_civil(year, month, day) * kDay + in_day};
 }
 
+std::optional<int> parse_time_of_day(std::string_view hhmm) {
+  if (hhmm.size() != 5 || hhmm[2] != ':') return std::nullopt;
+  for (size_t i : {0u, 1u, 3u, 4u}) {
+    if (hhmm[i] < '0' || hhmm[i] > '9') return std::nullopt;
+  }
+  const int h = (hhmm[0] - '0') * 10 + (hhmm[1] - '0');
+  const int m = (hhmm[3] - '0') * 10 + (hhmm[4] - '0');
+  if (m > 59 || h > 24 || (h == 24 && m != 0)) return std::nullopt;
+  return h * 60 + m;
+}
+
 }  // namespace openpromo

@@ -27,6 +27,10 @@ std::string format_iso8601(Instant t);
 // or nothing (read as UTC). Returns nullopt for anything else, including out-of-range fields.
 std::optional<Instant> parse_iso8601(std::string_view text);
 
+// A time of day written `HH:mm` (00:00 to 23:59, and 24:00 for the end of the day), as minutes
+// since midnight. The one parser of it: validity hours, the `$timeframe` rule operator.
+std::optional<int> parse_time_of_day(std::string_view hhmm);
+
 // Days since the epoch for a proleptic Gregorian date, and back.
 int64_t days_from_civil(int64_t year, unsigned month, unsigned day);
 void civil_from_days(int64_t days, int64_t& year, unsigned& month, unsigned& day);

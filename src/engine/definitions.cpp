@@ -4,6 +4,8 @@
 #include <array>
 #include <cmath>
 
+#include "core/money.h"
+
 namespace openpromo::engine {
 namespace {
 
@@ -18,15 +20,13 @@ std::string text_of(const JsonObject& o, std::string_view key) {
   return v && v->is_string() ? std::string(v->as_string()) : std::string();
 }
 
-// A non-negative integer amount (cents); fractional input is rounded half up.
-Result<std::optional<int64_t>> amount_of(const JsonObject& o, std::string_view key) {
-  const Json* v = o.if_contains(key);
-  if (!v || v->is_null()) return std::optional<int64_t>();
-  if (!json_is_number(*v) || json_number(*v) < 0 || json_number(*v) > 1e15) {
-    return invalid("invalid_payload", std::string(key) + " must be a non-negative amount");
-  }
-  return std::optional<int64_t>(static_cast<int64_t>(std::floor(json_number(*v) + 0.5)));
-}
+// Definitions are refused with invalid_payload (discounts) or invalid_validation_rules (rule
+// targets), as the writes that check them document.
+constexpr std::string_view kDiscountKey = "invalid_payload";
+constexpr std::string_view kRulesKey = "invalid_validation_rules";
+
+// Counts in definitions (quantity limits, repeat, skip): whole numbers up to a billion.
+constexpr int64_t kMaxDefinitionCount = 1'000'000'000;
 
 constexpr std::array<std::pair<std::string_view, DiscountEffect>, 8> kEffects = {{
     {"APPLY_TO_ORDER", DiscountEffect::kApplyToOrder},
@@ -58,22 +58,22 @@ std::optional<DiscountEffect> effect_of(std::string_view s) {
 Result<UnitReward> parse_unit(const JsonObject& o, DiscountEffect default_effect) {
   UnitReward unit;
   unit.unit_type = text_of(o, "unit_type");
-  if (unit.unit_type.empty()) return invalid("invalid_voucher", "discount.unit_type is required");
+  if (unit.unit_type.empty())
+    return invalid(std::string(kDiscountKey), "discount.unit_type is required");
   const Json* off = o.if_contains("unit_off");
   if (o.contains("unit_off_formula") && (!off || off->is_null())) {
-    return invalid("invalid_voucher", "discount formulas are not supported yet");
+    return invalid(std::string(kDiscountKey),
+                   "discount formulas are not supported yet; send unit_off as well");
   }
-  if (!off || !json_is_number(*off) || json_number(*off) < 0 || json_number(*off) > 1e6 ||
-      std::floor(json_number(*off)) != json_number(*off)) {
-    return invalid("invalid_voucher", "discount.unit_off must be a non-negative integer");
-  }
-  unit.unit_off = static_cast<int64_t>(json_number(*off));
+  OP_ASSIGN(auto units, read_count(o, "unit_off", kMaxQuantity, "discount.", kDiscountKey));
+  if (!units) return invalid(std::string(kDiscountKey), "discount.unit_off is required");
+  unit.unit_off = *units;
   unit.effect = default_effect;
   if (const std::string e = text_of(o, "effect"); !e.empty()) {
     const auto effect = effect_of(e);
     if (!effect ||
         (*effect != DiscountEffect::kAddMissingItems && *effect != DiscountEffect::kAddNewItems)) {
-      return invalid("invalid_voucher",
+      return invalid(std::string(kDiscountKey),
                      "a unit's effect must be ADD_MISSING_ITEMS or ADD_NEW_ITEMS");
     }
     unit.effect = *effect;
@@ -82,37 +82,32 @@ Result<UnitReward> parse_unit(const JsonObject& o, DiscountEffect default_effect
   if (const Json* s = o.if_contains("sku")) unit.sku = *s;
   // The price of a free unit: the definition may carry it (the service fills it from the
   // catalogue); otherwise the cart's line supplies it.
-  for (const Json* holder : {o.if_contains("sku"), o.if_contains("product")}) {
-    if (holder && holder->is_object()) {
-      if (const Json* price = holder->as_object().if_contains("price");
-          price && json_is_number(*price)) {
-        unit.unit_price = static_cast<Money>(std::floor(json_number(*price) + 0.5));
-        break;
-      }
+  for (const char* holder_key : {"sku", "product"}) {
+    const Json* holder = o.if_contains(holder_key);
+    if (!holder || !holder->is_object()) continue;
+    OP_ASSIGN(auto price, read_money(holder->as_object(), "price",
+                                     "discount." + std::string(holder_key) + ".", kDiscountKey));
+    if (price) {
+      unit.unit_price = *price;
+      break;
     }
   }
   return unit;
 }
 
-std::vector<int> day_list(const Json* v) {
+// `validity_day_of_week` and the days of an hours window: 0 (Sunday) to 6.
+Result<std::vector<int>> day_list(const Json* v, std::string_view field) {
   std::vector<int> out;
-  if (!v || !v->is_array()) return out;
+  if (!v || v->is_null()) return out;
+  if (!v->is_array()) return invalid("invalid_payload", std::string(field) + " must be an array");
   for (const Json& d : v->as_array()) {
-    if (json_is_number(d) && json_number(d) >= 0 && json_number(d) <= 6) {
-      out.push_back(static_cast<int>(json_number(d)));
+    const double n = json_number(d);
+    if (!json_is_number(d) || n < 0 || n > 6 || std::floor(n) != n) {
+      return invalid("invalid_payload", std::string(field) + " holds days 0 (Sunday) to 6");
     }
+    out.push_back(static_cast<int>(n));
   }
   return out;
-}
-
-std::optional<int> minutes_of(std::string_view hhmm) {
-  if (hhmm.size() < 5 || hhmm[2] != ':') return std::nullopt;
-  const auto digit = [&](size_t i) { return hhmm[i] >= '0' && hhmm[i] <= '9'; };
-  if (!digit(0) || !digit(1) || !digit(3) || !digit(4)) return std::nullopt;
-  const int h = (hhmm[0] - '0') * 10 + (hhmm[1] - '0');
-  const int m = (hhmm[3] - '0') * 10 + (hhmm[4] - '0');
-  if (h > 24 || m > 59) return std::nullopt;
-  return h * 60 + m;
 }
 
 }  // namespace
@@ -132,7 +127,8 @@ std::string_view to_string(TargetEffect effect) {
 }
 
 Result<Discount> parse_discount(const Json& value, bool has_targets) {
-  if (!value.is_object()) return invalid("invalid_voucher", "discount must be an object");
+  const std::string key(kDiscountKey);
+  if (!value.is_object()) return invalid(key, "discount must be an object");
   const JsonObject& o = value.as_object();
   Discount d;
   d.source = value;
@@ -146,27 +142,27 @@ Result<Discount> parse_discount(const Json& value, bool has_targets) {
                            : formula == std::string_view("percent_off_formula") ? "percent_off"
                                                                                 : "fixed_amount";
     if (o.contains(formula) && !o.contains(fallback)) {
-      return invalid("invalid_voucher", "discount formulas are not supported yet; send " +
-                                            std::string(fallback) + " as well");
+      return invalid(key, "discount formulas are not supported yet; send " + std::string(fallback) +
+                              " as well");
     }
   }
   if (type == "AMOUNT") {
     d.type = DiscountType::kAmount;
-    OP_ASSIGN(auto amount, amount_of(o, "amount_off"));
-    if (!amount) return invalid("invalid_voucher", "discount.amount_off is required");
+    OP_ASSIGN(auto amount, read_money(o, "amount_off", "discount.", kDiscountKey));
+    if (!amount) return invalid(key, "discount.amount_off is required");
     d.amount_off = *amount;
   } else if (type == "PERCENT") {
     d.type = DiscountType::kPercent;
     const Json* p = o.if_contains("percent_off");
     if (!p || !json_is_number(*p) || json_number(*p) < 0 || json_number(*p) > 100) {
-      return invalid("invalid_voucher", "discount.percent_off must be a number from 0 to 100");
+      return invalid(key, "discount.percent_off must be a number from 0 to 100");
     }
     d.percent_off_millis = std::llround(json_number(*p) * 1000);
-    OP_ASSIGN(d.amount_limit, amount_of(o, "amount_limit"));
+    OP_ASSIGN(d.amount_limit, read_money(o, "amount_limit", "discount.", kDiscountKey));
   } else if (type == "FIXED") {
     d.type = DiscountType::kFixed;
-    OP_ASSIGN(auto fixed, amount_of(o, "fixed_amount"));
-    if (!fixed) return invalid("invalid_voucher", "discount.fixed_amount is required");
+    OP_ASSIGN(auto fixed, read_money(o, "fixed_amount", "discount.", kDiscountKey));
+    if (!fixed) return invalid(key, "discount.fixed_amount is required");
     d.fixed_amount = *fixed;
   } else if (type == "UNIT") {
     d.type = DiscountType::kUnit;
@@ -175,11 +171,10 @@ Result<Discount> parse_discount(const Json& value, bool has_targets) {
       const Json* units = o.if_contains("units");
       if (!units || !units->is_array() || units->as_array().empty() ||
           units->as_array().size() > 100) {
-        return invalid("invalid_voucher", "discount.units must list 1-100 units");
+        return invalid(key, "discount.units must list 1-100 units");
       }
       for (const Json& u : units->as_array()) {
-        if (!u.is_object())
-          return invalid("invalid_voucher", "each discount.units entry is an object");
+        if (!u.is_object()) return invalid(key, "each discount.units entry is an object");
         OP_ASSIGN(UnitReward unit, parse_unit(u.as_object(), DiscountEffect::kAddMissingItems));
         d.units.push_back(std::move(unit));
       }
@@ -189,7 +184,7 @@ Result<Discount> parse_discount(const Json& value, bool has_targets) {
     if (!effect.empty()) {
       const auto e = effect_of(effect);
       if (!e || (*e != DiscountEffect::kAddMissingItems && *e != DiscountEffect::kAddNewItems)) {
-        return invalid("invalid_voucher",
+        return invalid(key,
                        "a UNIT discount's effect must be ADD_MISSING_ITEMS, "
                        "ADD_NEW_ITEMS or ADD_MANY_ITEMS");
       }
@@ -199,9 +194,10 @@ Result<Discount> parse_discount(const Json& value, bool has_targets) {
     d.units.push_back(std::move(unit));
     return d;
   } else {
-    return invalid("invalid_voucher", "discount.type must be AMOUNT, PERCENT, FIXED or UNIT");
+    return invalid(key, "discount.type must be AMOUNT, PERCENT, FIXED or UNIT");
   }
-  OP_ASSIGN(d.aggregated_amount_limit, amount_of(o, "aggregated_amount_limit"));
+  OP_ASSIGN(d.aggregated_amount_limit,
+            read_money(o, "aggregated_amount_limit", "discount.", kDiscountKey));
   // Default effect (spec 6.1): items when the rules target products, else the order.
   d.effect = has_targets ? DiscountEffect::kApplyToItems : DiscountEffect::kApplyToOrder;
   if (!effect.empty()) {
@@ -212,7 +208,7 @@ Result<Discount> parse_discount(const Json& value, bool has_targets) {
                      *e != DiscountEffect::kAddManyItems)
                   : (*e == DiscountEffect::kApplyToOrder || *e == DiscountEffect::kApplyToItems));
     if (!allowed) {
-      return invalid("invalid_voucher", "discount.effect " + effect + " is not valid for " + type);
+      return invalid(key, "discount.effect " + effect + " is not valid for " + type);
     }
     d.effect = *e;
   }
@@ -261,14 +257,18 @@ Result<Target> parse_target(const Json& value) {
   }
   t.unit_target = target == "UNIT";
   auto count = [&](std::string_view key, std::optional<int64_t>& out) -> Status {
-    OP_ASSIGN(out, amount_of(o, key));
+    OP_ASSIGN(out, read_count(o, key, kMaxDefinitionCount, "applicable_to.", kRulesKey));
+    return {};
+  };
+  auto money = [&](std::string_view key, std::optional<int64_t>& out) -> Status {
+    OP_ASSIGN(out, read_money(o, key, "applicable_to.", kRulesKey));
     return {};
   };
   OP_TRY(count("quantity_limit", t.quantity_limit));
   OP_TRY(count("aggregated_quantity_limit", t.aggregated_quantity_limit));
-  OP_TRY(count("amount_limit", t.amount_limit));
-  OP_TRY(count("aggregated_amount_limit", t.aggregated_amount_limit));
-  OP_TRY(count("price", t.price));
+  OP_TRY(money("amount_limit", t.amount_limit));
+  OP_TRY(money("aggregated_amount_limit", t.aggregated_amount_limit));
+  OP_TRY(money("price", t.price));
   std::optional<int64_t> repeat, skip;
   OP_TRY(count("repeat", repeat));
   OP_TRY(count("skip_initially", skip));
@@ -309,32 +309,41 @@ Result<TimeLimits> parse_time_limits(const JsonObject& def) {
   for (auto [key, field] :
        {std::pair{"start_date", &limits.start}, std::pair{"expiration_date", &limits.expiration}}) {
     const Json* v = def.if_contains(key);
-    if (v && v->is_string()) {
-      const auto t = parse_iso8601(v->as_string());
-      if (!t) return invalid("invalid_payload", std::string(key) + " is not a valid date");
-      *field = *t;
-    }
+    if (!v || v->is_null()) continue;
+    const auto t = v->is_string() ? parse_iso8601(v->as_string()) : std::nullopt;
+    if (!t) return invalid("invalid_payload", std::string(key) + " is not a valid date");
+    *field = *t;
   }
-  if (const Json* tf = def.if_contains("validity_timeframe"); tf && tf->is_object()) {
+  if (const Json* tf = def.if_contains("validity_timeframe"); tf && !tf->is_null()) {
+    if (!tf->is_object()) return invalid("invalid_payload", "validity_timeframe must be an object");
     const JsonObject& o = tf->as_object();
     limits.timeframe_interval = parse_iso_duration(text_of(o, "interval"));
     limits.timeframe_duration = parse_iso_duration(text_of(o, "duration"));
     if (!limits.timeframe_interval || !limits.timeframe_duration ||
         limits.timeframe_interval->empty()) {
-      return invalid("invalid_payload", "validity_timeframe needs ISO 8601 interval and duration");
+      return invalid("invalid_payload",
+                     "validity_timeframe needs an ISO 8601 interval and duration");
     }
   }
-  limits.days_of_week = day_list(def.if_contains("validity_day_of_week"));
-  if (const Json* hours = def.if_contains("validity_hours"); hours && hours->is_object()) {
-    if (const Json* daily = hours->as_object().if_contains("daily"); daily && daily->is_array()) {
-      for (const Json& h : daily->as_array()) {
-        if (!h.is_object()) continue;
-        const JsonObject& ho = h.as_object();
-        const auto from = minutes_of(text_of(ho, "start_time"));
-        const auto to = minutes_of(text_of(ho, "expiration_time"));
-        if (!from || !to) return invalid("invalid_payload", "validity_hours need HH:MM times");
-        limits.hours.push_back(DailyHours{*from, *to, day_list(ho.if_contains("days_of_week"))});
+  OP_ASSIGN(limits.days_of_week,
+            day_list(def.if_contains("validity_day_of_week"), "validity_day_of_week"));
+  if (const Json* hours = def.if_contains("validity_hours"); hours && !hours->is_null()) {
+    const Json* daily = hours->is_object() ? hours->as_object().if_contains("daily") : nullptr;
+    if (!daily || !daily->is_array()) {
+      return invalid("invalid_payload", "validity_hours must be {daily: [...]}");
+    }
+    for (const Json& h : daily->as_array()) {
+      if (!h.is_object()) return invalid("invalid_payload", "validity_hours.daily holds objects");
+      const JsonObject& ho = h.as_object();
+      const auto from = parse_time_of_day(text_of(ho, "start_time"));
+      const auto to = parse_time_of_day(text_of(ho, "expiration_time"));
+      if (!from || !to) {
+        return invalid("invalid_payload",
+                       "validity_hours.daily[] needs start_time and expiration_time as HH:mm");
       }
+      OP_ASSIGN(auto days,
+                day_list(ho.if_contains("days_of_week"), "validity_hours.daily[].days_of_week"));
+      limits.hours.push_back(DailyHours{*from, *to, std::move(days)});
     }
   }
   return limits;
@@ -559,6 +568,43 @@ JsonObject stacking_rules_to_json(const StackingRules& s) {
   o["discounted_amount_mode_categories"] = to_array(s.discounted_amount_mode_categories);
   if (s.joint_always_last) o["grouped_redeemables_sorting_rule"] = "JOINT_ALWAYS_LAST";
   return o;
+}
+
+}  // namespace openpromo::engine
+
+namespace openpromo::engine {
+
+Incentive broken_incentive(Incentive::Kind kind, std::string id, std::string reason) {
+  Incentive inc;
+  inc.kind = kind;
+  inc.id = std::move(id);
+  inc.broken = std::move(reason);
+  return inc;
+}
+
+std::vector<Rule> Catalog::rules_of(const std::vector<std::string>& object_ids) const {
+  std::vector<Rule> out;
+  for (const std::string& object : object_ids) {
+    const auto it = rules_by_object.find(object);
+    if (it == rules_by_object.end()) continue;
+    for (const std::string& rule_id : it->second) {
+      bool seen = false;
+      for (const auto& r : out) seen = seen || r.id == rule_id;
+      if (seen) continue;
+      const auto rule = rules.find(rule_id);
+      if (rule != rules.end()) {
+        out.push_back(rule->second);
+      } else {
+        // An assignment whose rule the snapshot lacks (a race with its deletion, or a row that
+        // could not be read): the restriction is unknown, so it restricts.
+        Rule missing;
+        missing.id = rule_id;
+        missing.broken = "the assigned rule could not be loaded";
+        out.push_back(std::move(missing));
+      }
+    }
+  }
+  return out;
 }
 
 }  // namespace openpromo::engine

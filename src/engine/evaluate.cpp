@@ -369,6 +369,22 @@ Decision evaluate(const Catalog& catalog, const Usage& usage, const Request& req
       static_failure[i] = failure(key, message_for(key), std::move(details));
     };
     step("exists", true);
+    // Fail closed: a definition or rule that cannot be read makes the incentive inapplicable.
+    std::string broken = inc.broken;
+    for (const Rule& rule : inc.rules) {
+      if (broken.empty() && !rule.broken.empty()) {
+        broken = "validation rule " + rule.id + ": " + rule.broken;
+      }
+    }
+    if (!broken.empty()) {
+      step("definition", false, broken);
+      Failure f = failure("definition_unreadable", "The incentive's definition cannot be read",
+                          (inc.code.empty() ? inc.id : inc.code) + ": " + broken);
+      f.resource_id = inc.id;
+      f.resource_type = inc.kind == Incentive::Kind::kPromotionTier ? "promotion_tier" : "voucher";
+      static_failure[i] = std::move(f);
+      continue;
+    }
     if (!step("active", inc.active && inc.campaign_active,
               !inc.active ? "disabled" : (!inc.campaign_active ? "campaign disabled" : ""))) {
       fail(keys.disabled, inc.code.empty() ? inc.id : inc.code);

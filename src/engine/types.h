@@ -100,8 +100,12 @@ struct TimeLimits {
 // A compiled validation rule as the engine uses it: its conditions and its item targets.
 struct Rule {
   std::string id;
-  std::shared_ptr<const rules::RuleSet> rules;
+  std::shared_ptr<const rules::RuleSet> rules;  // null when broken
   ApplicableTo applicable_to;
+  // Why the stored rule cannot be used (it no longer compiles, or names a segment or collection
+  // whose filter does not): non-empty makes every incentive carrying it inapplicable with
+  // `definition_unreadable`. A broken restriction restricts; it never vanishes.
+  std::string broken;
 };
 
 struct CategoryRef {
@@ -130,7 +134,13 @@ struct Incentive {
   std::vector<Rule> rules;             // assigned validation rules, all must pass
   JsonObject metadata;
   std::optional<std::string> holder_id;
+  // Why the stored definition cannot be evaluated: non-empty makes the incentive inapplicable
+  // with `definition_unreadable` (fail closed).
+  std::string broken;
 };
+
+// An incentive that cannot be read, for the catalog: found, and always inapplicable.
+Incentive broken_incentive(Incentive::Kind kind, std::string id, std::string reason);
 
 // ---- catalog and usage --------------------------------------------------------------------------
 
@@ -169,12 +179,35 @@ struct Collection {
   bool by_line = false;
 };
 
-// Immutable definitions shared by many requests.
+// A campaign as the engine sees it: its state, category and the template its codes start from.
+struct CampaignEntry {
+  std::string id, name;
+  bool active = true;
+  bool promotion = false;  // a PROMOTION campaign: tiers, no codes
+  std::optional<CategoryRef> category;
+  // What a code of this campaign is before its own fields (code, counters, overrides): the
+  // template compiled once per snapshot, so qualification can judge a campaign without reading
+  // its codes. Null for PROMOTION campaigns.
+  std::shared_ptr<const Incentive> voucher_template;
+  std::vector<std::string> tier_ids;  // PROMOTION: its tiers, in hierarchy order
+};
+
+// Immutable definitions shared by many requests: one project's compiled catalog snapshot.
 struct Catalog {
   uint64_t version = 0;
   TimeZone zone;
   StackingRules stacking;
   std::unordered_map<std::string, Collection> collections;
+  std::unordered_map<std::string, CategoryRef> categories;
+  std::unordered_map<std::string, Rule> rules;  // compiled (or broken), by id
+  // Object (campaign, voucher, tier) id -> ids of the rules assigned to it, in assignment order.
+  std::unordered_map<std::string, std::vector<std::string>> rules_by_object;
+  std::unordered_map<std::string, CampaignEntry> campaigns;                 // live, by id
+  std::unordered_map<std::string, std::shared_ptr<const Incentive>> tiers;  // by id
+  std::unordered_map<std::string, std::vector<std::string>> stacks;         // id -> tier ids
+
+  // The rules of `object_ids`, each rule once, in assignment order.
+  std::vector<Rule> rules_of(const std::vector<std::string>& object_ids) const;
 };
 
 // Counters of one incentive, read for the request (committed plus active session locks).

@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "core/time.h"
+#include "model/project.h"
+#include "model/scope.h"
 
 namespace openpromo {
 
@@ -37,12 +39,18 @@ struct ApiKey {
   Instant created_at;
 };
 
-// Who a request acts as, once authenticated.
+// Who a request acts as, once authenticated, and in which request (events record both).
 struct Principal {
   std::string project_id;
   std::string key_id;
   KeyKind kind = KeyKind::kServer;
   Role role = Role::kAdmin;
+  std::string request_id;  // v-...; empty for background work
+  // The project's settings (time zone, code case sensitivity), read with the key.
+  Project project;
+
+  // What this caller may see and change: every repository call is scoped by it.
+  Scope scope() const { return Scope::of_project(project_id); }
 };
 
 }  // namespace openpromo

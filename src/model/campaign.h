@@ -57,7 +57,10 @@ struct Campaign {
   // is_referral_code), validity_timeframe, validity_day_of_week, validity_hours,
   // activity_duration_after_publishing, referral_program, metadata.
   JsonObject definition;
-  Instant created_at;
+  Instant created_at;  // Set when the stored definition text could not be parsed: the catalog fails
+                       // closed on it.
+  std::optional<std::string> unreadable;
+
   std::optional<Instant> updated_at;
   std::optional<Instant> deleted_at;  // in the bin
 };

@@ -24,6 +24,8 @@ struct PromotionTier {
   std::optional<Instant> start_date;
   std::optional<Instant> expiration_date;
   JsonObject definition;  // action {discount}, metadata, validity_timeframe/_day_of_week/_hours
+  // Set when the stored definition text could not be parsed: the catalog fails closed on it.
+  std::optional<std::string> unreadable;
   Instant created_at;
   std::optional<Instant> updated_at;
 };

@@ -2,6 +2,7 @@
 // list or by a filter over the members' fields and metadata, evaluated when asked.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "core/json.h"
@@ -13,8 +14,9 @@ struct Segment {
   std::string id;  // seg_...
   std::string project_id;
   std::string name;
-  std::string type;       // static | auto-update | passive
-  JsonObject definition;  // filter (auto-update, passive)
+  std::string type;                       // static | auto-update | passive
+  JsonObject definition;                  // filter (auto-update, passive)
+  std::optional<std::string> unreadable;  // the stored definition could not be parsed
   Instant created_at;
 };
 
@@ -22,8 +24,9 @@ struct ProductCollection {
   std::string id;  // pc_...
   std::string project_id;
   std::string name;
-  std::string type;       // STATIC | AUTO_UPDATE
-  JsonObject definition;  // products (STATIC) or filter (AUTO_UPDATE)
+  std::string type;                       // STATIC | AUTO_UPDATE
+  JsonObject definition;                  // products (STATIC) or filter (AUTO_UPDATE)
+  std::optional<std::string> unreadable;  // the stored definition could not be parsed
   Instant created_at;
 };
 

@@ -18,7 +18,9 @@ struct ValidationRule {
   std::string name;  // unique per project
   std::string type = "expression";
   std::string context_type = "global";
-  JsonObject definition;          // rules, bundle_rules, applicable_to, error
+  JsonObject definition;  // rules, bundle_rules, applicable_to, error
+  // Set when the stored definition text could not be parsed: the catalog fails closed on it.
+  std::optional<std::string> unreadable;
   int64_t assignments_count = 0;  // computed on read
   Instant created_at;
   std::optional<Instant> updated_at;

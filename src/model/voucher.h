@@ -40,7 +40,10 @@ struct Voucher {
   bool is_referral_code = false;
   int64_t publish_count = 0;
   JsonObject definition;
-  Instant created_at;
+  Instant created_at;  // Set when the stored definition text could not be parsed: the catalog fails
+                       // closed on it.
+  std::optional<std::string> unreadable;
+
   std::optional<Instant> updated_at;
   std::optional<Instant> deleted_at;  // in the bin: code stays reserved
 };

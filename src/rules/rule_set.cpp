@@ -581,17 +581,6 @@ bool text_op(const Value& v, const JsonArray& args, Op op) {
   });
 }
 
-std::optional<int> minutes_of(std::string_view hhmm) {
-  if (hhmm.size() != 5 || hhmm[2] != ':') return std::nullopt;
-  for (size_t i : {0, 1, 3, 4}) {
-    if (!std::isdigit(static_cast<unsigned char>(hhmm[i]))) return std::nullopt;
-  }
-  const int h = (hhmm[0] - '0') * 10 + (hhmm[1] - '0');
-  const int m = (hhmm[3] - '0') * 10 + (hhmm[4] - '0');
-  if (h > 24 || m > 59) return std::nullopt;
-  return h * 60 + m;
-}
-
 std::vector<std::string_view> split(std::string_view s, char sep) {
   std::vector<std::string_view> out;
   size_t start = 0;
@@ -629,8 +618,8 @@ bool in_timeframe(Instant t, std::string_view spec) {
 bool in_daily_hours(const LocalTime& local, std::string_view spec) {
   const auto parts = split(spec, ';');
   if (parts.size() < 2) return false;
-  const auto from = minutes_of(parts[0]);
-  const auto to = minutes_of(parts[1]);
+  const auto from = parse_time_of_day(parts[0]);
+  const auto to = parse_time_of_day(parts[1]);
   if (!from || !to) return false;
   if (parts.size() >= 3 && !parts[2].empty()) {
     bool day_ok = false;

@@ -7,7 +7,8 @@
 #include "service/customer_service.h"
 #include "service/key_service.h"
 #include "service/product_service.h"
-#include "service/segment_service.h"
+#include "store/async_action_repository.h"
+#include "store/metadata_schema_repository.h"
 
 namespace openpromo {
 namespace {
@@ -20,16 +21,20 @@ bool one_of(std::string_view type, std::initializer_list<std::string_view> types
 }
 
 Result<std::string> enqueue(Store& store, const Principal& who, std::string_view type,
-                            JsonObject payload, const std::string& request_id) {
+                            JsonObject payload, const std::function<void()>& wake_jobs) {
   OP_TRY(require_admin(who, "run bulk updates"));
   AsyncAction action;
   action.id = new_id("aa_");
   action.project_id = who.project_id;
   action.type = std::string(type);
-  action.request_id = request_id;
+  action.request_id = who.request_id;
   action.payload = std::move(payload);
   action.created_at = now_utc();
-  OP_TRY(store.insert_async_action(action));
+  OP_TRY(store.in_write([&](UnitOfWork& tx) -> Status {
+    OP_TRY(AsyncActionRepository(tx).insert(who.scope(), action));
+    if (wake_jobs) tx.after_commit(wake_jobs);
+    return {};
+  }));
   return action.id;
 }
 
@@ -40,21 +45,21 @@ std::string source_of(const Json& item) {
 }
 
 // One item: the same upsert a single request makes.
-Status write_item(std::string_view type, const Principal& who, CustomerService& customers,
-                  ProductService& products, const JsonObject& item) {
+Status write_item(std::string_view type, const Principal& who, const Wire& wire,
+                  CustomerService& customers, ProductService& products, const JsonObject& item) {
   if (one_of(type, {kCustomersBulkUpdate, kCustomersImportCsv, kCustomersMetadataUpdate})) {
-    OP_ASSIGN(CustomerDraft draft, customer_draft_from_json(item));
+    OP_ASSIGN(CustomerDraft draft, wire.customer_draft(item));
     if (!draft.source_id && !draft.id) return Error::invalid_payload("source_id is required");
     OP_TRY(customers.upsert(who, draft));
     return {};
   }
   if (one_of(type, {kProductsBulkUpdate, kProductsImportCsv, kProductsMetadataUpdate})) {
-    OP_ASSIGN(CatalogDraft draft, catalog_draft_from_json(item, "name"));
+    OP_ASSIGN(CatalogDraft draft, wire.product_draft(item));
     if (!draft.source_id && !draft.id) return Error::invalid_payload("source_id is required");
     if (type == kProductsMetadataUpdate && draft.source_id) {
       auto existing = products.get_product(who, *draft.source_id);
       if (existing.ok()) {
-        OP_TRY(products.update_product(who, existing->id, draft));
+        OP_TRY(products.update_product(who, existing->product.id, draft));
         return {};
       }
     }
@@ -62,7 +67,7 @@ Status write_item(std::string_view type, const Principal& who, CustomerService& 
     return {};
   }
   // SKUS.IMPORT_CSV: the product must exist; a SKU with the row's source id is updated.
-  OP_ASSIGN(CatalogDraft draft, catalog_draft_from_json(item, "sku"));
+  OP_ASSIGN(CatalogDraft draft, wire.sku_draft(item));
   OP_ASSIGN(auto product_id, read_string(item, "product_id"));
   if (!product_id) return Error::invalid_payload("product_id is required");
   if (draft.source_id) {
@@ -111,7 +116,7 @@ std::string_view schema_object_of(std::string_view type) {
 }  // namespace
 
 Result<std::string> enqueue_bulk(Store& store, const Principal& who, std::string_view type,
-                                 const JsonArray& items, const std::string& request_id) {
+                                 const JsonArray& items, const std::function<void()>& wake_jobs) {
   if (items.empty()) return Error::invalid_payload("send at least one item");
   if (items.size() > kMaxBulkItems) {
     return Error::invalid_payload("at most 10000 items per request");
@@ -121,36 +126,33 @@ Result<std::string> enqueue_bulk(Store& store, const Principal& who, std::string
       return Error::invalid_payload("item " + std::to_string(i) + " must be an object");
     }
   }
-  return enqueue(store, who, type, JsonObject{{"items", items}}, request_id);
+  return enqueue(store, who, type, JsonObject{{"items", items}}, wake_jobs);
 }
 
 Result<std::string> enqueue_metadata_update(Store& store, const Principal& who,
-                                            std::string_view type, const JsonObject& body,
-                                            const std::string& request_id) {
-  const Json* ids = body.if_contains("source_ids");
-  const Json* metadata = body.if_contains("metadata");
-  if (!ids || !ids->is_array() || ids->as_array().empty()) {
+                                            std::string_view type,
+                                            const std::vector<std::string>& source_ids,
+                                            const Json& metadata,
+                                            const std::function<void()>& wake_jobs) {
+  if (source_ids.empty()) {
     return Error::invalid_payload("source_ids must list at least one source id");
   }
-  if (ids->as_array().size() > kMaxBulkItems) {
+  if (source_ids.size() > kMaxBulkItems) {
     return Error::invalid_payload("at most 10000 source ids per request");
   }
-  for (const Json& id : ids->as_array()) {
-    if (!id.is_string() || id.as_string().empty()) {
-      return Error::invalid_payload("source_ids must be non-empty strings");
-    }
+  for (const std::string& id : source_ids) {
+    if (id.empty()) return Error::invalid_payload("source_ids must be non-empty strings");
   }
-  if (!metadata || !metadata->is_object())
-    return Error::invalid_payload("metadata must be an object");
+  if (!metadata.is_object()) return Error::invalid_payload("metadata must be an object");
   JsonArray items;
-  for (const Json& id : ids->as_array()) {
-    items.push_back(JsonObject{{"source_id", id}, {"metadata", *metadata}});
+  for (const std::string& id : source_ids) {
+    items.push_back(JsonObject{{"source_id", id}, {"metadata", metadata}});
   }
-  return enqueue(store, who, type, JsonObject{{"items", std::move(items)}}, request_id);
+  return enqueue(store, who, type, JsonObject{{"items", std::move(items)}}, wake_jobs);
 }
 
-std::optional<Status> run_bulk_action(Store& store, AsyncAction& action,
-                                      const std::atomic<bool>& stopping,
+std::optional<Status> run_bulk_action(Store& store, const Wire& wire, const Principal& who,
+                                      AsyncAction& action, const std::atomic<bool>& stopping,
                                       const Checkpoint& checkpoint) {
   const std::string_view type = action.type;
   if (!one_of(type,
@@ -161,18 +163,12 @@ std::optional<Status> run_bulk_action(Store& store, AsyncAction& action,
   const Json* items_json = action.payload.if_contains("items");
   if (!items_json || !items_json->is_array()) return Error::internal("malformed bulk payload");
   const JsonArray& items = items_json->as_array();
-  Principal who;
-  who.project_id = action.project_id;
-  who.role = Role::kAdmin;
-  CustomerService customers(store);
-  SegmentService segments(store, customers);  // enter/leave activity, as single writes do
-  customers.set_change_listener([&segments](const Principal& p, const std::string& customer) {
-    (void)segments.refresh_membership(p, customer);
-  });
+  CustomerService customers(store, wire);
   ProductService products(store);
   JsonObject csv_properties;  // the schema's definitions, for CSV imports
   if (const std::string_view object = schema_object_of(type); !object.empty()) {
-    OP_ASSIGN(auto schema, store.find_metadata_schema(action.project_id, object));
+    OP_ASSIGN(auto tx, store.statements());
+    OP_ASSIGN(auto schema, MetadataSchemaRepository(tx).find(who.scope(), object));
     if (schema) {
       if (const Json* p = schema->definition.if_contains("properties"); p && p->is_object()) {
         csv_properties = p->as_object();
@@ -205,7 +201,7 @@ std::optional<Status> run_bulk_action(Store& store, AsyncAction& action,
     if (item.is_object()) {
       JsonObject fields = item.as_object();
       if (!csv_properties.empty()) type_csv_metadata(fields, csv_properties);
-      written = write_item(type, who, customers, products, fields);
+      written = write_item(type, who, wire, customers, products, fields);
     }
     if (!written.ok()) {
       failed.push_back(

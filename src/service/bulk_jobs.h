@@ -10,9 +10,11 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "model/api_key.h"
 #include "model/async_action.h"
+#include "service/wire.h"
 #include "store/store.h"
 
 namespace openpromo {
@@ -29,12 +31,34 @@ inline constexpr std::string_view kSkusImportCsv = "SKUS.IMPORT_CSV";
 inline constexpr size_t kMaxBulkItems = 10'000;
 
 // Queues `type` with `items` (objects) for the project; checks only the list's shape.
+// `wake_jobs` runs once the action is committed.
 Result<std::string> enqueue_bulk(Store& store, const Principal& who, std::string_view type,
-                                 const JsonArray& items, const std::string& request_id);
+                                 const JsonArray& items, const std::function<void()>& wake_jobs);
 // `{source_ids:[...], metadata:{...}}` for the METADATA_UPDATE types.
 Result<std::string> enqueue_metadata_update(Store& store, const Principal& who,
-                                            std::string_view type, const JsonObject& body,
-                                            const std::string& request_id);
+                                            std::string_view type,
+                                            const std::vector<std::string>& source_ids,
+                                            const Json& metadata,
+                                            const std::function<void()>& wake_jobs);
+
+// The enqueue side as a use-case object for the routes.
+class BulkService {
+ public:
+  BulkService(Store& store, std::function<void()> wake_jobs)
+      : store_(store), wake_jobs_(std::move(wake_jobs)) {}
+  Result<std::string> enqueue(const Principal& who, std::string_view type, const JsonArray& items) {
+    return enqueue_bulk(store_, who, type, items, wake_jobs_);
+  }
+  Result<std::string> enqueue_metadata(const Principal& who, std::string_view type,
+                                       const std::vector<std::string>& source_ids,
+                                       const Json& metadata) {
+    return enqueue_metadata_update(store_, who, type, source_ids, metadata, wake_jobs_);
+  }
+
+ private:
+  Store& store_;
+  std::function<void()> wake_jobs_;
+};
 
 // Saves progress and renews the lease (JobRunner); an error stops the job.
 using Checkpoint = std::function<Status(AsyncAction&)>;
@@ -43,8 +67,8 @@ inline constexpr int64_t kCheckpointEvery = 100;  // items between checkpoints
 // Runs `action` if its type is one of the above (nullopt otherwise), from `action.done_count`
 // on, checkpointing every kCheckpointEvery items; `stopping` lets a node stop between items
 // (the action resumes from its last checkpoint, which upserts make safe to overlap).
-std::optional<Status> run_bulk_action(Store& store, AsyncAction& action,
-                                      const std::atomic<bool>& stopping,
+std::optional<Status> run_bulk_action(Store& store, const Wire& wire, const Principal& who,
+                                      AsyncAction& action, const std::atomic<bool>& stopping,
                                       const Checkpoint& checkpoint);
 
 }  // namespace openpromo

@@ -2,8 +2,18 @@
 
 #include "core/crypto.h"
 #include "service/definitions.h"
+#include "service/events.h"
+#include "service/incentives.h"
 #include "service/key_service.h"
 #include "service/metadata_schema_service.h"
+#include "service/promotion_service.h"
+#include "service/validation_rule_service.h"
+#include "store/async_action_repository.h"
+#include "store/category_repository.h"
+#include "store/project_repository.h"
+#include "store/promotion_repository.h"
+#include "store/validation_rule_repository.h"
+#include "store/voucher_repository.h"
 
 namespace openpromo {
 namespace {
@@ -93,17 +103,12 @@ Status check_template(CampaignType t, JsonObject& tmpl) {
 
 // Applies the pass-through definition parts present in `input` to `definition`.
 Status apply_definition(const CampaignInput& input, JsonObject& definition) {
-  if (input.validity_timeframe) {
-    OP_TRY(check_validity_timeframe(*input.validity_timeframe));
-    definition["validity_timeframe"] = *input.validity_timeframe;
-  }
-  if (input.validity_day_of_week) {
-    OP_TRY(check_validity_day_of_week(*input.validity_day_of_week));
-    definition["validity_day_of_week"] = *input.validity_day_of_week;
-  }
-  if (input.validity_hours) {
-    OP_TRY(check_validity_hours(*input.validity_hours));
-    definition["validity_hours"] = *input.validity_hours;
+  for (auto [key, value] : {std::pair{"validity_timeframe", &input.validity_timeframe},
+                            std::pair{"validity_day_of_week", &input.validity_day_of_week},
+                            std::pair{"validity_hours", &input.validity_hours}}) {
+    if (!*value) continue;
+    OP_TRY(check_window(key, **value));
+    definition[key] = **value;
   }
   if (input.activity_duration_after_publishing) {
     const Json& d = *input.activity_duration_after_publishing;
@@ -127,31 +132,76 @@ Status check_dates(const std::optional<Instant>& start, const std::optional<Inst
   return {};
 }
 
-}  // namespace
-
-Result<Project> CampaignService::project_of(const Principal& who) {
-  OP_ASSIGN(auto project, store_.find_project(who.project_id));
-  if (!project) return Error::internal("the key's project does not exist");
-  return std::move(*project);
+JsonObject event_data(const Campaign& c) {
+  return JsonObject{{"id", c.id}, {"name", c.name}, {"object", "campaign"}};
 }
 
-Result<std::optional<std::string>> CampaignService::resolve_category(
-    const Principal& who, const std::optional<std::string>& id,
-    const std::optional<std::string>& name) {
+Error protected_campaign(const Campaign& c, const char* what) {
+  return Error{400,
+               "resource_protected",
+               "Resource protected",
+               std::string("The campaign is protected and cannot be ") + what,
+               c.id,
+               "campaign"};
+}
+
+}  // namespace
+
+Result<Campaign> find_campaign(UnitOfWork& tx, const Scope& scope, std::string_view id_or_name) {
+  OP_ASSIGN(auto found, CampaignRepository(tx).find(scope, id_or_name));
+  if (!found) return Error::not_found("campaign", std::string(id_or_name));
+  return std::move(*found);
+}
+
+Result<CampaignDetails> campaign_details(UnitOfWork& tx, const Scope& scope, Campaign c) {
+  CampaignDetails out;
+  if (c.category_id) {
+    OP_ASSIGN(out.category, CategoryRepository(tx).find(scope, *c.category_id));
+  }
+  if (c.campaign_type == CampaignType::kPromotion) {
+    OP_ASSIGN(out.tiers, TierRepository(tx).of_campaign(scope, c.id));
+  }
+  OP_ASSIGN(out.assignments, ValidationRuleRepository(tx).assignments_of(scope, c.id));
+  out.campaign = std::move(c);
+  return out;
+}
+
+Result<std::optional<std::string>> resolve_category(UnitOfWork& tx, const Scope& scope,
+                                                    const std::optional<std::string>& id,
+                                                    const std::optional<std::string>& name) {
+  CategoryRepository categories(tx);
   if (id) {
-    OP_ASSIGN(auto found, store_.find_category(who.project_id, *id));
+    OP_ASSIGN(auto found, categories.find(scope, *id));
     if (!found) return Error::not_found("category", *id);
     return std::optional<std::string>(found->id);
   }
   if (name) {
-    ListQuery q;
-    q.limit = 1;
-    q.filters.push_back(FilterCondition{"name", FilterOp::kIs, {*name}});
-    OP_ASSIGN(auto page, store_.list_categories(who.project_id, q));
-    if (page.items.empty()) return Error::not_found("category", *name);
-    return std::optional<std::string>(page.items[0].id);
+    OP_ASSIGN(auto found, categories.find_by_name(scope, *name));
+    if (!found) return Error::not_found("category", *name);
+    return std::optional<std::string>(found->id);
   }
   return std::optional<std::string>{};
+}
+
+Result<std::string> enqueue_generation(UnitOfWork& tx, const Principal& who,
+                                       const Campaign& campaign, int64_t count,
+                                       const CodeConfig& config,
+                                       const std::function<void()>& wake_jobs) {
+  AsyncAction action;
+  action.id = new_id("aa_");
+  action.project_id = who.project_id;
+  action.type = "CAMPAIGN.VOUCHERS_GENERATE";
+  action.request_id = who.request_id;
+  action.payload["campaign_id"] = campaign.id;
+  action.payload["count"] = count;
+  action.payload["code_config"] = code_config_to_json(config);
+  action.created_at = now_utc();
+  OP_TRY(AsyncActionRepository(tx).insert(who.scope(), action));
+  OP_TRY(record_event(
+      tx, who, "campaign.vouchers.generation.started", campaign.id,
+      JsonObject{{"campaign_id", campaign.id}, {"count", count}, {"async_action_id", action.id}}));
+  if (wake_jobs) tx.after_commit(wake_jobs);
+  return action.id;
 }
 
 Result<CodeConfig> CampaignService::code_config_of(const Campaign& c) {
@@ -161,63 +211,11 @@ Result<CodeConfig> CampaignService::code_config_of(const Campaign& c) {
   return code_config_from_json(config ? *config : Json(nullptr));
 }
 
-Voucher CampaignService::voucher_from_template(const Campaign& c, Instant now) {
-  Voucher v;
-  v.project_id = c.project_id;
-  v.campaign_id = c.id;
-  v.category_id = c.category_id;
-  v.start_date = c.start_date;
-  v.expiration_date = c.expiration_date;
-  v.created_at = now;
-  const Json* tmpl_value = c.definition.if_contains("voucher");
-  if (!tmpl_value || !tmpl_value->is_object()) return v;
-  const JsonObject& tmpl = tmpl_value->as_object();
-  if (const Json* t = tmpl.if_contains("type"); t && t->is_string()) {
-    v.type = voucher_type_from_string(t->as_string()).value_or(VoucherType::kDiscount);
-  }
-  if (const Json* r = tmpl.if_contains("redemption"); r && r->is_object()) {
-    if (const Json* q = r->as_object().if_contains("quantity"); q && q->is_int64()) {
-      v.redemption_quantity = q->as_int64();
-    }
-  }
-  if (const Json* g = tmpl.if_contains("gift"); g && g->is_object()) {
-    if (const Json* a = g->as_object().if_contains("amount"); a && a->is_int64()) {
-      v.gift_amount = v.gift_balance = a->as_int64();
-    }
-  }
-  if (const Json* l = tmpl.if_contains("loyalty_card"); l && l->is_object()) {
-    if (const Json* p = l->as_object().if_contains("points"); p && p->is_int64()) {
-      v.loyalty_points = v.loyalty_balance = p->as_int64();
-    }
-  }
-  if (const Json* r = tmpl.if_contains("is_referral_code"); r && r->is_bool()) {
-    v.is_referral_code = r->as_bool();
-  }
-  return v;
-}
-
-Result<std::string> CampaignService::enqueue_generation(const Campaign& campaign, int64_t count,
-                                                        const CodeConfig& config,
-                                                        const std::string& request_id) {
-  AsyncAction action;
-  action.id = new_id("aa_");
-  action.project_id = campaign.project_id;
-  action.type = "CAMPAIGN.VOUCHERS_GENERATE";
-  action.request_id = request_id;
-  action.payload["campaign_id"] = campaign.id;
-  action.payload["count"] = count;
-  action.payload["code_config"] = code_config_to_json(config);
-  action.created_at = now_utc();
-  OP_TRY(store_.insert_async_action(action));
-  if (wake_jobs_) wake_jobs_();
-  return action.id;
-}
-
-Result<CampaignCreated> CampaignService::create(const Principal& who, const CampaignInput& in,
-                                                const std::string& request_id) {
+Result<CampaignDetails> CampaignService::create(const Principal& who, const CampaignInput& in) {
   OP_TRY(require_admin(who, "create campaigns"));
   if (!in.name || in.name->empty()) return invalid_campaign_params("name is required");
   if (in.name->size() > 200) return invalid_campaign_params("name must be at most 200 characters");
+  const Scope scope = who.scope();
   Campaign c;
   c.id = new_id("camp_");
   c.project_id = who.project_id;
@@ -242,17 +240,18 @@ Result<CampaignCreated> CampaignService::create(const Principal& who, const Camp
   c.is_protected = in.is_protected.value_or(false);
   if (c.campaign_type == CampaignType::kLoyaltyProgram) c.join_once = true;  // spec 5.1
   if (c.mode == CampaignMode::kStandalone) c.join_once = false;
-  OP_ASSIGN(c.category_id, resolve_category(who, in.category_id, in.category));
 
-  int64_t count = in.vouchers_count.value_or(0);
+  const int64_t count = in.vouchers_count.value_or(0);
   if (count < 0 || count > kMaxGeneratedPerRequest) {
     return invalid_campaign_params("vouchers_count must be between 0 and " +
                                    std::to_string(kMaxGeneratedPerRequest));
   }
   if (c.campaign_type == CampaignType::kPromotion) {
     if (count > 0) return invalid_campaign_params("a PROMOTION campaign has tiers, not codes");
-    // Tiers given in `promotion.tiers` are created by PromotionService::create_campaign_with_tiers.
   } else {
+    if (!in.tiers.empty()) {
+      return invalid_campaign_params("only a PROMOTION campaign has promotion tiers");
+    }
     JsonObject tmpl;
     if (in.voucher) {
       if (!in.voucher->is_object()) return invalid_campaign_params("voucher must be an object");
@@ -263,8 +262,9 @@ Result<CampaignCreated> CampaignService::create(const Principal& who, const Camp
   }
   OP_TRY(apply_definition(in, c.definition));
   if (!c.definition.contains("metadata")) c.definition["metadata"] = JsonObject{};
-  OP_TRY(check_metadata_schema(store_, who.project_id, "campaign", c.definition["metadata"], true));
   c.created_at = now_utc();
+  // What is stored is what validation evaluates: the template as a voucher of this campaign.
+  if (c.campaign_type != CampaignType::kPromotion) OP_TRY(check_template_evaluates(c));
 
   CodeConfig config;
   if (c.campaign_type != CampaignType::kPromotion) {
@@ -276,61 +276,68 @@ Result<CampaignCreated> CampaignService::create(const Principal& who, const Camp
     c.creation_status = std::string(kStatusInProgress);
     c.vouchers_generation_status = std::string(kStatusInProgress);
   }
-  OP_TRY(store_.insert_campaign(c));
 
-  CampaignCreated out;
+  OP_ASSIGN(auto tx, store_.write());
+  OP_ASSIGN(c.category_id, resolve_category(tx, scope, in.category_id, in.category));
+  OP_TRY(check_metadata_schema(tx, scope, "campaign", c.definition["metadata"], true));
+  OP_TRY(CampaignRepository(tx).insert(scope, c));
+  OP_TRY(assign_rules(tx, who, in.validation_rules, "campaign", c.id));
+  for (const TierInput& tier : in.tiers) OP_TRY(create_tier_in(tx, who, c, tier));
+
+  std::optional<std::string> action_id;
   if (count == 1) {
-    OP_ASSIGN(Project project, project_of(who));
     CodeGenerator generator(config);
     Voucher v = voucher_from_template(c, c.created_at);
+    VoucherRepository vouchers(tx);
     for (int attempt = 0;; ++attempt) {
       v.id = new_id("v_");
       v.code = generator.next();
-      auto inserted = store_.insert_voucher(v, project.case_sensitive_codes);
-      if (inserted.ok()) break;
-      if (inserted.error().key != "duplicate_found" || attempt > 20) {
-        // Nothing half-created: the campaign goes too.
-        (void)store_.delete_campaign_permanently(c.project_id, c.id);
-        return std::move(inserted).take_error();
-      }
+      OP_ASSIGN(const bool inserted,
+                vouchers.insert_if_new(scope, v, who.project.case_sensitive_codes));
+      if (inserted) break;
+      if (attempt > 20) return Error::unavailable("no free code found; retry");
     }
-    OP_TRY(store_.increment_vouchers_count(c.id, 1));
+    OP_TRY(CampaignRepository(tx).add_vouchers_count(scope, c.id, 1));
     c.vouchers_count = 1;
   } else if (background) {
-    auto action = enqueue_generation(c, count, config, request_id);
-    if (!action.ok()) {
-      (void)store_.delete_campaign_permanently(c.project_id, c.id);
-      return std::move(action).take_error();
-    }
-    out.async_action_id = *action;
+    OP_ASSIGN(action_id, enqueue_generation(tx, who, c, count, config, wake_jobs_));
   }
+  OP_TRY(record_event(tx, who, "campaign.created", c.id, event_data(c)));
   // The campaign as created, not re-read: with codes generated in the background, the answer
   // is IN_PROGRESS with vouchers_count 0 whatever the job has done by now (as Voucherify's).
-  out.campaign = std::move(c);
+  OP_ASSIGN(CampaignDetails out, campaign_details(tx, scope, std::move(c)));
+  out.async_action_id = std::move(action_id);
+  OP_TRY(tx.commit());
   return out;
 }
 
-Result<Campaign> CampaignService::get(const Principal& who, std::string_view id_or_name) {
-  OP_ASSIGN(auto found, store_.find_campaign(who.project_id, id_or_name));
-  if (!found) return Error::not_found("campaign", std::string(id_or_name));
-  return std::move(*found);
+Result<CampaignDetails> CampaignService::get(const Principal& who, std::string_view id_or_name) {
+  return store_.in_snapshot([&](UnitOfWork& tx) -> Result<CampaignDetails> {
+    OP_ASSIGN(Campaign c, find_campaign(tx, who.scope(), id_or_name));
+    return campaign_details(tx, who.scope(), std::move(c));
+  });
 }
 
-Result<Page<Campaign>> CampaignService::list(const Principal& who, const ListQuery& query) {
-  return store_.list_campaigns(who.project_id, query);
+Result<Page<CampaignDetails>> CampaignService::list(const Principal& who, const ListQuery& query) {
+  return store_.in_snapshot([&](UnitOfWork& tx) -> Result<Page<CampaignDetails>> {
+    OP_ASSIGN(auto page, CampaignRepository(tx).list(who.scope(), query));
+    Page<CampaignDetails> out;
+    out.total = page.total;
+    out.has_more = page.has_more;
+    for (Campaign& c : page.items) {
+      OP_ASSIGN(auto details, campaign_details(tx, who.scope(), std::move(c)));
+      out.items.push_back(std::move(details));
+    }
+    return out;
+  });
 }
 
-Result<Campaign> CampaignService::update(const Principal& who, std::string_view id_or_name,
-                                         const CampaignInput& in) {
-  OP_ASSIGN(Campaign c, get(who, id_or_name));
-  if (c.is_protected) {
-    return Error{400,
-                 "resource_protected",
-                 "Resource protected",
-                 "The campaign is protected and cannot be modified",
-                 c.id,
-                 "campaign"};
-  }
+Result<CampaignDetails> CampaignService::update(const Principal& who, std::string_view id_or_name,
+                                                const CampaignInput& in) {
+  const Scope scope = who.scope();
+  OP_ASSIGN(auto tx, store_.write());
+  OP_ASSIGN(Campaign c, find_campaign(tx, scope, id_or_name));
+  if (c.is_protected) return protected_campaign(c, "modified");
   if (in.name && *in.name != c.name) {
     return invalid_campaign_params("a campaign's name cannot be changed");
   }
@@ -347,7 +354,7 @@ Result<Campaign> CampaignService::update(const Principal& who, std::string_view 
     c.use_voucher_metadata_schema = *in.use_voucher_metadata_schema;
   if (in.is_protected) c.is_protected = *in.is_protected;
   if (in.category_id || in.category) {
-    OP_ASSIGN(c.category_id, resolve_category(who, in.category_id, in.category));
+    OP_ASSIGN(c.category_id, resolve_category(tx, scope, in.category_id, in.category));
   }
   if (in.voucher && c.campaign_type != CampaignType::kPromotion) {
     // Code generation settings and the discount type are fixed after creation (spec 13.1);
@@ -375,114 +382,86 @@ Result<Campaign> CampaignService::update(const Principal& who, std::string_view 
   }
   OP_TRY(apply_definition(in, c.definition));
   if (in.metadata) {
-    OP_TRY(check_metadata_schema(store_, who.project_id, "campaign", *in.metadata, false));
+    OP_TRY(check_metadata_schema(tx, scope, "campaign", *in.metadata, false));
   }
+  if (c.campaign_type != CampaignType::kPromotion) OP_TRY(check_template_evaluates(c));
   c.updated_at = now_utc();
-  OP_TRY(store_.update_campaign(c));
-  return get(who, c.id);
+  OP_TRY(CampaignRepository(tx).update(scope, c));
+  OP_TRY(record_event(tx, who, "campaign.updated", c.id, event_data(c)));
+  OP_ASSIGN(Campaign stored, find_campaign(tx, scope, c.id));
+  OP_ASSIGN(CampaignDetails out, campaign_details(tx, scope, std::move(stored)));
+  OP_TRY(tx.commit());
+  return out;
 }
 
-Result<Campaign> CampaignService::set_active(const Principal& who, std::string_view id_or_name,
-                                             bool active) {
-  OP_ASSIGN(Campaign c, get(who, id_or_name));
-  // One statement: an edit running at the same time cannot undo the switch.
-  OP_TRY(store_.set_campaign_active(who.project_id, c.id, active, now_utc()));
-  return get(who, c.id);
+Status CampaignService::set_active(const Principal& who, std::string_view id_or_name, bool active) {
+  return store_.in_write([&](UnitOfWork& tx) -> Status {
+    OP_ASSIGN(Campaign c, find_campaign(tx, who.scope(), id_or_name));
+    OP_TRY(CampaignRepository(tx).set_active(who.scope(), c.id, active, now_utc()));
+    return record_event(tx, who, active ? "campaign.enabled" : "campaign.disabled", c.id,
+                        event_data(c));
+  });
 }
 
 Result<std::string> CampaignService::remove(const Principal& who, std::string_view id_or_name,
-                                            bool force, const std::string& request_id) {
+                                            bool force) {
   OP_TRY(require_admin(who, "delete campaigns"));
-  // A binned campaign can still be deleted for good (which frees its name and codes).
-  OP_ASSIGN(auto found, store_.find_campaign(who.project_id, id_or_name, /*include_binned=*/force));
-  if (!found) return Error::not_found("campaign", std::string(id_or_name));
-  Campaign c = std::move(*found);
-  if (c.is_protected) {
-    return Error{400,
-                 "resource_protected",
-                 "Resource protected",
-                 "The campaign is protected and cannot be deleted",
-                 c.id,
-                 "campaign"};
-  }
-  if (force) {
-    OP_TRY(store_.delete_campaign_permanently(who.project_id, c.id));
-  } else {
-    OP_TRY(store_.bin_campaign(who.project_id, c.id, now_utc()));
-  }
-  AsyncAction action;
-  action.id = new_id("aa_");
-  action.project_id = who.project_id;
-  action.type = "CAMPAIGN.VOUCHERS_DELETE";
-  action.status = "DONE";
-  action.operation_status = "SUCCESS";
-  action.progress = 100;
-  action.request_id = request_id;
-  action.payload["campaign_id"] = c.id;
-  action.payload["force"] = force;
-  action.result["message"] = "Deleted " + std::to_string(c.vouchers_count) + " vouchers.";
-  action.result["done_count"] = c.vouchers_count;
-  action.done_count = c.vouchers_count;
-  action.created_at = now_utc();
-  OP_TRY(store_.insert_async_action(action));
-  return action.id;
+  const Scope scope = who.scope();
+  return store_.in_write([&](UnitOfWork& tx) -> Result<std::string> {
+    CampaignRepository campaigns(tx);
+    // A binned campaign can still be deleted for good (which frees its name and codes).
+    OP_ASSIGN(auto found, campaigns.find(scope, id_or_name, /*include_binned=*/force));
+    if (!found) return Error::not_found("campaign", std::string(id_or_name));
+    const Campaign& c = *found;
+    if (c.is_protected) return protected_campaign(c, "deleted");
+    if (force) {
+      OP_TRY(campaigns.remove(scope, c.id));
+    } else {
+      OP_TRY(campaigns.bin(scope, c.id, now_utc()));
+    }
+    AsyncAction action;
+    action.id = new_id("aa_");
+    action.project_id = who.project_id;
+    action.type = "CAMPAIGN.VOUCHERS_DELETE";
+    action.status = "DONE";
+    action.operation_status = "SUCCESS";
+    action.progress = 100;
+    action.request_id = who.request_id;
+    action.payload["campaign_id"] = c.id;
+    action.payload["force"] = force;
+    action.result["message"] = "Deleted " + std::to_string(c.vouchers_count) + " vouchers.";
+    action.result["done_count"] = c.vouchers_count;
+    action.done_count = c.vouchers_count;
+    action.created_at = now_utc();
+    OP_TRY(AsyncActionRepository(tx).insert(scope, action));
+    OP_TRY(record_event(tx, who, "campaign.deleted", c.id, event_data(c)));
+    return action.id;
+  });
 }
 
-Result<CampaignService::Added> CampaignService::add_vouchers(const Principal& who,
-                                                             std::string_view campaign_ref,
-                                                             int64_t count,
-                                                             const VoucherInput& overrides,
-                                                             const std::string& request_id) {
-  OP_ASSIGN(Campaign c, get(who, campaign_ref));
-  if (c.campaign_type == CampaignType::kPromotion) {
-    return invalid_campaign_params("a PROMOTION campaign has tiers, not codes");
-  }
-  if (count < 1 || count > kMaxGeneratedPerRequest) {
-    return invalid_campaign_params("vouchers_count must be between 1 and " +
-                                   std::to_string(kMaxGeneratedPerRequest));
-  }
-  CodeConfig config;
-  if (overrides.code_config) {
-    OP_ASSIGN(config, code_config_from_json(*overrides.code_config));
-  } else {
-    OP_ASSIGN(config, code_config_of(c));
-  }
-  OP_TRY(config.check_capacity(count));
-  Added out;
-  if (count > 1) {
-    OP_ASSIGN(out.async_action_id, enqueue_generation(c, count, config, request_id));
+Result<CampaignSummary> CampaignService::summary(const Principal& who, std::string_view id_or_name,
+                                                 std::optional<Instant> from,
+                                                 std::optional<Instant> to) {
+  return store_.in_snapshot([&](UnitOfWork& tx) -> Result<CampaignSummary> {
+    OP_ASSIGN(Campaign c, find_campaign(tx, who.scope(), id_or_name));
+    CampaignSummary out;
+    OP_ASSIGN(out.vouchers, CampaignRepository(tx).count_vouchers(who.scope(), c.id, from, to));
+    OP_ASSIGN(out.campaign, campaign_details(tx, who.scope(), std::move(c)));
     return out;
-  }
-  OP_ASSIGN(Project project, project_of(who));
-  Voucher v = voucher_from_template(c, now_utc());
-  if (overrides.category_id || overrides.category) {
-    OP_ASSIGN(v.category_id, resolve_category(who, overrides.category_id, overrides.category));
-  }
-  if (overrides.active) v.active = *overrides.active;
-  if (overrides.start_date) v.start_date = *overrides.start_date;
-  if (overrides.expiration_date) v.expiration_date = *overrides.expiration_date;
-  if (overrides.redemption_quantity) v.redemption_quantity = *overrides.redemption_quantity;
-  if (overrides.metadata) {
-    OP_TRY(check_metadata(*overrides.metadata));
-    v.definition["metadata"] = *overrides.metadata;
-  }
-  if (overrides.additional_info) v.definition["additional_info"] = *overrides.additional_info;
-  const bool given_code = overrides.code.has_value();
-  if (given_code) OP_TRY(check_code(*overrides.code));
-  CodeGenerator generator(config);
-  for (int attempt = 0;; ++attempt) {
-    v.id = new_id("v_");
-    v.code = given_code ? *overrides.code : generator.next();
-    auto inserted = store_.insert_voucher(v, project.case_sensitive_codes);
-    if (inserted.ok()) break;
-    if (given_code || inserted.error().key != "duplicate_found" || attempt > 20) {
-      return std::move(inserted).take_error();
-    }
-  }
-  // The counter moves only by guarded increments (jobs may be adding codes concurrently).
-  OP_TRY(store_.increment_vouchers_count(c.id, 1));
-  out.voucher = std::move(v);
-  return out;
+  });
+}
+
+Result<Page<AsyncAction>> CampaignService::async_actions(const Principal& who,
+                                                         const ListQuery& query) {
+  return store_.in_snapshot(
+      [&](UnitOfWork& tx) { return AsyncActionRepository(tx).list(who.scope(), query); });
+}
+
+Result<AsyncAction> CampaignService::async_action(const Principal& who, std::string_view id) {
+  OP_ASSIGN(auto tx, store_.statements());
+  OP_ASSIGN(auto found, AsyncActionRepository(tx).find(who.scope(), id));
+  if (!found) return Error::not_found("async_action", std::string(id));
+  return std::move(*found);
 }
 
 }  // namespace openpromo

@@ -1,40 +1,133 @@
 #include "service/catalog_cache.h"
 
+#include <algorithm>
+
 #include "engine/definitions.h"
-#include "service/paging.h"
+#include "service/incentives.h"
+#include "store/campaign_repository.h"
+#include "store/catalog_repository.h"
+#include "store/category_repository.h"
+#include "store/promotion_repository.h"
+#include "store/segment_repository.h"
+#include "store/validation_rule_repository.h"
 
 namespace openpromo {
-namespace {
 
-void put_date(JsonObject& o, const char* key, const std::optional<Instant>& own,
-              const std::optional<Instant>& inherited) {
-  if (own) {
-    o[key] = format_iso8601(*own);
-  } else if (inherited) {
-    o[key] = format_iso8601(*inherited);
+std::shared_ptr<CatalogSnapshot> compile_catalog(CatalogRows rows, const TimeZone& zone,
+                                                 int64_t version) {
+  auto s = std::make_shared<CatalogSnapshot>();
+  s->version = version;
+  engine::Catalog& e = s->engine;
+  e.version = static_cast<uint64_t>(version);
+  e.zone = zone;
+  for (const Category& c : rows.categories) {
+    engine::CategoryRef ref;
+    ref.id = c.id;
+    ref.name = c.name;
+    ref.hierarchy = c.hierarchy;
+    ref.source = JsonObject{{"id", c.id},
+                            {"name", c.name},
+                            {"hierarchy", c.hierarchy},
+                            {"created_at", format_iso8601(c.created_at)},
+                            {"object", "category"}};
+    e.categories.emplace(c.id, std::move(ref));
   }
-}
 
-}  // namespace
+  // Segments and collections first: rules that name a broken one are broken too.
+  std::vector<std::pair<std::string, std::string>> broken_groups;  // id, why
+  for (Segment& seg : rows.segments) {
+    CompiledSegment c = compile_segment(std::move(seg));
+    if (!c.broken.empty()) {
+      broken_groups.emplace_back(c.segment.id, "segment " + c.segment.id + ": " + c.broken);
+      s->broken.push_back({"segment", "segment " + c.segment.id + ": " + c.broken});
+    }
+    s->segments.push_back(std::move(c));
+  }
+  for (ProductCollection& pc : rows.collections) {
+    CompiledCollection c = CompiledCollection::compile(std::move(pc));
+    // Membership is decided per cart line by validation (engine::Collection::by_line).
+    e.collections[c.collection.id].by_line = true;
+    if (!c.broken.empty()) {
+      broken_groups.emplace_back(c.collection.id,
+                                 "collection " + c.collection.id + ": " + c.broken);
+      s->broken.push_back({"collection", "collection " + c.collection.id + ": " + c.broken});
+    }
+    s->collections.push_back(std::move(c));
+  }
 
-std::vector<engine::Rule> CatalogSnapshot::rules_of(
-    const std::vector<std::string>& object_ids) const {
-  std::vector<engine::Rule> out;
-  for (const std::string& object : object_ids) {
-    const auto it = rules_by_object.find(object);
-    if (it == rules_by_object.end()) continue;
-    for (const std::string& rule_id : it->second) {
-      bool seen = false;
-      for (const auto& r : out) seen = seen || r.id == rule_id;
-      const auto rule = rules.find(rule_id);
-      if (!seen && rule != rules.end()) out.push_back(rule->second);
+  for (const ValidationRule& r : rows.rules) {
+    engine::Rule rule;
+    rule.id = r.id;
+    if (r.unreadable) {
+      rule.broken = "the stored rule cannot be read: " + *r.unreadable;
+    } else if (auto compiled = engine::compile_rule(r.id, r.definition); !compiled.ok()) {
+      rule.broken = "the stored rule no longer compiles: " + compiled.error().details;
+    } else {
+      rule = std::move(compiled).value();
+      // Ids are opaque random tokens: a rule's text holds one only if it names it.
+      const std::string text = to_json_text(r.definition);
+      for (const auto& [id, why] : broken_groups) {
+        if (text.find(id) != std::string::npos) {
+          rule.broken = "it names " + why;
+          rule.rules.reset();
+          break;
+        }
+      }
+    }
+    if (!rule.broken.empty()) {
+      s->broken.push_back({"validation_rule", "validation rule " + r.id + ": " + rule.broken});
+    }
+    e.rules.emplace(r.id, std::move(rule));
+  }
+  for (const RuleAssignment& a : rows.assignments) {
+    e.rules_by_object[a.related_object_id].push_back(a.rule_id);
+  }
+
+  for (Campaign& c : rows.campaigns) {
+    engine::CampaignEntry entry;
+    entry.id = c.id;
+    entry.name = c.name;
+    entry.active = c.active;
+    entry.promotion = c.campaign_type == CampaignType::kPromotion;
+    if (c.category_id) {
+      if (auto cat = e.categories.find(*c.category_id); cat != e.categories.end()) {
+        entry.category = cat->second;
+      }
+    }
+    if (!entry.promotion) {
+      auto tmpl = std::make_shared<const engine::Incentive>(template_incentive(c, e));
+      if (!tmpl->broken.empty()) {
+        s->broken.push_back({"campaign", "campaign " + c.id + ": " + tmpl->broken});
+      }
+      entry.voucher_template = std::move(tmpl);
+    }
+    e.campaigns.emplace(c.id, std::move(entry));
+    s->campaigns.emplace(c.id, std::move(c));
+  }
+  std::sort(rows.tiers.begin(), rows.tiers.end(),
+            [](const PromotionTier& a, const PromotionTier& b) {
+              return a.hierarchy != b.hierarchy ? a.hierarchy < b.hierarchy : a.id < b.id;
+            });
+  for (const PromotionTier& t : rows.tiers) {
+    const auto campaign = s->campaigns.find(t.campaign_id);
+    const Campaign* c = campaign == s->campaigns.end() ? nullptr : &campaign->second;
+    auto inc = std::make_shared<const engine::Incentive>(tier_incentive(t, c, e));
+    if (!inc->broken.empty()) {
+      s->broken.push_back({"promotion_tier", "promotion tier " + t.id + ": " + inc->broken});
+    }
+    e.tiers.emplace(t.id, std::move(inc));
+    if (auto entry = e.campaigns.find(t.campaign_id); entry != e.campaigns.end()) {
+      entry->second.tier_ids.push_back(t.id);
     }
   }
-  return out;
+  for (const PromotionStack& st : rows.stacks) e.stacks.emplace(st.id, st.tier_ids);
+  return s;
 }
 
 CatalogCache::CatalogCache(Store& store, CatalogCacheOptions options)
-    : store_(store), options_(options) {
+    : store_(store), options_(std::move(options)) {
+  // This node's own writes: the unit that changed a catalog table says so when it commits.
+  listener_ = store_.add_catalog_listener([this](const std::string& project) { changed(project); });
   if (options_.use_notifications) {
     subscription_ = store_.watch_catalog([this](const std::optional<std::string>& project) {
       if (options_.drop_notifications) return;
@@ -51,6 +144,7 @@ CatalogCache::CatalogCache(Store& store, CatalogCacheOptions options)
 
 CatalogCache::~CatalogCache() {
   subscription_.reset();
+  store_.remove_catalog_listener(listener_);
 }
 
 void CatalogCache::changed(const std::string& project_id) {
@@ -76,7 +170,7 @@ Result<std::shared_ptr<const CatalogSnapshot>> CatalogCache::current(const Proje
       const Entry& e = it->second;
       if (e.snapshot && e.checked_seq == e.change_seq &&
           std::chrono::steady_clock::now() - e.checked_at < options_.recheck_interval &&
-          e.snapshot->zone.name() == project.time_zone) {
+          e.snapshot->engine.zone.name() == project.time_zone) {
         return e.snapshot;
       }
     }
@@ -98,13 +192,17 @@ Result<std::shared_ptr<const CatalogSnapshot>> CatalogCache::check(const Project
     seq = by_project_[project.id].change_seq;
     ++stats_.version_checks;
   }
-  OP_ASSIGN(const int64_t version, store_.catalog_version(project.id));
+  int64_t version = 0;
+  {
+    OP_ASSIGN(auto tx, store_.statements());
+    OP_ASSIGN(version, CatalogRepository(tx).version(Scope::of_project(project.id)));
+  }
   std::shared_ptr<const CatalogSnapshot> snapshot;
   {
     std::lock_guard lock(mutex_);
     Entry& e = by_project_[project.id];
     if (e.snapshot && e.snapshot->version == version &&
-        e.snapshot->zone.name() == project.time_zone) {
+        e.snapshot->engine.zone.name() == project.time_zone) {
       snapshot = e.snapshot;
       if (e.checked_seq <= seq) {
         e.checked_seq = seq;
@@ -113,11 +211,11 @@ Result<std::shared_ptr<const CatalogSnapshot>> CatalogCache::check(const Project
       return snapshot;
     }
   }
-  OP_ASSIGN(snapshot, load(project, version));
+  OP_ASSIGN(snapshot, load(project));
   std::lock_guard lock(mutex_);
   ++stats_.rebuilds;
   Entry& e = by_project_[project.id];
-  if (!e.snapshot || e.snapshot->version <= version) {
+  if (!e.snapshot || e.snapshot->version <= snapshot->version) {
     e.snapshot = snapshot;
     if (e.checked_seq <= seq) {
       e.checked_seq = seq;
@@ -127,105 +225,38 @@ Result<std::shared_ptr<const CatalogSnapshot>> CatalogCache::check(const Project
   return snapshot;
 }
 
-Result<std::shared_ptr<const CatalogSnapshot>> CatalogCache::load(const Project& project,
-                                                                  int64_t version) {
-  auto s = std::make_shared<CatalogSnapshot>();
-  s->version = version;
+Result<std::shared_ptr<const CatalogSnapshot>> CatalogCache::load(const Project& project) {
+  TimeZone zone;
   {
     std::lock_guard lock(mutex_);
-    auto zone = zones_.find(project.time_zone);
-    if (zone == zones_.end()) {
+    auto it = zones_.find(project.time_zone);
+    if (it == zones_.end()) {
       OP_ASSIGN(TimeZone loaded, TimeZone::load(project.time_zone));
-      zone = zones_.emplace(project.time_zone, std::move(loaded)).first;
+      it = zones_.emplace(project.time_zone, std::move(loaded)).first;
     }
-    s->zone = zone->second;
+    zone = it->second;
   }
-  const std::string& p = project.id;
-  OP_ASSIGN(auto categories,
-            read_all<Category>([&](const ListQuery& q) { return store_.list_categories(p, q); }));
-  for (const Category& c : categories) {
-    engine::CategoryRef ref;
-    ref.id = c.id;
-    ref.name = c.name;
-    ref.hierarchy = c.hierarchy;
-    ref.source = JsonObject{{"id", c.id},
-                            {"name", c.name},
-                            {"hierarchy", c.hierarchy},
-                            {"created_at", format_iso8601(c.created_at)},
-                            {"object", "category"}};
-    s->categories.emplace(c.id, std::move(ref));
+  const Scope scope = Scope::of_project(project.id);
+  // One read snapshot: the version and the rows it labels agree.
+  CatalogRows rows;
+  int64_t version = 0;
+  OP_TRY(store_.in_snapshot([&](UnitOfWork& tx) -> Status {
+    OP_ASSIGN(version, CatalogRepository(tx).version(scope));
+    OP_ASSIGN(rows.categories, CategoryRepository(tx).all(scope));
+    OP_ASSIGN(rows.campaigns, CampaignRepository(tx).all(scope));
+    OP_ASSIGN(rows.tiers, TierRepository(tx).all(scope));
+    OP_ASSIGN(rows.stacks, StackRepository(tx).all(scope));
+    OP_ASSIGN(rows.rules, ValidationRuleRepository(tx).all(scope));
+    OP_ASSIGN(rows.assignments, ValidationRuleRepository(tx).all_assignments(scope));
+    OP_ASSIGN(rows.segments, SegmentRepository(tx).all(scope));
+    OP_ASSIGN(rows.collections, CollectionRepository(tx).all(scope));
+    return {};
+  }));
+  auto snapshot = compile_catalog(std::move(rows), zone, version);
+  if (options_.on_broken) {
+    for (const auto& b : snapshot->broken) options_.on_broken(project.id, b.what, b.kind);
   }
-  OP_ASSIGN(auto campaigns,
-            read_all<Campaign>([&](const ListQuery& q) { return store_.list_campaigns(p, q); }));
-  for (Campaign& c : campaigns) s->campaigns.emplace(c.id, std::move(c));
-  OP_ASSIGN(auto tiers, read_all<PromotionTier>([&](const ListQuery& q) {
-              return store_.list_tiers(p, std::nullopt, q);
-            }));
-  for (PromotionTier& t : tiers) s->tiers.emplace(t.id, std::move(t));
-  OP_ASSIGN(auto stacks, read_all<PromotionStack>([&](const ListQuery& q) {
-              return store_.list_stacks(p, std::nullopt, q);
-            }));
-  for (PromotionStack& st : stacks) s->stacks.emplace(st.id, std::move(st));
-  OP_ASSIGN(auto rules, read_all<ValidationRule>([&](const ListQuery& q) {
-              return store_.list_validation_rules(p, q);
-            }));
-  for (const ValidationRule& r : rules) {
-    // A stored rule always compiled when it was written; one that no longer does (an older
-    // engine's rule) is left out rather than failing every validation of the project.
-    auto compiled = engine::compile_rule(r.id, r.definition);
-    if (compiled.ok()) s->rules.emplace(r.id, std::move(compiled).value());
-  }
-  OP_ASSIGN(auto segments,
-            read_all<Segment>([&](const ListQuery& q) { return store_.list_segments(p, q); }));
-  for (Segment& seg : segments) {
-    CompiledSegment c{std::move(seg), std::nullopt};
-    if (const Json* f = c.segment.definition.if_contains("filter");
-        f && c.segment.type != "static") {
-      auto filter = rules::Filter::compile(*f);
-      if (!filter.ok()) continue;  // stored filters compiled when written
-      c.filter = std::move(*filter);
-    }
-    s->segments.push_back(std::move(c));
-  }
-  OP_ASSIGN(auto collections, read_all<ProductCollection>([&](const ListQuery& q) {
-              return store_.list_collections(p, q);
-            }));
-  for (ProductCollection& pc : collections) {
-    auto compiled = CompiledCollection::compile(std::move(pc));
-    if (compiled.ok()) s->collections.push_back(std::move(*compiled));
-  }
-  OP_ASSIGN(auto assignments, store_.all_rule_assignments(p));
-  for (const RuleAssignment& a : assignments) {
-    s->rules_by_object[a.related_object_id].push_back(a.rule_id);
-  }
-  for (const auto& [id, tier] : s->tiers) {
-    const auto campaign = s->campaigns.find(tier.campaign_id);
-    const Campaign* c = campaign == s->campaigns.end() ? nullptr : &campaign->second;
-    JsonObject def = tier.definition;
-    def["object"] = "promotion_tier";
-    def["id"] = tier.id;
-    def["name"] = tier.name;
-    def["active"] = tier.active;
-    def.erase("start_date");
-    def.erase("expiration_date");
-    put_date(def, "start_date", tier.start_date, c ? c->start_date : std::nullopt);
-    put_date(def, "expiration_date", tier.expiration_date, c ? c->expiration_date : std::nullopt);
-    // A tier whose campaign is binned is inactive.
-    def["campaign"] = c ? JsonObject{{"id", c->id}, {"name", c->name}, {"active", c->active}}
-                        : JsonObject{{"id", tier.campaign_id}, {"active", false}};
-    auto inc = engine::incentive_from_json(def, s->rules_of({tier.id, tier.campaign_id}));
-    if (!inc.ok()) continue;  // an unreadable definition: the tier is reported as not found
-    const std::optional<std::string> category =
-        tier.category_id ? tier.category_id : (c ? c->category_id : std::nullopt);
-    if (category) {
-      if (auto cat = s->categories.find(*category); cat != s->categories.end()) {
-        inc->category = cat->second;
-      }
-    }
-    s->tier_incentives.emplace(id,
-                               std::make_shared<const engine::Incentive>(std::move(inc).value()));
-  }
-  return std::shared_ptr<const CatalogSnapshot>(std::move(s));
+  return std::shared_ptr<const CatalogSnapshot>(std::move(snapshot));
 }
 
 }  // namespace openpromo

@@ -1,22 +1,30 @@
-// CatalogCache: an immutable snapshot of a project's definitions for the engine (campaigns,
-// promotion tiers and stacks, categories, compiled validation rules and their assignments),
-// swapped atomically when the definitions change.
+// CatalogCache: an immutable snapshot of a project's definitions, compiled for the engine
+// (engine::Catalog: campaigns with their code templates, promotion tiers and stacks, categories,
+// compiled validation rules and their assignments, product collections), plus the compiled
+// segment and collection filters; swapped atomically when the definitions change.
+//
+// Fail closed: a stored rule, filter or definition that does not compile (an older engine's, or
+// edited in the database) does not vanish from the snapshot. It is kept as broken, which makes
+// every incentive that uses it inapplicable with `definition_unreadable`; a rule that names a
+// segment or collection whose filter is broken is broken too. Each one found is reported to
+// `on_broken` (the App logs it and counts it in /metrics).
 //
 // Freshness: the store keeps a per-project catalog version that database triggers move with
-// every committed change (migration 8). The version is read before a snapshot is loaded, so a
-// snapshot is never labelled newer than what it holds. Readers share snapshots without locking.
+// every committed change (store/catalog_tables.h). A snapshot is loaded in one read snapshot of
+// the database, version included, so it is never labelled newer than what it holds. Readers
+// share snapshots without locking.
 // - SQLite (one process): current() reads the version on every call (an in-process indexed read)
 //   and rebuilds when it moved.
 // - PostgreSQL (many nodes): the triggers also NOTIFY, and a listener marks the project changed.
 //   A snapshot is trusted without any read while no notification arrived and its last version
-//   check is younger than `recheck_interval`, the fallback for a lost notification. Changes made
-//   through this node call changed() so its own next request sees them at once; ids missing from
-//   a trusted snapshot (created on another node a moment ago) are settled by refresh().
+//   check is younger than `recheck_interval`, the fallback for a lost notification. Units of
+//   work that change a catalog table on this node mark it changed when they commit, so this
+//   node's own next request sees the change at once; ids missing from a trusted snapshot
+//   (created on another node a moment ago) are settled by refresh().
 #pragma once
 
 #include <chrono>
-#pragma once
-
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -25,8 +33,10 @@
 
 #include "engine/types.h"
 #include "model/campaign.h"
+#include "model/category.h"
 #include "model/project.h"
 #include "model/promotion.h"
+#include "model/validation_rule.h"
 #include "service/collection_service.h"
 #include "service/segment_service.h"
 #include "store/store.h"
@@ -35,22 +45,17 @@ namespace openpromo {
 
 struct CatalogSnapshot {
   int64_t version = 0;
-  TimeZone zone;
-  std::unordered_map<std::string, Campaign> campaigns;  // live (not binned), by id
-  std::unordered_map<std::string, PromotionTier> tiers;
-  std::unordered_map<std::string, PromotionStack> stacks;
-  std::unordered_map<std::string, engine::CategoryRef> categories;
-  std::unordered_map<std::string, engine::Rule> rules;  // compiled, by id
-  // Object (campaign, voucher, tier) id -> ids of the rules assigned to it, in assignment order.
-  std::unordered_map<std::string, std::vector<std::string>> rules_by_object;
+  engine::Catalog engine;                               // compiled incentives, shared by requests
+  std::unordered_map<std::string, Campaign> campaigns;  // live, by id (vouchers resolve on them)
   // Segments and product collections with their filters compiled, in creation order.
   std::vector<CompiledSegment> segments;
   std::vector<CompiledCollection> collections;
-  // Promotion tiers as the engine sees them, built once per snapshot.
-  std::unordered_map<std::string, std::shared_ptr<const engine::Incentive>> tier_incentives;
-
-  // The rules of `object_ids`, each rule once.
-  std::vector<engine::Rule> rules_of(const std::vector<std::string>& object_ids) const;
+  // What could not be read: kind (validation_rule, segment, collection, campaign,
+  // promotion_tier) and a line saying which and why.
+  struct Broken {
+    std::string kind, what;
+  };
+  std::vector<Broken> broken;
 };
 
 struct CatalogCacheOptions {
@@ -58,6 +63,8 @@ struct CatalogCacheOptions {
   std::chrono::milliseconds recheck_interval{500};
   bool use_notifications = true;    // false: check the version on every call, as on SQLite
   bool drop_notifications = false;  // tests: listen but ignore, as if every one were lost
+  // Told of each broken definition a snapshot load finds: (project id, what, kind).
+  std::function<void(const std::string&, const std::string&, std::string_view)> on_broken = nullptr;
 };
 
 class CatalogCache {
@@ -90,7 +97,7 @@ class CatalogCache {
     std::chrono::steady_clock::time_point checked_at;
   };
   Result<std::shared_ptr<const CatalogSnapshot>> check(const Project& project);
-  Result<std::shared_ptr<const CatalogSnapshot>> load(const Project& project, int64_t version);
+  Result<std::shared_ptr<const CatalogSnapshot>> load(const Project& project);
 
   Store& store_;
   CatalogCacheOptions options_;
@@ -98,7 +105,23 @@ class CatalogCache {
   std::unordered_map<std::string, Entry> by_project_;
   std::unordered_map<std::string, TimeZone> zones_;
   Stats stats_;
+  int listener_ = 0;
   std::unique_ptr<sql::Subscription> subscription_;  // last: stops before the members go
 };
+
+// Compiles a project's definitions into a snapshot (no I/O): what load() does after reading
+// them. Exposed for tests and benchmarks.
+struct CatalogRows {
+  std::vector<Category> categories;
+  std::vector<Campaign> campaigns;
+  std::vector<PromotionTier> tiers;
+  std::vector<PromotionStack> stacks;
+  std::vector<ValidationRule> rules;
+  std::vector<RuleAssignment> assignments;
+  std::vector<Segment> segments;
+  std::vector<ProductCollection> collections;
+};
+std::shared_ptr<CatalogSnapshot> compile_catalog(CatalogRows rows, const TimeZone& zone,
+                                                 int64_t version);
 
 }  // namespace openpromo

@@ -2,6 +2,7 @@
 
 #include "core/crypto.h"
 #include "service/key_service.h"
+#include "store/category_repository.h"
 
 namespace openpromo {
 namespace {
@@ -34,18 +35,21 @@ Result<Category> CategoryService::create(const Principal& who, const CategoryDra
   c.name = *draft.name;
   c.hierarchy = *draft.hierarchy;
   c.created_at = now_utc();
-  OP_TRY(store_.insert_category(c));
+  OP_TRY(store_.in_write(
+      [&](UnitOfWork& tx) { return CategoryRepository(tx).insert(who.scope(), c); }));
   return c;
 }
 
 Result<Category> CategoryService::get(const Principal& who, std::string_view id) {
-  OP_ASSIGN(auto found, store_.find_category(who.project_id, id));
+  OP_ASSIGN(auto tx, store_.statements());
+  OP_ASSIGN(auto found, CategoryRepository(tx).find(who.scope(), id));
   if (!found) return Error::not_found("category", std::string(id));
   return std::move(*found);
 }
 
 Result<Page<Category>> CategoryService::list(const Principal& who, const ListQuery& query) {
-  return store_.list_categories(who.project_id, query);
+  return store_.in_snapshot(
+      [&](UnitOfWork& tx) { return CategoryRepository(tx).list(who.scope(), query); });
 }
 
 Result<Category> CategoryService::update(const Principal& who, std::string_view id,
@@ -53,12 +57,15 @@ Result<Category> CategoryService::update(const Principal& who, std::string_view 
   if (draft.name) OP_TRY(check_name(*draft.name));
   if (draft.hierarchy) OP_TRY(check_hierarchy(*draft.hierarchy));
   // One statement: concurrent partial updates of different fields never undo each other.
-  return store_.update_category(who.project_id, id, draft, now_utc());
+  return store_.in_write([&](UnitOfWork& tx) {
+    return CategoryRepository(tx).update(who.scope(), id, draft, now_utc());
+  });
 }
 
 Status CategoryService::remove(const Principal& who, std::string_view id) {
   OP_TRY(require_admin(who, "delete categories"));
-  return store_.delete_category(who.project_id, id);
+  return store_.in_write(
+      [&](UnitOfWork& tx) { return CategoryRepository(tx).remove(who.scope(), id); });
 }
 
 }  // namespace openpromo

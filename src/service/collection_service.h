@@ -15,20 +15,41 @@
 #include "model/product.h"
 #include "model/segment.h"
 #include "rules/filter.h"
+#include "service/wire.h"
 #include "store/store.h"
 
 namespace openpromo {
 
-// A collection ready to test products and SKUs against.
+// One `products` entry of a STATIC collection as sent: a product or SKU by id or source id.
+struct CollectionItemRef {
+  std::string object;  // product | sku
+  std::string id;
+};
+
+struct CollectionInput {
+  std::optional<std::string> name, type;
+  std::optional<std::vector<CollectionItemRef>> products;
+  std::optional<Json> filter;
+};
+
+// A member of a collection: a product, or a SKU (with its product).
+struct CollectionMember {
+  std::optional<Product> product;
+  std::optional<Sku> sku;
+};
+
+// A collection ready to test products and SKUs against. `broken`: its stored definition cannot
+// be read; nothing is a member, and rules that name it fail closed (service/catalog_cache.h).
 struct CompiledCollection {
   ProductCollection collection;
   std::optional<rules::Filter> filter;  // AUTO_UPDATE
   // STATIC: the listed ids, by object.
   std::vector<std::string> product_ids, sku_ids;
+  std::string broken;
 
-  static Result<CompiledCollection> compile(ProductCollection c);
-  // `product` and `sku` as product_view/sku_view show them (either may be null). A SKU is a
-  // member on its own fields, or (STATIC) when its product is listed.
+  static CompiledCollection compile(ProductCollection c);
+  // `product` and `sku` as the API shows them (either may be null). A SKU is a member on its
+  // own fields, or (STATIC) when its product is listed.
   bool has_product(const Json& product, Instant now) const;
   bool has_sku(const Json& sku, const Json& product, Instant now) const;
 };
@@ -38,20 +59,19 @@ class CollectionService {
   static constexpr size_t kMaxPerProject = 100;
   static constexpr size_t kMaxStaticProducts = 20;
 
-  explicit CollectionService(Store& store) : store_(store) {}
+  CollectionService(Store& store, const Wire& wire) : store_(store), wire_(wire) {}
 
-  Result<ProductCollection> create(const Principal& who, const JsonObject& body);
+  Result<ProductCollection> create(const Principal& who, const CollectionInput& input);
   Result<ProductCollection> get(const Principal& who, std::string_view id);
   Result<Page<ProductCollection>> list(const Principal& who, const ListQuery& query);
   Status remove(const Principal& who, std::string_view id);
-  // The collection's products and SKUs (product_view/sku_view objects), paged.
-  Result<Page<JsonObject>> products(const Principal& who, std::string_view id,
-                                    const ListQuery& query);
-
-  static JsonObject view(const ProductCollection& c);
+  // The collection's products and SKUs, paged.
+  Result<Page<CollectionMember>> products(const Principal& who, std::string_view id,
+                                          const ListQuery& query);
 
  private:
   Store& store_;
+  const Wire& wire_;
 };
 
 }  // namespace openpromo

@@ -1,25 +1,29 @@
 // CustomerService: customers (spec 16.1). POST /customers is an upsert: by `id` when given, by
 // `source_id` otherwise; the same request sent many times at once yields one customer.
+//
+// A write of a customer is one unit of work with everything it causes: the activity entry
+// (customer.created / customer.updated), the outbox event, and the enter/leave bookkeeping of
+// auto-update segments (service/segment_service.h).
 #pragma once
 
-#include <functional>
 #include <string>
+#include <vector>
 
 #include "model/api_key.h"
 #include "model/customer.h"
 #include "model/list_query.h"
 #include "model/order.h"
 #include "model/segment.h"
+#include "service/wire.h"
 #include "store/store.h"
 
 namespace openpromo {
 
-// The customer as the API shows it (spec 16.1), with the order counters of `orders`. Segment and
-// collection filters read this same document, so a filter names the fields a client sees.
-JsonObject customer_view(const Customer& c, const OrderSummary& orders);
-
-// A create/update body (also a bulk or CSV-import row) -> draft; wrong types are 400.
-Result<CustomerDraft> customer_draft_from_json(const JsonObject& body);
+// A customer with the order counters its summary shows.
+struct CustomerDetails {
+  Customer customer;
+  OrderSummary orders;
+};
 
 // A custom event (POST /v1/events, spec 16.6).
 struct EventDraft {
@@ -28,43 +32,56 @@ struct EventDraft {
   Json metadata, referral, loyalty;
 };
 
+// A recorded custom event, as the API answers it.
+struct TrackedEvent {
+  std::string id;
+  std::string type;
+  Customer customer;
+  Json referral, loyalty, metadata;
+  Instant created_at;
+};
+
+// What a permanent deletion removed (the `pernament_deletion` object's data_json).
+struct ErasureCounts {
+  int64_t customer_events = 0, segments = 0, orders = 0, customer = 0;
+};
+struct Erasure {
+  std::string id;
+  std::string customer_id;
+  ErasureCounts counts;
+  Instant created_at;
+};
+
 class CustomerService {
  public:
-  explicit CustomerService(Store& store) : store_(store) {}
+  CustomerService(Store& store, const Wire& wire) : store_(store), wire_(wire) {}
 
-  Result<Customer> upsert(const Principal& who, const CustomerDraft& draft);
-  Result<Customer> get(const Principal& who, std::string_view id_or_source_id);
-  Result<Page<Customer>> list(const Principal& who, const ListQuery& query);
-  Result<Customer> update(const Principal& who, std::string_view id_or_source_id,
-                          const CustomerDraft& draft);
+  Result<CustomerDetails> upsert(const Principal& who, const CustomerDraft& draft);
+  Result<CustomerDetails> get(const Principal& who, std::string_view id_or_source_id);
+  // Each customer with its counters (read in two queries per page).
+  Result<Page<CustomerDetails>> list(const Principal& who, const ListQuery& query);
+  Result<CustomerDetails> update(const Principal& who, std::string_view id_or_source_id,
+                                 const CustomerDraft& draft);
   Status remove(const Principal& who, std::string_view id_or_source_id);
 
-  // Called after every committed change of a customer's data (profile, orders) through this
-  // service: segment membership bookkeeping (SegmentService::refresh_membership).
-  using ChangeListener = std::function<void(const Principal&, const std::string& customer_id)>;
-  void set_change_listener(ChangeListener listener) { on_changed_ = std::move(listener); }
-  void changed(const Principal& who, const std::string& customer_id);
-
-  // customer_view with the customer's order counters read from the store.
-  Result<JsonObject> view(const Principal& who, const Customer& c);
-  Result<OrderSummary> order_summary(const Principal& who, const Customer& c);
-  // customer_view of each customer of a page, with their counters read in two queries.
-  Result<std::vector<JsonObject>> views(const Principal& who, const std::vector<Customer>& page);
-
-  // Records a custom event on the (upserted) customer's activity; returns the event object.
-  Result<JsonObject> track_event(const Principal& who, const EventDraft& event);
+  // Records a custom event on the (upserted) customer's activity.
+  Result<TrackedEvent> track_event(const Principal& who, const EventDraft& event);
   Result<Page<CustomerActivity>> activity(const Principal& who, std::string_view id_or_source_id,
                                           const ListQuery& query);
-  // GDPR erasure (spec 16.1): the customer, its activity, orders and segment memberships; the
-  // deletion object tells what was removed.
-  Result<JsonObject> delete_permanently(const Principal& who, std::string_view id_or_source_id);
+  // GDPR erasure (spec 16.1): the customer, its activity, orders, segment memberships and
+  // pending events; the deletion object tells what was removed.
+  Result<Erasure> delete_permanently(const Principal& who, std::string_view id_or_source_id);
 
  private:
-  // Records `activity` (customer.created / customer.updated) and tells the listener.
-  void after_write(const Principal& who, const Customer& c, std::string_view activity);
-
   Store& store_;
-  ChangeListener on_changed_;
+  const Wire& wire_;
 };
+
+// The use cases' pieces, inside a unit of work (orders and events upsert their customer in
+// their own unit).
+Result<Customer> upsert_customer_in(UnitOfWork& tx, const Principal& who, const Wire& wire,
+                                    const CustomerDraft& draft);
+Result<Customer> find_customer_in(UnitOfWork& tx, const Scope& scope,
+                                  std::string_view id_or_source_id);
 
 }  // namespace openpromo

@@ -1,6 +1,7 @@
 #include "service/definitions.h"
 
 #include "core/time.h"
+#include "engine/definitions.h"
 
 #include <cmath>
 #include <string>
@@ -22,144 +23,17 @@ double number(const Json& v) {
   return v.as_double();
 }
 
-bool is_iso_duration(std::string_view s) {
-  return parse_iso_duration(s).has_value();
-}
-
-bool is_hh_mm(const Json& v) {
-  if (!v.is_string()) return false;
-  const std::string_view s = v.as_string();
-  if (s.size() != 5 || s[2] != ':') return false;
-  for (size_t i : {0u, 1u, 3u, 4u}) {
-    if (s[i] < '0' || s[i] > '9') return false;
-  }
-  const int h = (s[0] - '0') * 10 + (s[1] - '0');
-  const int m = (s[3] - '0') * 10 + (s[4] - '0');
-  return h < 24 && m < 60;
-}
-
-Status non_negative_amount(const JsonObject& d, std::string_view field, bool required) {
-  const Json* v = d.if_contains(field);
-  if (!v || v->is_null()) {
-    if (required)
-      return invalid("invalid_payload", "discount." + std::string(field) + " is required");
-    return {};
-  }
-  if (!is_integer(*v) || number(*v) < 0) {
-    return invalid("invalid_payload", "discount." + std::string(field) +
-                                          " must be a non-negative integer (minor units)");
-  }
-  return {};
-}
-
 }  // namespace
 
 Status check_discount(const Json& value) {
-  if (!value.is_object()) return invalid("invalid_payload", "discount must be an object");
-  const JsonObject& d = value.as_object();
-  const Json* type = d.if_contains("type");
-  if (!type || !type->is_string()) return invalid("invalid_payload", "discount.type is required");
-  const std::string_view t = type->as_string();
-  std::vector<std::string_view> effects;
-  if (t == "AMOUNT") {
-    if (!d.contains("amount_off_formula")) OP_TRY(non_negative_amount(d, "amount_off", true));
-    OP_TRY(non_negative_amount(d, "aggregated_amount_limit", false));
-    effects = {"APPLY_TO_ORDER", "APPLY_TO_ITEMS", "APPLY_TO_ITEMS_PROPORTIONALLY",
-               "APPLY_TO_ITEMS_PROPORTIONALLY_BY_QUANTITY", "APPLY_TO_ITEMS_BY_QUANTITY"};
-  } else if (t == "PERCENT") {
-    const Json* p = d.if_contains("percent_off");
-    if (!d.contains("percent_off_formula")) {
-      if (!p || !json_is_number(*p) || number(*p) < 0 || number(*p) > 100) {
-        return invalid("invalid_payload", "discount.percent_off must be a number from 0 to 100");
-      }
-    }
-    OP_TRY(non_negative_amount(d, "amount_limit", false));
-    OP_TRY(non_negative_amount(d, "aggregated_amount_limit", false));
-    effects = {"APPLY_TO_ORDER", "APPLY_TO_ITEMS"};
-  } else if (t == "FIXED") {
-    if (!d.contains("fixed_amount_formula")) OP_TRY(non_negative_amount(d, "fixed_amount", true));
-    effects = {"APPLY_TO_ORDER", "APPLY_TO_ITEMS"};
-  } else if (t == "UNIT") {
-    const Json* effect = d.if_contains("effect");
-    if (effect && effect->is_string() && effect->as_string() == "ADD_MANY_ITEMS") {
-      const Json* units = d.if_contains("units");
-      if (!units || !units->is_array() || units->as_array().empty()) {
-        return invalid("invalid_payload", "discount.units is required for ADD_MANY_ITEMS");
-      }
-      for (const Json& u : units->as_array()) {
-        if (!u.is_object() || !u.as_object().contains("unit_type")) {
-          return invalid("invalid_payload",
-                         "each discount.units entry needs unit_type and unit_off");
-        }
-      }
-      return {};
-    }
-    const Json* unit_type = d.if_contains("unit_type");
-    if (!unit_type || !unit_type->is_string() || unit_type->as_string().empty()) {
-      return invalid("invalid_payload", "discount.unit_type is required for UNIT discounts");
-    }
-    if (!d.contains("unit_off_formula")) {
-      const Json* off = d.if_contains("unit_off");
-      if (!off || !is_integer(*off) || number(*off) < 0) {
-        return invalid("invalid_payload", "discount.unit_off must be a non-negative integer");
-      }
-    }
-    effects = {"ADD_MISSING_ITEMS", "ADD_NEW_ITEMS", "ADD_MANY_ITEMS"};
-  } else {
-    return invalid("invalid_payload", "discount.type must be AMOUNT, PERCENT, FIXED or UNIT");
-  }
-  if (const Json* effect = d.if_contains("effect"); effect && !effect->is_null()) {
-    bool ok = false;
-    for (auto e : effects) ok = ok || (effect->is_string() && effect->as_string() == e);
-    if (!ok) {
-      return invalid("invalid_payload",
-                     "discount.effect is not valid for a " + std::string(t) + " discount");
-    }
-  }
+  OP_TRY(engine::parse_discount(value, /*has_targets=*/false));
   return {};
 }
 
-Status check_validity_timeframe(const Json& v) {
-  if (v.is_null()) return {};
-  if (!v.is_object()) return invalid("invalid_payload", "validity_timeframe must be an object");
-  for (const char* field : {"interval", "duration"}) {
-    const Json* f = v.as_object().if_contains(field);
-    if (f && !(f->is_string() && is_iso_duration(f->as_string()))) {
-      return invalid("invalid_payload",
-                     std::string("validity_timeframe.") + field + " must be an ISO 8601 duration");
-    }
-  }
-  return {};
-}
-
-Status check_validity_day_of_week(const Json& v) {
-  if (v.is_null()) return {};
-  if (!v.is_array()) return invalid("invalid_payload", "validity_day_of_week must be an array");
-  for (const Json& d : v.as_array()) {
-    if (!is_integer(d) || number(d) < 0 || number(d) > 6) {
-      return invalid("invalid_payload", "validity_day_of_week holds days 0 (Sunday) to 6");
-    }
-  }
-  return {};
-}
-
-Status check_validity_hours(const Json& v) {
-  if (v.is_null()) return {};
-  const Json* daily = v.is_object() ? v.as_object().if_contains("daily") : nullptr;
-  if (!daily || !daily->is_array()) {
-    return invalid("invalid_payload", "validity_hours must be {daily: [...]}");
-  }
-  for (const Json& period : daily->as_array()) {
-    if (!period.is_object())
-      return invalid("invalid_payload", "validity_hours.daily holds objects");
-    const auto& p = period.as_object();
-    if (!p.contains("start_time") || !is_hh_mm(p.at("start_time")) ||
-        !p.contains("expiration_time") || !is_hh_mm(p.at("expiration_time"))) {
-      return invalid("invalid_payload",
-                     "validity_hours.daily[] needs start_time and expiration_time as HH:mm");
-    }
-    if (const Json* days = p.if_contains("days_of_week")) OP_TRY(check_validity_day_of_week(*days));
-  }
+Status check_window(std::string_view key, const Json& value) {
+  JsonObject one;
+  one[key] = value;
+  OP_TRY(engine::parse_time_limits(one));
   return {};
 }
 

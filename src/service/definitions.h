@@ -1,6 +1,8 @@
-// Checks of the definition objects that campaigns and vouchers carry as JSON (spec 5-6):
-// discounts, gift and loyalty templates, validity windows, code configuration. Each returns the
-// documented 400 error naming the offending field.
+// Checks of the definition objects that campaigns and vouchers carry as JSON (spec 5-6). The
+// discount and the validity windows are checked by the engine's own parsers
+// (engine/definitions.h), the ones validation uses, so a write accepts exactly what validation
+// can evaluate; code configurations and codes are checked here. Each returns the documented 400
+// error naming the offending field.
 #pragma once
 
 #include <string_view>
@@ -12,9 +14,8 @@
 namespace openpromo {
 
 Status check_discount(const Json& discount);
-Status check_validity_timeframe(const Json& timeframe);
-Status check_validity_day_of_week(const Json& days);
-Status check_validity_hours(const Json& hours);
+// One of validity_timeframe, validity_day_of_week or validity_hours (`key`) with its value.
+Status check_window(std::string_view key, const Json& value);
 Status check_metadata(const Json& metadata);
 // `code_config` JSON -> CodeConfig (absent fields take the defaults), validated.
 Result<CodeConfig> code_config_from_json(const Json& config);

@@ -7,13 +7,21 @@
 #include "service/bulk_jobs.h"
 #include "service/campaign_service.h"
 #include "service/definitions.h"
+#include "service/events.h"
+#include "service/incentives.h"
 #include "service/order_service.h"
-#include "service/segment_service.h"
+#include "store/async_action_repository.h"
+#include "store/campaign_repository.h"
+#include "store/project_repository.h"
+#include "store/voucher_repository.h"
 
 namespace openpromo {
 
 void JobRunner::start(bool reclaim) {
-  if (reclaim) (void)store_.release_async_claims();
+  if (reclaim) {
+    (void)store_.in_write(
+        [](UnitOfWork& tx) { return AsyncActionRepository(tx).release_all_claims(); });
+  }
   stopping_ = false;
   thread_ = std::thread([this] { loop(); });
 }
@@ -35,13 +43,20 @@ void JobRunner::wake() {
 void JobRunner::loop() {
   while (!stopping_) {
     const Instant now = now_utc();
-    auto claimed = store_.claim_async_action(worker_id_, Instant{now.millis + lease_.count()}, now);
+    auto claimed = store_.in_write([&](UnitOfWork& tx) {
+      return AsyncActionRepository(tx).claim_next(worker_id_, Instant{now.millis + lease_.count()},
+                                                  now);
+    });
     if (claimed.ok() && claimed->has_value()) {
       std::optional<AsyncAction> finished = run(std::move(**claimed));
       // Not finished: stopping, a retryable database error, or the lease went to another
       // worker. The action stays claimed until its lease expires, then runs again from its
       // committed progress.
-      if (finished) (void)store_.finish_async_action(*finished, worker_id_, now_utc());
+      if (finished) {
+        (void)store_.in_write([&](UnitOfWork& tx) {
+          return AsyncActionRepository(tx).finish(*finished, worker_id_, now_utc());
+        });
+      }
       continue;  // look for more work at once
     }
     // Idle: wait for a wake-up, or poll for jobs enqueued by other nodes.
@@ -53,12 +68,24 @@ void JobRunner::loop() {
 
 std::optional<AsyncAction> JobRunner::run(AsyncAction action) {
   const auto started = std::chrono::steady_clock::now();
+  // The job acts in its action's project, as an admin, on behalf of the request that queued it.
+  Principal who;
+  who.project_id = action.project_id;
+  who.role = Role::kAdmin;
+  who.request_id = action.request_id;
   Status outcome;
+  {
+    auto project = store_.statements();
+    if (!project.ok()) return std::nullopt;
+    auto found = ProjectRepository(*project).find(who.scope());
+    if (!found.ok()) return std::nullopt;  // retried once the database answers
+    if (*found) who.project = **found;
+  }
   if (action.type == "CAMPAIGN.VOUCHERS_GENERATE") {
-    outcome = generate_vouchers(action);
+    outcome = generate_vouchers(who, action);
   } else if (action.type == "ORDERS.IMPORT") {
-    outcome = import_orders(action);
-  } else if (auto bulk = run_bulk_action(store_, action, stopping_,
+    outcome = import_orders(who, action);
+  } else if (auto bulk = run_bulk_action(store_, wire_, who, action, stopping_,
                                          [this](AsyncAction& a) { return checkpoint(a); })) {
     outcome = std::move(*bulk);
   } else {
@@ -74,8 +101,14 @@ std::optional<AsyncAction> JobRunner::run(AsyncAction action) {
   if (!outcome.ok()) {
     action.result["message"] = outcome.error().details;
     // A campaign whose codes will never all exist says so.
-    if (const Json* id = action.payload.if_contains("campaign_id"); id && id->is_string()) {
-      (void)store_.set_campaign_generation_status(std::string(id->as_string()), kStatusFailed);
+    if (const Json* id = action.payload.if_contains("campaign_id");
+        id && id->is_string() && action.type == "CAMPAIGN.VOUCHERS_GENERATE") {
+      const std::string campaign(id->as_string());
+      (void)store_.in_write([&](UnitOfWork& tx) -> Status {
+        OP_TRY(CampaignRepository(tx).set_generation_status(who.scope(), campaign, kStatusFailed));
+        return record_event(tx, who, "campaign.vouchers.generation.failed", campaign,
+                            JsonObject{{"campaign_id", campaign}, {"async_action_id", action.id}});
+      });
     }
   }
   action.result["processing_time"] =
@@ -85,18 +118,21 @@ std::optional<AsyncAction> JobRunner::run(AsyncAction action) {
   return action;
 }
 
-Status JobRunner::generate_vouchers(AsyncAction& action) {
+Status JobRunner::generate_vouchers(const Principal& who, AsyncAction& action) {
   const Json* campaign_id = action.payload.if_contains("campaign_id");
   const Json* count_value = action.payload.if_contains("count");
   if (!campaign_id || !campaign_id->is_string() || !count_value || !count_value->is_int64()) {
     return Error::internal("malformed CAMPAIGN.VOUCHERS_GENERATE payload");
   }
+  const Scope scope = who.scope();
   const std::string id(campaign_id->as_string());
   const int64_t count = count_value->as_int64();
-  OP_ASSIGN(auto campaign, store_.find_campaign(action.project_id, id));
+  std::optional<Campaign> campaign;
+  {
+    OP_ASSIGN(auto tx, store_.statements());
+    OP_ASSIGN(campaign, CampaignRepository(tx).find(scope, id));
+  }
   if (!campaign) return Error::not_found("campaign", id);
-  OP_ASSIGN(auto project, store_.find_project(action.project_id));
-  if (!project) return Error::internal("project missing");
   const Json* config_json = action.payload.if_contains("code_config");
   OP_ASSIGN(CodeConfig config, code_config_from_json(config_json ? *config_json : Json(nullptr)));
   CodeGenerator generator(config);
@@ -108,7 +144,7 @@ Status JobRunner::generate_vouchers(AsyncAction& action) {
     const int64_t wanted = std::min(kBatchSize, count - action.done_count);
     std::vector<Voucher> batch;
     batch.reserve(static_cast<size_t>(wanted));
-    Voucher tmpl = CampaignService::voucher_from_template(*campaign, now);
+    Voucher tmpl = voucher_from_template(*campaign, now);
     for (int64_t i = 0; i < wanted; ++i) {
       Voucher v = tmpl;
       v.id = new_id("v_");
@@ -116,16 +152,25 @@ Status JobRunner::generate_vouchers(AsyncAction& action) {
       batch.push_back(std::move(v));
     }
     const int progress = static_cast<int>((action.done_count * 100) / count);
-    OP_ASSIGN(int64_t inserted, store_.commit_generated_vouchers(
-                                    batch, project->case_sensitive_codes, action.id, worker_id_,
-                                    progress, Instant{now.millis + lease_.count()}, now));
+    // One unit per batch: the codes, the campaign's count and the action's progress and lease
+    // commit together, so a crash loses at most this batch and a resumed job never repeats one.
+    // The campaign row is locked first: binning or deleting it waits for the batch, or the
+    // batch sees it gone and writes nothing.
+    OP_ASSIGN(const int64_t inserted, store_.in_write([&](UnitOfWork& tx) -> Result<int64_t> {
+      OP_TRY(CampaignRepository(tx).lock_live(scope, id));
+      OP_ASSIGN(const int64_t added,
+                VoucherRepository(tx).insert_batch(scope, batch, who.project.case_sensitive_codes));
+      OP_TRY(CampaignRepository(tx).add_vouchers_count(scope, id, added));
+      OP_TRY(AsyncActionRepository(tx).add_progress(action, worker_id_, added, progress,
+                                                    Instant{now.millis + lease_.count()}, now));
+      return added;
+    }));
     action.done_count += inserted;
     // Collisions are rare by the capacity check; a run of batches that add almost nothing means
     // the code space is effectively exhausted (other campaigns share it).
     futile_batches = inserted * 100 < wanted ? futile_batches + 1 : 0;
     if (futile_batches >= 20) {
       action.result["done_count"] = action.done_count;
-      OP_TRY(store_.set_campaign_generation_status(id, kStatusFailed));
       return Error{
           400,
           "invalid_code_config",
@@ -135,7 +180,13 @@ Status JobRunner::generate_vouchers(AsyncAction& action) {
           {}};
     }
   }
-  OP_TRY(store_.set_campaign_generation_status(id, kStatusDone));
+  OP_TRY(store_.in_write([&](UnitOfWork& tx) -> Status {
+    OP_TRY(CampaignRepository(tx).set_generation_status(scope, id, kStatusDone));
+    return record_event(
+        tx, who, "campaign.vouchers.generation.completed", id,
+        JsonObject{
+            {"campaign_id", id}, {"count", action.done_count}, {"async_action_id", action.id}});
+  }));
   action.result["message"] = std::to_string(action.done_count) + " voucher(s) generated";
   action.result["done_count"] = action.done_count;
   action.result["failed_count"] = 0;
@@ -144,29 +195,23 @@ Status JobRunner::generate_vouchers(AsyncAction& action) {
 
 Status JobRunner::checkpoint(AsyncAction& action) {
   const Instant now = now_utc();
-  return store_.checkpoint_async_action(action, worker_id_, Instant{now.millis + lease_.count()},
-                                        now);
+  return store_.in_write([&](UnitOfWork& tx) {
+    return AsyncActionRepository(tx).checkpoint(action, worker_id_,
+                                                Instant{now.millis + lease_.count()}, now);
+  });
 }
 
 // Historical orders (spec 16.4): each order is upserted on its own, so one bad order does not
 // stop the others; failures are listed in the result. Progress is checkpointed (with the lease)
 // every kCheckpointEvery orders; a resumed job continues from there, and the few orders after
 // the checkpoint that run twice are upserts (harmless with source ids, the import's usual case).
-Status JobRunner::import_orders(AsyncAction& action) {
+Status JobRunner::import_orders(const Principal& who, AsyncAction& action) {
   const Json* orders_json = action.payload.if_contains("orders");
   if (!orders_json || !orders_json->is_array()) {
     return Error::internal("malformed ORDERS.IMPORT payload");
   }
   const JsonArray& orders = orders_json->as_array();
-  Principal who;
-  who.project_id = action.project_id;
-  who.role = Role::kAdmin;
-  CustomerService customers(store_);
-  SegmentService segments(store_, customers);  // enter/leave activity, as single writes do
-  customers.set_change_listener([&segments](const Principal& p, const std::string& customer) {
-    (void)segments.refresh_membership(p, customer);
-  });
-  OrderService service(store_, customers);
+  OrderService service(store_, wire_, nullptr);
   JsonArray failed;
   if (const Json* f = action.result.if_contains("failed"); f && f->is_array())
     failed = f->as_array();
@@ -185,8 +230,11 @@ Status JobRunner::import_orders(AsyncAction& action) {
       OP_TRY(checkpoint(action));
     }
     const Json& order = orders[static_cast<size_t>(i)];
-    auto saved = order.is_object() ? service.upsert(who, order.as_object())
-                                   : Result<Order>(Error::invalid_payload("not an object"));
+    Result<Order> saved = Error::invalid_payload("not an object");
+    if (order.is_object()) {
+      auto input = wire_.order(order.as_object());
+      saved = input.ok() ? service.upsert(who, *input) : Result<Order>(input.error());
+    }
     if (!saved.ok()) {
       failed.push_back(
           JsonObject{{"index", i}, {"key", saved.error().key}, {"message", saved.error().details}});

@@ -16,7 +16,9 @@
 #include <string>
 #include <thread>
 
+#include "model/api_key.h"
 #include "model/async_action.h"
+#include "service/wire.h"
 #include "store/store.h"
 
 namespace openpromo {
@@ -28,8 +30,10 @@ class JobRunner {
 
   // `lease`: how long a claim lasts without renewal (each batch renews it); a node that dies is
   // replaced by another after at most this long.
-  JobRunner(Store& store, std::string worker_id, std::chrono::milliseconds lease = kDefaultLease)
-      : store_(store), worker_id_(std::move(worker_id)), lease_(lease) {}
+  // `wire`: the api's codecs, for jobs that replay request bodies (bulk writes, order imports).
+  JobRunner(Store& store, const Wire& wire, std::string worker_id,
+            std::chrono::milliseconds lease = kDefaultLease)
+      : store_(store), wire_(wire), worker_id_(std::move(worker_id)), lease_(lease) {}
 
   const std::string& worker_id() const { return worker_id_; }
   ~JobRunner() { stop(); }
@@ -45,12 +49,13 @@ class JobRunner {
   // Runs one claimed action; returns its final state, or nullopt when it must run again later
   // (stopping, a retryable database error, a lost lease).
   std::optional<AsyncAction> run(AsyncAction action);
-  Status generate_vouchers(AsyncAction& action);
-  Status import_orders(AsyncAction& action);
+  Status generate_vouchers(const Principal& who, AsyncAction& action);
+  Status import_orders(const Principal& who, AsyncAction& action);
   // Saves a job's progress and renews its lease (error key lease_lost when it went elsewhere).
   Status checkpoint(AsyncAction& action);
 
   Store& store_;
+  const Wire& wire_;
   std::string worker_id_;
   std::chrono::milliseconds lease_;
   std::thread thread_;

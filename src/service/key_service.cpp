@@ -1,6 +1,7 @@
 #include "service/key_service.h"
 
 #include "core/crypto.h"
+#include "store/project_repository.h"
 
 namespace openpromo {
 
@@ -20,8 +21,27 @@ Status require_admin(const Principal& principal, std::string_view action) {
                             ") may not " + std::string(action));
 }
 
-Result<NewKey> KeyService::create(const Project& project, KeyKind kind, Role role,
-                                  std::vector<std::string> allowed_origins) {
+Result<Project> KeyService::ensure_default_project() {
+  return store_.in_write(
+      [](UnitOfWork& tx) { return ProjectRepository(tx).ensure_default(now_utc()); });
+}
+
+Result<Project> KeyService::create_project(std::string name) {
+  if (name.empty() || name.size() > 200) {
+    return Error::invalid_payload("a project name has 1 to 200 characters");
+  }
+  Project p;
+  p.id = new_id("proj_");
+  p.name = std::move(name);
+  p.created_at = now_utc();
+  OP_TRY(store_.in_write([&](UnitOfWork& tx) { return ProjectRepository(tx).insert(p); }));
+  return p;
+}
+
+namespace {
+
+Result<NewKey> make_key(const Project& project, KeyKind kind, Role role,
+                        std::vector<std::string> allowed_origins) {
   if (kind == KeyKind::kClient && allowed_origins.empty()) {
     return Error::invalid_payload("a client key needs at least one allowed origin");
   }
@@ -39,22 +59,45 @@ Result<NewKey> KeyService::create(const Project& project, KeyKind kind, Role rol
   key.token_hash = sha256_hex(created.token);
   key.allowed_origins = std::move(allowed_origins);
   key.created_at = now_utc();
-  OP_TRY(store_.insert_api_key(key));
+  return created;
+}
+
+}  // namespace
+
+Result<NewKey> KeyService::create(const Project& project, KeyKind kind, Role role,
+                                  std::vector<std::string> allowed_origins) {
+  OP_ASSIGN(NewKey created, make_key(project, kind, role, std::move(allowed_origins)));
+  OP_TRY(store_.in_write([&](UnitOfWork& tx) { return ApiKeyRepository(tx).insert(created.key); }));
   return created;
 }
 
 Result<KeyService::Bootstrap> KeyService::bootstrap(const Project& project, std::string_view app_id,
                                                     std::string_view token) {
-  Bootstrap outcome;
   if (app_id.empty() != token.empty()) {
     return Error::invalid_payload(
         "set both OPENPROMO_BOOTSTRAP_APP_ID and OPENPROMO_BOOTSTRAP_APP_TOKEN, or neither");
   }
-  if (!app_id.empty()) {
-    OP_ASSIGN(auto existing, store_.find_api_key(app_id));
+  if (app_id.empty()) {
+    // The count and the insert in one write unit: nodes starting at once on an empty SQLite
+    // database generate one key between them.
+    return store_.in_write([&](UnitOfWork& tx) -> Result<Bootstrap> {
+      Bootstrap outcome;
+      ApiKeyRepository keys(tx);
+      OP_ASSIGN(int64_t count, keys.count(Scope::of_project(project.id)));
+      if (count > 0) return outcome;
+      OP_ASSIGN(NewKey generated, make_key(project, KeyKind::kServer, Role::kAdmin, {}));
+      OP_TRY(keys.insert(generated.key));
+      outcome.generated = std::move(generated);
+      return outcome;
+    });
+  }
+  return store_.in_write([&](UnitOfWork& tx) -> Result<Bootstrap> {
+    Bootstrap outcome;
+    ApiKeyRepository keys(tx);
+    OP_ASSIGN(auto existing, keys.find_by_app_id(app_id));
     if (existing) {
       outcome.bootstrap_key_mismatch =
-          !constant_time_equals(existing->token_hash, sha256_hex(token));
+          !constant_time_equals(existing->key.token_hash, sha256_hex(token));
       return outcome;
     }
     ApiKey key;
@@ -65,48 +108,48 @@ Result<KeyService::Bootstrap> KeyService::bootstrap(const Project& project, std:
     key.app_id = std::string(app_id);
     key.token_hash = sha256_hex(token);
     key.created_at = now_utc();
-    auto inserted = store_.insert_api_key(key);
-    // Another node may have inserted it between our read and write: that is the same outcome.
-    if (!inserted.ok() && inserted.error().key != "duplicate_found") {
-      return std::move(inserted).take_error();
-    }
-    outcome.bootstrap_key_created = inserted.ok();
+    // Another node may insert it between our read and write: that is the same outcome.
+    OP_ASSIGN(outcome.bootstrap_key_created, keys.insert_if_new(key));
     return outcome;
-  }
-  OP_ASSIGN(int64_t keys, store_.count_api_keys(project.id));
-  if (keys == 0) {
-    OP_ASSIGN(NewKey generated, create(project, KeyKind::kServer, Role::kAdmin, {}));
-    outcome.generated = std::move(generated);
-  }
-  return outcome;
+  });
 }
 
-Result<ApiKey> KeyService::verify(std::string_view app_id, std::string_view token, KeyKind kind) {
+Result<Principal> KeyService::verify(std::string_view app_id, std::string_view token, KeyKind kind,
+                                     std::vector<std::string>* origins) {
   if (app_id.empty() || token.empty()) return unauthorized("Missing API credentials");
-  OP_ASSIGN(auto key, store_.find_api_key(app_id));
+  OP_ASSIGN(auto tx, store_.statements());
+  OP_ASSIGN(auto found, ApiKeyRepository(tx).find_by_app_id(app_id));
   // Hash even when the key is unknown, so timing does not reveal which application ids exist.
   const std::string presented = sha256_hex(token);
-  if (!key) return unauthorized("Invalid API credentials");
-  if (!constant_time_equals(key->token_hash, presented) || key->kind != kind) {
+  if (!found) return unauthorized("Invalid API credentials");
+  const ApiKey& key = found->key;
+  if (!constant_time_equals(key.token_hash, presented) || key.kind != kind) {
     return unauthorized("Invalid API credentials");
   }
-  return std::move(*key);
+  if (origins) *origins = key.allowed_origins;
+  Principal who;
+  who.project_id = key.project_id;
+  who.key_id = key.id;
+  who.kind = key.kind;
+  who.role = key.role;
+  who.project = std::move(found->project);
+  return who;
 }
 
 Result<Principal> KeyService::authenticate_server(std::string_view app_id, std::string_view token) {
-  OP_ASSIGN(ApiKey key, verify(app_id, token, KeyKind::kServer));
-  return Principal{key.project_id, key.id, key.kind, key.role};
+  return verify(app_id, token, KeyKind::kServer, nullptr);
 }
 
 Result<Principal> KeyService::authenticate_client(std::string_view app_id, std::string_view token,
                                                   std::string_view origin) {
-  OP_ASSIGN(ApiKey key, verify(app_id, token, KeyKind::kClient));
+  std::vector<std::string> origins;
+  OP_ASSIGN(Principal who, verify(app_id, token, KeyKind::kClient, &origins));
   bool allowed = false;
-  for (const auto& o : key.allowed_origins) {
+  for (const auto& o : origins) {
     if (o == "*" || (!origin.empty() && o == origin)) allowed = true;
   }
   if (!allowed) return unauthorized("Origin not allowed for this client key");
-  return Principal{key.project_id, key.id, key.kind, key.role};
+  return who;
 }
 
 }  // namespace openpromo

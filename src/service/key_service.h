@@ -1,8 +1,10 @@
-// KeyService: creating API keys, bootstrapping the first one, and authenticating requests.
+// KeyService: projects and API keys: creating keys, bootstrapping the first one, and
+// authenticating requests.
 //
 // Tokens are shown once, when created, and stored only as SHA-256 digests. Authentication
 // compares digests in constant time and answers every failure the same way (401 unauthorized),
-// so a caller cannot tell an unknown application id from a wrong token.
+// so a caller cannot tell an unknown application id from a wrong token. The key and its project
+// are read in one query: the principal carries the project's settings.
 #pragma once
 
 #include <optional>
@@ -26,6 +28,11 @@ class KeyService {
  public:
   explicit KeyService(Store& store) : store_(store) {}
 
+  // The default project, created by the first node that starts.
+  Result<Project> ensure_default_project();
+  // Another project (tenant), e.g. for a second shop on one server.
+  Result<Project> create_project(std::string name);
+
   Result<NewKey> create(const Project& project, KeyKind kind, Role role,
                         std::vector<std::string> allowed_origins);
 
@@ -46,7 +53,8 @@ class KeyService {
                                         std::string_view origin);
 
  private:
-  Result<ApiKey> verify(std::string_view app_id, std::string_view token, KeyKind kind);
+  Result<Principal> verify(std::string_view app_id, std::string_view token, KeyKind kind,
+                           std::vector<std::string>* origins);
   Store& store_;
 };
 

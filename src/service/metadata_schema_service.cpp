@@ -6,6 +6,7 @@
 
 #include "core/crypto.h"
 #include "service/key_service.h"
+#include "store/metadata_schema_repository.h"
 
 namespace openpromo {
 namespace {
@@ -112,54 +113,45 @@ Result<JsonObject> read_properties(const Json* properties) {
 
 }  // namespace
 
-JsonObject MetadataSchemaService::view(const MetadataSchema& m) {
-  JsonObject out;
-  out["id"] = m.id;
-  out["related_object"] = m.related_object;
-  const Json* properties = m.definition.if_contains("properties");
-  out["properties"] = properties ? *properties : Json(JsonObject{});
-  out["allow_defined_only"] = flag(m.definition, "allow_defined_only", false);
-  out["created_at"] = format_iso8601(m.created_at);
-  out["updated_at"] = m.updated_at ? Json(format_iso8601(*m.updated_at)) : Json(nullptr);
-  out["object"] = "metadata_schema";
-  return out;
-}
-
-Result<MetadataSchema> MetadataSchemaService::create(const Principal& who, const JsonObject& body) {
+Result<MetadataSchema> MetadataSchemaService::create(const Principal& who,
+                                                     const MetadataSchemaInput& in) {
   OP_TRY(require_admin(who, "create metadata schemas"));
   MetadataSchema m;
-  m.related_object = text(body, "related_object");
+  m.related_object = in.related_object.value_or("");
   if (m.related_object.empty() || m.related_object.size() > 100) {
     return Error::invalid_payload("related_object is required (e.g. customer, order, product)");
   }
-  OP_ASSIGN(JsonObject properties, read_properties(body.if_contains("properties")));
+  OP_ASSIGN(JsonObject properties, read_properties(in.properties ? &*in.properties : nullptr));
   m.definition["properties"] = std::move(properties);
-  m.definition["allow_defined_only"] = flag(body, "allow_defined_only", false);
+  m.definition["allow_defined_only"] = in.allow_defined_only.value_or(false);
   m.id = new_id("ms_");
   m.project_id = who.project_id;
   m.created_at = now_utc();
-  OP_TRY(store_.insert_metadata_schema(m));
+  OP_TRY(store_.in_write(
+      [&](UnitOfWork& tx) { return MetadataSchemaRepository(tx).insert(who.scope(), m); }));
   return m;
 }
 
 Result<std::vector<MetadataSchema>> MetadataSchemaService::list(const Principal& who) {
-  return store_.list_metadata_schemas(who.project_id);
+  OP_ASSIGN(auto tx, store_.statements());
+  return MetadataSchemaRepository(tx).all(who.scope());
 }
 
 Result<MetadataSchema> MetadataSchemaService::get(const Principal& who,
                                                   std::string_view id_or_object) {
-  OP_ASSIGN(auto found, store_.find_metadata_schema(who.project_id, id_or_object));
+  OP_ASSIGN(auto tx, store_.statements());
+  OP_ASSIGN(auto found, MetadataSchemaRepository(tx).find(who.scope(), id_or_object));
   if (!found) return Error::not_found("metadata_schema", std::string(id_or_object));
   return std::move(*found);
 }
 
 // Types are immutable (spec 16.5): a definition may change its flags, not its type.
 Result<MetadataSchema> MetadataSchemaService::update(const Principal& who, std::string_view id,
-                                                     const JsonObject& body) {
+                                                     const MetadataSchemaInput& in) {
   OP_TRY(require_admin(who, "update metadata schemas"));
   std::optional<JsonObject> incoming;
-  if (const Json* p = body.if_contains("properties")) {
-    OP_ASSIGN(incoming, read_properties(p));
+  if (in.properties) {
+    OP_ASSIGN(incoming, read_properties(&*in.properties));
   }
   // Read, merge, compare-and-set: two concurrent updates both land, one after the other.
   for (int attempt = 0; attempt < 32; ++attempt) {
@@ -183,15 +175,15 @@ Result<MetadataSchema> MetadataSchemaService::update(const Principal& who, std::
       }
       m.definition["properties"] = std::move(merged);
     }
-    if (const Json* a = body.if_contains("allow_defined_only"); a && a->is_bool()) {
-      m.definition["allow_defined_only"] = a->as_bool();
-    }
+    if (in.allow_defined_only) m.definition["allow_defined_only"] = *in.allow_defined_only;
     // Strictly later than what was read, so the compare-and-set token always moves.
     const Instant now = now_utc();
     m.updated_at = read_updated_at && read_updated_at->millis >= now.millis
                        ? Instant{read_updated_at->millis + 1}
                        : now;
-    OP_ASSIGN(const bool written, store_.update_metadata_schema(m, read_updated_at));
+    OP_ASSIGN(const bool written, store_.in_write([&](UnitOfWork& tx) {
+      return MetadataSchemaRepository(tx).update(who.scope(), m, read_updated_at);
+    }));
     if (written) return m;
   }
   return Error::unavailable("the schema changed concurrently too often; retry");
@@ -200,12 +192,13 @@ Result<MetadataSchema> MetadataSchemaService::update(const Principal& who, std::
 Status MetadataSchemaService::remove(const Principal& who, std::string_view id) {
   OP_TRY(require_admin(who, "delete metadata schemas"));
   OP_ASSIGN(MetadataSchema m, get(who, id));
-  return store_.delete_metadata_schema(who.project_id, m.id);
+  return store_.in_write(
+      [&](UnitOfWork& tx) { return MetadataSchemaRepository(tx).remove(who.scope(), m.id); });
 }
 
-Status check_metadata_schema(Store& store, std::string_view project_id,
-                             std::string_view related_object, const Json& metadata, bool creating) {
-  OP_ASSIGN(auto schema, store.find_metadata_schema(project_id, related_object));
+Status check_metadata_schema(UnitOfWork& tx, const Scope& scope, std::string_view related_object,
+                             const Json& metadata, bool creating) {
+  OP_ASSIGN(auto schema, MetadataSchemaRepository(tx).find(scope, related_object));
   if (!schema) return {};
   const Json* props = schema->definition.if_contains("properties");
   const JsonObject empty;

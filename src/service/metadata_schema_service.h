@@ -6,14 +6,23 @@
 // a resource is created. Without a schema, any metadata is accepted.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "model/api_key.h"
 #include "model/metadata_schema.h"
 #include "store/store.h"
+#include "store/unit_of_work.h"
 
 namespace openpromo {
+
+// A create or update: present fields only. `properties` is the schema's definitions object.
+struct MetadataSchemaInput {
+  std::optional<std::string> related_object;
+  std::optional<Json> properties;
+  std::optional<bool> allow_defined_only;
+};
 
 class MetadataSchemaService {
  public:
@@ -21,21 +30,21 @@ class MetadataSchemaService {
 
   explicit MetadataSchemaService(Store& store) : store_(store) {}
 
-  Result<MetadataSchema> create(const Principal& who, const JsonObject& body);
+  Result<MetadataSchema> create(const Principal& who, const MetadataSchemaInput& input);
   Result<std::vector<MetadataSchema>> list(const Principal& who);
   Result<MetadataSchema> get(const Principal& who, std::string_view id_or_object);
-  Result<MetadataSchema> update(const Principal& who, std::string_view id, const JsonObject& body);
+  Result<MetadataSchema> update(const Principal& who, std::string_view id,
+                                const MetadataSchemaInput& input);
   Status remove(const Principal& who, std::string_view id);
-
-  static JsonObject view(const MetadataSchema& m);
 
  private:
   Store& store_;
 };
 
 // Checks `metadata` (the resource's whole metadata after the write) against the project's
-// schema for `related_object`, if any. `creating`: required keys must be present.
-Status check_metadata_schema(Store& store, std::string_view project_id,
-                             std::string_view related_object, const Json& metadata, bool creating);
+// schema for `related_object`, if any, inside the writing unit. `creating`: required keys must
+// be present.
+Status check_metadata_schema(UnitOfWork& tx, const Scope& scope, std::string_view related_object,
+                             const Json& metadata, bool creating);
 
 }  // namespace openpromo

@@ -4,14 +4,19 @@
 // is price x quantity, a missing order amount is the sum of the lines, and given amounts that
 // contradict the lines are refused (400 invalid_order). Status moves CREATED -> PAID ->
 // FULFILLED, or to CANCELED from CREATED or PAID (ours; 400 invalid_order_status otherwise).
+//
+// A save is one unit of work: the customer upsert, the order (inserted, or merged with the row
+// locked), its activity entry and the segment bookkeeping commit together, so a refused order
+// writes nothing, not even its customer.
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "model/api_key.h"
 #include "model/list_query.h"
 #include "model/order.h"
-#include "service/customer_service.h"
+#include "service/wire.h"
 #include "store/store.h"
 
 namespace openpromo {
@@ -21,29 +26,26 @@ class OrderService {
   static constexpr size_t kMaxItems = 500;
   static constexpr size_t kMaxImport = 2000;  // orders per POST /orders/import
 
-  OrderService(Store& store, CustomerService& customers) : store_(store), customers_(customers) {}
+  OrderService(Store& store, const Wire& wire, std::function<void()> wake_jobs)
+      : store_(store), wire_(wire), wake_jobs_(std::move(wake_jobs)) {}
 
-  // POST /orders: `body` as sent.
-  Result<Order> upsert(const Principal& who, const JsonObject& body);
-  // PUT /orders/{id}: the order must exist; `body` fields replace, metadata keys merge.
+  // POST /orders.
+  Result<Order> upsert(const Principal& who, const OrderInput& input);
+  // PUT /orders/{id}: the order must exist; fields replace, metadata keys merge.
   Result<Order> update(const Principal& who, std::string_view id_or_source_id,
-                       const JsonObject& body);
+                       const OrderInput& input);
   Result<Order> get(const Principal& who, std::string_view id_or_source_id);
   Result<Page<Order>> list(const Principal& who, const ListQuery& query);
-  // POST /orders/import: checks the list's shape, then queues one ORDERS.IMPORT async action that
-  // upserts the orders one by one (each retry-safe), recording failures in its result.
-  Result<std::string> enqueue_import(const Principal& who, const JsonArray& orders,
-                                     const std::string& request_id);
-
-  // The order as the API shows it.
-  static JsonObject view(const Order& order);
+  // POST /orders/import: queues one ORDERS.IMPORT async action with the orders as sent (each an
+  // object); the job decodes and upserts them one by one (each retry-safe), recording failures.
+  Result<std::string> enqueue_import(const Principal& who, const JsonArray& orders);
 
  private:
-  Result<Order> save(const Principal& who, const JsonObject& body,
+  Result<Order> save(const Principal& who, const OrderInput& input,
                      std::optional<std::string> existing);
-
   Store& store_;
-  CustomerService& customers_;
+  const Wire& wire_;
+  std::function<void()> wake_jobs_;
 };
 
 }  // namespace openpromo

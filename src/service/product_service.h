@@ -9,23 +9,21 @@
 
 namespace openpromo {
 
-// Products and SKUs as the API shows them (without a product's SKU list). Collection filters
-// read these same documents.
-JsonObject product_view(const Product& p);
-JsonObject sku_view(const Sku& s);
-
-// A product (name_field "name") or SKU ("sku") body, also a CSV-import row -> draft.
-Result<CatalogDraft> catalog_draft_from_json(const JsonObject& body, const char* name_field);
+// A product as the API shows it: with its SKUs.
+struct ProductDetails {
+  Product product;
+  Page<Sku> skus;
+};
 
 class ProductService {
  public:
   explicit ProductService(Store& store) : store_(store) {}
 
-  Result<Product> upsert_product(const Principal& who, const CatalogDraft& draft);
-  Result<Product> get_product(const Principal& who, std::string_view id_or_source_id);
-  Result<Page<Product>> list_products(const Principal& who, const ListQuery& query);
-  Result<Product> update_product(const Principal& who, std::string_view id_or_source_id,
-                                 const CatalogDraft& draft);
+  Result<ProductDetails> upsert_product(const Principal& who, const CatalogDraft& draft);
+  Result<ProductDetails> get_product(const Principal& who, std::string_view id_or_source_id);
+  Result<Page<ProductDetails>> list_products(const Principal& who, const ListQuery& query);
+  Result<ProductDetails> update_product(const Principal& who, std::string_view id_or_source_id,
+                                        const CatalogDraft& draft);
   Status delete_product(const Principal& who, std::string_view id_or_source_id);
 
   Result<Sku> create_sku(const Principal& who, std::string_view product, const CatalogDraft& draft);

@@ -1,31 +1,39 @@
 // SegmentService: customer segments (spec 16.2). `static` segments list their customers (at most
 // 20,000, fixed once created); `auto-update` and `passive` ones hold a filter (rules/filter.h)
-// over the customer as the API shows it (customer_view: profile fields, address, metadata and
-// summary counters), evaluated whenever membership is asked, so membership follows the data at
-// once. Auto-update segments also record entering and leaving (refresh_membership, called
-// after each customer or order write): the first write after a segment is created records an
-// `entered` for a customer who already matched.
+// over the customer as the API shows it (profile fields, address, metadata and summary
+// counters), evaluated whenever membership is asked, so membership follows the data at once.
+// Auto-update segments also record entering and leaving (refresh_segment_membership, run in the
+// unit of work of each customer or order write): the first write after a segment is created
+// records an `entered` for a customer who already matched.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "model/api_key.h"
+#include "model/customer.h"
 #include "model/list_query.h"
 #include "model/segment.h"
 #include "rules/filter.h"
-#include "service/customer_service.h"
+#include "service/wire.h"
 #include "store/store.h"
 
 namespace openpromo {
+
+struct SegmentInput {
+  std::optional<std::string> name, type;
+  std::optional<std::vector<std::string>> customers;  // static: ids or source ids
+  std::optional<Json> filter;
+};
 
 class SegmentService {
  public:
   static constexpr size_t kMaxStaticCustomers = 20'000;
 
-  SegmentService(Store& store, CustomerService& customers) : store_(store), customers_(customers) {}
+  SegmentService(Store& store, const Wire& wire) : store_(store), wire_(wire) {}
 
-  Result<Segment> create(const Principal& who, const JsonObject& body);
+  Result<Segment> create(const Principal& who, const SegmentInput& input);
   Result<Segment> get(const Principal& who, std::string_view id);
   Result<Page<Segment>> list(const Principal& who, const ListQuery& query);
   Status remove(const Principal& who, std::string_view id);
@@ -33,25 +41,30 @@ class SegmentService {
   Result<std::vector<Segment>> segments_of(const Principal& who,
                                            std::string_view customer_id_or_source_id);
 
-  // After a customer's data changed: records entering and leaving auto-update segments as
-  // `customer.segment.entered|left` activity (passive segments change silently, spec 16.2).
-  Status refresh_membership(const Principal& who, const std::string& customer_id);
-
-  static JsonObject view(const Segment& s);
-
  private:
   Store& store_;
-  CustomerService& customers_;
+  const Wire& wire_;
 };
 
-// Whether a customer (as customer_view shows it, `static_ids`: its static segments) belongs to
-// each of `segments`; shared with validation, which evaluates the catalog's compiled filters.
+// A segment ready to test customers against. `broken`: its stored filter cannot be read; it has
+// no members, and rules that name it fail closed (service/catalog_cache.h).
 struct CompiledSegment {
   Segment segment;
   std::optional<rules::Filter> filter;  // auto-update / passive
+  std::string broken;
 };
+CompiledSegment compile_segment(Segment segment);
+
+// Which of `segments` a customer (as the API shows it; `static_ids`: its static segments)
+// belongs to; shared with validation, which evaluates the catalog's compiled filters.
 std::vector<std::string> member_segments(const std::vector<CompiledSegment>& segments,
                                          const Json& customer,
                                          const std::vector<std::string>& static_ids, Instant now);
+
+// After a customer's data changed in `tx`: records entering and leaving auto-update segments as
+// `customer.segment.entered|left` activity (passive segments change silently, spec 16.2), in the
+// same unit.
+Status refresh_segment_membership(UnitOfWork& tx, const Principal& who, const Wire& wire,
+                                  const Customer& customer);
 
 }  // namespace openpromo

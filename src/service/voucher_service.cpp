@@ -4,9 +4,17 @@
 #include <map>
 
 #include "core/crypto.h"
+#include "core/money.h"
 #include "service/definitions.h"
+#include "service/events.h"
+#include "service/incentives.h"
 #include "service/key_service.h"
 #include "service/metadata_schema_service.h"
+#include "service/validation_rule_service.h"
+#include "store/async_action_repository.h"
+#include "store/category_repository.h"
+#include "store/validation_rule_repository.h"
+#include "store/voucher_repository.h"
 
 namespace openpromo {
 namespace {
@@ -15,41 +23,22 @@ Error invalid_voucher(std::string details) {
   return Error{400, "invalid_voucher", "Invalid voucher", std::move(details), {}, {}};
 }
 
-constexpr const char* kInheritedKeys[] = {"discount", "gift", "loyalty_card"};
-constexpr const char* kWindowKeys[] = {"validity_timeframe", "validity_day_of_week",
-                                       "validity_hours"};
-
 Status apply_windows(const VoucherInput& in, JsonObject& definition) {
-  if (in.validity_timeframe) {
-    OP_TRY(check_validity_timeframe(*in.validity_timeframe));
-    definition["validity_timeframe"] = *in.validity_timeframe;
-  }
-  if (in.validity_day_of_week) {
-    OP_TRY(check_validity_day_of_week(*in.validity_day_of_week));
-    definition["validity_day_of_week"] = *in.validity_day_of_week;
-  }
-  if (in.validity_hours) {
-    OP_TRY(check_validity_hours(*in.validity_hours));
-    definition["validity_hours"] = *in.validity_hours;
+  for (auto [key, value] : {std::pair{"validity_timeframe", &in.validity_timeframe},
+                            std::pair{"validity_day_of_week", &in.validity_day_of_week},
+                            std::pair{"validity_hours", &in.validity_hours}}) {
+    if (!*value) continue;
+    OP_TRY(check_window(key, **value));
+    definition[key] = **value;
   }
   if (in.additional_info) definition["additional_info"] = *in.additional_info;
   return {};
 }
 
-}  // namespace
-
-Status VoucherService::apply_fields(const Principal& who, const VoucherInput& in, Voucher& v) {
-  if (in.category_id) {
-    OP_ASSIGN(auto cat, store_.find_category(who.project_id, *in.category_id));
-    if (!cat) return Error::not_found("category", *in.category_id);
-    v.category_id = cat->id;
-  } else if (in.category) {
-    ListQuery q;
-    q.limit = 1;
-    q.filters.push_back(FilterCondition{"name", FilterOp::kIs, {*in.category}});
-    OP_ASSIGN(auto page, store_.list_categories(who.project_id, q));
-    if (page.items.empty()) return Error::not_found("category", *in.category);
-    v.category_id = page.items[0].id;
+// Category (by id or name), active, dates and redemption quantity: shared by create and update.
+Status apply_fields(UnitOfWork& tx, const Scope& scope, const VoucherInput& in, Voucher& v) {
+  if (in.category_id || in.category) {
+    OP_ASSIGN(v.category_id, resolve_category(tx, scope, in.category_id, in.category));
   }
   if (in.active) v.active = *in.active;
   if (in.start_date) v.start_date = *in.start_date;
@@ -66,64 +55,60 @@ Status VoucherService::apply_fields(const Principal& who, const VoucherInput& in
   return {};
 }
 
-Result<Voucher> VoucherService::find(const Principal& who, std::string_view code_or_id) {
-  OP_ASSIGN(auto project, store_.find_project(who.project_id));
-  const bool case_sensitive = !project || project->case_sensitive_codes;
-  OP_ASSIGN(auto found, store_.find_voucher(who.project_id, code_or_id, case_sensitive));
+Result<Voucher> find_voucher(UnitOfWork& tx, const Principal& who, std::string_view code_or_id) {
+  OP_ASSIGN(auto found,
+            VoucherRepository(tx).find(who.scope(), code_or_id, who.project.case_sensitive_codes));
   if (!found) return Error::not_found("voucher", std::string(code_or_id));
   return std::move(*found);
 }
 
-Result<VoucherView> VoucherService::view_of(const Principal& who, Voucher v) {
-  std::optional<Campaign> campaign;
-  if (v.campaign_id) {
-    OP_ASSIGN(campaign, store_.find_campaign(who.project_id, *v.campaign_id));
-  }
-  return view_of(who, std::move(v), campaign);
+JsonObject event_data(const Voucher& v) {
+  return JsonObject{{"id", v.id},
+                    {"code", v.code},
+                    {"campaign_id", v.campaign_id ? Json(*v.campaign_id) : Json(nullptr)},
+                    {"object", "voucher"}};
 }
 
-Result<VoucherView> VoucherService::view_of(const Principal& who, Voucher v,
-                                            const std::optional<Campaign>& campaign) {
+}  // namespace
+
+Result<VoucherView> voucher_view(UnitOfWork& tx, const Scope& scope, Voucher v,
+                                 bool with_assignments) {
   VoucherView view;
-  view.definition = v.definition;
-  if (campaign) {
-    const Json* tmpl = campaign->definition.if_contains("voucher");
-    if (tmpl && tmpl->is_object()) {
-      for (const char* key : kInheritedKeys) {
-        if (!view.definition.contains(key) && tmpl->as_object().contains(key)) {
-          view.definition[key] = tmpl->as_object().at(key);
-        }
-      }
-    }
-    for (const char* key : kWindowKeys) {
-      if (!view.definition.contains(key) && campaign->definition.contains(key)) {
-        view.definition[key] = campaign->definition.at(key);
-      }
-    }
-    view.campaign = campaign;
+  if (v.campaign_id) {
+    OP_ASSIGN(view.campaign, CampaignRepository(tx).find(scope, *v.campaign_id));
   }
-  if (!view.definition.contains("metadata")) view.definition["metadata"] = JsonObject{};
+  view.definition = effective_voucher_definition(v, view.campaign ? &*view.campaign : nullptr);
   if (v.category_id) {
-    OP_ASSIGN(view.category, store_.find_category(who.project_id, *v.category_id));
+    OP_ASSIGN(view.category, CategoryRepository(tx).find(scope, *v.category_id));
+  }
+  if (with_assignments) {
+    OP_ASSIGN(view.assignments, ValidationRuleRepository(tx).assignments_of(scope, v.id));
   }
   view.voucher = std::move(v);
   return view;
 }
 
 Result<VoucherView> VoucherService::create(const Principal& who, const VoucherInput& in) {
-  OP_ASSIGN(auto project_found, store_.find_project(who.project_id));
-  if (!project_found) return Error::internal("the key's project does not exist");
-  const Project& project = *project_found;
+  return store_.in_write([&](UnitOfWork& tx) -> Result<VoucherView> {
+    std::optional<Campaign> campaign;
+    if (in.campaign) {
+      OP_ASSIGN(campaign, find_campaign(tx, who.scope(), *in.campaign));
+    }
+    return create_in(tx, who, in, campaign);
+  });
+}
+
+Result<VoucherView> VoucherService::create_in(UnitOfWork& tx, const Principal& who,
+                                              const VoucherInput& in,
+                                              const std::optional<Campaign>& campaign) {
+  const Scope scope = who.scope();
   Voucher v;
-  std::optional<Campaign> campaign;
   const Instant now = now_utc();
-  if (in.campaign) {
-    OP_ASSIGN(campaign, store_.find_campaign(who.project_id, *in.campaign));
-    if (!campaign) return Error::not_found("campaign", *in.campaign);
+  if (campaign) {
     if (campaign->campaign_type == CampaignType::kPromotion) {
       return invalid_voucher("a PROMOTION campaign has tiers, not codes");
     }
-    v = CampaignService::voucher_from_template(*campaign, now);
+    v = voucher_from_template(*campaign, now);
   }
   v.project_id = who.project_id;
   v.created_at = now;
@@ -142,7 +127,8 @@ Result<VoucherView> VoucherService::create(const Principal& who, const VoucherIn
     } else if (v.type == VoucherType::kGift) {
       const Json* amount =
           in.gift && in.gift->is_object() ? in.gift->as_object().if_contains("amount") : nullptr;
-      if (!amount || !amount->is_int64() || amount->as_int64() <= 0) {
+      if (!amount || !amount->is_int64() || amount->as_int64() <= 0 ||
+          amount->as_int64() > kMaxMoney) {
         return Error{400,
                      "invalid_balance",
                      "Invalid balance",
@@ -168,14 +154,15 @@ Result<VoucherView> VoucherService::create(const Principal& who, const VoucherIn
     OP_TRY(check_discount(*in.discount));
     v.definition["discount"] = *in.discount;
   }
-  OP_TRY(apply_fields(who, in, v));
+  OP_TRY(apply_fields(tx, scope, in, v));
   if (in.metadata) {
     OP_TRY(check_metadata(*in.metadata));
     v.definition["metadata"] = in.metadata->is_null() ? Json(JsonObject{}) : *in.metadata;
   }
-  OP_TRY(check_metadata_schema(store_, who.project_id, "voucher",
+  OP_TRY(check_metadata_schema(tx, scope, "voucher",
                                in.metadata ? *in.metadata : Json(JsonObject{}), true));
   OP_TRY(apply_windows(in, v.definition));
+  OP_TRY(check_voucher_evaluates(v, campaign ? &*campaign : nullptr));
 
   const bool given_code = in.code.has_value();
   if (given_code) OP_TRY(check_code(*in.code));
@@ -187,35 +174,86 @@ Result<VoucherView> VoucherService::create(const Principal& who, const VoucherIn
   }
   OP_TRY(config.check_capacity(1));
   CodeGenerator generator(config);
+  VoucherRepository vouchers(tx);
   for (int attempt = 0;; ++attempt) {
     v.id = new_id("v_");
     v.code = given_code ? *in.code : generator.next();
-    auto inserted = store_.insert_voucher(v, project.case_sensitive_codes);
-    if (inserted.ok()) break;
-    if (given_code || inserted.error().key != "duplicate_found" || attempt > 20) {
-      return std::move(inserted).take_error();
+    OP_ASSIGN(const bool inserted,
+              vouchers.insert_if_new(scope, v, who.project.case_sensitive_codes));
+    if (inserted) break;
+    if (given_code) {
+      return Error::duplicate_found("voucher",
+                                    "A voucher with code '" + v.code + "' already exists");
     }
+    if (attempt > 20) return Error::unavailable("no free code found; retry");
   }
-  if (campaign) OP_TRY(store_.increment_vouchers_count(campaign->id, 1));
-  return view_of(who, std::move(v), campaign);
+  if (campaign) OP_TRY(CampaignRepository(tx).add_vouchers_count(scope, campaign->id, 1));
+  OP_TRY(assign_rules(tx, who, in.validation_rules, "voucher", v.id));
+  OP_TRY(record_event(tx, who, "voucher.created", v.id, event_data(v)));
+  return voucher_view(tx, scope, std::move(v), /*with_assignments=*/true);
+}
+
+Result<VoucherService::Added> VoucherService::add_to_campaign(const Principal& who,
+                                                              std::string_view campaign_ref,
+                                                              int64_t count,
+                                                              const VoucherInput& overrides) {
+  return store_.in_write([&](UnitOfWork& tx) -> Result<Added> {
+    OP_ASSIGN(Campaign c, find_campaign(tx, who.scope(), campaign_ref));
+    if (c.campaign_type == CampaignType::kPromotion) {
+      return Error{400,
+                   "invalid_campaign_params",
+                   "Invalid campaign params",
+                   "a PROMOTION campaign has tiers, not codes",
+                   {},
+                   {}};
+    }
+    if (count < 1 || count > CampaignService::kMaxGeneratedPerRequest) {
+      return Error{400,
+                   "invalid_campaign_params",
+                   "Invalid campaign params",
+                   "vouchers_count must be between 1 and " +
+                       std::to_string(CampaignService::kMaxGeneratedPerRequest),
+                   {},
+                   {}};
+    }
+    CodeConfig config;
+    if (overrides.code_config) {
+      OP_ASSIGN(config, code_config_from_json(*overrides.code_config));
+    } else {
+      OP_ASSIGN(config, CampaignService::code_config_of(c));
+    }
+    OP_TRY(config.check_capacity(count));
+    Added out;
+    if (count > 1) {
+      OP_ASSIGN(out.async_action_id, enqueue_generation(tx, who, c, count, config, wake_jobs_));
+      return out;
+    }
+    // One code: the campaign's template with the request's own fields.
+    VoucherInput in = overrides;
+    in.type.reset();
+    in.code_config = code_config_to_json(config);
+    OP_ASSIGN(out.voucher, create_in(tx, who, in, c));
+    OP_TRY(record_event(tx, who, "campaign.vouchers.added", c.id,
+                        JsonObject{{"campaign_id", c.id}, {"count", 1}}));
+    return out;
+  });
 }
 
 Result<std::string> VoucherService::import(const Principal& who,
                                            std::vector<Result<VoucherInput>> items,
-                                           const std::optional<std::string>& campaign,
-                                           const std::string& request_id) {
+                                           const std::optional<std::string>& campaign) {
   const auto started = std::chrono::steady_clock::now();
   AsyncAction action;
   action.id = new_id("aa_");
   action.project_id = who.project_id;
   action.type = campaign ? "CAMPAIGN.VOUCHERS_IMPORT" : "VOUCHERS.IMPORT";
-  action.request_id = request_id;
+  action.request_id = who.request_id;
   action.created_at = now_utc();
   std::string campaign_id;
   if (campaign) {
-    OP_ASSIGN(auto found, store_.find_campaign(who.project_id, *campaign));
-    if (!found) return Error::not_found("campaign", *campaign);
-    campaign_id = found->id;
+    OP_ASSIGN(auto tx, store_.statements());
+    OP_ASSIGN(Campaign found, find_campaign(tx, who.scope(), *campaign));
+    campaign_id = found.id;
     action.payload["campaign_id"] = campaign_id;
   }
   JsonArray failed;
@@ -258,111 +296,161 @@ Result<std::string> VoucherService::import(const Principal& who,
       static_cast<int64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
                                std::chrono::steady_clock::now() - started)
                                .count());
-  OP_TRY(store_.insert_async_action(action));
+  OP_TRY(store_.in_write(
+      [&](UnitOfWork& tx) { return AsyncActionRepository(tx).insert(who.scope(), action); }));
   return action.id;
 }
 
 Result<Page<VoucherTransaction>> VoucherService::transactions(const Principal& who,
                                                               std::string_view code_or_id,
                                                               const ListQuery& query) {
-  OP_ASSIGN(Voucher v, find(who, code_or_id));
-  return store_.list_voucher_transactions(who.project_id, v.id, query);
+  return store_.in_snapshot([&](UnitOfWork& tx) -> Result<Page<VoucherTransaction>> {
+    OP_ASSIGN(Voucher v, find_voucher(tx, who, code_or_id));
+    return VoucherRepository(tx).transactions(who.scope(), v.id, query);
+  });
 }
 
 Result<VoucherView> VoucherService::get(const Principal& who, std::string_view code_or_id) {
-  OP_ASSIGN(Voucher v, find(who, code_or_id));
-  return view_of(who, std::move(v));
+  return store_.in_snapshot([&](UnitOfWork& tx) -> Result<VoucherView> {
+    OP_ASSIGN(Voucher v, find_voucher(tx, who, code_or_id));
+    return voucher_view(tx, who.scope(), std::move(v), true);
+  });
 }
 
 Result<Page<VoucherView>> VoucherService::list(const Principal& who, const ListQuery& query) {
-  OP_ASSIGN(auto page, store_.list_vouchers(who.project_id, query));
-  Page<VoucherView> out;
-  out.total = page.total;
-  out.has_more = page.has_more;
-  std::map<std::string, std::optional<Campaign>> campaigns;  // one read per campaign per page
-  for (auto& v : page.items) {
-    std::optional<Campaign> campaign;
-    if (v.campaign_id) {
-      auto it = campaigns.find(*v.campaign_id);
-      if (it == campaigns.end()) {
-        OP_ASSIGN(auto found, store_.find_campaign(who.project_id, *v.campaign_id));
-        it = campaigns.emplace(*v.campaign_id, std::move(found)).first;
+  return store_.in_snapshot([&](UnitOfWork& tx) -> Result<Page<VoucherView>> {
+    const Scope scope = who.scope();
+    OP_ASSIGN(auto page, VoucherRepository(tx).list(scope, query));
+    Page<VoucherView> out;
+    out.total = page.total;
+    out.has_more = page.has_more;
+    // One read per campaign and category per page.
+    std::map<std::string, std::optional<Campaign>> campaigns;
+    std::map<std::string, std::optional<Category>> categories;
+    for (auto& v : page.items) {
+      VoucherView view;
+      if (v.campaign_id) {
+        auto it = campaigns.find(*v.campaign_id);
+        if (it == campaigns.end()) {
+          OP_ASSIGN(auto found, CampaignRepository(tx).find(scope, *v.campaign_id));
+          it = campaigns.emplace(*v.campaign_id, std::move(found)).first;
+        }
+        view.campaign = it->second;
       }
-      campaign = it->second;
+      if (v.category_id) {
+        auto it = categories.find(*v.category_id);
+        if (it == categories.end()) {
+          OP_ASSIGN(auto found, CategoryRepository(tx).find(scope, *v.category_id));
+          it = categories.emplace(*v.category_id, std::move(found)).first;
+        }
+        view.category = it->second;
+      }
+      view.definition = effective_voucher_definition(v, view.campaign ? &*view.campaign : nullptr);
+      view.voucher = std::move(v);
+      out.items.push_back(std::move(view));
     }
-    OP_ASSIGN(auto view, view_of(who, std::move(v), campaign));
-    out.items.push_back(std::move(view));
-  }
-  return out;
+    return out;
+  });
 }
 
 Result<VoucherView> VoucherService::update(const Principal& who, std::string_view code_or_id,
                                            const VoucherInput& in) {
-  OP_ASSIGN(Voucher v, find(who, code_or_id));
-  if (in.type && voucher_type_from_string(*in.type) != v.type) {
-    return invalid_voucher("a voucher's type cannot be changed");
-  }
-  if (in.discount) {
-    OP_TRY(check_discount(*in.discount));
-    v.definition["discount"] = *in.discount;
-  }
-  OP_TRY(apply_fields(who, in, v));
-  if (in.metadata) {
-    // Voucherify merges metadata keys on update; null removes a key.
-    OP_TRY(check_metadata(*in.metadata));
-    OP_TRY(check_metadata_schema(store_, who.project_id, "voucher", *in.metadata, false));
-    merge_metadata(v.definition, *in.metadata);
-  }
-  OP_TRY(apply_windows(in, v.definition));
-  v.updated_at = now_utc();
-  OP_TRY(store_.update_voucher(v));
-  return get(who, v.id);
+  return store_.in_write([&](UnitOfWork& tx) -> Result<VoucherView> {
+    const Scope scope = who.scope();
+    OP_ASSIGN(Voucher v, find_voucher(tx, who, code_or_id));
+    if (in.type && voucher_type_from_string(*in.type) != v.type) {
+      return invalid_voucher("a voucher's type cannot be changed");
+    }
+    if (in.discount) {
+      OP_TRY(check_discount(*in.discount));
+      v.definition["discount"] = *in.discount;
+    }
+    OP_TRY(apply_fields(tx, scope, in, v));
+    if (in.metadata) {
+      // Voucherify merges metadata keys on update; null removes a key.
+      OP_TRY(check_metadata(*in.metadata));
+      OP_TRY(check_metadata_schema(tx, scope, "voucher", *in.metadata, false));
+      merge_metadata(v.definition, *in.metadata);
+    }
+    OP_TRY(apply_windows(in, v.definition));
+    std::optional<Campaign> campaign;
+    if (v.campaign_id) {
+      OP_ASSIGN(campaign, CampaignRepository(tx).find(scope, *v.campaign_id));
+    }
+    OP_TRY(check_voucher_evaluates(v, campaign ? &*campaign : nullptr));
+    v.updated_at = now_utc();
+    OP_TRY(VoucherRepository(tx).update(scope, v));
+    OP_TRY(record_event(tx, who, "voucher.updated", v.id, event_data(v)));
+    OP_ASSIGN(Voucher stored, find_voucher(tx, who, v.id));
+    return voucher_view(tx, scope, std::move(stored), true);
+  });
 }
 
 Result<VoucherView> VoucherService::set_active(const Principal& who, std::string_view code_or_id,
                                                bool active) {
-  OP_ASSIGN(Voucher v, find(who, code_or_id));
-  OP_TRY(store_.set_voucher_active(who.project_id, v.id, active, now_utc()));
-  return get(who, v.id);
+  return store_.in_write([&](UnitOfWork& tx) -> Result<VoucherView> {
+    OP_ASSIGN(Voucher v, find_voucher(tx, who, code_or_id));
+    OP_TRY(VoucherRepository(tx).set_active(who.scope(), v.id, active, now_utc()));
+    OP_TRY(record_event(tx, who, active ? "voucher.enabled" : "voucher.disabled", v.id,
+                        event_data(v)));
+    OP_ASSIGN(Voucher stored, find_voucher(tx, who, v.id));
+    return voucher_view(tx, who.scope(), std::move(stored), true);
+  });
 }
 
 Status VoucherService::remove(const Principal& who, std::string_view code_or_id, bool force) {
   OP_TRY(require_admin(who, "delete vouchers"));
-  OP_ASSIGN(Voucher v, find(who, code_or_id));
-  if (force) return store_.delete_voucher_permanently(who.project_id, v.id);
-  return store_.bin_voucher(who.project_id, v.id, now_utc());
+  return store_.in_write([&](UnitOfWork& tx) -> Status {
+    OP_ASSIGN(Voucher v, find_voucher(tx, who, code_or_id));
+    VoucherRepository vouchers(tx);
+    if (force) {
+      OP_TRY(vouchers.remove(who.scope(), v.id));
+    } else {
+      OP_TRY(vouchers.bin(who.scope(), v.id, now_utc()));
+    }
+    return record_event(tx, who, "voucher.deleted", v.id, event_data(v));
+  });
 }
 
 Result<VoucherView> VoucherService::adjust_balance(const Principal& who,
                                                    std::string_view code_or_id,
                                                    const BalanceChange& change) {
-  OP_ASSIGN(Voucher v, find(who, code_or_id));
-  if (v.type != VoucherType::kGift) {
-    return Error{400,
-                 "invalid_add_balance_params",
-                 "Invalid add balance params",
-                 "Only gift cards have a balance to adjust here",
-                 v.id,
-                 "voucher"};
-  }
-  if (change.amount == 0) {
-    return Error{400,
-                 "invalid_add_balance_params",
-                 "Invalid add balance params",
-                 "amount must be a non-zero integer",
-                 v.id,
-                 "voucher"};
-  }
-  VoucherTransaction tx;
-  tx.id = new_id("vtx_");
-  tx.type = change.amount > 0 ? "CREDITS_ADDITION" : "CREDITS_REMOVAL";
-  tx.amount = change.amount;
-  tx.source_id = change.source_id;
-  tx.reason = change.reason;
-  tx.source = "API";
-  tx.created_at = now_utc();
-  OP_ASSIGN(Voucher updated, store_.adjust_gift_balance(who.project_id, v.id, std::move(tx)));
-  return view_of(who, std::move(updated));
+  return store_.in_write([&](UnitOfWork& tx) -> Result<VoucherView> {
+    OP_ASSIGN(Voucher v, find_voucher(tx, who, code_or_id));
+    if (v.type != VoucherType::kGift) {
+      return Error{400,
+                   "invalid_add_balance_params",
+                   "Invalid add balance params",
+                   "Only gift cards have a balance to adjust here",
+                   v.id,
+                   "voucher"};
+    }
+    if (change.amount == 0 || change.amount > kMaxMoney || change.amount < -kMaxMoney) {
+      return Error{400,
+                   "invalid_add_balance_params",
+                   "Invalid add balance params",
+                   "amount must be a non-zero integer of at most " + std::to_string(kMaxMoney),
+                   v.id,
+                   "voucher"};
+    }
+    VoucherTransaction t;
+    t.id = new_id("vtx_");
+    t.type = change.amount > 0 ? "CREDITS_ADDITION" : "CREDITS_REMOVAL";
+    t.amount = change.amount;
+    t.source_id = change.source_id;
+    t.reason = change.reason;
+    t.source = "API";
+    t.created_at = now_utc();
+    OP_ASSIGN(Voucher updated,
+              VoucherRepository(tx).adjust_gift_balance(who.scope(), v.id, std::move(t)));
+    OP_TRY(record_event(tx, who, "voucher.gift.balance_added", v.id,
+                        JsonObject{{"id", v.id},
+                                   {"code", v.code},
+                                   {"amount", change.amount},
+                                   {"balance", updated.gift_balance.value_or(0)},
+                                   {"object", "voucher"}}));
+    return voucher_view(tx, who.scope(), std::move(updated), true);
+  });
 }
 
 }  // namespace openpromo

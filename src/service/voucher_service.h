@@ -1,12 +1,18 @@
-// VoucherService: single codes (spec 5.3, 5.6): create with a given or random code, read, list,
-// edit, enable/disable, delete to the bin or for good, and gift-card balance adjustments.
+// VoucherService: single codes (spec 5.3, 5.6): create with a given or random code, add codes to
+// a campaign, read, list, edit, enable/disable, delete to the bin or for good, import, and
+// gift-card balance adjustments. Each use case is one unit of work with its outbox event.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "model/category.h"
+#include "model/validation_rule.h"
+#include "model/voucher_transaction.h"
 #include "service/campaign_service.h"
+#include "service/inputs.h"
 
 namespace openpromo {
 
@@ -16,6 +22,7 @@ struct VoucherView {
   std::optional<Campaign> campaign;
   std::optional<Category> category;
   JsonObject definition;  // effective: discount, gift, loyalty_card, validity_*, metadata, ...
+  std::vector<RuleAssignment> assignments;  // single-voucher responses show them
 };
 
 struct BalanceChange {
@@ -25,10 +32,19 @@ struct BalanceChange {
 
 class VoucherService {
  public:
-  explicit VoucherService(Store& store) : store_(store) {}
+  VoucherService(Store& store, std::function<void()> wake_jobs)
+      : store_(store), wake_jobs_(std::move(wake_jobs)) {}
 
   Result<VoucherView> create(const Principal& who, const VoucherInput& input);
+  // POST /campaigns/{id}/vouchers: one code inline (returned), or `count` > 1 in the background.
+  struct Added {
+    std::optional<VoucherView> voucher;
+    std::optional<std::string> async_action_id;
+  };
+  Result<Added> add_to_campaign(const Principal& who, std::string_view campaign, int64_t count,
+                                const VoucherInput& overrides);
   Result<VoucherView> get(const Principal& who, std::string_view code_or_id);
+  // Without assignments (lists show none).
   Result<Page<VoucherView>> list(const Principal& who, const ListQuery& query);
   Result<VoucherView> update(const Principal& who, std::string_view code_or_id,
                              const VoucherInput& input);
@@ -39,25 +55,22 @@ class VoucherService {
   Result<Page<VoucherTransaction>> transactions(const Principal& who, std::string_view code_or_id,
                                                 const ListQuery& query);
 
-  // Imports vouchers one by one: each valid item is created, each invalid one is reported with
-  // its reason and skipped (the others still import). The work is done before returning and
-  // recorded as a finished async action of `type` (VOUCHERS.IMPORT or CAMPAIGN.VOUCHERS_IMPORT),
-  // whose id is returned, the shape Voucherify answers with (202 + async_action_id).
-  // `campaign`: import into this campaign (items inherit its template).
+  // Imports vouchers one by one: each valid item is created (in a unit of its own), each invalid
+  // one is reported with its reason and skipped. The work is done before returning and
+  // recorded as a finished async action of VOUCHERS.IMPORT or CAMPAIGN.VOUCHERS_IMPORT, whose id
+  // is returned (202 + async_action_id, as Voucherify). `campaign`: items inherit its template.
   Result<std::string> import(const Principal& who, std::vector<Result<VoucherInput>> items,
-                             const std::optional<std::string>& campaign,
-                             const std::string& request_id);
-
-  // Fills `view.definition` and the campaign/category of a stored voucher.
-  Result<VoucherView> view_of(const Principal& who, Voucher voucher);
-  Result<VoucherView> view_of(const Principal& who, Voucher voucher,
-                              const std::optional<Campaign>& campaign);
+                             const std::optional<std::string>& campaign);
 
  private:
-  // Category (by id or name), active, dates and redemption quantity: shared by create and update.
-  Status apply_fields(const Principal& who, const VoucherInput& input, Voucher& voucher);
-  Result<Voucher> find(const Principal& who, std::string_view code_or_id);
+  Result<VoucherView> create_in(UnitOfWork& tx, const Principal& who, const VoucherInput& input,
+                                const std::optional<Campaign>& campaign);
   Store& store_;
+  std::function<void()> wake_jobs_;
 };
+
+// The view of a stored voucher, read in `tx`: campaign, category and (when asked) assignments.
+Result<VoucherView> voucher_view(UnitOfWork& tx, const Scope& scope, Voucher voucher,
+                                 bool with_assignments);
 
 }  // namespace openpromo

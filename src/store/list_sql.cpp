@@ -1,5 +1,7 @@
 #include "store/list_sql.h"
 
+#include "store/scope_sql.h"
+
 #include <charconv>
 #include <string>
 #include <vector>
@@ -138,7 +140,7 @@ Status append_condition(const ListTable& table, const FilterCondition& cond, std
 
 }  // namespace
 
-Result<Page<Row>> list_rows(Connection& conn, const ListTable& table, std::string_view project_id,
+Result<Page<Row>> list_rows(UnitOfWork& tx, const ListTable& table, const Scope& scope,
                             const ListQuery& query) {
   const ListField* order = find_field(table, query.order_field);
   if (!order || !order->sortable) {
@@ -146,9 +148,10 @@ Result<Page<Row>> list_rows(Connection& conn, const ListTable& table, std::strin
   }
   const std::string order_col(order->sort_column.empty() ? order->column : order->sort_column);
 
-  std::string where = "project_id = ?";
+  const Scoped scoped(scope);
+  std::string where = scoped.where();
   if (!table.base_condition.empty()) where += " AND " + std::string(table.base_condition);
-  std::vector<Value> params{std::string(project_id)};
+  std::vector<Value> params = scoped.params();
   if (query.created_after) {
     where += " AND created_at > ?";
     params.emplace_back(query.created_after->millis);
@@ -167,7 +170,7 @@ Result<Page<Row>> list_rows(Connection& conn, const ListTable& table, std::strin
   }
 
   const std::string from = " FROM " + std::string(table.table) + " WHERE " + where;
-  OP_ASSIGN(ResultSet counted, conn.query("SELECT COUNT(*)" + from, params));
+  OP_ASSIGN(ResultSet counted, tx.query("SELECT COUNT(*)" + from, params));
   Page<Row> page;
   page.total = counted.rows.at(0).integer(0);
 
@@ -177,9 +180,9 @@ Result<Page<Row>> list_rows(Connection& conn, const ListTable& table, std::strin
   if (query.starting_after_id) {
     // The cursor is the anchor row's (order key, id): rows strictly after it in this order.
     OP_ASSIGN(ResultSet anchor,
-              conn.query("SELECT " + order_col + " FROM " + std::string(table.table) +
-                             " WHERE project_id = ? AND id = ?",
-                         {std::string(project_id), *query.starting_after_id}));
+              tx.query("SELECT " + order_col + " FROM " + std::string(table.table) + " WHERE " +
+                           scoped.where() + " AND id = ?",
+                       scoped.params({*query.starting_after_id})));
     if (anchor.rows.empty()) {
       return Error::invalid_query_params("starting_after_id '" + *query.starting_after_id +
                                          "' does not exist");
@@ -195,7 +198,7 @@ Result<Page<Row>> list_rows(Connection& conn, const ListTable& table, std::strin
       query.starting_after_id ? 0 : static_cast<int64_t>(query.page - 1) * query.limit;
   page_params.emplace_back(offset);
 
-  OP_ASSIGN(ResultSet rows, conn.query(page_sql, page_params));
+  OP_ASSIGN(ResultSet rows, tx.query(page_sql, page_params));
   page.has_more = rows.rows.size() > static_cast<size_t>(query.limit);
   if (page.has_more) rows.rows.resize(static_cast<size_t>(query.limit));
   page.items = std::move(rows.rows);

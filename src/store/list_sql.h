@@ -6,7 +6,9 @@
 #include <string_view>
 
 #include "model/list_query.h"
+#include "model/scope.h"
 #include "store/sql.h"
+#include "store/unit_of_work.h"
 
 namespace openpromo::sql {
 
@@ -29,23 +31,22 @@ struct ListTable {
   std::string_view base_condition = {};  // always applied, e.g. "deleted_at IS NULL"
 };
 
-// Rows of `table.columns` for one page, plus the total of matching rows. Scoped to one project.
-Result<Page<Row>> list_rows(Connection& conn, const ListTable& table, std::string_view project_id,
+// Rows of `table.columns` for one page, plus the total of matching rows, in `scope`. Count and
+// page agree when the unit is a snapshot or a write.
+Result<Page<Row>> list_rows(UnitOfWork& tx, const ListTable& table, const Scope& scope,
                             const ListQuery& query);
 
-// A page of `table` decoded into T by `decode(row)`, count and rows read in one snapshot.
+// A page of `table` decoded into T by `decode(row)`.
 template <class T, class Decode>
-Result<Page<T>> list_page(Database& db, const ListTable& table, std::string_view project_id,
+Result<Page<T>> list_page(UnitOfWork& tx, const ListTable& table, const Scope& scope,
                           const ListQuery& query, Decode decode) {
-  return with_read_transaction(db, [&](Connection& conn) -> Result<Page<T>> {
-    OP_ASSIGN(auto rows, list_rows(conn, table, project_id, query));
-    Page<T> page;
-    page.total = rows.total;
-    page.has_more = rows.has_more;
-    page.items.reserve(rows.items.size());
-    for (const auto& row : rows.items) page.items.push_back(decode(row));
-    return page;
-  });
+  OP_ASSIGN(auto rows, list_rows(tx, table, scope, query));
+  Page<T> page;
+  page.total = rows.total;
+  page.has_more = rows.has_more;
+  page.items.reserve(rows.items.size());
+  for (const auto& row : rows.items) page.items.push_back(decode(row));
+  return page;
 }
 
 }  // namespace openpromo::sql

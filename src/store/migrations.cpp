@@ -464,7 +464,29 @@ CREATE TABLE metadata_schemas (
 );
 )sql";
 
-constexpr std::array<Migration, 11> kMigrations{{
+// The outbox (events written in the transaction of the change they describe, delivered after
+// commit by a worker; webhooks read from it) and the store's own settings (the fingerprint of
+// the generated catalog triggers, store/catalog_tables.h). The catalog triggers of migrations 8
+// and 10 keep their names: Store::migrate() regenerates them from the list of catalog tables.
+constexpr std::string_view kOutbox = R"sql(
+CREATE TABLE outbox_events (
+  id TEXT PRIMARY KEY,
+  project_id TEXT NOT NULL REFERENCES projects (id),
+  type TEXT NOT NULL,
+  entity_id TEXT NOT NULL,
+  group_id TEXT,
+  api_key_id TEXT,
+  data TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  delivered_at BIGINT
+);
+CREATE INDEX outbox_events_pending ON outbox_events (created_at, id) WHERE delivered_at IS NULL;
+CREATE INDEX outbox_events_project_created ON outbox_events (project_id, created_at, id);
+CREATE INDEX outbox_events_entity ON outbox_events (project_id, entity_id);
+CREATE TABLE store_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+)sql";
+
+constexpr std::array<Migration, 12> kMigrations{{
     {1, "foundation: projects, api keys, categories", kFoundation},
     {2, "campaigns, vouchers, async actions", kCampaigns},
     {3, "promotion tiers and stacks", kPromotions},
@@ -477,6 +499,7 @@ constexpr std::array<Migration, 11> kMigrations{{
     {10, "segments and collections move the catalog version", kContextCatalogSqlite,
      kContextCatalogPostgresql},
     {11, "metadata schemas", kMetadataSchemas},
+    {12, "outbox events, store settings", kOutbox},
 }};
 
 }  // namespace

@@ -1,9 +1,11 @@
 #include "store/store.h"
 
 #include <algorithm>
-#include <thread>
+#include <cctype>
 
 #include "core/crypto.h"
+#include "core/time.h"
+#include "store/catalog_tables.h"
 #include "store/migrations.h"
 #include "store/postgres/postgres_database.h"
 #include "store/sqlite/sqlite_database.h"
@@ -54,9 +56,75 @@ int Store::latest_schema_version() const {
   return migrations().back().version;
 }
 
+Result<UnitOfWork> Store::begin(UnitOfWork::Mode mode) {
+  OP_ASSIGN(auto lease, db_->acquire());
+  UnitOfWork tx(*this, std::move(lease), mode);
+  if (mode == UnitOfWork::Mode::kWrite) {
+    OP_TRY((*tx.lease_)->begin_write());
+    tx.open_ = true;
+  } else if (mode == UnitOfWork::Mode::kSnapshot) {
+    OP_TRY((*tx.lease_)->begin_read());
+    tx.open_ = true;
+  }
+  return tx;
+}
+
+void Store::committed(const std::vector<std::string>& changed_catalogs) {
+  std::vector<CatalogListener> listeners;
+  {
+    std::lock_guard lock(listeners_mutex_);
+    for (const auto& [handle, l] : listeners_) listeners.push_back(l);
+  }
+  for (const auto& project : changed_catalogs) {
+    for (const auto& l : listeners) l(project);
+  }
+}
+
+int Store::add_catalog_listener(CatalogListener listener) {
+  std::lock_guard lock(listeners_mutex_);
+  const int handle = ++next_listener_;
+  listeners_.emplace(handle, std::move(listener));
+  return handle;
+}
+
+void Store::remove_catalog_listener(int handle) {
+  std::lock_guard lock(listeners_mutex_);
+  listeners_.erase(handle);
+}
+
+std::unique_ptr<sql::Subscription> Store::watch_catalog(sql::NotificationCallback changed) {
+  return db_->listen("openpromo_catalog", std::move(changed));  // see migration 8
+}
+
+std::string catalog_trigger_sql(std::string_view dialect, const CatalogTable& table) {
+  const std::string t(table.name);
+  const std::string of =
+      table.update_columns.empty() ? "" : " OF " + std::string(table.update_columns);
+  if (dialect == "postgresql") {
+    // openpromo_bump_catalog() (migration 8) moves the version and NOTIFYs other nodes.
+    return "CREATE OR REPLACE TRIGGER catalog_" + t + " AFTER INSERT OR DELETE OR UPDATE" + of +
+           " ON " + t + " FOR EACH ROW EXECUTE FUNCTION openpromo_bump_catalog();\n";
+  }
+  std::string sql;
+  for (const auto& [event, row] :
+       {std::pair{"insert", "NEW"}, std::pair{"update", "NEW"}, std::pair{"delete", "OLD"}}) {
+    const std::string name = "catalog_" + t + "_" + event;
+    std::string when = event;
+    for (char& c : when) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    sql += "DROP TRIGGER IF EXISTS " + name + ";\n";
+    sql += "CREATE TRIGGER " + name + " AFTER " + when +
+           (std::string_view(event) == "update" ? of : "") + " ON " + t +
+           " BEGIN\n  INSERT INTO catalog_versions (project_id, version) VALUES (" + row +
+           ".project_id, 1)\n  ON CONFLICT (project_id) DO UPDATE SET version ="
+           " catalog_versions.version + 1;\nEND;\n";
+  }
+  return sql;
+}
+
 Status Store::migrate() {
-  const bool postgresql = db_->dialect() == "postgresql";
-  return sql::with_write_transaction(*db_, [postgresql](sql::Connection& conn) -> Status {
+  const std::string dialect(db_->dialect());
+  return in_write([&](UnitOfWork& tx) -> Status {
+    sql::Connection& conn = **tx.lease_;
     OP_TRY(conn.lock_for_migration());
     OP_TRY(conn.exec_script(
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -65,143 +133,40 @@ Status Store::migrate() {
     const int64_t applied = current.rows.at(0).integer(0);
     for (const Migration& m : migrations()) {
       if (m.version <= applied) continue;
-      OP_TRY(conn.exec_script(postgresql && !m.postgresql_sql.empty() ? m.postgresql_sql : m.sql));
+      OP_TRY(conn.exec_script(
+          dialect == "postgresql" && !m.postgresql_sql.empty() ? m.postgresql_sql : m.sql));
       OP_TRY(
           conn.query("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
                      {int64_t{m.version}, std::string(m.name), now_utc().millis}));
+    }
+    // The catalog triggers, generated from the list; rewritten only when the list changed, so
+    // nodes starting against a live database do not lock its tables for nothing.
+    std::string triggers;
+    for (const CatalogTable& t : kCatalogTables) triggers += catalog_trigger_sql(dialect, t);
+    const std::string fingerprint = sha256_hex(triggers);
+    OP_ASSIGN(auto stored,
+              conn.query("SELECT value FROM store_settings WHERE name = 'catalog_triggers'"));
+    if (stored.rows.empty() || stored.rows[0].text(0) != fingerprint) {
+      OP_TRY(conn.exec_script(triggers));
+      OP_TRY(
+          conn.query("INSERT INTO store_settings (name, value) VALUES ('catalog_triggers', ?)"
+                     " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                     {fingerprint}));
     }
     return {};
   });
 }
 
 Result<int> Store::schema_version() {
-  OP_ASSIGN(auto lease, db_->acquire());
-  OP_ASSIGN(auto rs, lease->query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+  OP_ASSIGN(auto tx, statements());
+  OP_ASSIGN(auto rs, tx.query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
   return static_cast<int>(rs.rows.at(0).integer(0));
 }
 
 Status Store::ping() {
-  OP_ASSIGN(auto lease, db_->acquire());
-  OP_TRY(lease->query("SELECT 1"));
+  OP_ASSIGN(auto tx, statements());
+  OP_TRY(tx.query("SELECT 1"));
   return {};
-}
-
-// ---- projects ----------------------------------------------------------------------------------
-
-namespace {
-
-constexpr std::string_view kProjectColumns =
-    "id, name, time_zone, currency, case_sensitive_codes, created_at";
-
-Project project_from_row(const sql::Row& row) {
-  Project p;
-  p.id = row.text(0);
-  p.name = row.text(1);
-  p.time_zone = row.text(2);
-  p.currency = row.text(3);
-  p.case_sensitive_codes = row.integer(4) != 0;
-  p.created_at = Instant{row.integer(5)};
-  return p;
-}
-
-}  // namespace
-
-Result<Project> Store::ensure_default_project(Instant now) {
-  return sql::with_write_transaction(*db_, [&](sql::Connection& conn) -> Result<Project> {
-    Project p;
-    p.id = new_id("proj_");
-    p.name = "Default project";
-    p.created_at = now;
-    // Nodes starting at once race here: the partial unique index keeps one default project and
-    // DO NOTHING lets the losers read the winner's.
-    OP_TRY(conn.query(
-        "INSERT INTO projects (id, name, time_zone, currency, case_sensitive_codes, is_default,"
-        " created_at) VALUES (?, ?, ?, ?, ?, 1, ?) ON CONFLICT DO NOTHING",
-        {p.id, p.name, p.time_zone, p.currency, int64_t{p.case_sensitive_codes ? 1 : 0},
-         p.created_at.millis}));
-    OP_ASSIGN(auto existing, conn.query("SELECT " + std::string(kProjectColumns) +
-                                        " FROM projects WHERE is_default = 1"));
-    if (existing.rows.empty()) return Error::internal("default project missing after insert");
-    return project_from_row(existing.rows[0]);
-  });
-}
-
-Result<std::optional<Project>> Store::find_project(std::string_view id) {
-  OP_ASSIGN(auto lease, db_->acquire());
-  OP_ASSIGN(auto rs,
-            lease->query("SELECT " + std::string(kProjectColumns) + " FROM projects WHERE id = ?",
-                         {std::string(id)}));
-  if (rs.rows.empty()) return std::optional<Project>{};
-  return std::optional<Project>(project_from_row(rs.rows[0]));
-}
-
-// ---- api keys ----------------------------------------------------------------------------------
-
-namespace {
-
-std::string join_lines(const std::vector<std::string>& items) {
-  std::string out;
-  for (const auto& s : items) {
-    if (!out.empty()) out += '\n';
-    out += s;
-  }
-  return out;
-}
-
-std::vector<std::string> split_lines(const std::string& text) {
-  std::vector<std::string> out;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    out.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
-}
-
-}  // namespace
-
-Status Store::insert_api_key(const ApiKey& key) {
-  OP_ASSIGN(auto lease, db_->acquire());
-  auto r = lease->query(
-      "INSERT INTO api_keys (id, project_id, kind, role, app_id, token_hash, allowed_origins,"
-      " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-      {key.id, key.project_id, std::string(to_string(key.kind)), std::string(to_string(key.role)),
-       key.app_id, key.token_hash, join_lines(key.allowed_origins), key.created_at.millis});
-  if (!r.ok()) {
-    if (r.error().key == sql::kUniqueViolation) {
-      return Error::duplicate_found("api_key", "an API key with this application id exists");
-    }
-    return std::move(r).take_error();
-  }
-  return {};
-}
-
-Result<std::optional<ApiKey>> Store::find_api_key(std::string_view app_id) {
-  OP_ASSIGN(auto lease, db_->acquire());
-  OP_ASSIGN(auto rs, lease->query("SELECT id, project_id, kind, role, app_id, token_hash,"
-                                  " allowed_origins, created_at FROM api_keys WHERE app_id = ?",
-                                  {std::string(app_id)}));
-  if (rs.rows.empty()) return std::optional<ApiKey>{};
-  const sql::Row& row = rs.rows[0];
-  ApiKey key;
-  key.id = row.text(0);
-  key.project_id = row.text(1);
-  key.kind = key_kind_from_string(row.text(2)).value_or(KeyKind::kServer);
-  key.role = role_from_string(row.text(3)).value_or(Role::kUser);
-  key.app_id = row.text(4);
-  key.token_hash = row.text(5);
-  key.allowed_origins = split_lines(row.text(6));
-  key.created_at = Instant{row.integer(7)};
-  return std::optional<ApiKey>(std::move(key));
-}
-
-Result<int64_t> Store::count_api_keys(std::string_view project_id) {
-  OP_ASSIGN(auto lease, db_->acquire());
-  OP_ASSIGN(auto rs, lease->query("SELECT COUNT(*) FROM api_keys WHERE project_id = ?",
-                                  {std::string(project_id)}));
-  return rs.rows.at(0).integer(0);
 }
 
 }  // namespace openpromo

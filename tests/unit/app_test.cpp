@@ -27,7 +27,7 @@ class AppTest : public ::testing::Test {
     ASSERT_TRUE(opened.ok()) << opened.error().details;
     store_ = std::move(*opened);
     ASSERT_TRUE(store_->migrate().ok());
-    project_ = store_->ensure_default_project(now_utc()).value();
+    project_ = KeyService(*store_).ensure_default_project().value();
     KeyService keys(*store_);
     admin_ = keys.create(project_, KeyKind::kServer, Role::kAdmin, {}).value();
     user_ = keys.create(project_, KeyKind::kServer, Role::kUser, {}).value();

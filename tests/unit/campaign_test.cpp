@@ -25,11 +25,11 @@ class CampaignTest : public ::testing::Test {
     ASSERT_TRUE(opened.ok()) << opened.error().details;
     store_ = std::move(*opened);
     ASSERT_TRUE(store_->migrate().ok());
-    project_ = store_->ensure_default_project(now_utc()).value();
+    project_ = KeyService(*store_).ensure_default_project().value();
     admin_ = KeyService(*store_).create(project_, KeyKind::kServer, Role::kAdmin, {}).value();
     app_ = std::make_unique<App>(
         *store_, AppOptions{.access_log = false, .log_stream = stderr, .catalog = {}});
-    jobs_ = std::make_unique<JobRunner>(*store_, "test-node");
+    jobs_ = std::make_unique<JobRunner>(*store_, app_->wire(), "test-node");
     app_->set_job_waker([this] { jobs_->wake(); });
     jobs_->start(true);
   }

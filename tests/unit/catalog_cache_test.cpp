@@ -9,6 +9,8 @@
 #include <thread>
 
 #include "core/crypto.h"
+#include "service/key_service.h"
+#include "store/category_repository.h"
 #include "support/test_database.h"
 
 namespace openpromo {
@@ -23,7 +25,7 @@ class CatalogCacheTest : public ::testing::Test {
     node_b_ = open();
     ASSERT_TRUE(node_a_ && node_b_);
     ASSERT_TRUE(node_a_->migrate().ok());
-    auto project = node_a_->ensure_default_project(now_utc());
+    auto project = KeyService(*node_a_).ensure_default_project();
     ASSERT_TRUE(project.ok());
     project_ = *project;
   }
@@ -42,7 +44,11 @@ class CatalogCacheTest : public ::testing::Test {
     c.name = name;
     c.hierarchy = 1;
     c.created_at = now_utc();
-    EXPECT_TRUE(store.insert_category(c).ok());
+    EXPECT_TRUE(store
+                    .in_write([&](UnitOfWork& tx) {
+                      return CategoryRepository(tx).insert(Scope::of_project(project_.id), c);
+                    })
+                    .ok());
     return c.id;
   }
 
@@ -52,7 +58,7 @@ class CatalogCacheTest : public ::testing::Test {
     const auto start = std::chrono::steady_clock::now();
     while (std::chrono::steady_clock::now() - start < limit) {
       auto snapshot = cache.current(project);
-      if (snapshot.ok() && (*snapshot)->categories.contains(category_id)) return true;
+      if (snapshot.ok() && (*snapshot)->engine.categories.contains(category_id)) return true;
       std::this_thread::sleep_for(2ms);
     }
     return false;
@@ -111,14 +117,16 @@ TEST_F(CatalogCacheTest, ThePeriodicCheckCoversALostNotification) {
   EXPECT_TRUE(sees(cache, project_, id, 2s));
 }
 
+// A unit of work that changes a catalog table on this node marks the project changed when it
+// commits: no notification, no fallback check and no caller is needed for the next call.
 TEST_F(CatalogCacheTest, ALocalChangeIsSeenByTheNextCallAtOnce) {
-  CatalogCache cache(*node_a_, CatalogCacheOptions{.recheck_interval = 60s});
+  CatalogCache cache(*node_a_,
+                     CatalogCacheOptions{.recheck_interval = 60s, .use_notifications = false});
   ASSERT_TRUE(cache.current(project_).ok());
   const std::string id = add_category(*node_a_, "local");
-  cache.changed(project_.id);  // what the API does after a write through this node
   auto snapshot = cache.current(project_);
   ASSERT_TRUE(snapshot.ok());
-  EXPECT_TRUE((*snapshot)->categories.contains(id));
+  EXPECT_TRUE((*snapshot)->engine.categories.contains(id));
 }
 
 TEST_F(CatalogCacheTest, RefreshReadsTheVersionEvenWhenTheSnapshotIsTrusted) {
@@ -128,7 +136,7 @@ TEST_F(CatalogCacheTest, RefreshReadsTheVersionEvenWhenTheSnapshotIsTrusted) {
   const std::string id = add_category(*node_b_, "created elsewhere");
   auto snapshot = cache.refresh(project_);
   ASSERT_TRUE(snapshot.ok());
-  EXPECT_TRUE((*snapshot)->categories.contains(id));
+  EXPECT_TRUE((*snapshot)->engine.categories.contains(id));
 }
 
 }  // namespace

@@ -3,6 +3,15 @@
 #include <gtest/gtest.h>
 
 #include "core/crypto.h"
+#include "service/key_service.h"
+#include "store/campaign_repository.h"
+#include "store/catalog_repository.h"
+#include "store/catalog_tables.h"
+#include "store/category_repository.h"
+#include "store/order_repository.h"
+#include "store/project_repository.h"
+#include "store/segment_repository.h"
+#include "store/validation_rule_repository.h"
 #include "support/test_database.h"
 
 namespace openpromo {
@@ -15,9 +24,36 @@ class StoreTest : public ::testing::Test {
     ASSERT_TRUE(opened.ok()) << opened.error().details;
     store_ = std::move(*opened);
     ASSERT_TRUE(store_->migrate().ok());
-    auto project = store_->ensure_default_project(now_utc());
+    auto project = KeyService(*store_).ensure_default_project();
     ASSERT_TRUE(project.ok());
     project_ = *project;
+    scope_ = Scope::of_project(project_.id);
+  }
+
+  // Runs `f(tx)` in a write unit and commits (what a use case does).
+  template <class F>
+  auto write(F f) {
+    return store_->in_write(f);
+  }
+  template <class F>
+  auto read(F f) {
+    return store_->in_snapshot(f);
+  }
+  Result<std::optional<Category>> find_category(const Scope& scope, const std::string& id) {
+    return read([&](UnitOfWork& tx) { return CategoryRepository(tx).find(scope, id); });
+  }
+  Result<Page<Category>> list_categories(const Scope& scope, const ListQuery& q) {
+    return read([&](UnitOfWork& tx) { return CategoryRepository(tx).list(scope, q); });
+  }
+  Result<Category> update_category(const Scope& scope, const std::string& id,
+                                   const CategoryDraft& d, Instant at) {
+    return write([&](UnitOfWork& tx) { return CategoryRepository(tx).update(scope, id, d, at); });
+  }
+  Status delete_category(const Scope& scope, const std::string& id) {
+    return write([&](UnitOfWork& tx) { return CategoryRepository(tx).remove(scope, id); });
+  }
+  Status insert_category(const Category& c) {
+    return write([&](UnitOfWork& tx) { return CategoryRepository(tx).insert(scope_, c); });
   }
 
   Category make(const std::string& name, int64_t hierarchy, int64_t created_ms) {
@@ -27,12 +63,12 @@ class StoreTest : public ::testing::Test {
     c.name = name;
     c.hierarchy = hierarchy;
     c.created_at = Instant{created_ms};
-    EXPECT_TRUE(store_->insert_category(c).ok());
+    EXPECT_TRUE(insert_category(c).ok());
     return c;
   }
 
   std::vector<std::string> names(const ListQuery& q) {
-    auto page = store_->list_categories(project_.id, q);
+    auto page = list_categories(scope_, q);
     EXPECT_TRUE(page.ok()) << (page.ok() ? "" : page.error().details);
     std::vector<std::string> out;
     if (page.ok()) {
@@ -44,6 +80,7 @@ class StoreTest : public ::testing::Test {
   testing::TestDatabase db_;
   std::unique_ptr<Store> store_;
   Project project_;
+  Scope scope_;
 };
 
 using Names = std::vector<std::string>;
@@ -55,45 +92,41 @@ TEST_F(StoreTest, MigrationsAreIdempotent) {
 }
 
 TEST_F(StoreTest, DefaultProjectIsCreatedOnce) {
-  auto again = store_->ensure_default_project(now_utc());
+  auto again = KeyService(*store_).ensure_default_project();
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->id, project_.id);
   EXPECT_TRUE(project_.case_sensitive_codes);
   EXPECT_EQ(project_.time_zone, "UTC");
-  auto found = store_->find_project(project_.id);
+  auto found = read([&](UnitOfWork& tx) { return ProjectRepository(tx).find(scope_); });
   ASSERT_TRUE(found.ok() && found->has_value());
   EXPECT_EQ((*found)->name, "Default project");
 }
 
 TEST_F(StoreTest, CategoryLifecycle) {
   Category c = make("First", 1, 1000);
-  auto found = store_->find_category(project_.id, c.id);
+  auto found = find_category(scope_, c.id);
   ASSERT_TRUE(found.ok() && found->has_value());
   EXPECT_EQ((*found)->name, "First");
   EXPECT_FALSE((*found)->updated_at);
 
-  auto updated =
-      store_->update_category(project_.id, c.id, CategoryDraft{"Renamed", 7}, Instant{2000});
+  auto updated = update_category(scope_, c.id, CategoryDraft{"Renamed", 7}, Instant{2000});
   ASSERT_TRUE(updated.ok());
   EXPECT_EQ(updated->name, "Renamed");
-  found = store_->find_category(project_.id, c.id);
+  found = find_category(scope_, c.id);
   EXPECT_EQ((*found)->name, "Renamed");
   EXPECT_EQ((*found)->hierarchy, 7);
   EXPECT_EQ((*found)->updated_at->millis, 2000);
   // Absent fields keep their value.
-  updated =
-      store_->update_category(project_.id, c.id, CategoryDraft{std::nullopt, 9}, Instant{3000});
+  updated = update_category(scope_, c.id, CategoryDraft{std::nullopt, 9}, Instant{3000});
   EXPECT_EQ(updated->name, "Renamed");
   EXPECT_EQ(updated->hierarchy, 9);
   EXPECT_EQ(
-      store_->update_category(project_.id, "cat_missing", CategoryDraft{"x", 1}, Instant{3000})
-          .error()
-          .code,
+      update_category(scope_, "cat_missing", CategoryDraft{"x", 1}, Instant{3000}).error().code,
       404);
 
-  ASSERT_TRUE(store_->delete_category(project_.id, c.id).ok());
-  EXPECT_FALSE(store_->find_category(project_.id, c.id)->has_value());
-  auto again = store_->delete_category(project_.id, c.id);
+  ASSERT_TRUE(delete_category(scope_, c.id).ok());
+  EXPECT_FALSE(find_category(scope_, c.id)->has_value());
+  auto again = delete_category(scope_, c.id);
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.error().code, 404);
   EXPECT_EQ(again.error().key, "not_found");
@@ -106,26 +139,26 @@ TEST_F(StoreTest, CategoryNamesAreUniquePerProject) {
   dup.project_id = project_.id;
   dup.name = "Summer";
   dup.created_at = Instant{2000};
-  auto r = store_->insert_category(dup);
+  auto r = insert_category(dup);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, 409);
   EXPECT_EQ(r.error().key, "duplicate_found");
 
   Category other = make("Winter", 2, 3000);
-  auto renamed = store_->update_category(project_.id, other.id,
-                                         CategoryDraft{"Summer", std::nullopt}, Instant{4000});
+  auto renamed =
+      update_category(scope_, other.id, CategoryDraft{"Summer", std::nullopt}, Instant{4000});
   ASSERT_FALSE(renamed.ok());
   EXPECT_EQ(renamed.error().key, "duplicate_found");
 }
 
 TEST_F(StoreTest, OtherProjectsSeeNothing) {
   Category c = make("Mine", 1, 1000);
-  EXPECT_FALSE(store_->find_category("proj_other", c.id)->has_value());
-  auto page = store_->list_categories("proj_other", ListQuery{});
+  EXPECT_FALSE(find_category(Scope::of_project("proj_other"), c.id)->has_value());
+  auto page = list_categories(Scope::of_project("proj_other"), ListQuery{});
   ASSERT_TRUE(page.ok());
   EXPECT_EQ(page->total, 0);
-  EXPECT_FALSE(store_->delete_category("proj_other", c.id).ok());
-  EXPECT_TRUE(store_->find_category(project_.id, c.id)->has_value());
+  EXPECT_FALSE(delete_category(Scope::of_project("proj_other"), c.id).ok());
+  EXPECT_TRUE(find_category(scope_, c.id)->has_value());
 }
 
 TEST_F(StoreTest, ListOrdersAndPages) {
@@ -146,18 +179,18 @@ TEST_F(StoreTest, ListOrdersAndPages) {
   ListQuery paged;
   paged.limit = 2;
   paged.page = 2;
-  auto page = store_->list_categories(project_.id, paged);
+  auto page = list_categories(scope_, paged);
   ASSERT_TRUE(page.ok());
   EXPECT_EQ(page->total, 5);
   EXPECT_TRUE(page->has_more);
   ASSERT_EQ(page->items.size(), 2u);
   EXPECT_EQ(page->items[0].name, "c");
   paged.page = 3;
-  page = store_->list_categories(project_.id, paged);
+  page = list_categories(scope_, paged);
   EXPECT_EQ(page->items.size(), 1u);
   EXPECT_FALSE(page->has_more);
   paged.page = 4;
-  EXPECT_TRUE(store_->list_categories(project_.id, paged)->items.empty());
+  EXPECT_TRUE(list_categories(scope_, paged)->items.empty());
 }
 
 TEST_F(StoreTest, CursorWalksEveryItemOnce) {
@@ -169,7 +202,7 @@ TEST_F(StoreTest, CursorWalksEveryItemOnce) {
     q.descending = descending;
     std::vector<std::string> seen;
     for (int steps = 0; steps < 10; ++steps) {
-      auto page = store_->list_categories(project_.id, q);
+      auto page = list_categories(scope_, q);
       ASSERT_TRUE(page.ok());
       EXPECT_EQ(page->total, 23);
       for (const auto& c : page->items) seen.push_back(c.id);
@@ -182,7 +215,7 @@ TEST_F(StoreTest, CursorWalksEveryItemOnce) {
   }
   ListQuery unknown;
   unknown.starting_after_id = "cat_missing";
-  EXPECT_EQ(store_->list_categories(project_.id, unknown).error().key, "invalid_query_params");
+  EXPECT_EQ(list_categories(scope_, unknown).error().key, "invalid_query_params");
 }
 
 TEST_F(StoreTest, Filters) {
@@ -232,16 +265,16 @@ TEST_F(StoreTest, Filters) {
 TEST_F(StoreTest, InvalidListRequestsAreClientErrors) {
   ListQuery q;
   q.order_field = "project_id";
-  EXPECT_EQ(store_->list_categories(project_.id, q).error().key, "invalid_query_params");
+  EXPECT_EQ(list_categories(scope_, q).error().key, "invalid_query_params");
   ListQuery f;
   f.filters.push_back(FilterCondition{"token_hash", FilterOp::kIs, {"x"}});
-  EXPECT_EQ(store_->list_categories(project_.id, f).error().key, "invalid_query_params");
+  EXPECT_EQ(list_categories(scope_, f).error().key, "invalid_query_params");
   ListQuery n;
   n.filters.push_back(FilterCondition{"hierarchy", FilterOp::kIs, {"one"}});
-  EXPECT_EQ(store_->list_categories(project_.id, n).error().key, "invalid_query_params");
+  EXPECT_EQ(list_categories(scope_, n).error().key, "invalid_query_params");
   ListQuery s;
   s.filters.push_back(FilterCondition{"hierarchy", FilterOp::kStartsWith, {"1"}});
-  EXPECT_EQ(store_->list_categories(project_.id, s).error().key, "invalid_query_params");
+  EXPECT_EQ(list_categories(scope_, s).error().key, "invalid_query_params");
 }
 
 TEST_F(StoreTest, UnsupportedUrlsAreRefused) {
@@ -258,13 +291,14 @@ namespace {
 // The catalog version (migration 8) moves with every committed change to what the engine caches,
 // and not with code generation's bookkeeping on the campaign row.
 TEST_F(StoreTest, CatalogVersionMovesWithDefinitionsOnly) {
-  auto version = [&] { return store_->catalog_version(project_.id).value(); };
+  auto version = [&] {
+    return read([&](UnitOfWork& tx) { return CatalogRepository(tx).version(scope_); }).value();
+  };
   EXPECT_EQ(version(), 0);
   Category c = make("versioned", 1, 1000);
   const int64_t after_category = version();
   EXPECT_GT(after_category, 0);
-  ASSERT_TRUE(
-      store_->update_category(project_.id, c.id, CategoryDraft{std::nullopt, 3}, now_utc()).ok());
+  ASSERT_TRUE(update_category(scope_, c.id, CategoryDraft{std::nullopt, 3}, now_utc()).ok());
   const int64_t after_update = version();
   EXPECT_GT(after_update, after_category);
 
@@ -273,13 +307,19 @@ TEST_F(StoreTest, CatalogVersionMovesWithDefinitionsOnly) {
   campaign.project_id = project_.id;
   campaign.name = "versioned campaign";
   campaign.created_at = now_utc();
-  ASSERT_TRUE(store_->insert_campaign(campaign).ok());
+  ASSERT_TRUE(
+      write([&](UnitOfWork& tx) { return CampaignRepository(tx).insert(scope_, campaign); }).ok());
   const int64_t after_campaign = version();
   EXPECT_GT(after_campaign, after_update);
-  ASSERT_TRUE(store_->set_campaign_generation_status(campaign.id, "IN_PROGRESS").ok());
-  ASSERT_TRUE(store_->increment_vouchers_count(campaign.id, 5).ok());
+  ASSERT_TRUE(
+      write([&](UnitOfWork& tx) -> Status {
+        OP_TRY(CampaignRepository(tx).set_generation_status(scope_, campaign.id, "IN_PROGRESS"));
+        return CampaignRepository(tx).add_vouchers_count(scope_, campaign.id, 5);
+      }).ok());
   EXPECT_EQ(version(), after_campaign) << "generation bookkeeping is not a definition change";
-  ASSERT_TRUE(store_->set_campaign_active(project_.id, campaign.id, false, now_utc()).ok());
+  ASSERT_TRUE(write([&](UnitOfWork& tx) {
+                return CampaignRepository(tx).set_active(scope_, campaign.id, false, now_utc());
+              }).ok());
   const int64_t after_disable = version();
   EXPECT_GT(after_disable, after_campaign);
 
@@ -288,7 +328,9 @@ TEST_F(StoreTest, CatalogVersionMovesWithDefinitionsOnly) {
   rule.project_id = project_.id;
   rule.name = "versioned rule";
   rule.created_at = now_utc();
-  ASSERT_TRUE(store_->insert_validation_rule(rule).ok());
+  ASSERT_TRUE(write([&](UnitOfWork& tx) {
+                return ValidationRuleRepository(tx).insert(scope_, rule);
+              }).ok());
   const int64_t after_rule = version();
   EXPECT_GT(after_rule, after_disable);
   RuleAssignment a;
@@ -298,21 +340,26 @@ TEST_F(StoreTest, CatalogVersionMovesWithDefinitionsOnly) {
   a.related_object_type = "campaign";
   a.related_object_id = campaign.id;
   a.created_at = now_utc();
-  ASSERT_TRUE(store_->insert_rule_assignment(a).ok());
+  ASSERT_TRUE(
+      write([&](UnitOfWork& tx) { return ValidationRuleRepository(tx).assign(scope_, a); }).ok());
   const int64_t after_assignment = version();
   EXPECT_GT(after_assignment, after_rule);
-  ASSERT_TRUE(store_->delete_validation_rule(project_.id, rule.id).ok());
+  ASSERT_TRUE(write([&](UnitOfWork& tx) {
+                return ValidationRuleRepository(tx).remove(scope_, rule.id);
+              }).ok());
   const int64_t after_rule_delete = version();
   EXPECT_GT(after_rule_delete, after_assignment);
 
-  // Segments and collections are definitions too (migration 10); orders are not.
+  // Segments and collections are definitions too; orders are not.
   Segment segment;
   segment.id = new_id("seg_");
   segment.project_id = project_.id;
   segment.name = "versioned segment";
   segment.type = "static";
   segment.created_at = now_utc();
-  ASSERT_TRUE(store_->insert_segment(segment, {}).ok());
+  ASSERT_TRUE(write([&](UnitOfWork& tx) {
+                return SegmentRepository(tx).insert(scope_, segment, {});
+              }).ok());
   const int64_t after_segment = version();
   EXPECT_GT(after_segment, after_rule_delete);
   ProductCollection collection;
@@ -321,19 +368,99 @@ TEST_F(StoreTest, CatalogVersionMovesWithDefinitionsOnly) {
   collection.name = "versioned collection";
   collection.type = "STATIC";
   collection.created_at = now_utc();
-  ASSERT_TRUE(store_->insert_collection(collection, 100).ok());
+  ASSERT_TRUE(write([&](UnitOfWork& tx) {
+                return CollectionRepository(tx).insert(scope_, collection, 100);
+              }).ok());
   const int64_t after_collection = version();
   EXPECT_GT(after_collection, after_segment);
   Order order;
   order.id = new_id("ord_");
   order.project_id = project_.id;
   order.created_at = now_utc();
-  Store::OrderMerge merge;
-  merge.merge = [](const Order& o) -> Result<Order> { return o; };
-  ASSERT_TRUE(store_->save_order(order, merge).ok());
+  ASSERT_TRUE(
+      write([&](UnitOfWork& tx) { return OrderRepository(tx).insert_if_new(scope_, order); }).ok());
   EXPECT_EQ(version(), after_collection) << "orders are not definitions";
-  ASSERT_TRUE(store_->delete_segment(project_.id, segment.id).ok());
+  ASSERT_TRUE(
+      write([&](UnitOfWork& tx) { return SegmentRepository(tx).remove(scope_, segment.id); }).ok());
   EXPECT_GT(version(), after_collection);
+}
+
+// The catalog triggers come from one list (store/catalog_tables.h): every table of the schema is
+// either a catalog table, with its three version triggers, or a listed data table. A new table
+// that is in neither list fails here, so it cannot be forgotten.
+TEST_F(StoreTest, EveryTableIsListedAndEveryCatalogTableHasItsTriggers) {
+  const bool sqlite = store_->backend() == "sqlite";
+  auto rows = read([&](UnitOfWork& tx) {
+    return tx.query(sqlite ? "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT"
+                             " LIKE 'sqlite_%'"
+                           : "SELECT tablename FROM pg_tables WHERE schemaname = 'public'");
+  });
+  ASSERT_TRUE(rows.ok());
+  ASSERT_FALSE(rows->rows.empty());
+  for (const auto& row : rows->rows) {
+    const std::string& table = row.text(0);
+    int listed = 0;
+    for (const auto& t : kCatalogTables) listed += t.name == table ? 1 : 0;
+    for (const auto& t : kDataTables) listed += t == table ? 1 : 0;
+    EXPECT_EQ(listed, 1) << "table " << table
+                         << " must be in exactly one of kCatalogTables and kDataTables";
+  }
+  for (const CatalogTable& t : kCatalogTables) {
+    auto triggers = read([&](UnitOfWork& tx) {
+      return sqlite ? tx.query(
+                          "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND"
+                          " tbl_name = ? AND name LIKE 'catalog_%'",
+                          {std::string(t.name)})
+                    : tx.query(
+                          "SELECT COUNT(*) FROM pg_trigger g JOIN pg_class c ON c.oid ="
+                          " g.tgrelid WHERE c.relname = ? AND g.tgname = ?",
+                          {std::string(t.name), "catalog_" + std::string(t.name)});
+    });
+    ASSERT_TRUE(triggers.ok());
+    EXPECT_EQ(triggers->rows.at(0).integer(0), sqlite ? 3 : 1) << "triggers of " << t.name;
+  }
+}
+
+// A unit that changes a catalog table tells the store's listeners once it commits, and not
+// before; a unit that rolls back tells nobody.
+TEST_F(StoreTest, CommittedCatalogChangesReachTheListeners) {
+  std::vector<std::string> heard;
+  const int handle =
+      store_->add_catalog_listener([&](const std::string& p) { heard.push_back(p); });
+  {
+    auto tx = store_->write();
+    ASSERT_TRUE(tx.ok());
+    Category c;
+    c.id = new_id("cat_");
+    c.name = "rolled back";
+    c.created_at = now_utc();
+    ASSERT_TRUE(CategoryRepository(*tx).insert(scope_, c).ok());
+    EXPECT_TRUE(heard.empty()) << "not before the commit";
+  }  // destroyed without commit: rolled back
+  EXPECT_TRUE(heard.empty());
+  EXPECT_FALSE(find_category(scope_, "x").value().has_value());
+  make("committed", 1, 1000);
+  ASSERT_EQ(heard.size(), 1u);
+  EXPECT_EQ(heard[0], project_.id);
+  store_->remove_catalog_listener(handle);
+}
+
+// Every write of a unit commits together or not at all.
+TEST_F(StoreTest, AUnitThatFailsWritesNothing) {
+  Category first;
+  first.id = new_id("cat_");
+  first.name = "first of two";
+  first.created_at = now_utc();
+  auto outcome = write([&](UnitOfWork& tx) -> Status {
+    OP_TRY(CategoryRepository(tx).insert(scope_, first));
+    Category dup = first;
+    dup.id = new_id("cat_");  // same name: a unique violation inside the same unit
+    return CategoryRepository(tx).insert(scope_, dup);
+  });
+  ASSERT_FALSE(outcome.ok());
+  EXPECT_EQ(outcome.error().key, "duplicate_found");
+  EXPECT_FALSE(find_category(scope_, first.id).value().has_value())
+      << "the first insert rolled back with the failed one";
 }
 
 }  // namespace

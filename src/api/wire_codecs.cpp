@@ -1,0 +1,31 @@
+#include "api/wire_codecs.h"
+
+#include "api/catalog_codec.h"
+#include "api/customer_codec.h"
+#include "api/order_codec.h"
+
+namespace openpromo::api {
+
+Json WireCodecs::customer(const Customer& c, const OrderSummary& orders) const {
+  return customer_json(c, orders);
+}
+Json WireCodecs::product(const Product& p) const {
+  return product_json(p);
+}
+Json WireCodecs::sku(const Sku& s) const {
+  return sku_json(s);
+}
+Result<CustomerDraft> WireCodecs::customer_draft(const JsonObject& body) const {
+  return read_customer_draft(body);
+}
+Result<CatalogDraft> WireCodecs::product_draft(const JsonObject& body) const {
+  return read_product_draft(body);
+}
+Result<CatalogDraft> WireCodecs::sku_draft(const JsonObject& body) const {
+  return read_sku_draft(body);
+}
+Result<OrderInput> WireCodecs::order(const JsonObject& body) const {
+  return read_order_input(body, kOrderEndpointKeys);
+}
+
+}  // namespace openpromo::api

@@ -1,0 +1,20 @@
+// WireCodecs: the api's codecs behind the service layer's Wire interface (service/wire.h), so
+// filters over the API's documents and jobs that replay request bodies use the one wire format.
+#pragma once
+
+#include "service/wire.h"
+
+namespace openpromo::api {
+
+class WireCodecs final : public Wire {
+ public:
+  Json customer(const Customer& customer, const OrderSummary& orders) const override;
+  Json product(const Product& product) const override;
+  Json sku(const Sku& sku) const override;
+  Result<CustomerDraft> customer_draft(const JsonObject& body) const override;
+  Result<CatalogDraft> product_draft(const JsonObject& body) const override;
+  Result<CatalogDraft> sku_draft(const JsonObject& body) const override;
+  Result<OrderInput> order(const JsonObject& body) const override;
+};
+
+}  // namespace openpromo::api

@@ -1,0 +1,34 @@
+// Wire: the API's JSON of a few resources, as services need it without knowing the wire format.
+//
+// The wire format has one home, the codecs in src/api. Two things below the api still need it:
+// segment and collection filters, which are defined over the documents the API shows (so a
+// filter names fields a client sees), and async jobs that replay request bodies (bulk writes,
+// order imports) row by row. They reach the codecs through this interface, which the api layer
+// implements (api::WireCodecs) and hands to the services it builds.
+#pragma once
+
+#include "core/error.h"
+#include "core/json.h"
+#include "model/customer.h"
+#include "model/order.h"
+#include "model/product.h"
+
+namespace openpromo {
+
+class Wire {
+ public:
+  virtual ~Wire() = default;
+
+  // The documents filters read (GET /customers/{id}, /products/{id}, /skus/{id} bodies).
+  virtual Json customer(const Customer& customer, const OrderSummary& orders) const = 0;
+  virtual Json product(const Product& product) const = 0;
+  virtual Json sku(const Sku& sku) const = 0;
+
+  // Request bodies (also bulk and CSV rows) decoded as the endpoints decode them.
+  virtual Result<CustomerDraft> customer_draft(const JsonObject& body) const = 0;
+  virtual Result<CatalogDraft> product_draft(const JsonObject& body) const = 0;
+  virtual Result<CatalogDraft> sku_draft(const JsonObject& body) const = 0;
+  virtual Result<OrderInput> order(const JsonObject& body) const = 0;
+};
+
+}  // namespace openpromo

@@ -1,0 +1,54 @@
+// Customers (spec 16.1) and their activity log.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/error.h"
+#include "model/customer.h"
+#include "model/list_query.h"
+#include "model/scope.h"
+#include "model/segment.h"
+#include "store/unit_of_work.h"
+
+namespace openpromo {
+
+class CustomerRepository {
+ public:
+  explicit CustomerRepository(UnitOfWork& tx) : tx_(tx) {}
+
+  // One statement: concurrent upserts of one source_id (on any node) yield one customer.
+  // `draft` fields that are present overwrite; absent ones keep. A new customer gets `new_id`.
+  Result<Customer> upsert(const Scope& scope, const CustomerDraft& draft, const std::string& new_id,
+                          Instant now);
+  Result<std::optional<Customer>> find(const Scope& scope, std::string_view id_or_source_id);
+  Result<Page<Customer>> list(const Scope& scope, const ListQuery& query);
+  // Present fields overwrite, address replaces, metadata keys merge (null removes a key); the
+  // row is read and written in this unit (REQUIRES: a write unit), so concurrent merges never
+  // lose a key.
+  Result<Customer> update(const Scope& scope, std::string_view id, const CustomerDraft& draft,
+                          Instant now);
+  // Locks the row until the unit ends (writes that attach data to the customer and its erasure
+  // serialise on it): not_found when it is gone.
+  Status lock(const Scope& scope, std::string_view id);
+  Result<int64_t> remove(const Scope& scope, std::string_view id);
+
+ private:
+  UnitOfWork& tx_;
+};
+
+class ActivityRepository {
+ public:
+  explicit ActivityRepository(UnitOfWork& tx) : tx_(tx) {}
+
+  Status insert(const Scope& scope, const CustomerActivity& activity);
+  Result<Page<CustomerActivity>> list(const Scope& scope, std::string_view customer_id,
+                                      ListQuery query);
+  Result<int64_t> remove_of_customer(const Scope& scope, std::string_view customer_id);
+
+ private:
+  UnitOfWork& tx_;
+};
+
+}  // namespace openpromo

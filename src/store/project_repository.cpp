@@ -1,0 +1,136 @@
+#include "store/project_repository.h"
+
+#include "core/crypto.h"
+#include "store/scope_sql.h"
+
+namespace openpromo {
+namespace {
+
+constexpr std::string_view kProjectColumns =
+    "id, name, time_zone, currency, case_sensitive_codes, created_at";
+
+Project project_from_row(const sql::Row& row, size_t at = 0) {
+  Project p;
+  p.id = row.text(at + 0);
+  p.name = row.text(at + 1);
+  p.time_zone = row.text(at + 2);
+  p.currency = row.text(at + 3);
+  p.case_sensitive_codes = row.integer(at + 4) != 0;
+  p.created_at = Instant{row.integer(at + 5)};
+  return p;
+}
+
+std::string join_lines(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& s : items) {
+    if (!out.empty()) out += '\n';
+    out += s;
+  }
+  return out;
+}
+
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    out.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<Project> ProjectRepository::ensure_default(Instant now) {
+  Project p;
+  p.id = new_id("proj_");
+  p.name = "Default project";
+  p.created_at = now;
+  // Nodes starting at once race here: the partial unique index keeps one default project and
+  // DO NOTHING lets the losers read the winner's.
+  OP_TRY(tx_.query(
+      "INSERT INTO projects (id, name, time_zone, currency, case_sensitive_codes, is_default,"
+      " created_at) VALUES (?, ?, ?, ?, ?, 1, ?) ON CONFLICT DO NOTHING",
+      {p.id, p.name, p.time_zone, p.currency, int64_t{p.case_sensitive_codes ? 1 : 0},
+       p.created_at.millis}));
+  OP_ASSIGN(auto existing, tx_.query("SELECT " + std::string(kProjectColumns) +
+                                     " FROM projects WHERE is_default = 1"));
+  if (existing.rows.empty()) return Error::internal("default project missing after insert");
+  return project_from_row(existing.rows[0]);
+}
+
+Status ProjectRepository::insert(const Project& p) {
+  OP_TRY(tx_.query(
+      "INSERT INTO projects (id, name, time_zone, currency, case_sensitive_codes, is_default,"
+      " created_at) VALUES (?, ?, ?, ?, ?, 0, ?)",
+      {p.id, p.name, p.time_zone, p.currency, int64_t{p.case_sensitive_codes ? 1 : 0},
+       p.created_at.millis}));
+  return {};
+}
+
+Result<std::optional<Project>> ProjectRepository::find(const Scope& scope) {
+  OP_ASSIGN(auto rs,
+            tx_.query("SELECT " + std::string(kProjectColumns) + " FROM projects WHERE id = ?",
+                      {scope.project_id}));
+  if (rs.rows.empty()) return std::optional<Project>{};
+  return std::optional<Project>(project_from_row(rs.rows[0]));
+}
+
+Status ApiKeyRepository::insert(const ApiKey& key) {
+  auto r = tx_.query(
+      "INSERT INTO api_keys (id, project_id, kind, role, app_id, token_hash, allowed_origins,"
+      " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+      {key.id, key.project_id, std::string(to_string(key.kind)), std::string(to_string(key.role)),
+       key.app_id, key.token_hash, join_lines(key.allowed_origins), key.created_at.millis});
+  if (!r.ok()) {
+    if (r.error().key == sql::kUniqueViolation) {
+      return Error::duplicate_found("api_key", "an API key with this application id exists");
+    }
+    return std::move(r).take_error();
+  }
+  return {};
+}
+
+Result<bool> ApiKeyRepository::insert_if_new(const ApiKey& key) {
+  OP_ASSIGN(auto r,
+            tx_.query("INSERT INTO api_keys (id, project_id, kind, role, app_id, token_hash,"
+                      " allowed_origins, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                      " ON CONFLICT DO NOTHING",
+                      {key.id, key.project_id, std::string(to_string(key.kind)),
+                       std::string(to_string(key.role)), key.app_id, key.token_hash,
+                       join_lines(key.allowed_origins), key.created_at.millis}));
+  return r.affected == 1;
+}
+
+Result<std::optional<KeyWithProject>> ApiKeyRepository::find_by_app_id(std::string_view app_id) {
+  OP_ASSIGN(auto rs, tx_.query("SELECT k.id, k.project_id, k.kind, k.role, k.app_id, k.token_hash,"
+                               " k.allowed_origins, k.created_at, p.id, p.name, p.time_zone,"
+                               " p.currency, p.case_sensitive_codes, p.created_at"
+                               " FROM api_keys k JOIN projects p ON p.id = k.project_id"
+                               " WHERE k.app_id = ?",
+                               {std::string(app_id)}));
+  if (rs.rows.empty()) return std::optional<KeyWithProject>{};
+  const sql::Row& row = rs.rows[0];
+  KeyWithProject out;
+  ApiKey& key = out.key;
+  key.id = row.text(0);
+  key.project_id = row.text(1);
+  key.kind = key_kind_from_string(row.text(2)).value_or(KeyKind::kServer);
+  key.role = role_from_string(row.text(3)).value_or(Role::kUser);
+  key.app_id = row.text(4);
+  key.token_hash = row.text(5);
+  key.allowed_origins = split_lines(row.text(6));
+  key.created_at = Instant{row.integer(7)};
+  out.project = project_from_row(row, 8);
+  return std::optional<KeyWithProject>(std::move(out));
+}
+
+Result<int64_t> ApiKeyRepository::count(const Scope& scope) {
+  const sql::Scoped s(scope);
+  OP_ASSIGN(auto rs, tx_.query("SELECT COUNT(*) FROM api_keys WHERE " + s.where(), s.params()));
+  return rs.rows.at(0).integer(0);
+}
+
+}  // namespace openpromo

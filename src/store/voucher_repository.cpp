@@ -1,0 +1,332 @@
+#include "store/voucher_repository.h"
+
+#include <algorithm>
+#include <array>
+
+#include "store/list_sql.h"
+#include "store/row_codec.h"
+#include "store/scope_sql.h"
+
+namespace openpromo {
+namespace {
+
+using sql::flag;
+using sql::opt;
+
+constexpr std::string_view kColumns =
+    "id, project_id, code, campaign_id, category_id, type, active, start_date, expiration_date,"
+    " redemption_quantity, redeemed_quantity, gift_amount, gift_balance, loyalty_points,"
+    " loyalty_balance, holder_id, is_referral_code, publish_count, definition, created_at,"
+    " updated_at, deleted_at";
+
+constexpr std::array<sql::ListField, 12> kListFields{{
+    {"id", "id", sql::FieldType::kText, true},
+    {"code", "code", sql::FieldType::kText, true},
+    {"campaign_id", "campaign_id", sql::FieldType::kText, false},
+    {"category_id", "category_id", sql::FieldType::kText, false},
+    {"type", "type", sql::FieldType::kText, false},
+    {"active", "active", sql::FieldType::kBoolean, false},
+    {"holder_id", "holder_id", sql::FieldType::kText, false},
+    {"is_referral_code", "is_referral_code", sql::FieldType::kBoolean, false},
+    {"start_date", "start_date", sql::FieldType::kTimestamp, false},
+    {"expiration_date", "expiration_date", sql::FieldType::kTimestamp, false},
+    // Creation order is id order (ids are time-ordered), which the indexes already hold;
+    // created_at filters still read the column.
+    {"created_at", "created_at", sql::FieldType::kTimestamp, true, "id"},
+    {"updated_at", "COALESCE(updated_at, created_at)", sql::FieldType::kTimestamp, true},
+}};
+
+constexpr sql::ListTable kTable{"vouchers", kColumns, kListFields, "deleted_at IS NULL"};
+
+Voucher from_row(const sql::Row& r) {
+  Voucher v;
+  v.id = r.text(0);
+  v.project_id = r.text(1);
+  v.code = r.text(2);
+  v.campaign_id = sql::opt_text(r, 3);
+  v.category_id = sql::opt_text(r, 4);
+  v.type = voucher_type_from_string(r.text(5)).value_or(VoucherType::kDiscount);
+  v.active = r.integer(6) != 0;
+  v.start_date = sql::opt_time(r, 7);
+  v.expiration_date = sql::opt_time(r, 8);
+  v.redemption_quantity = sql::opt_int(r, 9);
+  v.redeemed_quantity = r.integer(10);
+  v.gift_amount = sql::opt_int(r, 11);
+  v.gift_balance = sql::opt_int(r, 12);
+  v.loyalty_points = sql::opt_int(r, 13);
+  v.loyalty_balance = sql::opt_int(r, 14);
+  v.holder_id = sql::opt_text(r, 15);
+  v.is_referral_code = r.integer(16) != 0;
+  v.publish_count = r.integer(17);
+  v.definition = sql::json_definition(r, 18, v.unreadable);
+  v.created_at = Instant{r.integer(19)};
+  v.updated_at = sql::opt_time(r, 20);
+  v.deleted_at = sql::opt_time(r, 21);
+  return v;
+}
+
+// Column values in kColumns order, with code_key inserted after code for INSERTs.
+std::vector<sql::Value> insert_values(const Voucher& v, bool case_sensitive) {
+  return {v.id,
+          v.project_id,
+          v.code,
+          code_key(v.code, case_sensitive),
+          opt(v.campaign_id),
+          opt(v.category_id),
+          std::string(to_string(v.type)),
+          flag(v.active),
+          opt(v.start_date),
+          opt(v.expiration_date),
+          opt(v.redemption_quantity),
+          v.redeemed_quantity,
+          opt(v.gift_amount),
+          opt(v.gift_balance),
+          opt(v.loyalty_points),
+          opt(v.loyalty_balance),
+          opt(v.holder_id),
+          flag(v.is_referral_code),
+          v.publish_count,
+          to_json_text(v.definition),
+          v.created_at.millis,
+          opt(v.updated_at),
+          opt(v.deleted_at)};
+}
+
+constexpr std::string_view kInsertColumns =
+    "id, project_id, code, code_key, campaign_id, category_id, type, active, start_date,"
+    " expiration_date, redemption_quantity, redeemed_quantity, gift_amount, gift_balance,"
+    " loyalty_points, loyalty_balance, holder_id, is_referral_code, publish_count, definition,"
+    " created_at, updated_at, deleted_at";
+constexpr size_t kInsertColumnCount = 23;
+
+std::string row_placeholders() {
+  std::string p = "(";
+  for (size_t i = 0; i < kInsertColumnCount; ++i) p += i ? ", ?" : "?";
+  return p + ")";
+}
+
+Error map_write_error(Error e, const Voucher& v) {
+  if (e.key == sql::kUniqueViolation) {
+    return Error::duplicate_found("voucher", "A voucher with code '" + v.code + "' already exists");
+  }
+  if (e.key == sql::kForeignKeyViolation) {
+    return Error::invalid_payload("campaign or category does not exist in this project");
+  }
+  return e;
+}
+
+// A live voucher leaving its campaign (to the bin or for good) leaves its vouchers_count too.
+Status uncount(UnitOfWork& tx, const Scope& scope, const sql::ResultSet& removed) {
+  if (removed.rows.empty() || removed.rows[0].is_null(0)) return {};
+  const sql::Scoped s(scope);
+  OP_TRY(tx.query("UPDATE campaigns SET vouchers_count = vouchers_count - 1 WHERE " + s.where() +
+                      " AND id = ? AND vouchers_count > 0",
+                  s.params({removed.rows[0].text(0)})));
+  return {};
+}
+
+}  // namespace
+
+Status VoucherRepository::insert(const Scope& scope, const Voucher& v, bool case_sensitive) {
+  Voucher scoped = v;
+  scoped.project_id = scope.project_id;
+  const auto values = insert_values(scoped, case_sensitive);
+  auto r = tx_.query(
+      "INSERT INTO vouchers (" + std::string(kInsertColumns) + ") VALUES " + row_placeholders(),
+      values);
+  if (!r.ok()) return map_write_error(std::move(r).take_error(), v);
+  return {};
+}
+
+Result<bool> VoucherRepository::insert_if_new(const Scope& scope, const Voucher& v,
+                                              bool case_sensitive) {
+  Voucher scoped = v;
+  scoped.project_id = scope.project_id;
+  const auto values = insert_values(scoped, case_sensitive);
+  // ON CONFLICT DO NOTHING rather than a failed statement: on PostgreSQL a failed statement
+  // aborts the whole transaction, and the caller wants to draw another code in it.
+  auto r = tx_.query("INSERT INTO vouchers (" + std::string(kInsertColumns) + ") VALUES " +
+                         row_placeholders() + " ON CONFLICT DO NOTHING",
+                     values);
+  if (!r.ok()) return map_write_error(std::move(r).take_error(), v);
+  return r->affected == 1;
+}
+
+Result<int64_t> VoucherRepository::insert_batch(const Scope& scope,
+                                                const std::vector<Voucher>& vouchers,
+                                                bool case_sensitive) {
+  // Rows per INSERT: large enough to amortise the statement, small enough for every driver's
+  // parameter limit (23 x 400 = 9200).
+  constexpr size_t kRowsPerStatement = 400;
+  int64_t inserted = 0;
+  for (size_t start = 0; start < vouchers.size(); start += kRowsPerStatement) {
+    const size_t end = std::min(vouchers.size(), start + kRowsPerStatement);
+    std::string sql = "INSERT INTO vouchers (" + std::string(kInsertColumns) + ") VALUES ";
+    std::vector<sql::Value> params;
+    params.reserve((end - start) * kInsertColumnCount);
+    for (size_t i = start; i < end; ++i) {
+      sql += i == start ? row_placeholders() : ", " + row_placeholders();
+      Voucher v = vouchers[i];
+      v.project_id = scope.project_id;
+      auto values = insert_values(v, case_sensitive);
+      std::move(values.begin(), values.end(), std::back_inserter(params));
+    }
+    // A code that collides with an existing one (any campaign, the bin included) is skipped;
+    // the job draws again for it.
+    sql += " ON CONFLICT DO NOTHING";
+    OP_ASSIGN(auto r, tx_.query(sql, params));
+    inserted += r.affected;
+  }
+  return inserted;
+}
+
+Result<std::optional<Voucher>> VoucherRepository::find(const Scope& scope,
+                                                       std::string_view code_or_id,
+                                                       bool case_sensitive) {
+  const sql::Scoped s(scope);
+  OP_ASSIGN(auto rs,
+            tx_.query("SELECT " + std::string(kColumns) + " FROM vouchers WHERE " + s.where() +
+                          " AND (code_key = ? OR id = ?) AND deleted_at IS NULL LIMIT 1",
+                      s.params({code_key(code_or_id, case_sensitive), std::string(code_or_id)})));
+  if (rs.rows.empty()) return std::optional<Voucher>{};
+  return std::optional<Voucher>(from_row(rs.rows[0]));
+}
+
+Result<Page<Voucher>> VoucherRepository::list(const Scope& scope, const ListQuery& query) {
+  return sql::list_page<Voucher>(tx_, kTable, scope, query, from_row);
+}
+
+Status VoucherRepository::update(const Scope& scope, const Voucher& v) {
+  // Counters (redeemed_quantity, balances, publish_count) are not written here: only guarded
+  // updates change them.
+  const sql::Scoped s(scope);
+  std::vector<sql::Value> params{opt(v.category_id),         flag(v.active),
+                                 opt(v.start_date),          opt(v.expiration_date),
+                                 opt(v.redemption_quantity), opt(v.holder_id),
+                                 to_json_text(v.definition), opt(v.updated_at)};
+  s.bind(params);
+  params.emplace_back(v.id);
+  auto r = tx_.query(
+      "UPDATE vouchers SET category_id = ?, active = ?, start_date = ?, expiration_date = ?,"
+      " redemption_quantity = ?, holder_id = ?, definition = ?, updated_at = ? WHERE " +
+          s.where() + " AND id = ? AND deleted_at IS NULL",
+      params);
+  if (!r.ok()) return map_write_error(std::move(r).take_error(), v);
+  if (r->affected == 0) return Error::not_found("voucher", v.code);
+  return {};
+}
+
+Status VoucherRepository::set_active(const Scope& scope, std::string_view id, bool active,
+                                     Instant now) {
+  const sql::Scoped s(scope);
+  std::vector<sql::Value> params{flag(active), now.millis};
+  s.bind(params);
+  params.emplace_back(std::string(id));
+  OP_ASSIGN(auto r, tx_.query("UPDATE vouchers SET active = ?, updated_at = ? WHERE " + s.where() +
+                                  " AND id = ? AND deleted_at IS NULL",
+                              params));
+  if (r.affected == 0) return Error::not_found("voucher", std::string(id));
+  return {};
+}
+
+Status VoucherRepository::bin(const Scope& scope, std::string_view id, Instant now) {
+  const sql::Scoped s(scope);
+  std::vector<sql::Value> params{now.millis};
+  s.bind(params);
+  params.emplace_back(std::string(id));
+  OP_ASSIGN(auto r, tx_.query("UPDATE vouchers SET deleted_at = ? WHERE " + s.where() +
+                                  " AND id = ? AND deleted_at IS NULL RETURNING campaign_id",
+                              params));
+  if (r.rows.empty()) return Error::not_found("voucher", std::string(id));
+  return uncount(tx_, scope, r);
+}
+
+Status VoucherRepository::remove(const Scope& scope, std::string_view id) {
+  const sql::Scoped s(scope);
+  OP_ASSIGN(auto r, tx_.query("DELETE FROM vouchers WHERE " + s.where() +
+                                  " AND id = ? RETURNING campaign_id, deleted_at",
+                              s.params({std::string(id)})));
+  if (r.rows.empty()) return Error::not_found("voucher", std::string(id));
+  if (!r.rows[0].is_null(1)) return {};  // already uncounted when it went to the bin
+  return uncount(tx_, scope, r);
+}
+
+Result<Voucher> VoucherRepository::adjust_gift_balance(const Scope& scope,
+                                                       std::string_view voucher_id,
+                                                       VoucherTransaction t) {
+  // One guarded statement: concurrent adjustments serialise on the row and the guard is checked
+  // against the latest committed balance.
+  const sql::Scoped s(scope);
+  const int64_t amount = t.amount;
+  std::vector<sql::Value> params{amount, std::max<int64_t>(amount, 0), t.created_at.millis};
+  s.bind(params);
+  params.emplace_back(std::string(voucher_id));
+  params.emplace_back(amount);
+  OP_ASSIGN(auto r,
+            tx_.query("UPDATE vouchers SET gift_balance = gift_balance + ?,"
+                      " gift_amount = gift_amount + ?, updated_at = ? WHERE " +
+                          s.where() +
+                          " AND id = ? AND deleted_at IS NULL AND gift_balance IS NOT NULL AND"
+                          " gift_balance + ? >= 0 RETURNING " +
+                          std::string(kColumns),
+                      params));
+  if (r.rows.empty()) {
+    return Error{400,
+                 "invalid_add_balance_params",
+                 "Invalid add balance params",
+                 "The balance cannot go below zero",
+                 std::string(voucher_id),
+                 "voucher"};
+  }
+  Voucher v = from_row(r.rows[0]);
+  t.project_id = scope.project_id;
+  t.voucher_id = v.id;
+  t.campaign_id = v.campaign_id;
+  t.balance_after = v.gift_balance.value_or(0);
+  t.total_after = v.gift_amount.value_or(0);
+  OP_TRY(tx_.query(
+      "INSERT INTO voucher_transactions (id, project_id, voucher_id, campaign_id, source_id,"
+      " source, reason, type, amount, balance_after, total_after, related_transaction_id,"
+      " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      {t.id, t.project_id, t.voucher_id, opt(t.campaign_id), opt(t.source_id), opt(t.source),
+       opt(t.reason), t.type, t.amount, t.balance_after, t.total_after,
+       opt(t.related_transaction_id), t.created_at.millis}));
+  return v;
+}
+
+Result<Page<VoucherTransaction>> VoucherRepository::transactions(const Scope& scope,
+                                                                 std::string_view voucher_id,
+                                                                 const ListQuery& query) {
+  static constexpr std::string_view kTxColumns =
+      "id, project_id, voucher_id, campaign_id, source_id, source, reason, type, amount,"
+      " balance_after, total_after, related_transaction_id, created_at";
+  static constexpr std::array<sql::ListField, 4> kTxFields{{
+      {"id", "id", sql::FieldType::kText, true},
+      {"voucher_id", "voucher_id", sql::FieldType::kText, false},
+      {"type", "type", sql::FieldType::kText, false},
+      {"created_at", "created_at", sql::FieldType::kTimestamp, true, "id"},
+  }};
+  static constexpr sql::ListTable kTxTable{"voucher_transactions", kTxColumns, kTxFields};
+  ListQuery q = query;
+  q.filters.push_back(FilterCondition{"voucher_id", FilterOp::kIs, {std::string(voucher_id)}});
+  auto decode = [](const sql::Row& r) {
+    VoucherTransaction t;
+    t.id = r.text(0);
+    t.project_id = r.text(1);
+    t.voucher_id = r.text(2);
+    t.campaign_id = sql::opt_text(r, 3);
+    t.source_id = sql::opt_text(r, 4);
+    t.source = sql::opt_text(r, 5);
+    t.reason = sql::opt_text(r, 6);
+    t.type = r.text(7);
+    t.amount = r.integer(8);
+    t.balance_after = r.integer(9);
+    t.total_after = r.integer(10);
+    t.related_transaction_id = sql::opt_text(r, 11);
+    t.created_at = Instant{r.integer(12)};
+    return t;
+  };
+  return sql::list_page<VoucherTransaction>(tx_, kTxTable, scope, q, decode);
+}
+
+}  // namespace openpromo

@@ -1,0 +1,55 @@
+// Vouchers (spec 5.3, 5.6) and gift-card transactions. Codes are unique per project under its
+// case sensitivity, binned codes included. Counters (redeemed quantity, balances) change only
+// through guarded single-statement updates, never read-modify-write.
+#pragma once
+
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "core/error.h"
+#include "model/list_query.h"
+#include "model/scope.h"
+#include "model/voucher.h"
+#include "model/voucher_transaction.h"
+#include "store/unit_of_work.h"
+
+namespace openpromo {
+
+class VoucherRepository {
+ public:
+  explicit VoucherRepository(UnitOfWork& tx) : tx_(tx) {}
+
+  // 409 duplicate_found when the code (or id) is taken.
+  Status insert(const Scope& scope, const Voucher& voucher, bool case_sensitive);
+  // The same, but a taken code is `false` instead of an error, so a caller drawing random codes
+  // can draw again inside the same transaction.
+  Result<bool> insert_if_new(const Scope& scope, const Voucher& voucher, bool case_sensitive);
+  // A batch of generated codes; codes that collide with existing ones are skipped. Returns how
+  // many were inserted.
+  Result<int64_t> insert_batch(const Scope& scope, const std::vector<Voucher>& vouchers,
+                               bool case_sensitive);
+  Result<std::optional<Voucher>> find(const Scope& scope, std::string_view code_or_id,
+                                      bool case_sensitive);
+  Result<Page<Voucher>> list(const Scope& scope, const ListQuery& query);
+  // Writes the editable fields; counters are untouched.
+  Status update(const Scope& scope, const Voucher& voucher);
+  Status set_active(const Scope& scope, std::string_view id, bool active, Instant now);
+  // To the bin (the code stays reserved), or for good; either way it leaves its campaign's
+  // vouchers_count.
+  Status bin(const Scope& scope, std::string_view id, Instant now);
+  Status remove(const Scope& scope, std::string_view id);
+  // Adds `tx.amount` (negative: removes) to a gift card's balance; additions also raise its
+  // amount. Guarded in the database: the balance never goes below zero, whatever runs
+  // concurrently. `tx` (with the resulting balance filled in) is recorded in the same unit.
+  Result<Voucher> adjust_gift_balance(const Scope& scope, std::string_view voucher_id,
+                                      VoucherTransaction tx);
+  // A voucher's transactions, newest first unless the query orders otherwise.
+  Result<Page<VoucherTransaction>> transactions(const Scope& scope, std::string_view voucher_id,
+                                                const ListQuery& query);
+
+ private:
+  UnitOfWork& tx_;
+};
+
+}  // namespace openpromo
