@@ -1,0 +1,539 @@
+// The structure money depends on (issue 11), through the App on a real store:
+// - fail closed: a stored rule, filter or definition that no longer compiles makes the
+//   incentives that use it inapplicable, never unrestricted;
+// - whatever a write accepts, validation can evaluate (generated definitions, property style);
+// - one scope: a key of another project sees none of a project's data on any route;
+// - a warm validation of one voucher and one tier reads the database at most three times.
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <random>
+#include <set>
+
+#include "api/app.h"
+#include "support/test_database.h"
+
+namespace openpromo::api {
+namespace {
+
+namespace json = boost::json;
+
+class StructureTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto opened = Store::open(db_.url(), StoreOptions{});
+    ASSERT_TRUE(opened.ok()) << opened.error().details;
+    store_ = std::move(*opened);
+    ASSERT_TRUE(store_->migrate().ok());
+    KeyService keys(*store_);
+    project_ = keys.ensure_default_project().value();
+    admin_ = keys.create(project_, KeyKind::kServer, Role::kAdmin, {}).value();
+    app_ = std::make_unique<App>(
+        *store_, AppOptions{.access_log = false, .log_stream = stderr, .catalog = {}});
+  }
+  void TearDown() override { app_.reset(); }
+
+  struct Reply {
+    int status = 0;
+    std::string body;
+    json::value json() const { return json::parse(body); }
+  };
+  Reply call(const std::string& method, const std::string& target, const std::string& body,
+             const NewKey& key) {
+    HttpRequest r;
+    r.method = method;
+    r.target = target;
+    r.body = body;
+    if (!body.empty()) r.headers.emplace_back("content-type", "application/json");
+    r.headers.emplace_back("x-app-id", key.key.app_id);
+    r.headers.emplace_back("x-app-token", key.token);
+    HttpResponse out = app_->handle(r);
+    return Reply{out.status, out.body};
+  }
+  Reply post(const std::string& target, const std::string& body) {
+    return call("POST", target, body, admin_);
+  }
+  std::string created_id(const Reply& r) {
+    EXPECT_EQ(r.status, 200) << r.body;
+    if (r.status != 200) return {};
+    return std::string(r.json().at("id").as_string());
+  }
+  // Runs SQL in its own write unit (what an older version, or an operator, left behind).
+  void sql(const std::string& statement, std::initializer_list<sql::Value> params) {
+    auto done = store_->in_write([&](UnitOfWork& tx) { return tx.query(statement, params); });
+    ASSERT_TRUE(done.ok()) << done.error().details;
+  }
+
+  // The one redeemable of a validation, as the API answered it.
+  json::object validate_one(const std::string& object, const std::string& id,
+                            const std::string& customer = "") {
+    std::string body = R"({"redeemables":[{"object":")" + object + R"(","id":")" + id +
+                       R"("}],"order":{"amount":10000}})";
+    if (!customer.empty())
+      body.insert(body.size() - 1, R"(,"customer":{"source_id":")" + customer + "\"}");
+    Reply r = post("/v1/validations", body);
+    EXPECT_EQ(r.status, 200) << r.body;
+    if (r.status != 200) return {};
+    return r.json().at("redeemables").as_array().at(0).as_object();
+  }
+  static std::string status_of(const json::object& redeemable) {
+    return redeemable.contains("status") ? std::string(redeemable.at("status").as_string()) : "";
+  }
+  static std::string key_of(const json::object& redeemable) {
+    const json::value* details = redeemable.at("result").as_object().if_contains("details");
+    if (!details) return {};
+    return std::string(details->as_object().at("key").as_string());
+  }
+
+  std::string rule(const std::string& name, const std::string& rules_json) {
+    return created_id(
+        post("/v1/validation-rules", R"({"name":")" + name + R"(","rules":)" + rules_json + "}"));
+  }
+  void assign(const std::string& rule_id, const std::string& type, const std::string& object) {
+    Reply r =
+        post("/v1/validation-rules/" + rule_id + "/assignments",
+             R"({"related_object_type":")" + type + R"(","related_object_id":")" + object + "\"}");
+    ASSERT_EQ(r.status, 200) << r.body;
+  }
+
+  testing::TestDatabase db_;
+  std::unique_ptr<Store> store_;
+  Project project_;
+  NewKey admin_;
+  std::unique_ptr<App> app_;
+};
+
+constexpr const char* kAmountAtLeast5000 =
+    R"({"1":{"name":"order.amount","conditions":{"$more_than_or_equal":[5000]}},"logic":"1"})";
+// What an older engine might have stored: a rule name this one does not know.
+constexpr const char* kUncompilable =
+    R"({"rules":{"1":{"name":"order.no_such_attribute","conditions":{"$is":[1]}},"logic":"1"}})";
+
+// ---- fail closed ------------------------------------------------------------------------------
+
+// The rule holds (the order is 10000), so the incentive is applicable; once the stored rule no
+// longer compiles it must be inapplicable with definition_unreadable, not unrestricted.
+TEST_F(StructureTest, ARuleThatNoLongerCompilesMakesCampaignVoucherAndTierInapplicable) {
+  const std::string campaign = created_id(
+      post("/v1/campaigns", R"({"name":"fail-closed","campaign_type":"DISCOUNT_COUPONS",)"
+                            R"("voucher":{"discount":{"type":"AMOUNT","amount_off":100}}})"));
+  ASSERT_EQ(post("/v1/campaigns/" + campaign + "/vouchers/FC-CAMPAIGN", "{}").status, 200);
+  ASSERT_EQ(post("/v1/vouchers/FC-VOUCHER",
+                 R"({"type":"DISCOUNT_VOUCHER","discount":{"type":"AMOUNT","amount_off":100}})")
+                .status,
+            200);
+  const std::string promotion = created_id(
+      post("/v1/campaigns", R"({"name":"fail-closed promo","campaign_type":"PROMOTION"})"));
+  const std::string tier =
+      created_id(post("/v1/promotions/" + promotion + "/tiers",
+                      R"({"name":"t","action":{"discount":{"type":"AMOUNT","amount_off":100}}})"));
+  const std::string on_campaign = rule("on campaign", kAmountAtLeast5000);
+  const std::string on_voucher = rule("on voucher", kAmountAtLeast5000);
+  const std::string on_tier = rule("on tier", kAmountAtLeast5000);
+  assign(on_campaign, "campaign", campaign);
+  assign(on_voucher, "voucher", "FC-VOUCHER");
+  assign(on_tier, "promotion_tier", tier);
+  const std::vector<std::tuple<std::string, std::string, std::string>> cases{
+      {"voucher", "FC-CAMPAIGN", on_campaign},
+      {"voucher", "FC-VOUCHER", on_voucher},
+      {"promotion_tier", tier, on_tier}};
+  for (const auto& [object, id, rule_id] : cases) {
+    EXPECT_EQ(status_of(validate_one(object, id)), "APPLICABLE") << id;
+  }
+  // One rule unparsable JSON, two that parse but no longer compile.
+  sql("UPDATE validation_rules SET definition = ? WHERE id = ?", {"{not json", on_campaign});
+  sql("UPDATE validation_rules SET definition = ? WHERE id = ?", {kUncompilable, on_voucher});
+  sql("UPDATE validation_rules SET definition = ? WHERE id = ?", {kUncompilable, on_tier});
+  for (const auto& [object, id, rule_id] : cases) {
+    const json::object r = validate_one(object, id);
+    EXPECT_EQ(status_of(r), "INAPPLICABLE") << id << ": " << json::serialize(r);
+    EXPECT_EQ(key_of(r), "definition_unreadable") << json::serialize(r);
+    const json::object& error = r.at("result").as_object().at("error").as_object();
+    EXPECT_NE(std::string(error.at("details").as_string()).find(rule_id), std::string::npos)
+        << "the error names the rule: " << json::serialize(error);
+  }
+  // Logged and counted once per snapshot load.
+  EXPECT_GE(app_->metrics().unreadable_definitions("validation_rule"), 3u);
+  Reply metrics = call("GET", "/metrics", "", admin_);
+  EXPECT_NE(metrics.body.find("openpromo_unreadable_definitions_total{kind=\"validation_rule\"}"),
+            std::string::npos);
+}
+
+// A stored definition (a voucher's own discount, a tier's action) that no longer evaluates makes
+// that incentive inapplicable and leaves the others in the request alone.
+TEST_F(StructureTest, AnUnreadableVoucherOrTierDefinitionFailsOnlyThatIncentive) {
+  ASSERT_EQ(post("/v1/vouchers/FC-BROKEN",
+                 R"({"type":"DISCOUNT_VOUCHER","discount":{"type":"AMOUNT","amount_off":100}})")
+                .status,
+            200);
+  ASSERT_EQ(post("/v1/vouchers/FC-FINE",
+                 R"({"type":"DISCOUNT_VOUCHER","discount":{"type":"AMOUNT","amount_off":100}})")
+                .status,
+            200);
+  sql("UPDATE vouchers SET definition = ? WHERE code = ?",
+      {R"({"discount":{"type":"AMOUNT"}})", "FC-BROKEN"});
+  Reply r =
+      post("/v1/validations", R"({"redeemables":[{"object":"voucher","id":"FC-FINE"},)"
+                              R"({"object":"voucher","id":"FC-BROKEN"}],"order":{"amount":10000},)"
+                              R"("options":{"expand":["explain"]}})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const json::value parsed = r.json();
+  const json::array& redeemables = parsed.at("redeemables").as_array();
+  EXPECT_EQ(status_of(redeemables.at(0).as_object()), "APPLICABLE");
+  EXPECT_EQ(status_of(redeemables.at(1).as_object()), "INAPPLICABLE");
+  EXPECT_EQ(key_of(redeemables.at(1).as_object()), "definition_unreadable");
+
+  const std::string promotion = created_id(
+      post("/v1/campaigns", R"({"name":"broken tier promo","campaign_type":"PROMOTION"})"));
+  const std::string tier =
+      created_id(post("/v1/promotions/" + promotion + "/tiers",
+                      R"({"name":"t","action":{"discount":{"type":"AMOUNT","amount_off":100}}})"));
+  sql("UPDATE promotion_tiers SET definition = ? WHERE id = ?", {"[]", tier});
+  const json::object t = validate_one("promotion_tier", tier);
+  EXPECT_EQ(status_of(t), "INAPPLICABLE") << json::serialize(t);
+  EXPECT_EQ(key_of(t), "definition_unreadable");
+}
+
+// A segment whose stored filter no longer compiles cannot say who is in it: a rule on it (either
+// way, member or not) restricts.
+TEST_F(StructureTest, ARuleOnASegmentWhoseFilterNoLongerCompilesRestricts) {
+  ASSERT_EQ(post("/v1/customers", R"({"source_id":"seg-member","email":"vip@example.com"})").status,
+            200);
+  const std::string segment = created_id(
+      post("/v1/segments",
+           R"({"name":"vips","type":"auto-update",)"
+           R"("filter":{"junction":"and","email":{"conditions":{"$is":["vip@example.com"]}}}})"));
+  const std::string in_segment =
+      rule("in segment", R"({"1":{"name":"customer.segment","conditions":{"$is":[")" + segment +
+                             R"("]}},"logic":"1"})");
+  const std::string not_in_segment =
+      rule("not in segment", R"({"1":{"name":"customer.segment","conditions":{"$is_not":[")" +
+                                 segment + R"("]}},"logic":"1"})");
+  ASSERT_EQ(post("/v1/vouchers/SEG-IN",
+                 R"({"type":"DISCOUNT_VOUCHER","discount":{"type":"AMOUNT","amount_off":100}})")
+                .status,
+            200);
+  ASSERT_EQ(post("/v1/vouchers/SEG-OUT",
+                 R"({"type":"DISCOUNT_VOUCHER","discount":{"type":"AMOUNT","amount_off":100}})")
+                .status,
+            200);
+  assign(in_segment, "voucher", "SEG-IN");
+  assign(not_in_segment, "voucher", "SEG-OUT");
+  EXPECT_EQ(status_of(validate_one("voucher", "SEG-IN", "seg-member")), "APPLICABLE");
+  EXPECT_EQ(status_of(validate_one("voucher", "SEG-OUT", "someone-else")), "APPLICABLE");
+
+  sql("UPDATE segments SET definition = ? WHERE id = ?",
+      {R"({"filter":{"junction":"and","email":{"conditions":{"$no_such_operator":["x"]}}}})",
+       segment});
+  for (const auto& [code, customer] :
+       {std::pair{"SEG-IN", "seg-member"}, std::pair{"SEG-OUT", "someone-else"}}) {
+    const json::object r = validate_one("voucher", code, customer);
+    EXPECT_EQ(status_of(r), "INAPPLICABLE") << code << ": " << json::serialize(r);
+    EXPECT_EQ(key_of(r), "definition_unreadable");
+    const json::object& error = r.at("result").as_object().at("error").as_object();
+    EXPECT_NE(std::string(error.at("details").as_string()).find(segment), std::string::npos)
+        << json::serialize(error);
+  }
+  EXPECT_GE(app_->metrics().unreadable_definitions("segment"), 1u);
+}
+
+// ---- whatever a write accepts, validation can evaluate -----------------------------------------
+
+// Generated definitions, most of them wrong in some way: money out of bounds or fractional,
+// formulas without their static value, UNIT without unit_off, unknown effects, rule logic naming
+// missing nodes. Each is written through the API; every one a write accepts must then evaluate
+// (no 400 from validation, no definition_unreadable), and each refused one is refused with a
+// 400 error JSON.
+TEST_F(StructureTest, EveryAcceptedDefinitionEvaluates) {
+  std::mt19937 rng(20261201);
+  auto pick = [&](std::initializer_list<const char*> options) {
+    std::vector<const char*> v(options);
+    return std::string(v[std::uniform_int_distribution<size_t>(0, v.size() - 1)(rng)]);
+  };
+  // Mostly valid amounts, and every kind of wrong one.
+  auto money = [&]() -> std::string {
+    return pick({"0", "1", "100", "2500", "100.0", "10000000000000", "10", "500", "7", "250",
+                 "10000000000001", "1000000000000000", "-5", "12.5", "\"100\"", "1e20"});
+  };
+  auto discount = [&]() -> std::string {
+    const std::string type = pick({"AMOUNT", "PERCENT", "FIXED", "UNIT", "BOGUS"});
+    std::string d = R"({"type":")" + type + "\"";
+    // Each field is there with probability `percent`.
+    auto add = [&](const std::string& key, const std::string& value, int percent = 85) {
+      if (std::uniform_int_distribution<int>(1, 100)(rng) <= percent) {
+        d += ",\"" + key + "\":" + value;
+      }
+    };
+    if (type == "AMOUNT") add("amount_off", money());
+    if (type == "PERCENT")
+      add("percent_off", pick({"0", "10", "12.5", "100", "101", "-1", "\"x\""}));
+    if (type == "PERCENT") add("amount_limit", money());
+    if (type == "FIXED") add("fixed_amount", money());
+    if (type == "UNIT") {
+      add("unit_off", pick({"0", "1", "3", "1.5", "-1", "2000000", "null"}));
+      add("unit_type", pick({"\"prod_1\"", "\"\"", "3"}));
+    }
+    add("amount_off_formula", "\"CART_AMOUNT * 0.1\"", 15);
+    add("percent_off_formula", "\"10\"", 15);
+    add("effect",
+        pick({"\"APPLY_TO_ORDER\"", "\"APPLY_TO_ITEMS\"", "\"ADD_MISSING_ITEMS\"",
+              "\"APPLY_TO_ITEMS_PROPORTIONALLY\"", "\"NOPE\"", "7"}),
+        50);
+    add("aggregated_amount_limit", money(), 30);
+    return d + "}";
+  };
+  auto rules = [&]() -> std::string {
+    const int nodes = std::uniform_int_distribution<int>(0, 3)(rng);
+    std::string r = "{";
+    for (int i = 1; i <= nodes; ++i) {
+      r += "\"" + std::to_string(i) + R"(":{"name":")" +
+           pick({"order.amount", "order.items.count", "customer.metadata", "order.status",
+                 "no.such.rule"}) +
+           R"(","property":"tier","conditions":{")" + pick({"$is", "$more_than", "$in", "$bogus"}) +
+           R"(":[)" + money() + "]}},";
+    }
+    r += R"("logic":")" +
+         pick({"", "1", "1 and 2", "1 or 2", "(1 and 2) or 3", "1 and 4", "2", "1 and"}) + "\"}";
+    return r;
+  };
+  int accepted = 0, refused = 0;
+  for (int i = 0; i < 300; ++i) {
+    const std::string code = "GEN-" + std::to_string(i);
+    const std::string d = discount();
+    Reply voucher =
+        post("/v1/vouchers/" + code, R"({"type":"DISCOUNT_VOUCHER","discount":)" + d + "}");
+    Reply campaign =
+        post("/v1/campaigns", R"({"name":"gen )" + std::to_string(i) +
+                                  R"(","campaign_type":"DISCOUNT_COUPONS","vouchers_count":1,)"
+                                  R"("voucher":{"discount":)" +
+                                  d + "}}");
+    std::string rule_id;
+    const std::string r = rules();
+    Reply rule_reply = post("/v1/validation-rules", R"({"name":"gen rule )" + std::to_string(i) +
+                                                        R"(","rules":)" + r + "}");
+    if (rule_reply.status == 200) {
+      rule_id = std::string(rule_reply.json().at("id").as_string());
+      ++accepted;
+    } else {
+      EXPECT_EQ(rule_reply.status, 400) << r << " -> " << rule_reply.body;
+      ++refused;
+    }
+    for (const Reply* written : {&voucher, &campaign}) {
+      if (written->status != 200) {
+        EXPECT_EQ(written->status, 400) << d << " -> " << written->body;
+        EXPECT_TRUE(written->json().as_object().contains("key")) << written->body;
+        ++refused;
+        continue;
+      }
+      ++accepted;
+      std::string target = code;
+      if (written == &campaign) {
+        // The campaign's one generated code.
+        const std::string id(written->json().at("id").as_string());
+        Reply codes = call("GET", "/v1/vouchers?campaign_id=" + id, "", admin_);
+        target = std::string(codes.json().at("vouchers").as_array().at(0).at("code").as_string());
+        if (!rule_id.empty()) assign(rule_id, "campaign", id);
+      }
+      Reply v = post("/v1/validations",
+                     R"({"redeemables":[{"object":"voucher","id":")" + target +
+                         R"("}],"order":{"amount":10000,"items":[{"product_id":"prod_1",)"
+                         R"("quantity":2,"price":5000}]},"customer":{"source_id":"c",)"
+                         R"("metadata":{"tier":100}}})");
+      ASSERT_EQ(v.status, 200) << d << " was accepted but its validation failed: " << v.body;
+      const json::value parsed = v.json();
+      const json::object& res = parsed.at("redeemables").as_array().at(0).as_object();
+      EXPECT_NE(key_of(res), "definition_unreadable") << d << " / " << r << ": " << v.body;
+    }
+  }
+  // The generator reaches both sides.
+  RecordProperty("accepted", accepted);
+  RecordProperty("refused", refused);
+  EXPECT_GT(accepted, 100);
+  EXPECT_GT(refused, 100);
+}
+
+// ---- one scope ----------------------------------------------------------------------------------
+
+// Project A's data, and a key of project B that walks every route of the API with A's ids in the
+// path: no response may show anything of A it was not given in the request, and A's data is
+// unchanged afterwards.
+TEST_F(StructureTest, AKeyOfAnotherProjectSeesNothingOnAnyRoute) {
+  KeyService keys(*store_);
+  const Project other = keys.create_project("Other shop").value();
+  const NewKey outsider = keys.create(other, KeyKind::kServer, Role::kAdmin, {}).value();
+
+  std::map<std::string, std::string> params;  // path parameter -> A's value
+  std::set<std::string> secrets;              // everything of A a response must not show
+  auto keep = [&](const std::string& param, const std::string& value) {
+    params[param] = value;
+    secrets.insert(value);
+  };
+  keep("categoryId",
+       created_id(post("/v1/categories", R"({"name":"A-secret-cat","hierarchy":1})")));
+  secrets.insert("A-secret-cat");
+  const std::string campaign = created_id(
+      post("/v1/campaigns", R"({"name":"A-secret-campaign","campaign_type":"DISCOUNT_COUPONS",)"
+                            R"("vouchers_count":1,"metadata":{"owner":"A-secret-meta"},)"
+                            R"("voucher":{"discount":{"type":"AMOUNT","amount_off":100}}})"));
+  keep("campaignId", campaign);
+  secrets.insert("A-secret-campaign");
+  secrets.insert("A-secret-meta");
+  Reply codes = call("GET", "/v1/vouchers?campaign_id=" + campaign, "", admin_);
+  const std::string generated(codes.json().at("vouchers").as_array().at(0).at("code").as_string());
+  secrets.insert(generated);
+  ASSERT_EQ(post("/v1/vouchers/A-SECRET-CODE", R"({"type":"GIFT_VOUCHER","gift":{"amount":5000}})")
+                .status,
+            200);
+  keep("code", "A-SECRET-CODE");
+  const std::string promotion =
+      created_id(post("/v1/campaigns", R"({"name":"A-secret-promo","campaign_type":"PROMOTION"})"));
+  secrets.insert(promotion);
+  secrets.insert("A-secret-promo");
+  const std::string tier = created_id(
+      post("/v1/promotions/" + promotion + "/tiers",
+           R"({"name":"A-secret-tier","action":{"discount":{"type":"AMOUNT","amount_off":1}}})"));
+  keep("promotionTierId", tier);
+  secrets.insert("A-secret-tier");
+  keep("stackId", created_id(post("/v1/promotions/" + promotion + "/stacks",
+                                  R"({"name":"A-secret-stack","tiers":{"ids":[")" + tier +
+                                      R"("],"hierarchy_mode":"MANUAL"}})")));
+  const std::string rule_id = rule("A-secret-rule", kAmountAtLeast5000);
+  keep("ruleId", rule_id);
+  secrets.insert("A-secret-rule");
+  Reply assignment =
+      post("/v1/validation-rules/" + rule_id + "/assignments",
+           R"({"related_object_type":"campaign","related_object_id":")" + campaign + "\"}");
+  keep("assignmentId", created_id(assignment));
+  const std::string customer = created_id(
+      post("/v1/customers", R"({"source_id":"A-secret-customer","email":"a-secret@example.com"})"));
+  keep("customerId", customer);
+  secrets.insert("A-secret-customer");
+  secrets.insert("a-secret@example.com");
+  const std::string product =
+      created_id(post("/v1/products", R"({"source_id":"A-secret-product","name":"A-secret-pn"})"));
+  keep("productId", product);
+  secrets.insert("A-secret-product");
+  keep("skuId", created_id(post("/v1/products/" + product + "/skus",
+                                R"({"source_id":"A-secret-sku","sku":"A-secret-sn"})")));
+  secrets.insert("A-secret-sku");
+  keep("orderId",
+       created_id(post("/v1/orders", R"({"source_id":"A-secret-order","amount":100,)"
+                                     R"("customer":{"source_id":"A-secret-customer"}})")));
+  secrets.insert("A-secret-order");
+  keep("segmentId", created_id(post("/v1/segments", R"({"name":"A-secret-segment","type":"static",)"
+                                                    R"("customers":[")" +
+                                                        customer + "\"]}")));
+  secrets.insert("A-secret-segment");
+  keep("collectionId",
+       created_id(post("/v1/product-collections",
+                       R"({"name":"A-secret-collection","type":"STATIC","products":[{"id":")" +
+                           product + R"(","object":"product"}]})")));
+  secrets.insert("A-secret-collection");
+  keep("schemaId", created_id(post("/management/v1/projects/me/metadata-schemas",
+                                   R"({"related_object":"order","properties":)"
+                                   R"({"A-secret-prop":{"type":"string"}}})")));
+  secrets.insert("A-secret-prop");
+  params["resource"] = "order";
+  params["projectId"] = "me";
+  ASSERT_EQ(
+      post("/v1/events", R"({"event":"A-secret-event","customer":{"id":")" + customer + "\"}}")
+          .status,
+      200);
+  secrets.insert("A-secret-event");
+  const std::string doomed = created_id(
+      post("/v1/campaigns", R"({"name":"A-secret-doomed","campaign_type":"DISCOUNT_COUPONS",)"
+                            R"("voucher":{"discount":{"type":"AMOUNT","amount_off":100}}})"));
+  Reply deleted = call("DELETE", "/v1/campaigns/" + doomed, "", admin_);
+  ASSERT_EQ(deleted.status, 202) << deleted.body;
+  keep("asyncActionId", std::string(deleted.json().at("async_action_id").as_string()));
+  secrets.insert(doomed);
+  secrets.insert(project_.id);
+
+  // Every route, with A's values in the path, as B: the reads first (while B has no data of its
+  // own, so B's lists must be empty), then the writes, then the reads again.
+  int walked = 0;
+  auto walk = [&](bool reads, bool lists_empty) {
+    for (const auto& route : app_->router().routes()) {
+      if (route.target.auth != Auth::kServer || (route.method == "GET") != reads) continue;
+      std::string target;
+      for (const std::string& segment : route.segments) {
+        std::string value = segment;
+        if (segment.size() > 2 && segment.front() == '{') {
+          const std::string name = segment.substr(1, segment.size() - 2);
+          EXPECT_TRUE(params.contains(name))
+              << "no value for {" << name << "} in " << route.pattern;
+          value = params[name];
+        }
+        target += "/" + value;
+      }
+      const std::string body = route.method == "GET" || route.method == "DELETE" ? "" : "{}";
+      Reply r = call(route.method, target, body, outsider);
+      ++walked;
+      for (const std::string& secret : secrets) {
+        if (target.find(secret) != std::string::npos) continue;  // echoed from the request
+        EXPECT_EQ(r.body.find(secret), std::string::npos)
+            << route.method << " " << route.pattern << " shows A's " << secret << ": " << r.body;
+      }
+      if (lists_empty && r.status == 200 && route.pattern.find('{') == std::string::npos) {
+        const json::value parsed = r.json();
+        if (parsed.is_object() && parsed.as_object().contains("total")) {
+          EXPECT_EQ(parsed.as_object().at("total").as_int64(), 0)
+              << route.pattern << ": " << r.body;
+        }
+      }
+    }
+  };
+  walk(/*reads=*/true, /*lists_empty=*/true);
+  walk(/*reads=*/false, false);
+  walk(/*reads=*/true, false);
+  EXPECT_GT(walked, 80);
+
+  // A's data is all still there.
+  for (const std::string& path : std::vector<std::string>{
+           "/v1/campaigns/" + campaign, "/v1/vouchers/A-SECRET-CODE", "/v1/vouchers/" + generated,
+           "/v1/promotions/tiers/" + tier, "/v1/validation-rules/" + rule_id,
+           "/v1/customers/" + customer, "/v1/products/" + product,
+           "/v1/orders/" + params["orderId"], "/v1/segments/" + params["segmentId"],
+           "/v1/product-collections/" + params["collectionId"],
+           "/v1/categories/" + params["categoryId"]}) {
+    Reply r = call("GET", path, "", admin_);
+    EXPECT_EQ(r.status, 200) << path << ": " << r.body;
+  }
+  Reply balance = call("GET", "/v1/vouchers/A-SECRET-CODE", "", admin_);
+  EXPECT_EQ(balance.json().at("gift").at("balance").as_int64(), 5000);
+}
+
+// ---- reads per validation -----------------------------------------------------------------------
+
+// A warm validation of one voucher and one tier: the key with its project, the catalog version
+// (SQLite checks it on every call; PostgreSQL only when notified or after the recheck interval),
+// and the voucher's row. The tier comes from the catalog snapshot.
+TEST_F(StructureTest, AWarmValidationOfAVoucherAndATierReadsTheDatabaseAtMostThreeTimes) {
+  ASSERT_EQ(post("/v1/vouchers/READS-1",
+                 R"({"type":"DISCOUNT_VOUCHER","discount":{"type":"AMOUNT","amount_off":100}})")
+                .status,
+            200);
+  const std::string promotion =
+      created_id(post("/v1/campaigns", R"({"name":"reads promo","campaign_type":"PROMOTION"})"));
+  const std::string tier =
+      created_id(post("/v1/promotions/" + promotion + "/tiers",
+                      R"({"name":"t","action":{"discount":{"type":"PERCENT","percent_off":10}}})"));
+  const std::string body = R"({"redeemables":[{"object":"voucher","id":"READS-1"},)"
+                           R"({"object":"promotion_tier","id":")" +
+                           tier + R"("}],"order":{"amount":10000}})";
+  for (int i = 0; i < 2; ++i) ASSERT_EQ(post("/v1/validations", body).status, 200);  // warm
+  std::vector<std::string> statements;
+  store_->set_statement_observer([&](std::string_view sql) { statements.emplace_back(sql); });
+  Reply r = post("/v1/validations", body);
+  store_->set_statement_observer(nullptr);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(r.json().at("valid").as_bool()) << r.body;
+  std::string all;
+  for (const auto& s : statements) all += s + "\n";
+  EXPECT_LE(statements.size(), 3u) << all;
+  for (const auto& s : statements) EXPECT_TRUE(s.starts_with("SELECT")) << s;
+}
+
+}  // namespace
+}  // namespace openpromo::api
