@@ -36,7 +36,7 @@ constexpr const char* kDefaultListen = "127.0.0.1:8080";
 
 constexpr const char* kUsage = R"(usage:
   openpromo --version
-  openpromo serve [--listen HOST:PORT] [--db URL] [--threads N] [--max-body-bytes N]
+  openpromo serve [--listen HOST:PORT] [--db URL] [--threads N] [--workers N] [--max-body-bytes N]
                   [--idle-timeout-ms N] [--header-timeout-ms N] [--shutdown-grace-ms N]
                   [--job-lease-ms N] [--catalog-recheck-ms N]
   openpromo migrate [--db URL]
@@ -240,6 +240,17 @@ int cmd_serve(const Args& args) {
     }
     options.threads = static_cast<int>(*n);
   }
+  // Request handling (and so the database work) runs on its own pool; 0 handles on the io
+  // threads.
+  options.workers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (auto w = args.get("workers")) {
+    auto n = parse_number(*w);
+    if (!n || *n < 0 || *n > 256) {
+      std::fputs("openpromo: --workers expects 0..256\n", stderr);
+      return 2;
+    }
+    options.workers = static_cast<int>(*n);
+  }
   // Timeouts in milliseconds, mostly for tests and unusual networks.
   std::chrono::milliseconds job_lease = JobRunner::kDefaultLease;
   api::AppOptions app_options;
@@ -267,7 +278,9 @@ int cmd_serve(const Args& args) {
     options.max_body_bytes = static_cast<size_t>(*n);
   }
 
-  auto store = open_store(db, options.threads + 2);
+  // A connection for each thread that may hold one at once: request handlers, the job runner,
+  // and one spare (the catalog listener has its own).
+  auto store = open_store(db, std::max(options.threads, options.workers) + 2);
   if (!store.ok()) return fail(store.error());
   KeyService keys(**store);
   auto project = keys.ensure_default_project();
@@ -297,9 +310,10 @@ int cmd_serve(const Args& args) {
   api::HttpServer server(app, options);
   auto bound = server.listen();
   if (!bound.ok()) return fail(bound.error());
-  std::printf("openpromo %s listening on http://%s:%u (database %s, %d threads, node %s)\n",
-              OPENPROMO_VERSION, options.host.c_str(), static_cast<unsigned>(*bound),
-              redact_url(db).c_str(), options.threads, jobs.worker_id().c_str());
+  std::printf(
+      "openpromo %s listening on http://%s:%u (database %s, %d threads, %d workers, node %s)\n",
+      OPENPROMO_VERSION, options.host.c_str(), static_cast<unsigned>(*bound),
+      redact_url(db).c_str(), options.threads, options.workers, jobs.worker_id().c_str());
   std::fflush(stdout);
   server.run();
   jobs.stop();  // between batches: unfinished jobs resume at the next start

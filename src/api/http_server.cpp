@@ -8,6 +8,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -105,12 +106,14 @@ struct HttpServer::Impl {
   Impl(App& a, ServerOptions o)
       : app(a),
         options(std::move(o)),
+        workers(static_cast<size_t>(std::max(1, options.workers))),
         accept_strand(asio::make_strand(ioc)),
         acceptor(accept_strand),
         signals(ioc, SIGINT, SIGTERM) {}
 
   App& app;
   ServerOptions options;
+  asio::thread_pool workers;  // App::handle runs here (database work off the io threads)
   asio::io_context ioc;
   asio::strand<asio::io_context::executor_type> accept_strand;
   tcp::acceptor acceptor;
@@ -285,7 +288,19 @@ struct HttpServer::Impl {
         const unsigned version = req.version();
         const bool client_keep_alive = req.keep_alive();
         const bool head = req.method() == http::verb::head;
-        HttpResponse response = app.handle(to_request(std::move(req), remote));
+        const HttpRequest request = to_request(std::move(req), remote);
+        HttpResponse response;
+        if (options.workers > 0) {
+          // Handled on the worker pool; the coroutine resumes on this connection's strand.
+          auto handle_on_worker = [this, &request]() -> asio::awaitable<HttpResponse> {
+            co_return app.handle(request);
+          };
+          auto handled =
+              asio::co_spawn(workers.get_executor(), handle_on_worker, asio::use_awaitable);
+          response = co_await std::move(handled);
+        } else {
+          response = app.handle(request);
+        }
         const bool keep_alive = client_keep_alive && !response.close_connection && !stopping;
         auto res = to_beast(std::move(response), version, keep_alive, head);
         stream.expires_after(options.write_timeout);
@@ -350,10 +365,11 @@ struct HttpServer::Impl {
       begin_shutdown();
     });
     asio::co_spawn(accept_strand, accept_loop(), asio::detached);
-    std::vector<std::thread> workers;
-    for (int i = 1; i < options.threads; ++i) workers.emplace_back([this] { ioc.run(); });
+    std::vector<std::thread> io_threads;
+    for (int i = 1; i < options.threads; ++i) io_threads.emplace_back([this] { ioc.run(); });
     ioc.run();
-    for (auto& t : workers) t.join();
+    for (auto& t : io_threads) t.join();
+    workers.join();
   }
 };
 

@@ -1,8 +1,11 @@
 // HttpServer: HTTP/1.1 on Boost.Beast, feeding requests to an App.
 //
 // One io_context run by `threads` threads; each connection is a coroutine on its own strand
-// (read -> handle -> write -> read), so a connection's steps never run concurrently. Limits: body
-// size (413), header size (431), idle keep-alive, header, body and write timeouts.
+// (read -> handle -> write -> read), so a connection's steps never run concurrently. The handling
+// itself (App::handle, which blocks on the database) runs on a pool of `workers` threads, so a
+// slow query or a writer waiting for SQLite's lock never stalls the sockets other connections
+// are read and written on; `workers = 0` handles on the io threads. Limits: body size (413),
+// header size (431), idle keep-alive, header, body and write timeouts.
 //
 // Graceful shutdown on SIGTERM/SIGINT: stop accepting, close idle connections, let requests in
 // flight finish and answer (with `Connection: close`), then return from run(). Connections still
@@ -26,6 +29,7 @@ struct ServerOptions {
   std::string host = "127.0.0.1";
   uint16_t port = 8080;  // 0: any free port (see listen())
   int threads = 1;
+  int workers = 2;  // threads that run App::handle; 0: the io threads do
   size_t max_body_bytes = 1024 * 1024;
   size_t max_header_bytes = 16 * 1024;
   std::chrono::milliseconds idle_timeout{60'000};    // keep-alive wait for the next request

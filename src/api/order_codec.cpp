@@ -24,36 +24,64 @@ Result<std::optional<std::string>> text(const json::object& o, std::string_view 
   return std::optional<std::string>(std::string(v->as_string()));
 }
 
-Result<OrderLineInput> read_line(const json::value& value, size_t index, const OrderErrorKeys& k) {
-  const std::string where = std::string(k.where) + "items[" + std::to_string(index) + "].";
-  if (!value.is_object())
-    return bad(k.shape, where.substr(0, where.size() - 1) + " must be an object");
+// An amount at `o[key]`; the field's name for the error is built only when there is one.
+template <class Where>
+Result<std::optional<int64_t>> money(const json::object& o, std::string_view key,
+                                     const Where& where, std::string_view error_key) {
+  const json::value* v = o.if_contains(key);
+  if (!v || v->is_null()) return std::optional<int64_t>();
+  if (auto amount = money_value(*v)) return amount;
+  return read_money(o, key, where(), error_key);
+}
+
+}  // namespace
+
+Result<OrderLineInput> read_order_line(const json::value& value, size_t index,
+                                       const OrderErrorKeys& k) {
+  // The field names of errors are built only when there is one: this runs for every line of
+  // every cart.
+  const auto where = [&] { return std::string(k.where) + "items[" + std::to_string(index) + "]."; };
+  if (!value.is_object()) {
+    const std::string at = where();
+    return bad(k.shape, at.substr(0, at.size() - 1) + " must be an object");
+  }
   const json::object& o = value.as_object();
   OrderLineInput line;
-  OP_ASSIGN(line.source_id, text(o, "source_id", where, k.shape));
-  OP_ASSIGN(line.product_id, text(o, "product_id", where, k.shape));
-  OP_ASSIGN(line.sku_id, text(o, "sku_id", where, k.shape));
-  OP_ASSIGN(line.related_object, text(o, "related_object", where, k.shape));
-  if (line.related_object && *line.related_object != "product" && *line.related_object != "sku") {
-    return bad(k.shape, where + "related_object must be product or sku");
+  for (auto [field, target] :
+       {std::pair{"source_id", &line.source_id}, std::pair{"product_id", &line.product_id},
+        std::pair{"sku_id", &line.sku_id}, std::pair{"related_object", &line.related_object}}) {
+    const json::value* v = o.if_contains(field);
+    if (!v || v->is_null()) continue;
+    if (!v->is_string() || v->as_string().size() > 1000) {
+      OP_TRY(text(o, field, where(), k.shape));  // the error
+    }
+    *target = std::string(v->as_string());
   }
-  OP_ASSIGN(line.quantity, read_count(o, "quantity", kMaxQuantity, where, k.shape));
-  OP_ASSIGN(line.price, read_money(o, "price", where, k.money));
-  OP_ASSIGN(line.amount, read_money(o, "amount", where, k.money));
-  OP_ASSIGN(line.discount_amount, read_money(o, "discount_amount", where, k.money));
+  if (line.related_object && *line.related_object != "product" && *line.related_object != "sku") {
+    return bad(k.shape, where() + "related_object must be product or sku");
+  }
+  if (const json::value* q = o.if_contains("quantity"); q && !q->is_null()) {
+    const auto n = money_value(*q);
+    if (!n || *n > kMaxQuantity) OP_TRY(read_count(o, "quantity", kMaxQuantity, where(), k.shape));
+    line.quantity = n;
+  }
+  OP_ASSIGN(line.price, money(o, "price", where, k.money));
+  OP_ASSIGN(line.amount, money(o, "amount", where, k.money));
+  OP_ASSIGN(line.discount_amount, money(o, "discount_amount", where, k.money));
   if (const json::value* m = o.if_contains("metadata")) line.metadata = *m;
   for (auto [field, target] : {std::pair{"product", &line.product}, std::pair{"sku", &line.sku}}) {
     const json::value* v = o.if_contains(field);
     if (!v || v->is_null()) continue;
-    if (!v->is_object()) return bad(k.shape, where + field + " must be an object");
+    if (!v->is_object()) return bad(k.shape, where() + field + " must be an object");
     // The line's price may come from the product object the line carries.
-    if (const json::value* price = v->as_object().if_contains("price"); price) {
-      OP_TRY(read_money(v->as_object(), "price", where + field + ".", k.money));
-    }
+    const auto object_where = [&] { return where() + field + "."; };
+    OP_TRY(money(v->as_object(), "price", object_where, k.money));
     *target = *v;
   }
   return line;
 }
+
+namespace {
 
 Json or_null(const std::optional<std::string>& v) {
   return v ? Json(*v) : Json(nullptr);
@@ -66,7 +94,7 @@ int64_t number_or_zero(const JsonObject& o, std::string_view key) {
 
 }  // namespace
 
-Result<OrderInput> read_order_input(const json::object& o, const OrderErrorKeys& k) {
+Result<OrderInput> read_order_header(const json::object& o, const OrderErrorKeys& k) {
   const std::string where(k.where);
   OrderInput in;
   OP_ASSIGN(in.id, text(o, "id", where, k.shape));
@@ -82,16 +110,28 @@ Result<OrderInput> read_order_input(const json::object& o, const OrderErrorKeys&
     if (!c->is_object()) return bad(k.shape, where + "customer must be an object");
     OP_ASSIGN(in.customer, read_customer_draft(c->as_object()));
   }
-  if (const json::value* items = o.if_contains("items"); items && !items->is_null()) {
-    if (!items->is_array()) return bad(k.shape, where + "items must be an array");
-    if (items->as_array().size() > kMaxOrderItems) {
-      return bad(k.shape, "an order has at most 500 items");
-    }
+  return in;
+}
+
+Result<const json::array*> order_lines(const json::object& o, const OrderErrorKeys& k) {
+  const json::value* items = o.if_contains("items");
+  if (!items || items->is_null()) return static_cast<const json::array*>(nullptr);
+  if (!items->is_array()) return bad(k.shape, std::string(k.where) + "items must be an array");
+  if (items->as_array().size() > kMaxOrderItems) {
+    return bad(k.shape, "an order has at most 500 items");
+  }
+  return &items->as_array();
+}
+
+Result<OrderInput> read_order_input(const json::object& o, const OrderErrorKeys& k) {
+  OP_ASSIGN(OrderInput in, read_order_header(o, k));
+  OP_ASSIGN(const json::array* items, order_lines(o, k));
+  if (items) {
     in.items.emplace();
-    in.items->reserve(items->as_array().size());
+    in.items->reserve(items->size());
     size_t index = 0;
-    for (const json::value& item : items->as_array()) {
-      OP_ASSIGN(OrderLineInput line, read_line(item, index++, k));
+    for (const json::value& item : *items) {
+      OP_ASSIGN(OrderLineInput line, read_order_line(item, index++, k));
       in.items->push_back(std::move(line));
     }
   }

@@ -24,6 +24,14 @@ inline constexpr OrderErrorKeys kValidationOrderKeys{"invalid_order", "invalid_a
 inline constexpr size_t kMaxOrderItems = 500;
 
 Result<OrderInput> read_order_input(const boost::json::object& body, const OrderErrorKeys& keys);
+// The same without the lines (`items` stays unset), and one line at a time: for callers that
+// turn each line into their own type as it is read (validations), with the same checks.
+Result<OrderInput> read_order_header(const boost::json::object& body, const OrderErrorKeys& keys);
+Result<OrderLineInput> read_order_line(const boost::json::value& line, size_t index,
+                                       const OrderErrorKeys& keys);
+// The `items` array, checked for shape and size (nullptr: absent or null).
+Result<const boost::json::array*> order_lines(const boost::json::object& body,
+                                              const OrderErrorKeys& keys);
 
 // The order as the API shows it.
 boost::json::object order_json(const Order& order);

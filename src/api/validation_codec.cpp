@@ -52,21 +52,19 @@ Error amount_error(std::string details, std::string message) {
 // A decoded line as the engine sees it: ids from the line or its product/SKU objects, the source
 // id standing for the product or the SKU by `related_object`, the price from the line or its
 // product, the amount price x quantity unless given.
-Result<engine::OrderItem> engine_item(const OrderLineInput& line, size_t index) {
+Result<engine::OrderItem> engine_item(OrderLineInput&& line, size_t index) {
   engine::OrderItem item;
-  item.product_id = line.product_id.value_or("");
-  item.sku_id = line.sku_id.value_or("");
-  item.source_id = line.source_id.value_or("");
-  item.related_object = line.related_object.value_or("");
+  item.product_id = std::move(line.product_id).value_or("");
+  item.sku_id = std::move(line.sku_id).value_or("");
+  item.source_id = std::move(line.source_id).value_or("");
+  item.related_object = std::move(line.related_object).value_or("");
   if (line.product.is_object()) {
-    item.product = line.product;
     const JsonObject& po = line.product.as_object();
     if (item.product_id.empty()) item.product_id = text(po, "id");
     item.product_source_id = text(po, "source_id");
     item.product_metadata = object_field(po, "metadata");
   }
   if (line.sku.is_object()) {
-    item.sku = line.sku;
     const JsonObject& so = line.sku.as_object();
     if (item.sku_id.empty()) item.sku_id = text(so, "id");
     item.sku_source_id = text(so, "source_id");
@@ -104,15 +102,19 @@ Result<engine::Order> decode_order(const Json* value) {
   engine::Order order;
   if (!value || value->is_null()) return order;
   if (!value->is_object()) return bad("invalid_order", "order must be an object");
-  OP_ASSIGN(OrderInput in, read_order_input(value->as_object(), kValidationOrderKeys));
+  const JsonObject& body = value->as_object();
+  OP_ASSIGN(OrderInput in, read_order_header(body, kValidationOrderKeys));
   order.id = nonempty(in.id);
   order.source_id = nonempty(in.source_id);
   order.status = nonempty(in.status);
   order.metadata = object_or_empty(in.metadata);
-  if (in.items) {
-    order.items.reserve(in.items->size());
-    for (size_t i = 0; i < in.items->size(); ++i) {
-      OP_ASSIGN(engine::OrderItem item, engine_item((*in.items)[i], i));
+  // Each line is decoded and turned into the engine's at once: no second copy of the cart.
+  OP_ASSIGN(const JsonArray* lines, order_lines(body, kValidationOrderKeys));
+  if (lines) {
+    order.items.reserve(lines->size());
+    for (size_t i = 0; i < lines->size(); ++i) {
+      OP_ASSIGN(OrderLineInput line, read_order_line((*lines)[i], i, kValidationOrderKeys));
+      OP_ASSIGN(engine::OrderItem item, engine_item(std::move(line), i));
       order.items.push_back(std::move(item));
     }
   }

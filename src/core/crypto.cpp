@@ -93,9 +93,19 @@ std::string new_uuid() {
 }
 
 std::string sha256_hex(std::string_view data) {
+  // Fetched once: with OpenSSL 3, EVP_sha256() makes every digest look the algorithm up again,
+  // which costs more than hashing a token (every request hashes one).
+  static EVP_MD* const sha256 = [] {
+    EVP_MD* md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    if (!md) {
+      std::fputs("EVP_MD_fetch(SHA256) failed\n", stderr);
+      std::abort();
+    }
+    return md;
+  }();
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr) != 1) {
+  if (EVP_Digest(data.data(), data.size(), digest, &len, sha256, nullptr) != 1) {
     std::fputs("EVP_Digest(sha256) failed\n", stderr);
     std::abort();
   }

@@ -50,8 +50,13 @@ Result<std::optional<int64_t>> read_count(const JsonObject& obj, std::string_vie
 }
 
 bool is_money(const Json& value) {
+  return money_value(value).has_value();
+}
+
+std::optional<int64_t> money_value(const Json& value) {
   const auto n = whole(value);
-  return n && *n >= 0 && *n <= kMaxMoney;
+  if (!n || *n < 0 || *n > kMaxMoney) return std::nullopt;
+  return n;
 }
 
 std::optional<int64_t> money_times(int64_t amount, int64_t quantity) {

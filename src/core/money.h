@@ -30,8 +30,9 @@ Result<std::optional<int64_t>> read_money(const JsonObject& obj, std::string_vie
 // A whole number from 0 to `max` (quantities, counts), with the same conventions.
 Result<std::optional<int64_t>> read_count(const JsonObject& obj, std::string_view key, int64_t max,
                                           std::string_view where, std::string_view error_key);
-// The same check on a bare value.
+// The same check on a bare value, and the amount when it is one.
 bool is_money(const Json& value);
+std::optional<int64_t> money_value(const Json& value);
 
 // a x b and a + b for amounts: nullopt when the result leaves [0, kMaxMoney].
 std::optional<int64_t> money_times(int64_t amount, int64_t quantity);
