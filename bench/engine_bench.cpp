@@ -62,7 +62,10 @@ struct Fixture {
                                             {tier_rule})
                     .value();
     usage.by_incentive["v_1"].redeemed_quantity = 10;
-    usage.by_incentive["promo_1"].counters["redemption.count.per_customer"] = 1;
+    usage
+        .counters[engine::counter_row_key(engine::CounterScope::kIncentive, "promo_1",
+                                          engine::CounterSubject::kCustomer, "cust_1")]
+        .count = 1;
 
     std::string items;
     for (int i = 0; i < 20; ++i) {
@@ -81,6 +84,7 @@ struct Fixture {
     request.redeemables[0].incentive =
         std::make_shared<const engine::Incentive>(std::move(voucher));
     request.redeemables[1].incentive = std::make_shared<const engine::Incentive>(std::move(tier));
+    request.customer.stored_id = "cust_1";
     const auto check = engine::evaluate(catalog, usage, request, now);
     if (!check.valid) {
       api::ValidationOptions explain;

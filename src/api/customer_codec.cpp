@@ -18,9 +18,11 @@ json::object customer_ref(const Customer& c) {
 
 }  // namespace
 
-// Redemption, loyalty and referral counters are zero: this version records no redemptions or
-// loyalty activity yet (they come with their issues). Order counters are real.
-json::object customer_json(const Customer& c, const OrderSummary& orders) {
+// Order and redemption counters are real; loyalty and referral counters are zero until those
+// programs exist (their issues).
+json::object customer_json(const Customer& c, const CustomerSummary& counters) {
+  const OrderSummary& orders = counters.orders;
+  const CustomerRedemptionSummary& r = counters.redemptions;
   json::object out;
   out["id"] = c.id;
   out["source_id"] = text_or_null(c.source_id);
@@ -30,10 +32,14 @@ json::object customer_json(const Customer& c, const OrderSummary& orders) {
   out["phone"] = text_or_null(c.phone);
   out["birthdate"] = text_or_null(c.birthdate);
   out["address"] = c.definition.contains("address") ? c.definition.at("address") : Json(nullptr);
-  json::object redemptions{{"total_redeemed", 0},        {"total_failed", 0},
-                           {"total_succeeded", 0},       {"total_rolled_back", 0},
-                           {"total_rollback_failed", 0}, {"total_rollback_succeeded", 0}};
-  redemptions["gift"] = json::object{{"redeemed_amount", 0}, {"amount_to_go", 0}};
+  json::object redemptions{{"total_redeemed", r.total_redeemed},
+                           {"total_failed", r.total_failed},
+                           {"total_succeeded", r.total_succeeded},
+                           {"total_rolled_back", r.total_rolled_back},
+                           {"total_rollback_failed", r.total_rollback_failed},
+                           {"total_rollback_succeeded", r.total_rollback_succeeded}};
+  redemptions["gift"] =
+      json::object{{"redeemed_amount", r.gift_redeemed_amount}, {"amount_to_go", 0}};
   redemptions["loyalty_card"] = json::object{{"redeemed_points", 0}, {"points_to_go", 0}};
   json::object summary;
   summary["redemptions"] = std::move(redemptions);
@@ -61,7 +67,7 @@ json::object customer_json(const Customer& c, const OrderSummary& orders) {
 }
 
 json::object customer_json(const CustomerDetails& c) {
-  return customer_json(c.customer, c.orders);
+  return customer_json(c.customer, CustomerSummary{c.orders, c.redemptions});
 }
 
 json::object activity_json(const CustomerActivity& a) {

@@ -14,7 +14,7 @@ namespace openpromo::api {
 
 // The customer as the API shows it (spec 16.1), with the order counters of `orders`. Segment
 // filters read this same document (service/wire.h), so a filter names fields a client sees.
-boost::json::object customer_json(const Customer& c, const OrderSummary& orders);
+boost::json::object customer_json(const Customer& c, const CustomerSummary& summary);
 boost::json::object customer_json(const CustomerDetails& c);
 boost::json::object activity_json(const CustomerActivity& a);
 boost::json::object event_json(const TrackedEvent& e);

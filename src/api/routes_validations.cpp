@@ -22,11 +22,10 @@ Result<Reply> validate(Services& services, Context& ctx) {
   OP_ASSIGN(auto body, parse_any_body(ctx.request.body));
   ValidationOptions options;
   OP_ASSIGN(auto request, decode_validation_request(body, options));
-  OP_ASSIGN(auto run, services.validations.validate(ctx.principal, std::move(request)));
+  OP_ASSIGN(auto run,
+            services.validations.validate(ctx.principal, std::move(request), options.session));
   ValidationIds ids{new_id("valid_"), run.tracking_id, ctx.request_id};
-  if (options.session_lock && !options.session.contains("key")) {
-    options.session["key"] = new_id("ssn_");
-  }
+  if (run.session_key) options.session.key = run.session_key;
   return Reply{200, serialize(encode_validation(run.decision, run.request, options, ids))};
 }
 
@@ -93,6 +92,13 @@ void add_validation_routes(Router<Route>& router, Services& services) {
   router.add("POST", "/client/v1/validations",
              Route{.auth = Auth::kClient,
                    .handler = [&](Context& ctx) { return validate(services, ctx); }});
+
+  router.add("DELETE", "/v1/vouchers/{code}/sessions/{sessionKey}",
+             Route{Auth::kServer, [&](Context& ctx) -> Result<Reply> {
+                     OP_TRY(services.validations.release_session(
+                         ctx.principal, ctx.params.get("code"), ctx.params.get("sessionKey")));
+                     return Reply{204, ""};
+                   }});
 
   router.add(
       "POST", "/v1/vouchers/{code}/validate",

@@ -1,6 +1,8 @@
 #include "api/validation_codec.h"
 
 #include <algorithm>
+#include <array>
+#include <cctype>
 #include <cmath>
 
 #include "api/order_codec.h"
@@ -98,6 +100,8 @@ Result<engine::OrderItem> engine_item(OrderLineInput&& line, size_t index) {
   return item;
 }
 
+}  // namespace
+
 Result<engine::Order> decode_order(const Json* value) {
   engine::Order order;
   if (!value || value->is_null()) return order;
@@ -140,6 +144,8 @@ Result<engine::Order> decode_order(const Json* value) {
   }
   return order;
 }
+
+namespace {
 
 // Gift credits: money in minor units.
 Result<std::optional<Money>> gift_credits(const JsonObject& gift) {
@@ -217,11 +223,78 @@ Result<engine::Request> decode_validation_request(const Json& body, ValidationOp
     }
   }
   request.explain = options.expands("explain");
-  if (const Json* session = o.if_contains("session"); session && session->is_object()) {
-    options.session = session->as_object();
-    options.session_lock = text(options.session, "type") == "LOCK";
-  }
+  OP_ASSIGN(options.session, decode_session(o.if_contains("session")));
+  options.session_lock = options.session.lock;
   return request;
+}
+
+Result<SessionInput> decode_session(const Json* value) {
+  SessionInput s;
+  if (!value || value->is_null()) return s;
+  if (!value->is_object()) return bad("invalid_payload", "session must be an object");
+  const JsonObject& o = value->as_object();
+  if (const Json* type = o.if_contains("type"); type && !type->is_null()) {
+    if (!type->is_string() || type->as_string() != "LOCK") {
+      return bad("invalid_payload", "session.type must be LOCK");
+    }
+    s.lock = true;
+  }
+  if (const Json* key = o.if_contains("key"); key && !key->is_null()) {
+    if (!key->is_string() || key->as_string().empty() || key->as_string().size() > 200) {
+      return bad("invalid_payload", "session.key must be a string of 1 to 200 characters");
+    }
+    for (char c : key->as_string()) {
+      const bool ok = std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' ||
+                      c == '.' || c == ':' || c == '@';
+      if (!ok) return bad("invalid_payload", "session.key may hold letters, digits and _-.:@");
+    }
+    s.key = std::string(key->as_string());
+  }
+  struct Unit {
+    std::string_view name;
+    int64_t per_milli_num, per_milli_den;  // millis = ttl * num / den, rounded up
+  };
+  static constexpr std::array<Unit, 7> kUnits{{{"DAYS", 86'400'000, 1},
+                                               {"HOURS", 3'600'000, 1},
+                                               {"MINUTES", 60'000, 1},
+                                               {"SECONDS", 1'000, 1},
+                                               {"MILLISECONDS", 1, 1},
+                                               {"MICROSECONDS", 1, 1'000},
+                                               {"NANOSECONDS", 1, 1'000'000}}};
+  const Unit* unit = &kUnits[0];
+  if (const Json* u = o.if_contains("ttl_unit"); u && !u->is_null()) {
+    unit = nullptr;
+    if (u->is_string()) {
+      for (const Unit& k : kUnits) {
+        if (u->as_string() == k.name) unit = &k;
+      }
+    }
+    if (!unit) {
+      return bad("invalid_payload",
+                 "session.ttl_unit must be DAYS, HOURS, MINUTES, SECONDS, MILLISECONDS, "
+                 "MICROSECONDS or NANOSECONDS");
+    }
+  }
+  s.ttl_unit = std::string(unit->name);
+  s.ttl = unit->name == "DAYS" ? 7 : 0;
+  if (const Json* t = o.if_contains("ttl"); t && !t->is_null()) {
+    if (!t->is_int64() || t->as_int64() <= 0) {
+      return bad("invalid_payload", "session.ttl must be a positive whole number");
+    }
+    s.ttl = t->as_int64();
+  } else if (s.ttl == 0) {
+    return bad("invalid_payload", "session.ttl is required with session.ttl_unit");
+  }
+  constexpr int64_t kMax = ValidationService::kMaxSessionMillis;
+  if (unit->per_milli_den == 1 && s.ttl > kMax / unit->per_milli_num) {
+    return bad("invalid_payload", "session.ttl is longer than 366 days");
+  }
+  const int64_t millis = unit->per_milli_den == 1
+                             ? s.ttl * unit->per_milli_num
+                             : (s.ttl + unit->per_milli_den - 1) / unit->per_milli_den;
+  if (millis > kMax) return bad("invalid_payload", "session.ttl is longer than 366 days");
+  s.ttl_millis = millis < 1 ? 1 : millis;
+  return s;
 }
 
 Result<engine::Request> decode_legacy_validation(std::string_view code, const Json& body) {
@@ -377,11 +450,10 @@ JsonObject redeemable_json(const engine::RedeemableResult& r, const engine::Requ
 
 JsonObject session_json(const ValidationOptions& options) {
   JsonObject s;
-  s["key"] = options.session.contains("key") ? options.session.at("key") : Json(nullptr);
+  s["key"] = options.session.key ? Json(*options.session.key) : Json(nullptr);
   s["type"] = "LOCK";
-  s["ttl"] = options.session.contains("ttl") ? options.session.at("ttl") : Json(7);
-  s["ttl_unit"] =
-      options.session.contains("ttl_unit") ? options.session.at("ttl_unit") : Json("DAYS");
+  s["ttl"] = options.session.ttl;
+  s["ttl_unit"] = options.session.ttl_unit;
   return s;
 }
 

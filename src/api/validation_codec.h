@@ -9,6 +9,7 @@
 #include "core/error.h"
 #include "core/json.h"
 #include "engine/types.h"
+#include "service/validation_service.h"
 
 namespace openpromo::api {
 
@@ -16,13 +17,21 @@ struct ValidationOptions {
   std::vector<std::string> expand;  // order, redeemable, category, explain
   bool expands(std::string_view what) const;
   bool session_lock = false;
-  JsonObject session;  // as sent
+  SessionInput session;  // checked: key shape, ttl and unit
 };
+
+// `session` of a validation or redemption body (spec 9.6): type LOCK, an optional key (at most
+// 200 characters of letters, digits and `_-.:@`), ttl and ttl_unit. 400 invalid_payload.
+Result<SessionInput> decode_session(const Json* value);
 
 // Parses the body of POST /v1/validations (redeemables unresolved: `incentive` is null; a
 // promotion_stack stays one ref for the caller to expand). 400s: invalid_payload,
 // invalid_redeemables, invalid_amount, invalid_order.
 Result<engine::Request> decode_validation_request(const Json& body, ValidationOptions& options);
+
+// The `order` of a validation or redemption body as the engine reads it (null or absent: an empty
+// order). 400s: invalid_order (shape), invalid_amount (money, amounts that contradict the lines).
+Result<engine::Order> decode_order(const Json* value);
 
 // Parses the legacy single-code body (`POST /v1/vouchers/{code}/validate`): customer, order,
 // metadata, gift.credits at the top level.

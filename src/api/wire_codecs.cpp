@@ -3,11 +3,12 @@
 #include "api/catalog_codec.h"
 #include "api/customer_codec.h"
 #include "api/order_codec.h"
+#include "api/validation_codec.h"
 
 namespace openpromo::api {
 
-Json WireCodecs::customer(const Customer& c, const OrderSummary& orders) const {
-  return customer_json(c, orders);
+Json WireCodecs::customer(const Customer& c, const CustomerSummary& summary) const {
+  return customer_json(c, summary);
 }
 Json WireCodecs::product(const Product& p) const {
   return product_json(p);
@@ -26,6 +27,10 @@ Result<CatalogDraft> WireCodecs::sku_draft(const JsonObject& body) const {
 }
 Result<OrderInput> WireCodecs::order(const JsonObject& body) const {
   return read_order_input(body, kOrderEndpointKeys);
+}
+Result<engine::Order> WireCodecs::engine_order(const Order& order) const {
+  const Json shown(order_json(order));
+  return decode_order(&shown);
 }
 
 }  // namespace openpromo::api

@@ -8,13 +8,14 @@ namespace openpromo::api {
 
 class WireCodecs final : public Wire {
  public:
-  Json customer(const Customer& customer, const OrderSummary& orders) const override;
+  Json customer(const Customer& customer, const CustomerSummary& summary) const override;
   Json product(const Product& product) const override;
   Json sku(const Sku& sku) const override;
   Result<CustomerDraft> customer_draft(const JsonObject& body) const override;
   Result<CatalogDraft> product_draft(const JsonObject& body) const override;
   Result<CatalogDraft> sku_draft(const JsonObject& body) const override;
   Result<OrderInput> order(const JsonObject& body) const override;
+  Result<engine::Order> engine_order(const Order& order) const override;
 };
 
 }  // namespace openpromo::api

@@ -361,6 +361,9 @@ Result<Rule> compile_rule(std::string id, const JsonObject& rule) {
   const Json* rules = rule.if_contains("rules");
   OP_ASSIGN(rules::RuleSet set, rules::RuleSet::compile(rules ? *rules : Json(), message));
   out.rules = std::make_shared<const rules::RuleSet>(std::move(set));
+  for (const std::string& name : out.rules->names()) {
+    if (auto read = counter_read_of(name)) out.counters.push_back(*read);
+  }
   if (const Json* a = rule.if_contains("applicable_to")) {
     OP_ASSIGN(out.applicable_to, parse_applicable_to(*a));
   }

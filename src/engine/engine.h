@@ -17,6 +17,15 @@ Status check_request(const Catalog& catalog, const Request& request);
 // Decides every redeemable of `request` (spec 10.4). REQUIRES: check_request passed.
 Decision evaluate(const Catalog& catalog, const Usage& usage, const Request& request, Instant now);
 
+// The counter row `read` names for `incentive` in `request` (its campaign's rows for campaign
+// reads, the stored customer's or the calling key's for per-subject reads); nullopt when the
+// subject is unknown (a customer never stored has no counters).
+std::optional<std::string> counter_row_for(const CounterRead& read, const Incentive& incentive,
+                                           const Request& request);
+// Every counter row the rules of the request's resolved incentives read, each once, sorted: what
+// a validation reads (one query), nothing when no rule reads a counter.
+std::vector<std::string> counter_rows_read(const Request& request);
+
 // Whether an order line is the product/SKU/collection `object`/`id`/`source_id` names (an empty
 // object matches product or SKU ids). Shared by item targeting and the rule context.
 bool line_matches(const Catalog& catalog, const OrderItem& item, std::string_view object,

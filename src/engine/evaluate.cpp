@@ -103,16 +103,53 @@ const IncentiveUsage& usage_of(const Usage& usage, const Incentive& inc) {
   return it == usage.by_incentive.end() ? kNone : it->second;
 }
 
-// The rule context over the cart before this redeemable and the candidate effect.
+}  // namespace
+
+std::optional<std::string> counter_row_for(const CounterRead& read, const Incentive& incentive,
+                                           const Request& request) {
+  const std::string& campaign = incentive.campaign_id ? *incentive.campaign_id : incentive.id;
+  const std::string& scope_id = read.scope == CounterScope::kCampaign ? campaign : incentive.id;
+  const std::optional<std::string>& subject =
+      read.subject == CounterSubject::kCustomer ? request.customer.stored_id
+      : read.subject == CounterSubject::kApiKey ? request.api_key
+                                                : std::nullopt;
+  if (read.subject != CounterSubject::kEveryone && !subject) return std::nullopt;
+  return counter_row_key(read.scope, scope_id, read.subject, subject ? *subject : std::string());
+}
+
+std::vector<std::string> counter_rows_read(const Request& request) {
+  std::set<std::string> rows;
+  for (const RedeemableRef& ref : request.redeemables) {
+    if (!ref.incentive) continue;
+    for (const Rule& rule : ref.incentive->rules) {
+      for (const CounterRead& read : rule.counters) {
+        if (auto row = counter_row_for(read, *ref.incentive, request)) rows.insert(std::move(*row));
+      }
+    }
+  }
+  return {rows.begin(), rows.end()};
+}
+
+namespace {
+
+// A gift card's balance less what other sessions hold.
+Money available_credits(const IncentiveUsage& use) {
+  const Money left = use.gift_balance.value_or(0) - use.locked_gift_credits;
+  return left < 0 ? 0 : left;
+}
+
+// The rule context over the cart before this redeemable and the candidate effect. `counters`:
+// the committed rows plus what earlier redeemables of this request add.
 class RuleContext final : public rules::Context {
  public:
   RuleContext(const Catalog& catalog, const Request& request, const Incentive& incentive,
-              const IncentiveUsage& usage, const Cart& before, const Cart& after, Money discount,
-              Money gift, Instant now)
+              const CounterRows& counters, const Periods& periods, const Cart& before,
+              const Cart& after, Money discount, Money gift, Instant now)
       : catalog_(catalog),
         request_(request),
         incentive_(incentive),
-        usage_(usage),
+        counters_(counters),
+        periods_(periods),
         before_(before),
         after_(after),
         discount_(discount),
@@ -146,22 +183,36 @@ class RuleContext final : public rules::Context {
                                      (customer.source_id && *customer.source_id == *holder));
       return Value::of_bool(linked);
     }
-    if (name.starts_with("campaign.") || name.starts_with("redemption.")) {
-      const auto it = usage_.counters.find(std::string(name));
-      const double committed = it == usage_.counters.end() ? 0 : it->second;
-      // Counters include the candidate redemption (spec 8.3): `$less_than_or_equal: [N]` means
-      // "at most N, this one included".
-      if (name == "campaign.orders.amount")
-        return Value::of(committed + static_cast<double>(before_.amount()));
-      if (name == "campaign.orders.amount_discounted")
-        return Value::of(committed + static_cast<double>(discount_));
-      if (name == "redemption.gift.amount")
-        return Value::of(committed + static_cast<double>(gift_));
-      if (name.find(".customers_count") != std::string_view::npos) return Value::of(committed);
-      if (name == "redemption.reward.pay_with_points.points_used") return Value::of(committed);
-      return Value::of(committed + 1);
+    if (const std::optional<CounterRead> read = counter_read_of(name)) {
+      return Value::of(static_cast<double>(counter_value(*read)));
     }
+    if (name == "redemption.reward.pay_with_points.points_used")
+      return Value::of(0);  // no rewards yet
     return Value::null();
+  }
+
+  // Committed (plus this request's earlier redeemables) and, where the read says so, the
+  // candidate redemption: `$less_than_or_equal: [N]` means "at most N, this one included".
+  int64_t counter_value(const CounterRead& read) const {
+    int64_t committed = 0;
+    if (const auto row = counter_row_for(read, incentive_, request_)) {
+      const auto it = counters_.find(*row);
+      if (it != counters_.end()) committed = it->second.value(read.window, read.measure, periods_);
+    }
+    if (!read.with_candidate) return committed;
+    switch (read.measure) {
+      case CounterMeasure::kCount:
+        return committed + 1;
+      case CounterMeasure::kOrderAmount:
+        return committed + before_.amount();
+      case CounterMeasure::kDiscountAmount:
+        return committed + discount_;
+      case CounterMeasure::kGiftAmount:
+        return committed + gift_;
+      case CounterMeasure::kCustomers:
+        return committed;
+    }
+    return committed;
   }
 
   bool in_segment(std::string_view segment_id) const override {
@@ -201,7 +252,8 @@ class RuleContext final : public rules::Context {
   const Catalog& catalog_;
   const Request& request_;
   const Incentive& incentive_;
-  const IncentiveUsage& usage_;
+  const CounterRows& counters_;
+  const Periods& periods_;
   const Cart& before_;
   const Cart& after_;
   Money discount_, gift_;
@@ -336,6 +388,11 @@ Decision evaluate(const Catalog& catalog, const Usage& usage, const Request& req
   const size_t n = request.redeemables.size();
   const LocalTime local = catalog.zone.to_local(now);
   const Cart initial = cart_of(request.order);
+  decision.periods = periods_at(now, catalog.zone, catalog.week_start);
+  const Periods& periods = decision.periods;
+  // Counters as the running cart sees them: each applied redeemable adds its own deltas, so a
+  // second incentive of the same campaign in this request counts the first.
+  CounterRows counters = usage.counters;
 
   // 1. Static checks, in the order of spec 19.
   std::vector<std::optional<Failure>> static_failure(n);
@@ -415,9 +472,10 @@ Decision evaluate(const Catalog& catalog, const Usage& usage, const Request& req
       }
     }
     if (inc.voucher_kind == Incentive::VoucherKind::kGift) {
-      const Money balance = use.gift_balance.value_or(0);
+      const Money balance = available_credits(use);
       if (!step("gift_balance", !ref.gift_credits || *ref.gift_credits <= balance,
-                "balance " + std::to_string(balance))) {
+                "balance " + std::to_string(balance) +
+                    (use.locked_gift_credits ? " after credits other sessions hold" : ""))) {
         fail("gift_amount_exceeded", inc.code);
         continue;
       }
@@ -476,8 +534,8 @@ Decision evaluate(const Catalog& catalog, const Usage& usage, const Request& req
     }
     bool holds = true;
     for (const Rule& rule : inc->rules) {
-      const RuleContext rc(catalog, request, *inc, usage_of(usage, *inc), initial, after, discount,
-                           0, now);
+      const RuleContext rc(catalog, request, *inc, counters, periods, initial, after, discount, 0,
+                           now);
       holds = holds && rule.rules->evaluate(rc, false).passed;
     }
     exclusive_present = holds;
@@ -533,7 +591,7 @@ Decision evaluate(const Catalog& catalog, const Usage& usage, const Request& req
     EffectResult effect;
     Money gift = 0;
     if (inc.voucher_kind == Incentive::VoucherKind::kGift) {
-      const Money balance = usage_of(usage, inc).gift_balance.value_or(0);
+      const Money balance = available_credits(usage_of(usage, inc));
       gift = apply_gift(ctx, ref.gift_credits.value_or(balance),
                         inc.gift_applies_to_items ? &targets : nullptr, after);
       if (inc.gift_applies_to_items) {
@@ -548,7 +606,7 @@ Decision evaluate(const Catalog& catalog, const Usage& usage, const Request& req
     // Validation rules, against the cart before this redeemable and the candidate effect.
     bool rules_ok = true;
     for (const Rule& rule : inc.rules) {
-      const RuleContext rc(catalog, request, inc, usage_of(usage, inc), cart, after,
+      const RuleContext rc(catalog, request, inc, counters, periods, cart, after,
                            effect.order_discount + effect.items_discount, gift, now);
       rules::Outcome outcome = rule.rules->evaluate(rc, request.explain);
       if (request.explain) {
@@ -625,6 +683,10 @@ Decision evaluate(const Catalog& catalog, const Usage& usage, const Request& req
     r.applicable_to = std::move(effect.applicable_to);
     r.inapplicable_to = std::move(effect.inapplicable_to);
     r.order = snapshot(after, &cart);
+    r.counter_deltas =
+        redemption_deltas(inc.id, inc.campaign_id, request.customer.stored_id, request.api_key,
+                          cart.amount(), effect.order_discount + effect.items_discount, gift);
+    apply_deltas(counters, r.counter_deltas, periods);
     cart = std::move(after);
     ++applicable;
     if (!category.empty()) ++per_category[category];

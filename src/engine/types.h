@@ -18,6 +18,7 @@
 #include "core/json.h"
 #include "core/time.h"
 #include "core/time_zone.h"
+#include "engine/usage.h"
 #include "rules/rule_set.h"
 
 namespace openpromo::engine {
@@ -102,6 +103,8 @@ struct Rule {
   std::string id;
   std::shared_ptr<const rules::RuleSet> rules;  // null when broken
   ApplicableTo applicable_to;
+  // The counters the rule's names read (engine/usage.h), so a validation reads only those rows.
+  std::vector<CounterRead> counters;
   // Why the stored rule cannot be used (it no longer compiles, or names a segment or collection
   // whose filter does not): non-empty makes every incentive carrying it inapplicable with
   // `definition_unreadable`. A broken restriction restricts; it never vanishes.
@@ -196,6 +199,7 @@ struct CampaignEntry {
 struct Catalog {
   uint64_t version = 0;
   TimeZone zone;
+  int week_start = 1;  // first day of a counter week: 0 = Sunday ... 6 = Saturday
   StackingRules stacking;
   std::unordered_map<std::string, Collection> collections;
   std::unordered_map<std::string, CategoryRef> categories;
@@ -210,18 +214,19 @@ struct Catalog {
   std::vector<Rule> rules_of(const std::vector<std::string>& object_ids) const;
 };
 
-// Counters of one incentive, read for the request (committed plus active session locks).
+// What one incentive has left, read for the request: committed use plus active session locks.
 struct IncentiveUsage {
   int64_t redeemed_quantity = 0;
   int64_t locked_quantity = 0;  // active session locks held by other sessions
   std::optional<Money> gift_balance;
+  Money locked_gift_credits = 0;  // gift credits other sessions hold
   std::optional<int64_t> loyalty_balance;
-  // Counter rules (spec 7.3 campaign.* / redemption.*): committed value by rule name.
-  std::unordered_map<std::string, double> counters;
 };
 
 struct Usage {
   std::unordered_map<std::string, IncentiveUsage> by_incentive;  // by Incentive::id
+  // Counter rows by key (engine/usage.h); a row that is not here reads as zero.
+  CounterRows counters;
 };
 
 // ---- request --------------------------------------------------------------------------------
@@ -248,6 +253,9 @@ struct Order {
 struct Customer {
   bool present = false;
   std::optional<std::string> id, source_id;
+  // The stored customer's id (cust_...), when the customer exists: per-customer counters are
+  // keyed by it.
+  std::optional<std::string> stored_id;
   JsonObject metadata;
   std::vector<std::string> segments;
   Json source;
@@ -333,6 +341,8 @@ struct RedeemableResult {
   bool has_effect = false;
   OrderResult order;  // the cart after this redeemable
   std::vector<Target> applicable_to, inapplicable_to;
+  // APPLICABLE: the counter rows a redemption of it moves, and by how much.
+  std::vector<CounterDelta> counter_deltas;
   std::vector<ExplainStep> explain;
 };
 
@@ -342,6 +352,7 @@ struct Decision {
   std::vector<size_t> application_order;      // indices into redeemables, as applied
   OrderResult order;                          // the final cart
   StackingRules stacking;
+  Periods periods;  // the counter windows `now` falls in
 };
 
 }  // namespace openpromo::engine

@@ -1015,6 +1015,15 @@ Result<RuleSet> RuleSet::compile(const Json& rules, std::optional<std::string> e
     });
   };
   set.needs_customer_ = any_customer(tree->nodes);
+  std::function<void(const std::vector<Node>&)> collect = [&](const std::vector<Node>& nodes) {
+    for (const Node& n : nodes) {
+      if (std::find(set.names_.begin(), set.names_.end(), n.name) == set.names_.end()) {
+        set.names_.push_back(n.name);
+      }
+      collect(n.children);
+    }
+  };
+  collect(tree->nodes);
   set.tree_ = std::move(tree);
   return set;
 }

@@ -112,6 +112,8 @@ class RuleSet {
   Outcome evaluate(const Context& context, bool explain) const;
   // Whether any node reads customer data (then a customer must be sent).
   bool needs_customer() const { return needs_customer_; }
+  // Every rule name the nodes use, each once (the engine derives the counters a rule reads).
+  const std::vector<std::string>& names() const { return names_; }
   size_t node_count() const;
 
  private:
@@ -119,6 +121,7 @@ class RuleSet {
   std::shared_ptr<const Tree> tree_;
   std::optional<std::string> error_message_;
   bool needs_customer_ = false;
+  std::vector<std::string> names_;
 };
 
 // Every rule name of spec 7.3 this engine understands.

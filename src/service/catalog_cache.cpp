@@ -14,12 +14,13 @@
 namespace openpromo {
 
 std::shared_ptr<CatalogSnapshot> compile_catalog(CatalogRows rows, const TimeZone& zone,
-                                                 int64_t version) {
+                                                 int64_t version, int week_start) {
   auto s = std::make_shared<CatalogSnapshot>();
   s->version = version;
   engine::Catalog& e = s->engine;
   e.version = static_cast<uint64_t>(version);
   e.zone = zone;
+  e.week_start = week_start;
   for (const Category& c : rows.categories) {
     engine::CategoryRef ref;
     ref.id = c.id;
@@ -124,6 +125,15 @@ std::shared_ptr<CatalogSnapshot> compile_catalog(CatalogRows rows, const TimeZon
   return s;
 }
 
+namespace {
+
+// A snapshot is compiled for the project's settings as well as its definitions.
+bool settings_match(const CatalogSnapshot& s, const Project& project) {
+  return s.engine.zone.name() == project.time_zone && s.engine.week_start == project.week_start;
+}
+
+}  // namespace
+
 CatalogCache::CatalogCache(Store& store, CatalogCacheOptions options)
     : store_(store), options_(std::move(options)) {
   // This node's own writes: the unit that changed a catalog table says so when it commits.
@@ -170,7 +180,7 @@ Result<std::shared_ptr<const CatalogSnapshot>> CatalogCache::current(const Proje
       const Entry& e = it->second;
       if (e.snapshot && e.checked_seq == e.change_seq &&
           std::chrono::steady_clock::now() - e.checked_at < options_.recheck_interval &&
-          e.snapshot->engine.zone.name() == project.time_zone) {
+          settings_match(*e.snapshot, project)) {
         return e.snapshot;
       }
     }
@@ -201,8 +211,7 @@ Result<std::shared_ptr<const CatalogSnapshot>> CatalogCache::check(const Project
   {
     std::lock_guard lock(mutex_);
     Entry& e = by_project_[project.id];
-    if (e.snapshot && e.snapshot->version == version &&
-        e.snapshot->engine.zone.name() == project.time_zone) {
+    if (e.snapshot && e.snapshot->version == version && settings_match(*e.snapshot, project)) {
       snapshot = e.snapshot;
       if (e.checked_seq <= seq) {
         e.checked_seq = seq;
@@ -252,7 +261,7 @@ Result<std::shared_ptr<const CatalogSnapshot>> CatalogCache::load(const Project&
     OP_ASSIGN(rows.collections, CollectionRepository(tx).all(scope));
     return {};
   }));
-  auto snapshot = compile_catalog(std::move(rows), zone, version);
+  auto snapshot = compile_catalog(std::move(rows), zone, version, project.week_start);
   if (options_.on_broken) {
     for (const auto& b : snapshot->broken) options_.on_broken(project.id, b.what, b.kind);
   }

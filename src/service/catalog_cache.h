@@ -122,6 +122,6 @@ struct CatalogRows {
   std::vector<ProductCollection> collections;
 };
 std::shared_ptr<CatalogSnapshot> compile_catalog(CatalogRows rows, const TimeZone& zone,
-                                                 int64_t version);
+                                                 int64_t version, int week_start = 1);
 
 }  // namespace openpromo

@@ -9,6 +9,7 @@
 #include "store/customer_repository.h"
 #include "store/order_repository.h"
 #include "store/outbox_repository.h"
+#include "store/redemption_repository.h"
 #include "store/segment_repository.h"
 
 namespace openpromo {
@@ -81,7 +82,9 @@ Result<Customer> update_in(UnitOfWork& tx, const Principal& who, const Wire& wir
 
 Result<CustomerDetails> details(UnitOfWork& tx, const Scope& scope, Customer c) {
   CustomerDetails out;
-  OP_ASSIGN(out.orders, OrderRepository(tx).summary(scope, c.id));
+  OP_ASSIGN(CustomerSummary summary, customer_summary_in(tx, scope, c.id));
+  out.orders = summary.orders;
+  out.redemptions = summary.redemptions;
   out.customer = std::move(c);
   return out;
 }
@@ -93,6 +96,14 @@ Result<Customer> find_customer_in(UnitOfWork& tx, const Scope& scope,
   OP_ASSIGN(auto found, CustomerRepository(tx).find(scope, id_or_source_id));
   if (!found) return Error::not_found("customer", std::string(id_or_source_id));
   return std::move(*found);
+}
+
+Result<CustomerSummary> customer_summary_in(UnitOfWork& tx, const Scope& scope,
+                                            std::string_view customer_id) {
+  CustomerSummary out;
+  OP_ASSIGN(out.orders, OrderRepository(tx).summary(scope, customer_id));
+  OP_ASSIGN(out.redemptions, RedemptionRepository(tx).customer_summary(scope, customer_id));
+  return out;
 }
 
 Result<Customer> upsert_customer_in(UnitOfWork& tx, const Principal& who, const Wire& wire,
@@ -156,13 +167,16 @@ Result<Page<CustomerDetails>> CustomerService::list(const Principal& who, const 
     ids.reserve(page.items.size());
     for (const Customer& c : page.items) ids.push_back(c.id);
     OP_ASSIGN(auto summaries, OrderRepository(tx).summaries(who.scope(), ids));
+    OP_ASSIGN(auto redemptions, RedemptionRepository(tx).customer_summaries(who.scope(), ids));
     Page<CustomerDetails> out;
     out.total = page.total;
     out.has_more = page.has_more;
     for (Customer& c : page.items) {
       const auto it = summaries.find(c.id);
+      const auto r = redemptions.find(c.id);
       out.items.push_back(
-          CustomerDetails{std::move(c), it == summaries.end() ? OrderSummary{} : it->second});
+          CustomerDetails{std::move(c), it == summaries.end() ? OrderSummary{} : it->second,
+                          r == redemptions.end() ? CustomerRedemptionSummary{} : r->second});
     }
     return out;
   });

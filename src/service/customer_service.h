@@ -13,16 +13,18 @@
 #include "model/customer.h"
 #include "model/list_query.h"
 #include "model/order.h"
+#include "model/redemption.h"
 #include "model/segment.h"
 #include "service/wire.h"
 #include "store/store.h"
 
 namespace openpromo {
 
-// A customer with the order counters its summary shows.
+// A customer with the order and redemption counters its summary shows.
 struct CustomerDetails {
   Customer customer;
   OrderSummary orders;
+  CustomerRedemptionSummary redemptions;
 };
 
 // A custom event (POST /v1/events, spec 16.6).
@@ -83,5 +85,8 @@ Result<Customer> upsert_customer_in(UnitOfWork& tx, const Principal& who, const 
                                     const CustomerDraft& draft);
 Result<Customer> find_customer_in(UnitOfWork& tx, const Scope& scope,
                                   std::string_view id_or_source_id);
+// The counters of a customer's `summary` (what segment filters on `summary.*` read).
+Result<CustomerSummary> customer_summary_in(UnitOfWork& tx, const Scope& scope,
+                                            std::string_view customer_id);
 
 }  // namespace openpromo

@@ -152,19 +152,19 @@ std::string activity_type(const std::optional<Order>& before, const Order& after
 }  // namespace
 
 Result<Order> OrderService::upsert(const Principal& who, const OrderInput& input) {
-  std::optional<std::string> existing;
-  if (input.id) {
-    OP_ASSIGN(auto tx, store_.statements());
-    OP_ASSIGN(auto found, OrderRepository(tx).find(who.scope(), *input.id));
-    if (found) existing = found->id;
-  }
-  return save(who, input, existing);
+  return store_.in_write([&](UnitOfWork& tx) -> Result<Order> {
+    OP_ASSIGN(SavedOrder saved, save_order_in(tx, who, wire_, input, std::nullopt));
+    return std::move(saved.after);
+  });
 }
 
 Result<Order> OrderService::update(const Principal& who, std::string_view id_or_source_id,
                                    const OrderInput& input) {
   OP_ASSIGN(Order found, get(who, id_or_source_id));
-  return save(who, input, found.id);
+  return store_.in_write([&](UnitOfWork& tx) -> Result<Order> {
+    OP_ASSIGN(SavedOrder saved, save_order_in(tx, who, wire_, input, found.id));
+    return std::move(saved.after);
+  });
 }
 
 Result<Order> OrderService::get(const Principal& who, std::string_view id_or_source_id) {
@@ -179,8 +179,9 @@ Result<Page<Order>> OrderService::list(const Principal& who, const ListQuery& qu
       [&](UnitOfWork& tx) { return OrderRepository(tx).list(who.scope(), query); });
 }
 
-Result<Order> OrderService::save(const Principal& who, const OrderInput& in,
-                                 std::optional<std::string> existing_id) {
+Result<SavedOrder> save_order_in(UnitOfWork& tx, const Principal& who, const Wire& wire,
+                                 const OrderInput& in, std::optional<std::string> existing_id,
+                                 const std::function<Status(Order&)>& finish) {
   if (in.source_id && in.source_id->empty()) {
     return Error::invalid_payload("source_id must not be empty");
   }
@@ -188,18 +189,22 @@ Result<Order> OrderService::save(const Principal& who, const OrderInput& in,
     return Error::invalid_payload("status must be one of CREATED, PAID, CANCELED, FULFILLED");
   }
   if (in.metadata && !in.metadata->is_null()) OP_TRY(check_metadata(*in.metadata));
-  if (in.items && in.items->size() > kMaxItems) {
+  if (in.items && in.items->size() > OrderService::kMaxItems) {
     return Error::invalid_payload("an order has at most 500 items");
   }
   const Scope scope = who.scope();
-  return store_.in_write([&](UnitOfWork& tx) -> Result<Order> {
+  {
     OrderRepository orders(tx);
-    // The order this save updates, if any, locked until the unit ends.
+    // The order this save updates, if any, locked until the unit ends. A client's `id` only
+    // finds an existing order.
     std::optional<Order> current;
     if (existing_id) {
       OP_ASSIGN(current, orders.find(scope, *existing_id, /*lock=*/true));
       if (!current) return Error::not_found("order", *existing_id);
-    } else if (in.source_id) {
+    } else if (in.id) {
+      OP_ASSIGN(current, orders.find(scope, *in.id, /*lock=*/true));
+    }
+    if (!current && !existing_id && in.source_id) {
       OP_ASSIGN(current, orders.find(scope, *in.source_id, /*lock=*/true));
     }
     // A create must carry the schema's required keys; an update need not.
@@ -243,7 +248,7 @@ Result<Order> OrderService::save(const Principal& who, const OrderInput& in,
     // an erasure running at the same time either waits for this order or happened before it.
     std::optional<std::string> customer_id = in.customer_id;
     if (in.customer && (in.customer->id || in.customer->source_id)) {
-      OP_ASSIGN(Customer customer, upsert_customer_in(tx, who, wire_, *in.customer));
+      OP_ASSIGN(Customer customer, upsert_customer_in(tx, who, wire, *in.customer));
       customer_id = customer.id;
     } else if (customer_id) {
       OP_ASSIGN(Customer customer, find_customer_in(tx, scope, *customer_id));
@@ -314,6 +319,7 @@ Result<Order> OrderService::save(const Principal& who, const OrderInput& in,
       return after;
     };
     OP_ASSIGN(Order after, build(current));
+    if (finish) OP_TRY(finish(after));
     if (current) {
       OP_TRY(orders.update(scope, after));
     } else {
@@ -326,6 +332,7 @@ Result<Order> OrderService::save(const Principal& who, const OrderInput& in,
         OP_ASSIGN(current, orders.find(scope, *in.source_id, /*lock=*/true));
         if (!current) return Error::unavailable("the order changed concurrently; retry");
         OP_ASSIGN(after, build(current));
+        if (finish) OP_TRY(finish(after));
         OP_TRY(orders.update(scope, after));
       }
     }
@@ -344,10 +351,10 @@ Result<Order> OrderService::save(const Principal& who, const OrderInput& in,
       OP_TRY(ActivityRepository(tx).insert(scope, a));
       // The customer's order counters moved: segment bookkeeping in the same unit.
       OP_ASSIGN(Customer customer, find_customer_in(tx, scope, *after.customer_id));
-      OP_TRY(refresh_segment_membership(tx, who, wire_, customer));
+      OP_TRY(refresh_segment_membership(tx, who, wire, customer));
     }
-    return after;
-  });
+    return SavedOrder{std::move(current), std::move(after)};
+  }
 }
 
 Result<std::string> OrderService::enqueue_import(const Principal& who, const JsonArray& orders) {

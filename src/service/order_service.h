@@ -10,6 +10,8 @@
 // writes nothing, not even its customer.
 #pragma once
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,11 +43,22 @@ class OrderService {
   Result<std::string> enqueue_import(const Principal& who, const JsonArray& orders);
 
  private:
-  Result<Order> save(const Principal& who, const OrderInput& input,
-                     std::optional<std::string> existing);
   Store& store_;
   const Wire& wire_;
   std::function<void()> wake_jobs_;
 };
+
+// An order save inside the caller's unit (POST /orders, and the order a redemption upserts): the
+// customer upserted from `customer` (or found by `customer_id`) and locked, the order merged into
+// `existing_id`, or into the one `id` or `source_id` finds (locked), or inserted; its activity
+// and the customer's segment bookkeeping. `finish` adjusts the merged order before it is
+// written (a redemption marks it paid and records itself on it).
+struct SavedOrder {
+  std::optional<Order> before;
+  Order after;
+};
+Result<SavedOrder> save_order_in(UnitOfWork& tx, const Principal& who, const Wire& wire,
+                                 const OrderInput& in, std::optional<std::string> existing_id,
+                                 const std::function<Status(Order&)>& finish = {});
 
 }  // namespace openpromo

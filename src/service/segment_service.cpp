@@ -105,14 +105,14 @@ Result<std::vector<Segment>> SegmentService::segments_of(
   return store_.in_snapshot([&](UnitOfWork& tx) -> Result<std::vector<Segment>> {
     const Scope scope = who.scope();
     OP_ASSIGN(Customer customer, find_customer_in(tx, scope, customer_id_or_source_id));
-    OP_ASSIGN(OrderSummary orders, OrderRepository(tx).summary(scope, customer.id));
+    OP_ASSIGN(CustomerSummary counters, customer_summary_in(tx, scope, customer.id));
     SegmentRepository segments(tx);
     OP_ASSIGN(auto static_ids, segments.static_segments_of(scope, customer.id));
     OP_ASSIGN(auto all, segments.all(scope));
     std::vector<CompiledSegment> compiled;
     for (Segment& s : all) compiled.push_back(compile_segment(std::move(s)));
     const auto ids =
-        member_segments(compiled, wire_.customer(customer, orders), static_ids, now_utc());
+        member_segments(compiled, wire_.customer(customer, counters), static_ids, now_utc());
     std::vector<Segment> out;
     for (CompiledSegment& c : compiled) {
       if (std::find(ids.begin(), ids.end(), c.segment.id) != ids.end()) {
@@ -136,8 +136,8 @@ Status refresh_segment_membership(UnitOfWork& tx, const Principal& who, const Wi
     if (c.broken.empty()) active.push_back(std::move(c));
   }
   if (active.empty()) return {};
-  OP_ASSIGN(OrderSummary orders, OrderRepository(tx).summary(scope, customer.id));
-  const Json doc = wire.customer(customer, orders);
+  OP_ASSIGN(CustomerSummary counters, customer_summary_in(tx, scope, customer.id));
+  const Json doc = wire.customer(customer, counters);
   OP_ASSIGN(auto recorded, segments.recorded_segments_of(scope, customer.id));
   const Instant now = now_utc();
   for (const CompiledSegment& c : active) {

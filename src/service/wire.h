@@ -9,9 +9,11 @@
 
 #include "core/error.h"
 #include "core/json.h"
+#include "engine/types.h"
 #include "model/customer.h"
 #include "model/order.h"
 #include "model/product.h"
+#include "model/redemption.h"
 
 namespace openpromo {
 
@@ -20,7 +22,7 @@ class Wire {
   virtual ~Wire() = default;
 
   // The documents filters read (GET /customers/{id}, /products/{id}, /skus/{id} bodies).
-  virtual Json customer(const Customer& customer, const OrderSummary& orders) const = 0;
+  virtual Json customer(const Customer& customer, const CustomerSummary& summary) const = 0;
   virtual Json product(const Product& product) const = 0;
   virtual Json sku(const Sku& sku) const = 0;
 
@@ -29,6 +31,9 @@ class Wire {
   virtual Result<CatalogDraft> product_draft(const JsonObject& body) const = 0;
   virtual Result<CatalogDraft> sku_draft(const JsonObject& body) const = 0;
   virtual Result<OrderInput> order(const JsonObject& body) const = 0;
+  // A stored order as validations read an `order` (a redemption that names an existing order
+  // and sends no lines is decided on the stored one).
+  virtual Result<engine::Order> engine_order(const Order& order) const = 0;
 };
 
 }  // namespace openpromo

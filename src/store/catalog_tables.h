@@ -33,7 +33,7 @@ inline constexpr std::array<CatalogTable, 8> kCatalogTables{{
 }};
 
 // Tables of the schema that are not catalog definitions.
-inline constexpr std::array<std::string_view, 16> kDataTables{{
+inline constexpr std::array<std::string_view, 21> kDataTables{{
     "schema_migrations",
     "store_settings",
     "projects",
@@ -50,6 +50,11 @@ inline constexpr std::array<std::string_view, 16> kDataTables{{
     "customer_activities",
     "metadata_schemas",
     "outbox_events",
+    "redemptions",
+    "redemption_rollbacks",
+    "usage_counters",
+    "session_locks",
+    "idempotency_keys",
 }};
 
 // The SQL that (re)creates the version triggers of `table` on `dialect` ("sqlite" or

@@ -486,7 +486,110 @@ CREATE INDEX outbox_events_entity ON outbox_events (project_id, entity_id);
 CREATE TABLE store_settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 )sql";
 
-constexpr std::array<Migration, 12> kMigrations{{
+// Redemptions and what they move (spec 8, 9.3-9.6): redemption and rollback rows, the typed usage
+// counters limits read (engine/usage.h: one row per scope and subject with its day, week and
+// month windows), session locks, the first answers to idempotent requests, and two project
+// settings (the first day of a counter week; whether client keys may redeem).
+constexpr std::string_view kRedemptions = R"sql(
+ALTER TABLE projects ADD COLUMN week_start INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE projects ADD COLUMN client_redeem_enabled INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE redemptions (
+  id TEXT PRIMARY KEY,
+  project_id TEXT NOT NULL REFERENCES projects (id),
+  parent_id TEXT,
+  result TEXT NOT NULL,
+  status TEXT NOT NULL,
+  related_object_type TEXT NOT NULL,
+  related_object_id TEXT,
+  campaign_id TEXT,
+  customer_id TEXT,
+  order_id TEXT,
+  api_key_id TEXT,
+  session_key TEXT,
+  tracking_id TEXT,
+  gift_amount BIGINT,
+  discount_amount BIGINT NOT NULL,
+  order_amount BIGINT NOT NULL,
+  failure_code TEXT,
+  failure_message TEXT,
+  effects TEXT NOT NULL,
+  document TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  rolled_back_at BIGINT
+);
+CREATE INDEX redemptions_project_created ON redemptions (project_id, created_at, id);
+CREATE INDEX redemptions_parent ON redemptions (parent_id);
+CREATE INDEX redemptions_object ON redemptions (project_id, related_object_id, created_at);
+CREATE INDEX redemptions_campaign ON redemptions (project_id, campaign_id, created_at);
+CREATE INDEX redemptions_customer ON redemptions (project_id, customer_id, created_at);
+CREATE INDEX redemptions_order ON redemptions (project_id, order_id);
+CREATE TABLE redemption_rollbacks (
+  id TEXT PRIMARY KEY,
+  project_id TEXT NOT NULL REFERENCES projects (id),
+  redemption_id TEXT NOT NULL,
+  parent_id TEXT,
+  result TEXT NOT NULL,
+  related_object_type TEXT NOT NULL,
+  campaign_id TEXT,
+  reason TEXT,
+  tracking_id TEXT,
+  customer_id TEXT,
+  gift_amount BIGINT,
+  discount_amount BIGINT NOT NULL,
+  order_amount BIGINT NOT NULL,
+  failure_code TEXT,
+  document TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX redemption_rollbacks_redemption ON redemption_rollbacks (redemption_id);
+CREATE INDEX redemption_rollbacks_project_created ON redemption_rollbacks (project_id, created_at, id);
+CREATE INDEX redemption_rollbacks_customer ON redemption_rollbacks (project_id, customer_id);
+CREATE INDEX redemption_rollbacks_campaign ON redemption_rollbacks (project_id, campaign_id, created_at);
+CREATE TABLE usage_counters (
+  project_id TEXT NOT NULL REFERENCES projects (id),
+  row_key TEXT NOT NULL,
+  count BIGINT NOT NULL DEFAULT 0,
+  customers BIGINT NOT NULL DEFAULT 0,
+  order_amount BIGINT NOT NULL DEFAULT 0,
+  discount_amount BIGINT NOT NULL DEFAULT 0,
+  gift_amount BIGINT NOT NULL DEFAULT 0,
+  day_period BIGINT NOT NULL DEFAULT 0,
+  day_count BIGINT NOT NULL DEFAULT 0,
+  day_customers BIGINT NOT NULL DEFAULT 0,
+  week_period BIGINT NOT NULL DEFAULT 0,
+  week_count BIGINT NOT NULL DEFAULT 0,
+  week_customers BIGINT NOT NULL DEFAULT 0,
+  month_period BIGINT NOT NULL DEFAULT 0,
+  month_count BIGINT NOT NULL DEFAULT 0,
+  month_customers BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (project_id, row_key)
+);
+CREATE TABLE session_locks (
+  project_id TEXT NOT NULL REFERENCES projects (id),
+  session_key TEXT NOT NULL,
+  voucher_id TEXT NOT NULL,
+  quantity BIGINT NOT NULL,
+  gift_credits BIGINT NOT NULL,
+  loyalty_points BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  PRIMARY KEY (project_id, session_key, voucher_id)
+);
+CREATE INDEX session_locks_voucher ON session_locks (voucher_id, expires_at);
+CREATE INDEX session_locks_expiry ON session_locks (expires_at);
+CREATE TABLE idempotency_keys (
+  project_id TEXT NOT NULL REFERENCES projects (id),
+  idempotency_key TEXT NOT NULL,
+  request_hash TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  response TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (project_id, idempotency_key)
+);
+CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
+)sql";
+
+constexpr std::array<Migration, 13> kMigrations{{
     {1, "foundation: projects, api keys, categories", kFoundation},
     {2, "campaigns, vouchers, async actions", kCampaigns},
     {3, "promotion tiers and stacks", kPromotions},
@@ -500,6 +603,7 @@ constexpr std::array<Migration, 12> kMigrations{{
      kContextCatalogPostgresql},
     {11, "metadata schemas", kMetadataSchemas},
     {12, "outbox events, store settings", kOutbox},
+    {13, "redemptions, rollbacks, usage counters, session locks, idempotency keys", kRedemptions},
 }};
 
 }  // namespace

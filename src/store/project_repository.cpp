@@ -7,7 +7,8 @@ namespace openpromo {
 namespace {
 
 constexpr std::string_view kProjectColumns =
-    "id, name, time_zone, currency, case_sensitive_codes, created_at";
+    "id, name, time_zone, currency, case_sensitive_codes, created_at, week_start,"
+    " client_redeem_enabled";
 
 Project project_from_row(const sql::Row& row, size_t at = 0) {
   Project p;
@@ -17,6 +18,8 @@ Project project_from_row(const sql::Row& row, size_t at = 0) {
   p.currency = row.text(at + 3);
   p.case_sensitive_codes = row.integer(at + 4) != 0;
   p.created_at = Instant{row.integer(at + 5)};
+  p.week_start = static_cast<int>(row.integer(at + 6));
+  p.client_redeem_enabled = row.integer(at + 7) != 0;
   return p;
 }
 
@@ -64,9 +67,18 @@ Result<Project> ProjectRepository::ensure_default(Instant now) {
 Status ProjectRepository::insert(const Project& p) {
   OP_TRY(tx_.query(
       "INSERT INTO projects (id, name, time_zone, currency, case_sensitive_codes, is_default,"
-      " created_at) VALUES (?, ?, ?, ?, ?, 0, ?)",
+      " created_at, week_start, client_redeem_enabled) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)",
       {p.id, p.name, p.time_zone, p.currency, int64_t{p.case_sensitive_codes ? 1 : 0},
-       p.created_at.millis}));
+       p.created_at.millis, int64_t{p.week_start}, int64_t{p.client_redeem_enabled ? 1 : 0}}));
+  return {};
+}
+
+Status ProjectRepository::update(const Project& p) {
+  OP_ASSIGN(auto r, tx_.query("UPDATE projects SET name = ?, time_zone = ?, currency = ?,"
+                              " week_start = ?, client_redeem_enabled = ? WHERE id = ?",
+                              {p.name, p.time_zone, p.currency, int64_t{p.week_start},
+                               int64_t{p.client_redeem_enabled ? 1 : 0}, p.id}));
+  if (r.affected == 0) return Error::not_found("project", p.id);
   return {};
 }
 
@@ -107,7 +119,8 @@ Result<bool> ApiKeyRepository::insert_if_new(const ApiKey& key) {
 Result<std::optional<KeyWithProject>> ApiKeyRepository::find_by_app_id(std::string_view app_id) {
   OP_ASSIGN(auto rs, tx_.query("SELECT k.id, k.project_id, k.kind, k.role, k.app_id, k.token_hash,"
                                " k.allowed_origins, k.created_at, p.id, p.name, p.time_zone,"
-                               " p.currency, p.case_sensitive_codes, p.created_at"
+                               " p.currency, p.case_sensitive_codes, p.created_at,"
+                               " p.week_start, p.client_redeem_enabled"
                                " FROM api_keys k JOIN projects p ON p.id = k.project_id"
                                " WHERE k.app_id = ?",
                                {std::string(app_id)}));

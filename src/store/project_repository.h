@@ -29,6 +29,8 @@ class ProjectRepository {
   // The default project (created once, whichever node starts first). REQUIRES: a write unit.
   Result<Project> ensure_default(Instant now);
   Status insert(const Project& project);
+  // Writes the settings (name, time zone, currency, week start, client redemption).
+  Status update(const Project& project);
   Result<std::optional<Project>> find(const Scope& scope);
 
  private:

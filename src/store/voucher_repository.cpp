@@ -192,6 +192,73 @@ Result<std::optional<Voucher>> VoucherRepository::find(const Scope& scope,
   return std::optional<Voucher>(from_row(rs.rows[0]));
 }
 
+Result<std::optional<VoucherRepository::WithReserved>> VoucherRepository::find_reserved(
+    const Scope& scope, std::string_view code_or_id, bool case_sensitive, Instant now,
+    const std::optional<std::string>& except_session) {
+  const sql::Scoped s(scope);
+  // Active reservations of other sessions, summed by correlated subqueries on the
+  // (voucher_id, expires_at) index.
+  constexpr std::string_view kHeld =
+      " FROM session_locks l WHERE l.project_id = vouchers.project_id AND"
+      " l.voucher_id = vouchers.id AND l.expires_at > ? AND l.session_key <> ?)";
+  const std::string except = except_session ? *except_session : std::string();
+  std::vector<sql::Value> params{now.millis, except, now.millis, except};
+  s.bind(params);
+  params.emplace_back(code_key(code_or_id, case_sensitive));
+  params.emplace_back(std::string(code_or_id));
+  OP_ASSIGN(auto rs, tx_.query("SELECT " + std::string(kColumns) +
+                                   ", (SELECT CAST(COALESCE(SUM(l.quantity), 0) AS BIGINT)" +
+                                   std::string(kHeld) +
+                                   ", (SELECT CAST(COALESCE(SUM(l.gift_credits), 0) AS BIGINT)" +
+                                   std::string(kHeld) + " FROM vouchers WHERE " + s.where() +
+                                   " AND (code_key = ? OR id = ?) AND deleted_at IS NULL LIMIT 1",
+                               params));
+  if (rs.rows.empty()) return std::optional<WithReserved>{};
+  const sql::Row& row = rs.rows[0];
+  const size_t n = row.columns.size();
+  WithReserved out{from_row(row), Reserved{row.integer(n - 2), row.integer(n - 1)}};
+  return std::optional<WithReserved>(std::move(out));
+}
+
+Result<std::optional<Voucher>> VoucherRepository::lock(const Scope& scope, std::string_view id) {
+  const sql::Scoped s(scope);
+  OP_ASSIGN(auto rs, tx_.query("UPDATE vouchers SET redeemed_quantity = redeemed_quantity WHERE " +
+                                   s.where() + " AND id = ? AND deleted_at IS NULL RETURNING " +
+                                   std::string(kColumns),
+                               s.params({std::string(id)})));
+  if (rs.rows.empty()) return std::optional<Voucher>{};
+  return std::optional<Voucher>(from_row(rs.rows[0]));
+}
+
+Result<bool> VoucherRepository::redeem(const Scope& scope, std::string_view id, int64_t reserved,
+                                       Instant now) {
+  const sql::Scoped s(scope);
+  std::vector<sql::Value> params{now.millis};
+  s.bind(params);
+  params.emplace_back(std::string(id));
+  params.emplace_back(reserved);
+  OP_ASSIGN(auto r, tx_.query("UPDATE vouchers SET redeemed_quantity = redeemed_quantity + 1,"
+                              " updated_at = ? WHERE " +
+                                  s.where() +
+                                  " AND id = ? AND deleted_at IS NULL AND (redemption_quantity IS"
+                                  " NULL OR redeemed_quantity + 1 + ? <= redemption_quantity)",
+                              params));
+  return r.affected == 1;
+}
+
+Status VoucherRepository::unredeem(const Scope& scope, std::string_view id, Instant now) {
+  const sql::Scoped s(scope);
+  std::vector<sql::Value> params{now.millis};
+  s.bind(params);
+  params.emplace_back(std::string(id));
+  OP_TRY(
+      tx_.query("UPDATE vouchers SET redeemed_quantity = redeemed_quantity - 1, updated_at = ?"
+                " WHERE " +
+                    s.where() + " AND id = ? AND redeemed_quantity > 0",
+                params));
+  return {};
+}
+
 Result<Page<Voucher>> VoucherRepository::list(const Scope& scope, const ListQuery& query) {
   return sql::list_page<Voucher>(tx_, kTable, scope, query, from_row);
 }
@@ -253,21 +320,24 @@ Status VoucherRepository::remove(const Scope& scope, std::string_view id) {
 
 Result<Voucher> VoucherRepository::adjust_gift_balance(const Scope& scope,
                                                        std::string_view voucher_id,
-                                                       VoucherTransaction t) {
+                                                       VoucherTransaction t, int64_t keep,
+                                                       bool refund) {
   // One guarded statement: concurrent adjustments serialise on the row and the guard is checked
   // against the latest committed balance.
   const sql::Scoped s(scope);
   const int64_t amount = t.amount;
-  std::vector<sql::Value> params{amount, std::max<int64_t>(amount, 0), t.created_at.millis};
+  std::vector<sql::Value> params{amount, refund ? int64_t{0} : std::max<int64_t>(amount, 0),
+                                 t.created_at.millis};
   s.bind(params);
   params.emplace_back(std::string(voucher_id));
   params.emplace_back(amount);
+  params.emplace_back(keep);
   OP_ASSIGN(auto r,
             tx_.query("UPDATE vouchers SET gift_balance = gift_balance + ?,"
                       " gift_amount = gift_amount + ?, updated_at = ? WHERE " +
                           s.where() +
                           " AND id = ? AND deleted_at IS NULL AND gift_balance IS NOT NULL AND"
-                          " gift_balance + ? >= 0 RETURNING " +
+                          " gift_balance + ? >= ? RETURNING " +
                           std::string(kColumns),
                       params));
   if (r.rows.empty()) {

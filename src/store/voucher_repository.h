@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "model/list_query.h"
+#include "model/redemption.h"
 #include "model/scope.h"
 #include "model/voucher.h"
 #include "model/voucher_transaction.h"
@@ -31,6 +32,23 @@ class VoucherRepository {
                                bool case_sensitive);
   Result<std::optional<Voucher>> find(const Scope& scope, std::string_view code_or_id,
                                       bool case_sensitive);
+  // The voucher with what sessions other than `except_session` hold on it at `now`, in one
+  // query (validation reads both for every code).
+  struct WithReserved {
+    Voucher voucher;
+    Reserved reserved;
+  };
+  Result<std::optional<WithReserved>> find_reserved(
+      const Scope& scope, std::string_view code_or_id, bool case_sensitive, Instant now,
+      const std::optional<std::string>& except_session);
+  // The live voucher `id`, locked until the unit ends (PostgreSQL; SQLite's write lock already
+  // serialises). Redemptions lock their vouchers in id order.
+  Result<std::optional<Voucher>> lock(const Scope& scope, std::string_view id);
+  // One use more, guarded in the statement: false when the quantity (counting `reserved` units
+  // other sessions hold) is used up.
+  Result<bool> redeem(const Scope& scope, std::string_view id, int64_t reserved, Instant now);
+  // One use less (a rollback), never below zero.
+  Status unredeem(const Scope& scope, std::string_view id, Instant now);
   Result<Page<Voucher>> list(const Scope& scope, const ListQuery& query);
   // Writes the editable fields; counters are untouched.
   Status update(const Scope& scope, const Voucher& voucher);
@@ -40,10 +58,11 @@ class VoucherRepository {
   Status bin(const Scope& scope, std::string_view id, Instant now);
   Status remove(const Scope& scope, std::string_view id);
   // Adds `tx.amount` (negative: removes) to a gift card's balance; additions also raise its
-  // amount. Guarded in the database: the balance never goes below zero, whatever runs
+  // amount unless `refund` (a rollback gives back what was spent). Guarded in the database: the
+  // balance never goes below `keep` (credits other sessions hold; zero by default), whatever runs
   // concurrently. `tx` (with the resulting balance filled in) is recorded in the same unit.
   Result<Voucher> adjust_gift_balance(const Scope& scope, std::string_view voucher_id,
-                                      VoucherTransaction tx);
+                                      VoucherTransaction tx, int64_t keep = 0, bool refund = false);
   // A voucher's transactions, newest first unless the query orders otherwise.
   Result<Page<VoucherTransaction>> transactions(const Scope& scope, std::string_view voucher_id,
                                                 const ListQuery& query);

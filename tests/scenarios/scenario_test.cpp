@@ -119,6 +119,40 @@ JsonObject error_object(const Error& e) {
 }
 
 // Runs one case and returns the response JSON (or {"error": ...}).
+// Puts `value` where `read` finds it: the total, or the window of the current period.
+void set_counter(engine::CounterRow& row, const engine::CounterRead& read, int64_t value,
+                 const engine::Periods& now) {
+  using engine::CounterMeasure;
+  using engine::CounterWindow;
+  if (read.window == CounterWindow::kTotal) {
+    switch (read.measure) {
+      case CounterMeasure::kCount:
+        row.count = value;
+        break;
+      case CounterMeasure::kCustomers:
+        row.customers = value;
+        break;
+      case CounterMeasure::kOrderAmount:
+        row.order_amount = value;
+        break;
+      case CounterMeasure::kDiscountAmount:
+        row.discount_amount = value;
+        break;
+      case CounterMeasure::kGiftAmount:
+        row.gift_amount = value;
+        break;
+    }
+    return;
+  }
+  engine::WindowCounts& w = read.window == CounterWindow::kDay    ? row.day
+                            : read.window == CounterWindow::kWeek ? row.week
+                                                                  : row.month;
+  w.period = read.window == CounterWindow::kDay    ? now.day
+             : read.window == CounterWindow::kWeek ? now.week
+                                                   : now.month;
+  (read.measure == CounterMeasure::kCustomers ? w.customers : w.count) = value;
+}
+
 Json run(const Case& c) {
   const JsonObject& s = c.setup;
   engine::Catalog catalog;
@@ -169,10 +203,8 @@ Json run(const Case& c) {
       if (const Json* v = o.if_contains("locked_quantity"))
         use.locked_quantity = v->to_number<int64_t>();
       if (const Json* v = o.if_contains("gift_balance")) use.gift_balance = v->to_number<int64_t>();
-      if (const Json* v = o.if_contains("counters")) {
-        for (const auto& [name, n] : v->as_object())
-          use.counters[std::string(name)] = n.to_number<double>();
-      }
+      if (const Json* v = o.if_contains("locked_gift_credits"))
+        use.locked_gift_credits = v->to_number<int64_t>();
       usage.by_incentive[std::string(id)] = std::move(use);
     }
   }
@@ -217,6 +249,32 @@ Json run(const Case& c) {
       c.body.contains("now") ? std::string(c.body.at("now").as_string()) : "2026-01-15T12:00:00Z";
   const auto now = parse_iso8601(now_text);
   if (!now) throw std::runtime_error("bad now: " + now_text);
+  // Counters are given by rule name per incentive: each lands in the row and window the rule
+  // reads, for the scenario's customer (as if stored under its id or source id) and key.
+  if (request.customer.present) {
+    request.customer.stored_id =
+        request.customer.id ? request.customer.id : request.customer.source_id;
+  }
+  if (!request.api_key) request.api_key = "key_test";
+  const engine::Periods periods = engine::periods_at(*now, catalog.zone, catalog.week_start);
+  if (const Json* u = s.if_contains("usage")) {
+    for (const auto& [id, value] : u->as_object()) {
+      const Json* counters = value.as_object().if_contains("counters");
+      if (!counters) continue;
+      std::shared_ptr<const engine::Incentive> inc;
+      for (const auto& candidate : incentives) {
+        if (candidate->id == id) inc = candidate;
+      }
+      if (!inc) throw std::runtime_error("usage of an unknown incentive: " + std::string(id));
+      for (const auto& [name, n] : counters->as_object()) {
+        const auto read = engine::counter_read_of(name);
+        if (!read) throw std::runtime_error("not a counter: " + std::string(name));
+        const auto key = engine::counter_row_for(*read, *inc, request);
+        if (!key) continue;  // no such subject in the request
+        set_counter(usage.counters[*key], *read, n.to_number<int64_t>(), periods);
+      }
+    }
+  }
   const engine::Decision decision = engine::evaluate(catalog, usage, request, *now);
   const api::ValidationIds ids{"valid_test", "track_test", "v-test"};
   if (legacy) return api::encode_legacy_validation(decision, request, ids);

@@ -386,6 +386,13 @@ TEST_F(StructureTest, AKeyOfAnotherProjectSeesNothingOnAnyRoute) {
                 .status,
             200);
   keep("code", "A-SECRET-CODE");
+  Reply locked =
+      post("/v1/validations", R"({"redeemables":[{"object":"voucher","id":"A-SECRET-CODE",)"
+                              R"("gift":{"credits":100}}],"order":{"amount":1000},)"
+                              R"("session":{"type":"LOCK","key":"ssn_A-secret-session"}})");
+  ASSERT_EQ(locked.status, 200) << locked.body;
+  ASSERT_TRUE(locked.json().at("valid").as_bool()) << locked.body;
+  keep("sessionKey", "ssn_A-secret-session");
   const std::string promotion =
       created_id(post("/v1/campaigns", R"({"name":"A-secret-promo","campaign_type":"PROMOTION"})"));
   secrets.insert(promotion);
