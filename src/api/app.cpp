@@ -77,6 +77,7 @@ App::App(Store& store, AppOptions options)
   add_customer_routes(router_, services_);
   add_product_routes(router_, services_);
   add_validation_routes(router_, services_);
+  add_redemption_routes(router_, services_);
   add_context_routes(router_, services_);
   add_bulk_routes(router_, services_);
 }

@@ -30,6 +30,7 @@
 #include "service/order_service.h"
 #include "service/product_service.h"
 #include "service/promotion_service.h"
+#include "service/redemption_service.h"
 #include "service/segment_service.h"
 #include "service/system_service.h"
 #include "service/validation_rule_service.h"
@@ -75,6 +76,7 @@ struct Services {
         products(s),
         validation_rules(s),
         validations(s, wire, std::move(catalog)),
+        redemptions(s, wire, validations),
         orders(s, wire, [this] { wake(); }),
         segments(s, wire),
         collections(s, wire),
@@ -95,6 +97,7 @@ struct Services {
   ProductService products;
   ValidationRuleService validation_rules;
   ValidationService validations;
+  RedemptionService redemptions;
   OrderService orders;
   SegmentService segments;
   CollectionService collections;
@@ -160,6 +163,7 @@ void add_import_routes(Router<Route>& router, Services& services);
 void add_customer_routes(Router<Route>& router, Services& services);
 void add_product_routes(Router<Route>& router, Services& services);
 void add_validation_routes(Router<Route>& router, Services& services);
+void add_redemption_routes(Router<Route>& router, Services& services);
 void add_context_routes(Router<Route>& router, Services& services);
 void add_bulk_routes(Router<Route>& router, Services& services);
 

@@ -311,20 +311,28 @@ json::object campaign_summary_json(const CampaignSummary& s) {
   json::object out;
   out["object"] = "campaign_summary";
   out["campaign"] = campaign_json(s.campaign);
-  // Redemption, validation and publication counters are zero until those issues record them;
-  // voucher counters are counted from the vouchers themselves.
-  for (const char* zero : {"redemptions", "redemptions_succeeded", "redemptions_failed",
-                           "rollbacks", "rollbacks_succeeded", "rollbacks_failed", "validations",
-                           "validations_succeeded", "validations_failed"}) {
+  // Redemptions and rollbacks are counted from their records (children and single redemptions,
+  // the redeemables of the campaign); voucher counters from the vouchers. Validations are not
+  // recorded and publications come with their issue: zero.
+  const CampaignRedemptionSummary& r = s.redemptions;
+  out["redemptions"] = r.redemptions_succeeded + r.redemptions_failed;
+  out["redemptions_succeeded"] = r.redemptions_succeeded;
+  out["redemptions_failed"] = r.redemptions_failed;
+  out["rollbacks"] = r.rollbacks_succeeded + r.rollbacks_failed;
+  out["rollbacks_succeeded"] = r.rollbacks_succeeded;
+  out["rollbacks_failed"] = r.rollbacks_failed;
+  for (const char* zero : {"validations", "validations_succeeded", "validations_failed"}) {
     out[zero] = 0;
   }
   out["vouchers_created"] = s.vouchers.created;
   out["vouchers_deleted"] = s.vouchers.deleted;
-  for (const char* zero :
-       {"publications", "publications_succeeded", "publications_failed", "discounted_amount",
-        "rolledback_discounted_amount", "orders_amount", "orders_rolledback_amount"}) {
+  for (const char* zero : {"publications", "publications_succeeded", "publications_failed"}) {
     out[zero] = 0;
   }
+  out["discounted_amount"] = r.discounted_amount;
+  out["rolledback_discounted_amount"] = r.rolledback_discounted_amount;
+  out["orders_amount"] = r.orders_amount;
+  out["orders_rolledback_amount"] = r.orders_rolledback_amount;
   return out;
 }
 

@@ -412,6 +412,8 @@ const char* status_name(engine::RedeemableStatus s) {
   return "SKIPPED";
 }
 
+}  // namespace
+
 JsonObject redeemable_json(const engine::RedeemableResult& r, const engine::Request& request,
                            const engine::Decision& decision, const ValidationOptions& options,
                            const ValidationIds& ids) {
@@ -447,6 +449,8 @@ JsonObject redeemable_json(const engine::RedeemableResult& r, const engine::Requ
   if (options.expands("explain")) o["explain"] = explain_json(r.explain);
   return o;
 }
+
+namespace {
 
 JsonObject session_json(const ValidationOptions& options) {
   JsonObject s;

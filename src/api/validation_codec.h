@@ -48,5 +48,10 @@ JsonObject encode_validation(const engine::Decision& decision, const engine::Req
 JsonObject encode_legacy_validation(const engine::Decision& decision,
                                     const engine::Request& request, const ValidationIds& ids);
 JsonObject encode_order(const engine::OrderResult& order, const engine::Order& sent);
+// One redeemable of a decision as validations show it (redemptions reuse it for their
+// inapplicable and skipped lists).
+JsonObject redeemable_json(const engine::RedeemableResult& r, const engine::Request& request,
+                           const engine::Decision& decision, const ValidationOptions& options,
+                           const ValidationIds& ids);
 
 }  // namespace openpromo::api

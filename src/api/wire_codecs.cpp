@@ -3,6 +3,7 @@
 #include "api/catalog_codec.h"
 #include "api/customer_codec.h"
 #include "api/order_codec.h"
+#include "api/redemption_codec.h"
 #include "api/validation_codec.h"
 
 namespace openpromo::api {
@@ -31,6 +32,19 @@ Result<OrderInput> WireCodecs::order(const JsonObject& body) const {
 Result<engine::Order> WireCodecs::engine_order(const Order& order) const {
   const Json shown(order_json(order));
   return decode_order(&shown);
+}
+Json WireCodecs::calculated_order(const engine::OrderResult& result, const engine::Order& sent,
+                                  const Order& saved) const {
+  return redemption_order_json(result, sent, saved);
+}
+Json WireCodecs::redeemable(const engine::Incentive& incentive, const Voucher* voucher) const {
+  return redeemable_snapshot_json(incentive, voucher);
+}
+Json WireCodecs::redemption_customer(const Customer& customer) const {
+  return redemption_customer_json(customer);
+}
+Json WireCodecs::order_document(const Order& order) const {
+  return order_json(order);
 }
 
 }  // namespace openpromo::api

@@ -16,6 +16,11 @@ class WireCodecs final : public Wire {
   Result<CatalogDraft> sku_draft(const JsonObject& body) const override;
   Result<OrderInput> order(const JsonObject& body) const override;
   Result<engine::Order> engine_order(const Order& order) const override;
+  Json calculated_order(const engine::OrderResult& result, const engine::Order& sent,
+                        const Order& saved) const override;
+  Json redeemable(const engine::Incentive& incentive, const Voucher* voucher) const override;
+  Json redemption_customer(const Customer& customer) const override;
+  Json order_document(const Order& order) const override;
 };
 
 }  // namespace openpromo::api

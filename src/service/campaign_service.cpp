@@ -12,6 +12,7 @@
 #include "store/category_repository.h"
 #include "store/project_repository.h"
 #include "store/promotion_repository.h"
+#include "store/redemption_repository.h"
 #include "store/validation_rule_repository.h"
 #include "store/voucher_repository.h"
 
@@ -446,6 +447,8 @@ Result<CampaignSummary> CampaignService::summary(const Principal& who, std::stri
     OP_ASSIGN(Campaign c, find_campaign(tx, who.scope(), id_or_name));
     CampaignSummary out;
     OP_ASSIGN(out.vouchers, CampaignRepository(tx).count_vouchers(who.scope(), c.id, from, to));
+    OP_ASSIGN(out.redemptions,
+              RedemptionRepository(tx).campaign_summary(who.scope(), c.id, from, to));
     OP_ASSIGN(out.campaign, campaign_details(tx, who.scope(), std::move(c)));
     return out;
   });

@@ -21,6 +21,7 @@
 #include "model/code_config.h"
 #include "model/list_query.h"
 #include "model/promotion.h"
+#include "model/redemption.h"
 #include "model/validation_rule.h"
 #include "model/voucher.h"
 #include "service/inputs.h"
@@ -42,6 +43,7 @@ struct CampaignDetails {
 struct CampaignSummary {
   CampaignDetails campaign;
   CampaignRepository::VoucherCounts vouchers;
+  CampaignRedemptionSummary redemptions;
 };
 
 class CampaignService {
@@ -64,7 +66,7 @@ class CampaignService {
   // is done before returning; it is recorded as a finished CAMPAIGN.VOUCHERS_DELETE action, the
   // shape Voucherify answers with (202 + async_action_id).
   Result<std::string> remove(const Principal& who, std::string_view id_or_name, bool force);
-  // Voucher counters within [from, to); redemption counters come with redemptions.
+  // Voucher and redemption counters within [from, to).
   Result<CampaignSummary> summary(const Principal& who, std::string_view id_or_name,
                                   std::optional<Instant> from, std::optional<Instant> to);
 

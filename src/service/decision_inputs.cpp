@@ -266,7 +266,9 @@ Result<DecisionInputs> read_decision_inputs(UnitOfWork& tx, const Principal& who
 
   // The stored customer: its id keys the per-customer counters.
   engine::Customer& customer = request.customer;
-  const std::optional<std::string>& key = customer.id ? customer.id : customer.source_id;
+  const std::optional<std::string>& key = customer.stored_id ? customer.stored_id
+                                          : customer.id      ? customer.id
+                                                             : customer.source_id;
   if (customer.present && key) {
     OP_ASSIGN(in.customer, CustomerRepository(tx).find(scope, *key));
     if (in.customer) {

@@ -14,6 +14,7 @@
 #include "model/order.h"
 #include "model/product.h"
 #include "model/redemption.h"
+#include "model/voucher.h"
 
 namespace openpromo {
 
@@ -34,6 +35,16 @@ class Wire {
   // A stored order as validations read an `order` (a redemption that names an existing order
   // and sends no lines is decided on the stored one).
   virtual Result<engine::Order> engine_order(const Order& order) const = 0;
+
+  // What a redemption records of its context, as the API shows it: the order as calculated for
+  // it (amounts and lines of `result` on the order as sent, with the saved order's identity),
+  // the redeemed voucher or tier, and the customer.
+  virtual Json calculated_order(const engine::OrderResult& result, const engine::Order& sent,
+                                const Order& saved) const = 0;
+  virtual Json redeemable(const engine::Incentive& incentive, const Voucher* voucher) const = 0;
+  virtual Json redemption_customer(const Customer& customer) const = 0;
+  // A saved order as GET /orders/{id} shows it.
+  virtual Json order_document(const Order& order) const = 0;
 };
 
 }  // namespace openpromo

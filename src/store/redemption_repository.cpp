@@ -234,6 +234,16 @@ Status RedemptionRepository::insert_rollback(const Scope& scope, const Redemptio
   return {};
 }
 
+Result<std::optional<RedemptionRollback>> RedemptionRepository::find_rollback(const Scope& scope,
+                                                                              std::string_view id) {
+  const sql::Scoped s(scope);
+  OP_ASSIGN(auto rs, tx_.query("SELECT " + std::string(kRollbackColumns) +
+                                   " FROM redemption_rollbacks WHERE " + s.where() + " AND id = ?",
+                               s.params({std::string(id)})));
+  if (rs.rows.empty()) return std::optional<RedemptionRollback>{};
+  return std::optional<RedemptionRollback>(rollback_from_row(rs.rows[0]));
+}
+
 Result<std::unordered_map<std::string, std::vector<RedemptionRollback>>>
 RedemptionRepository::rollbacks_of(const Scope& scope,
                                    const std::vector<std::string>& redemption_ids) {
@@ -282,7 +292,9 @@ RedemptionRepository::customer_summaries(const Scope& scope,
           " CAST(COALESCE(SUM(CASE WHEN status = 'SUCCEEDED' THEN COALESCE(gift_amount, 0)"
           " ELSE 0 END), 0) AS BIGINT)"
           " FROM redemptions WHERE " +
-              s.where() + " AND related_object_type <> 'redemption' AND customer_id IN (" +
+              s.where() +
+              " AND (related_object_type <> 'redemption' OR result = 'FAILURE') AND customer_id IN "
+              "(" +
               placeholders(customer_ids.size()) + ") GROUP BY customer_id",
           params));
   for (const auto& r : rs.rows) {

@@ -42,6 +42,7 @@ class RedemptionRepository {
                                 const ListQuery& query);
 
   Status insert_rollback(const Scope& scope, const RedemptionRollback& r);
+  Result<std::optional<RedemptionRollback>> find_rollback(const Scope& scope, std::string_view id);
   // The rollbacks of each of `redemption_ids`, by redemption id.
   Result<std::unordered_map<std::string, std::vector<RedemptionRollback>>> rollbacks_of(
       const Scope& scope, const std::vector<std::string>& redemption_ids);
