@@ -30,6 +30,7 @@
 #include "service/order_service.h"
 #include "service/product_service.h"
 #include "service/promotion_service.h"
+#include "service/qualification_service.h"
 #include "service/redemption_service.h"
 #include "service/segment_service.h"
 #include "service/system_service.h"
@@ -77,6 +78,7 @@ struct Services {
         validation_rules(s),
         validations(s, wire, std::move(catalog)),
         redemptions(s, wire, validations),
+        qualifications(s, wire, validations),
         orders(s, wire, [this] { wake(); }),
         segments(s, wire),
         collections(s, wire),
@@ -98,6 +100,7 @@ struct Services {
   ValidationRuleService validation_rules;
   ValidationService validations;
   RedemptionService redemptions;
+  QualificationService qualifications;
   OrderService orders;
   SegmentService segments;
   CollectionService collections;

@@ -1,6 +1,7 @@
 // /v1/orders, /v1/segments, /v1/product-collections, /v1/events and the customer sub-resources
 // that read them (activity, segments, permanent deletion): contract tags orders, segments,
 // product-collections, events and customers.
+#include <algorithm>
 #include <boost/json/object.hpp>
 
 #include "api/app.h"
@@ -176,6 +177,47 @@ void add_context_routes(Router<Route>& router, Services& services) {
     }
     return {};
   };
+  // The project's settings (ours: the fields of ManagementProjectsUpdateRequestBody this engine
+  // uses, plus week_start).
+  auto project_json = [](const Project& p) {
+    json::object o;
+    o["id"] = p.id;
+    o["name"] = p.name;
+    o["timezone"] = p.time_zone;
+    o["currency"] = p.currency;
+    o["case_sensitive_codes"] = p.case_sensitive_codes;
+    o["client_redeem_enabled"] = p.client_redeem_enabled;
+    o["week_start"] = p.week_start;
+    o["created_at"] = format_iso8601(p.created_at);
+    o["object"] = "project";
+    return o;
+  };
+  router.add("GET", "/management/v1/projects/{projectId}",
+             Route{Auth::kServer, [&s, same_project, project_json](Context& ctx) -> Result<Reply> {
+                     OP_TRY(same_project(ctx));
+                     OP_ASSIGN(auto p, s.keys.project(ctx.principal));
+                     return Reply{200, serialize(project_json(p))};
+                   }});
+  router.add("PUT", "/management/v1/projects/{projectId}",
+             Route{Auth::kServer, [&s, same_project, project_json](Context& ctx) -> Result<Reply> {
+                     OP_TRY(same_project(ctx));
+                     OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
+                     KeyService::ProjectSettings in;
+                     OP_ASSIGN(in.name, read_string(body, "name"));
+                     OP_ASSIGN(in.time_zone, read_string(body, "timezone"));
+                     OP_ASSIGN(in.currency, read_string(body, "currency"));
+                     OP_ASSIGN(auto week, read_integer(body, "week_start"));
+                     if (week) in.week_start = static_cast<int>(std::clamp<int64_t>(*week, -1, 7));
+                     if (const auto* v = body.if_contains("client_redeem_enabled");
+                         v && !v->is_null()) {
+                       if (!v->is_bool()) {
+                         return Error::invalid_payload("client_redeem_enabled must be a boolean");
+                       }
+                       in.client_redeem_enabled = v->as_bool();
+                     }
+                     OP_ASSIGN(auto p, s.keys.update_project(ctx.principal, in));
+                     return Reply{200, serialize(project_json(p))};
+                   }});
   const std::string base = "/management/v1/projects/{projectId}/metadata-schemas";
   router.add("POST", base, Route{Auth::kServer, [&s, same_project](Context& ctx) -> Result<Reply> {
                                    OP_TRY(same_project(ctx));

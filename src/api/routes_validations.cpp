@@ -4,6 +4,7 @@
 
 #include "api/app.h"
 #include "api/json_codec.h"
+#include "api/qualification_codec.h"
 #include "api/rule_codec.h"
 #include "api/validation_codec.h"
 #include "core/crypto.h"
@@ -27,6 +28,14 @@ Result<Reply> validate(Services& services, Context& ctx) {
   ValidationIds ids{new_id("valid_"), run.tracking_id, ctx.request_id};
   if (run.session_key) options.session.key = run.session_key;
   return Reply{200, serialize(encode_validation(run.decision, run.request, options, ids))};
+}
+
+Result<Reply> qualify(Services& services, Context& ctx) {
+  OP_ASSIGN(auto body, parse_any_body(ctx.request.body));
+  QualificationOptions options;
+  OP_ASSIGN(auto input, decode_qualification(body, options));
+  OP_ASSIGN(auto run, services.qualifications.qualify(ctx.principal, std::move(input)));
+  return Reply{200, serialize(encode_qualification(run, options, ctx.request_id))};
 }
 
 }  // namespace
@@ -92,6 +101,13 @@ void add_validation_routes(Router<Route>& router, Services& services) {
   router.add("POST", "/client/v1/validations",
              Route{.auth = Auth::kClient,
                    .handler = [&](Context& ctx) { return validate(services, ctx); }});
+
+  router.add("POST", "/v1/qualifications",
+             Route{.auth = Auth::kServer,
+                   .handler = [&](Context& ctx) { return qualify(services, ctx); }});
+  router.add("POST", "/client/v1/qualifications",
+             Route{.auth = Auth::kClient,
+                   .handler = [&](Context& ctx) { return qualify(services, ctx); }});
 
   router.add("DELETE", "/v1/vouchers/{code}/sessions/{sessionKey}",
              Route{Auth::kServer, [&](Context& ctx) -> Result<Reply> {

@@ -158,8 +158,6 @@ bool ValidationOptions::expands(std::string_view what) const {
   return std::find(expand.begin(), expand.end(), what) != expand.end();
 }
 
-namespace {
-
 engine::Customer decode_customer(const Json* value) {
   engine::Customer c;
   if (!value || !value->is_object()) return c;
@@ -171,8 +169,6 @@ engine::Customer decode_customer(const Json* value) {
   c.source = *value;
   return c;
 }
-
-}  // namespace
 
 Result<engine::Request> decode_validation_request(const Json& body, ValidationOptions& options) {
   if (!body.is_object()) return bad("invalid_payload", "the body must be a JSON object");
@@ -320,8 +316,6 @@ Result<engine::Request> decode_legacy_validation(std::string_view code, const Js
 
 // ---- encoding ---------------------------------------------------------------------------------
 
-namespace {
-
 JsonObject list_of(JsonArray data) {
   JsonObject list;
   list["object"] = "list";
@@ -378,6 +372,8 @@ JsonArray categories_json(const engine::Incentive& inc, const engine::StackingRu
   out.push_back(std::move(c));
   return out;
 }
+
+namespace {
 
 JsonArray explain_json(const std::vector<engine::ExplainStep>& steps) {
   JsonArray out;

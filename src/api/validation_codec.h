@@ -33,6 +33,9 @@ Result<engine::Request> decode_validation_request(const Json& body, ValidationOp
 // order). 400s: invalid_order (shape), invalid_amount (money, amounts that contradict the lines).
 Result<engine::Order> decode_order(const Json* value);
 
+// The `customer` of a validation, redemption or qualification body as the engine reads it.
+engine::Customer decode_customer(const Json* value);
+
 // Parses the legacy single-code body (`POST /v1/vouchers/{code}/validate`): customer, order,
 // metadata, gift.credits at the top level.
 Result<engine::Request> decode_legacy_validation(std::string_view code, const Json& body);
@@ -48,6 +51,13 @@ JsonObject encode_validation(const engine::Decision& decision, const engine::Req
 JsonObject encode_legacy_validation(const engine::Decision& decision,
                                     const engine::Request& request, const ValidationIds& ids);
 JsonObject encode_order(const engine::OrderResult& order, const engine::Order& sent);
+// Pieces of the redeemable JSON that validations, redemptions and qualifications share.
+JsonObject list_of(JsonArray data);  // {object: list, data_ref: data, total, data}
+JsonArray targets_json(const std::vector<engine::Target>& targets);
+JsonObject discount_json(const engine::Incentive& inc);
+JsonArray categories_json(const engine::Incentive& inc, const engine::StackingRules& s);
+JsonObject error_json(const engine::Failure& f, const std::string& request_id);
+
 // One redeemable of a decision as validations show it (redemptions reuse it for their
 // inapplicable and skipped lists).
 JsonObject redeemable_json(const engine::RedeemableResult& r, const engine::Request& request,

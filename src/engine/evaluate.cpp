@@ -247,6 +247,19 @@ class RuleContext final : public rules::Context {
   }
   Instant now() const override { return now_; }
   const TimeZone& zone() const override { return catalog_.zone; }
+  bool ignores(std::string_view name) const override {
+    switch (request_.rule_scope) {
+      case Request::RuleScope::kAll:
+        return false;
+      case Request::RuleScope::kAudience:
+        return !name.starts_with("customer.") && !name.starts_with("publication.");
+      case Request::RuleScope::kQualification:
+        return name.starts_with("campaign.orders.amount") ||
+               name.starts_with("campaign.redemptions.") ||
+               name.starts_with("redemption.count.per_customer");
+    }
+    return false;
+  }
 
  private:
   const Catalog& catalog_;

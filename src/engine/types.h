@@ -276,6 +276,11 @@ struct Request {
   JsonObject metadata;  // redemption metadata
   std::optional<std::string> api_key;
   bool explain = false;
+  // Which rule names count (spec 11): everything; qualification's (the campaign's redemption
+  // count and discount budget, per-customer counts and the order-amount budget hold); or the
+  // customer's profile only (AUDIENCE_ONLY).
+  enum class RuleScope { kAll, kQualification, kAudience };
+  RuleScope rule_scope = RuleScope::kAll;
 };
 
 // ---- decision -------------------------------------------------------------------------------

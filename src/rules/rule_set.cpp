@@ -835,6 +835,10 @@ class Evaluator {
   }
 
   bool node(const Node& node, const Scope& scope, const Node*& failed) {
+    if (ctx_.ignores(node.name)) {
+      record(node, "ignored", nullptr, nullptr, true);
+      return node.children.empty() || group(node.children, node.logic, scope, failed);
+    }
     if (node.item_mode) return items_node(node, failed);
     if (node.name == "customer.segment") return segment_node(node);
     if (reads_customer(node.name) &&

@@ -74,6 +74,11 @@ class Context {
   virtual bool item_matches(size_t item, const ItemRef& ref) const = 0;
   virtual Instant now() const = 0;
   virtual const TimeZone& zone() const = 0;
+  // Names whose conditions hold whatever they read (qualification leaves some limits out).
+  virtual bool ignores(std::string_view name) const {
+    (void)name;
+    return false;
+  }
 };
 
 // One evaluated check, for `explain` and error messages.

@@ -121,7 +121,11 @@ std::shared_ptr<CatalogSnapshot> compile_catalog(CatalogRows rows, const TimeZon
       entry->second.tier_ids.push_back(t.id);
     }
   }
-  for (const PromotionStack& st : rows.stacks) e.stacks.emplace(st.id, st.tier_ids);
+  for (PromotionTier& t : rows.tiers) s->tiers.emplace(t.id, std::move(t));
+  for (PromotionStack& st : rows.stacks) {
+    e.stacks.emplace(st.id, st.tier_ids);
+    s->stacks.emplace(st.id, std::move(st));
+  }
   return s;
 }
 

@@ -47,6 +47,9 @@ struct CatalogSnapshot {
   int64_t version = 0;
   engine::Catalog engine;                               // compiled incentives, shared by requests
   std::unordered_map<std::string, Campaign> campaigns;  // live, by id (vouchers resolve on them)
+  // Tiers and stacks as stored, by id (qualification shows their names, banners and dates).
+  std::unordered_map<std::string, PromotionTier> tiers;
+  std::unordered_map<std::string, PromotionStack> stacks;
   // Segments and product collections with their filters compiled, in creation order.
   std::vector<CompiledSegment> segments;
   std::vector<CompiledCollection> collections;

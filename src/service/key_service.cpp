@@ -1,6 +1,7 @@
 #include "service/key_service.h"
 
 #include "core/crypto.h"
+#include "core/time_zone.h"
 #include "store/project_repository.h"
 
 namespace openpromo {
@@ -150,6 +151,49 @@ Result<Principal> KeyService::authenticate_client(std::string_view app_id, std::
   }
   if (!allowed) return unauthorized("Origin not allowed for this client key");
   return who;
+}
+
+}  // namespace openpromo
+
+namespace openpromo {
+
+Result<Project> KeyService::project(const Principal& who) {
+  OP_ASSIGN(auto tx, store_.statements());
+  OP_ASSIGN(auto found, ProjectRepository(tx).find(who.scope()));
+  if (!found) return Error::not_found("project", who.project_id);
+  return std::move(*found);
+}
+
+Result<Project> KeyService::update_project(const Principal& who, const ProjectSettings& in) {
+  OP_TRY(require_admin(who, "change project settings"));
+  if (in.name && (in.name->empty() || in.name->size() > 200)) {
+    return Error::invalid_payload("name must be 1 to 200 characters");
+  }
+  if (in.time_zone) {
+    // Only zones the tz database knows: day, week and month windows are computed in it.
+    if (auto zone = TimeZone::load(*in.time_zone); !zone.ok()) {
+      return Error::invalid_payload("timezone '" + *in.time_zone + "' is not a known time zone");
+    }
+  }
+  if (in.currency && (in.currency->size() != 3)) {
+    return Error::invalid_payload("currency must be an ISO 4217 code");
+  }
+  if (in.week_start && (*in.week_start < 0 || *in.week_start > 6)) {
+    return Error::invalid_payload("week_start must be from 0 (Sunday) to 6 (Saturday)");
+  }
+  return store_.in_write([&](UnitOfWork& tx) -> Result<Project> {
+    ProjectRepository projects(tx);
+    OP_ASSIGN(auto found, projects.find(who.scope()));
+    if (!found) return Error::not_found("project", who.project_id);
+    Project p = std::move(*found);
+    if (in.name) p.name = *in.name;
+    if (in.time_zone) p.time_zone = *in.time_zone;
+    if (in.currency) p.currency = *in.currency;
+    if (in.week_start) p.week_start = *in.week_start;
+    if (in.client_redeem_enabled) p.client_redeem_enabled = *in.client_redeem_enabled;
+    OP_TRY(projects.update(p));
+    return p;
+  });
 }
 
 }  // namespace openpromo

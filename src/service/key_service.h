@@ -33,6 +33,16 @@ class KeyService {
   // Another project (tenant), e.g. for a second shop on one server.
   Result<Project> create_project(std::string name);
 
+  // The settings a project's admin may change (PUT /management/v1/projects/{id}); absent fields
+  // stay as they are.
+  struct ProjectSettings {
+    std::optional<std::string> name, time_zone, currency;
+    std::optional<int> week_start;  // 0 = Sunday ... 6 = Saturday (ours)
+    std::optional<bool> client_redeem_enabled;
+  };
+  Result<Project> project(const Principal& who);
+  Result<Project> update_project(const Principal& who, const ProjectSettings& settings);
+
   Result<NewKey> create(const Project& project, KeyKind kind, Role role,
                         std::vector<std::string> allowed_origins);
 

@@ -196,8 +196,16 @@ Result<Answer> RedemptionService::redeem(const Principal& who, RedemptionInput i
     };
 
     if (!decision.valid) {
-      // Not acceptable: the failed attempt is recorded, with the key of the limit it hit.
+      // Not acceptable: the failed attempt is recorded, with the key of the limit it hit. A
+      // redeemable that does not exist is a plain 404 with nothing recorded: there is no
+      // incentive to attach a record to (and the project's records never hold what another
+      // project's codes might be called).
       const RedeemableResult* r = blamed(decision);
+      if (r && !r->incentive && r->failure && r->failure->code == 404) {
+        Error missing = Error::not_found(r->object, r->id);
+        missing.details = r->failure->details;
+        return missing;
+      }
       Redemption failed = base(new_id("rf_"));
       failed.result = "FAILURE";
       failed.status = "FAILED";

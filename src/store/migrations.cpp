@@ -587,6 +587,7 @@ CREATE TABLE idempotency_keys (
   PRIMARY KEY (project_id, idempotency_key)
 );
 CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
+CREATE INDEX vouchers_holder ON vouchers (project_id, holder_id) WHERE holder_id IS NOT NULL;
 )sql";
 
 constexpr std::array<Migration, 13> kMigrations{{

@@ -220,6 +220,19 @@ Result<std::optional<VoucherRepository::WithReserved>> VoucherRepository::find_r
   return std::optional<WithReserved>(std::move(out));
 }
 
+Result<std::vector<Voucher>> VoucherRepository::held_by(const Scope& scope,
+                                                        std::string_view holder_id, int64_t limit) {
+  const sql::Scoped s(scope);
+  OP_ASSIGN(auto rs,
+            tx_.query("SELECT " + std::string(kColumns) + " FROM vouchers WHERE " + s.where() +
+                          " AND holder_id = ? AND deleted_at IS NULL ORDER BY id LIMIT ?",
+                      s.params({std::string(holder_id), limit})));
+  std::vector<Voucher> out;
+  out.reserve(rs.rows.size());
+  for (const auto& r : rs.rows) out.push_back(from_row(r));
+  return out;
+}
+
 Result<std::optional<Voucher>> VoucherRepository::lock(const Scope& scope, std::string_view id) {
   const sql::Scoped s(scope);
   OP_ASSIGN(auto rs, tx_.query("UPDATE vouchers SET redeemed_quantity = redeemed_quantity WHERE " +

@@ -41,6 +41,9 @@ class VoucherRepository {
   Result<std::optional<WithReserved>> find_reserved(
       const Scope& scope, std::string_view code_or_id, bool case_sensitive, Instant now,
       const std::optional<std::string>& except_session);
+  // Live codes published to `holder_id` (a customer's wallet), oldest first, at most `limit`.
+  Result<std::vector<Voucher>> held_by(const Scope& scope, std::string_view holder_id,
+                                       int64_t limit);
   // The live voucher `id`, locked until the unit ends (PostgreSQL; SQLite's write lock already
   // serialises). Redemptions lock their vouchers in id order.
   Result<std::optional<Voucher>> lock(const Scope& scope, std::string_view id);

@@ -3,6 +3,8 @@
 // bad input that writes nothing. The stored counters are checked against the rows afterwards.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <string>
 #include <thread>
@@ -427,6 +429,7 @@ TEST_F(RedemptionHttp, BadInputGetsTheErrorJsonAndWritesNothing) {
                                            R"("}],"customer":"alice"})"),
                400, "invalid_payload");
   expect_error(post("/v1/redemptions", "[1,2,3]"), 400, "invalid_payload");
+  expect_error(redeem("NO-SUCH-CODE-ANYWHERE", "nobody"), 404, "not_found");
   EXPECT_EQ(count("SELECT COUNT(*) FROM redemptions"), before);
   EXPECT_EQ(redeemed(c), 0);
   expect_alive();
@@ -458,6 +461,144 @@ TEST_F(RedemptionHttp, CampaignSummaryCountsRedemptionsAndRollbacks) {
   EXPECT_EQ(j.at("rollbacks_succeeded").as_int64(), 1) << s.body;
   EXPECT_EQ(j.at("discounted_amount").as_int64(), 500) << s.body;
   EXPECT_EQ(j.at("rolledback_discounted_amount").as_int64(), 250) << s.body;
+}
+
+}  // namespace
+}  // namespace openpromo::testing
+
+namespace openpromo::testing {
+namespace {
+
+class QualificationHttp : public SharedServerTest {
+ protected:
+  std::string unique(const std::string& prefix) {
+    static int n = 0;
+    return prefix + "-" + std::to_string(++n) + "-" + std::to_string(::getpid());
+  }
+  // A promotion campaign with one tier; returns the tier id.
+  std::string tier(const std::string& discount, const std::string& extra = "") {
+    const auto c = post("/v1/campaigns",
+                        R"({"name":")" + unique("q-promo") + R"(","campaign_type":"PROMOTION"})");
+    EXPECT_EQ(c.status, 200) << c.body;
+    const auto t = post("/v1/promotions/" + std::string(c.json().at("id").as_string()) + "/tiers",
+                        R"({"name":")" + unique("tier") + R"(","action":{"discount":)" + discount +
+                            "}" + extra + "}");
+    EXPECT_EQ(t.status, 200) << t.body;
+    return std::string(t.json().at("id").as_string());
+  }
+  std::vector<std::string> ids(const HttpResult& r) {
+    std::vector<std::string> out;
+    const auto json = r.json();
+    for (const auto& item : json.at("redeemables").at("data").as_array()) {
+      out.emplace_back(item.at("id").as_string());
+    }
+    return out;
+  }
+  static bool has(const std::vector<std::string>& v, const std::string& id) {
+    return std::find(v.begin(), v.end(), id) != v.end();
+  }
+};
+
+TEST_F(QualificationHttp, ListsWhatQualifiesSortedAndPagedAndSeesChangesAtOnce) {
+  const std::string small = tier(R"({"type":"AMOUNT","amount_off":100})");
+  const std::string big = tier(R"({"type":"AMOUNT","amount_off":900})");
+  const std::string rule = std::string(
+      post("/v1/validation-rules",
+           R"({"name":")" + unique("min") +
+               R"(","rules":{"1":{"name":"order.amount","conditions":{"$more_than":[50000]}}}})")
+          .json()
+          .at("id")
+          .as_string());
+  const std::string needs_big_cart =
+      tier(R"({"type":"AMOUNT","amount_off":5000})", R"(,"validation_rules":[")" + rule + R"("])");
+  const std::string body =
+      R"({"customer":{"source_id":"q-cust"},"order":{"amount":10000},)"
+      R"("options":{"limit":50,"sorting_rule":"BEST_DEAL","filters":{"resource_type":)"
+      R"({"conditions":{"$is":"promotion_tier"}}}}})";
+  const auto r = post("/v1/qualifications", body);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto found = ids(r);
+  EXPECT_TRUE(has(found, small));
+  EXPECT_TRUE(has(found, big));
+  EXPECT_FALSE(has(found, needs_big_cart)) << "its rule does not hold on this cart";
+  const auto pos = [&](const std::string& id) {
+    return std::find(found.begin(), found.end(), id) - found.begin();
+  };
+  EXPECT_LT(pos(big), pos(small)) << "BEST_DEAL: the bigger discount first";
+  const auto answer = r.json();
+  const auto& first = answer.at("redeemables").at("data").at(0);
+  EXPECT_EQ(first.at("object").as_string(), "promotion_tier");
+  EXPECT_TRUE(first.at("result").as_object().contains("discount"));
+  EXPECT_EQ(r.json().at("redeemables").at("data_ref").as_string(), "data");
+  EXPECT_TRUE(r.json().as_object().contains("stacking_rules"));
+  EXPECT_TRUE(std::string(r.json().at("tracking_id").as_string()).starts_with("track_"));
+
+  // Disabled: gone from the next answer.
+  ASSERT_EQ(post("/v1/promotions/tiers/" + big + "/disable", "{}").status, 200);
+  EXPECT_FALSE(has(ids(post("/v1/qualifications", body)), big));
+
+  // Paging with the created_at cursor: pages of one never repeat or skip.
+  const std::string paged =
+      R"({"order":{"amount":10000},"options":{"limit":1,"filters":{"resource_type":)"
+      R"({"conditions":{"$is":"promotion_tier"}}}}})";
+  std::vector<std::string> seen;
+  std::string cursor;
+  for (int i = 0; i < 200; ++i) {
+    std::string page_body = paged;
+    if (!cursor.empty()) {
+      page_body.insert(page_body.find("\"limit\""), R"("starting_after":")" + cursor + "\",");
+    }
+    const auto p = post("/v1/qualifications", page_body);
+    ASSERT_EQ(p.status, 200) << p.body;
+    for (const auto& id : ids(p)) {
+      EXPECT_FALSE(has(seen, id)) << id;
+      seen.push_back(id);
+    }
+    const auto page_json = p.json();
+    const auto& list = page_json.at("redeemables").as_object();
+    if (!list.at("has_more").as_bool()) break;
+    cursor = std::string(list.at("more_starting_after").as_string());
+  }
+  EXPECT_TRUE(has(seen, small));
+
+  expect_error(post("/v1/qualifications", R"({"scenario":"EVERYTHING"})"), 400, "invalid_payload");
+  expect_error(post("/v1/qualifications", R"({"options":{"limit":51}})"), 400, "invalid_payload");
+  expect_error(post("/v1/qualifications", R"({"options":{"filters":{"secret":{"conditions":)"
+                                          R"({"$is":"x"}}}}})"),
+               400, "invalid_payload");
+}
+
+TEST_F(QualificationHttp, ClientRedemptionNeedsTheProjectToEnableIt) {
+  const auto made = run_openpromo({"keys", "create", "--db", server()->db_url(), "--client",
+                                   "--origin", "https://shop.example", "--role", "user"});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  const auto key = boost::json::parse(made.out).as_object();
+  const HeaderList client{{"X-Client-Application-Id", std::string(key.at("app_id").as_string())},
+                          {"X-Client-Token", std::string(key.at("app_token").as_string())},
+                          {"Origin", "https://shop.example"},
+                          {"Content-Type", "application/json"}};
+  const std::string c = unique("CLIENT");
+  ASSERT_EQ(post("/v1/vouchers/" + c,
+                 R"({"type":"DISCOUNT_VOUCHER","discount":{"type":"AMOUNT","amount_off":100}})")
+                .status,
+            200);
+  const std::string body = R"({"redeemables":[{"object":"voucher","id":")" + c +
+                           R"("}],"order":{"amount":1000},"customer":{"source_id":"web"}})";
+  const auto refused = client_->request("POST", "/client/v1/redemptions", body, client);
+  expect_error(refused, 403, "client_redemption_disabled");
+  EXPECT_EQ(refused.header("access-control-allow-origin"), "https://shop.example");
+  const auto q =
+      client_->request("POST", "/client/v1/qualifications", R"({"order":{"amount":1000}})", client);
+  EXPECT_EQ(q.status, 200) << q.body;
+
+  ASSERT_EQ(put("/management/v1/projects/me", R"({"client_redeem_enabled":true})").status, 200);
+  EXPECT_TRUE(get("/management/v1/projects/me").json().at("client_redeem_enabled").as_bool());
+  const auto ok = client_->request("POST", "/client/v1/redemptions", body, client);
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  EXPECT_EQ(get("/v1/vouchers/" + c).json().at("redemption").at("redeemed_quantity").as_int64(), 1);
+  ASSERT_EQ(put("/management/v1/projects/me", R"({"client_redeem_enabled":false})").status, 200);
+  expect_error(put("/management/v1/projects/me", R"({"timezone":"Mars/Olympus"})"), 400,
+               "invalid_payload");
 }
 
 }  // namespace

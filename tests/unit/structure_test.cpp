@@ -393,6 +393,15 @@ TEST_F(StructureTest, AKeyOfAnotherProjectSeesNothingOnAnyRoute) {
   ASSERT_EQ(locked.status, 200) << locked.body;
   ASSERT_TRUE(locked.json().at("valid").as_bool()) << locked.body;
   keep("sessionKey", "ssn_A-secret-session");
+  Reply redeemed =
+      post("/v1/redemptions", R"({"redeemables":[{"object":"voucher","id":")" + generated +
+                                  R"("}],"order":{"amount":1000},)"
+                                  R"("customer":{"source_id":"A-secret-redeemer"}})");
+  ASSERT_EQ(redeemed.status, 200) << redeemed.body;
+  const std::string redemption(redeemed.json().at("parent_redemption").at("id").as_string());
+  keep("redemptionId", redemption);
+  keep("parentRedemptionId", redemption);
+  secrets.insert("A-secret-redeemer");
   const std::string promotion =
       created_id(post("/v1/campaigns", R"({"name":"A-secret-promo","campaign_type":"PROMOTION"})"));
   secrets.insert(promotion);
