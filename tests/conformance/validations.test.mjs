@@ -10,7 +10,7 @@
 // deleteAssignment}, validations.{validateStackable,validateVoucher}. Raw fetch is used only where the HTTP
 // status itself (204 on delete) is checked, and for promotion-tier disable (no SDK 2.9.0 method).
 //
-// Not covered: quantity_exceeded (needs redemptions), session lock enforcement (not implemented yet).
+// quantity_exceeded after redemptions and session lock enforcement are in redemptions.test.mjs.
 // `options.expand:["explain"]` is an OpenPromo extension: each redeemable gets an `explain` list of steps.
 //
 // The cart used throughout (amounts in minor units):
