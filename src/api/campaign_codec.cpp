@@ -261,7 +261,8 @@ Result<StackInput> read_stack_input(const json::object& body) {
   return in;
 }
 
-json::object tier_json(const PromotionTier& t, const std::optional<Campaign>& campaign) {
+json::object tier_json(const PromotionTier& t, const std::optional<Campaign>& campaign,
+                       const UsageCounter* usage) {
   json::object out;
   out["id"] = t.id;
   out["created_at"] = format_iso8601(t.created_at);
@@ -293,8 +294,9 @@ json::object tier_json(const PromotionTier& t, const std::optional<Campaign>& ca
   }
   out["category_id"] = t.category_id ? json::value(*t.category_id) : json::value(nullptr);
   json::object summary;
-  summary["redemptions"] = json::object{{"total_redeemed", 0}};
-  summary["orders"] = json::object{{"total_amount", 0}, {"total_discount_amount", 0}};
+  summary["redemptions"] = json::object{{"total_redeemed", usage ? usage->count : 0}};
+  summary["orders"] = json::object{{"total_amount", usage ? usage->order_amount : 0},
+                                   {"total_discount_amount", usage ? usage->discount_amount : 0}};
   out["summary"] = std::move(summary);
   out["object"] = "promotion_tier";
   out["validation_rule_assignments"] = empty_assignments();
@@ -302,7 +304,7 @@ json::object tier_json(const PromotionTier& t, const std::optional<Campaign>& ca
 }
 
 json::object tier_details_json(const TierDetails& t) {
-  json::object out = tier_json(t.tier, t.campaign);
+  json::object out = tier_json(t.tier, t.campaign, &t.usage);
   out["validation_rule_assignments"] = assignments_list_json(t.assignments);
   return out;
 }

@@ -10,6 +10,7 @@
 #include "model/campaign.h"
 #include "model/category.h"
 #include "model/promotion.h"
+#include "model/redemption.h"
 #include "service/campaign_service.h"
 #include "service/promotion_service.h"
 #include "service/voucher_service.h"
@@ -26,7 +27,9 @@ Result<StackInput> read_stack_input(const boost::json::object& body);
 // A campaign with its category, tiers (PROMOTION) and rule assignments.
 boost::json::object campaign_json(const CampaignDetails& c);
 boost::json::object campaign_summary_json(const CampaignSummary& s);
-boost::json::object tier_json(const PromotionTier& t, const std::optional<Campaign>& campaign);
+// `usage`: the tier's counter row, for its summary (zeros without one).
+boost::json::object tier_json(const PromotionTier& t, const std::optional<Campaign>& campaign,
+                              const UsageCounter* usage = nullptr);
 // The tier with its rule assignments (single-tier responses).
 boost::json::object tier_details_json(const TierDetails& t);
 boost::json::object stack_json(const PromotionStack& s);

@@ -13,7 +13,7 @@ Reply tier_reply(const TierDetails& t) {
 }
 
 boost::json::object listed_tier_json(const TierDetails& t) {
-  return tier_json(t.tier, t.campaign);
+  return tier_json(t.tier, t.campaign, &t.usage);
 }
 
 }  // namespace

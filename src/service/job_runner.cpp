@@ -10,6 +10,7 @@
 #include "service/events.h"
 #include "service/incentives.h"
 #include "service/order_service.h"
+#include "service/redemption_service.h"
 #include "store/async_action_repository.h"
 #include "store/campaign_repository.h"
 #include "store/project_repository.h"
@@ -41,8 +42,15 @@ void JobRunner::wake() {
 }
 
 void JobRunner::loop() {
+  Instant last_sweep = now_utc();
   while (!stopping_) {
     const Instant now = now_utc();
+    // Now and then, tidy expired session reservations and idempotency keys. They already stopped
+    // counting when they expired; this only keeps the tables small.
+    if (now.millis - last_sweep.millis >= kSweepEvery.count()) {
+      last_sweep = now;
+      (void)sweep_expired(store_, now);
+    }
     auto claimed = store_.in_write([&](UnitOfWork& tx) {
       return AsyncActionRepository(tx).claim_next(worker_id_, Instant{now.millis + lease_.count()},
                                                   now);

@@ -27,6 +27,7 @@ class JobRunner {
  public:
   static constexpr std::chrono::milliseconds kDefaultLease{15'000};
   static constexpr int64_t kBatchSize = 20'000;
+  static constexpr std::chrono::milliseconds kSweepEvery{60'000};
 
   // `lease`: how long a claim lasts without renewal (each batch renews it); a node that dies is
   // replaced by another after at most this long.

@@ -11,6 +11,7 @@
 #include "service/metadata_schema_service.h"
 #include "service/validation_rule_service.h"
 #include "store/promotion_repository.h"
+#include "store/redemption_repository.h"
 #include "store/validation_rule_repository.h"
 
 namespace openpromo {
@@ -85,6 +86,8 @@ Result<TierDetails> details(UnitOfWork& tx, const Scope& scope, PromotionTier t)
   TierDetails out;
   OP_ASSIGN(out.campaign, CampaignRepository(tx).find(scope, t.campaign_id));
   OP_ASSIGN(out.assignments, ValidationRuleRepository(tx).assignments_of(scope, t.id));
+  OP_ASSIGN(auto usage, UsageRepository(tx).read(scope, {"i|" + t.id}));
+  if (!usage.empty()) out.usage = std::move(usage.front());
   out.tier = std::move(t);
   return out;
 }
@@ -184,6 +187,11 @@ Result<Page<TierDetails>> PromotionService::list_tiers(const Principal& who,
     out.total = page.total;
     out.has_more = page.has_more;
     std::map<std::string, std::optional<Campaign>> campaigns;
+    std::vector<std::string> keys;
+    for (const PromotionTier& t : page.items) keys.push_back("i|" + t.id);
+    OP_ASSIGN(auto rows, UsageRepository(tx).read(scope, keys));
+    std::map<std::string, UsageCounter> usage;
+    for (UsageCounter& r : rows) usage.emplace(r.key, std::move(r));
     for (PromotionTier& t : page.items) {
       auto it = campaigns.find(t.campaign_id);
       if (it == campaigns.end()) {
@@ -192,6 +200,7 @@ Result<Page<TierDetails>> PromotionService::list_tiers(const Principal& who,
       }
       TierDetails d;
       d.campaign = it->second;
+      if (auto u = usage.find("i|" + t.id); u != usage.end()) d.usage = u->second;
       d.tier = std::move(t);
       out.items.push_back(std::move(d));
     }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "model/promotion.h"
+#include "model/redemption.h"
 #include "model/validation_rule.h"
 #include "service/campaign_service.h"
 #include "service/inputs.h"
@@ -18,6 +19,7 @@ struct TierDetails {
   PromotionTier tier;
   std::optional<Campaign> campaign;
   std::vector<RuleAssignment> assignments;
+  UsageCounter usage;  // its redemptions, order amounts and discounts (its `summary`)
 };
 
 class PromotionService {

@@ -185,6 +185,10 @@ TEST_F(RedemptionHttp, LegacyVoucherAndTierRedemptionsMakeOneRedemption) {
   EXPECT_EQ(t.json().at("related_object_type").as_string(), "promotion_tier");
   EXPECT_EQ(t.json().at("promotion_tier").at("id").as_string(), tier_id);
   EXPECT_EQ(t.json().at("order").at("total_discount_amount").as_int64(), 200);
+  const auto summary = get("/v1/promotions/tiers/" + tier_id).json().at("summary");
+  EXPECT_EQ(summary.at("redemptions").at("total_redeemed").as_int64(), 1);
+  EXPECT_EQ(summary.at("orders").at("total_discount_amount").as_int64(), 200);
+  EXPECT_EQ(summary.at("orders").at("total_amount").as_int64(), 2000);
   // A disabled tier fails with its key and a failure record.
   ASSERT_EQ(post("/v1/promotions/tiers/" + tier_id + "/disable", "{}").status, 200);
   const auto off = post("/v1/promotions/tiers/" + tier_id + "/redemption",
