@@ -235,6 +235,122 @@ void BM_UpsertOrder(benchmark::State& state) {
 }
 BENCHMARK(BM_UpsertOrder);
 
+// POST /v1/redemptions in-process on SQLite: one unlimited code with a per-customer rule, a
+// customer by source id, a 5-line cart. Covers the whole unit of work: the catalog version,
+// the customer upsert, the voucher locked, the counter rows locked and written back, the
+// guarded voucher update, the order saved PAID, parent and child records, outbox events and
+// customer activity, and the response. (Each iteration is a real redemption: the tables grow.)
+void BM_RedeemVoucher(benchmark::State& state) {
+  auto& f = fixture();
+  static std::string body;
+  if (body.empty()) {
+    auto rule =
+        f.app->handle(f.request("POST", "/v1/validation-rules", R"json({"name":"bench-redeem",
+      "rules":{"1":{"name":"redemption.count.per_customer","conditions":{"$less_than":[100000000]}},
+               "2":{"name":"order.amount","conditions":{"$more_than":[100]}},
+               "logic":"1 and 2"}})json"));
+    const std::string rule_id(boost::json::parse(rule.body).at("id").as_string());
+    f.app->handle(f.request("POST", "/v1/vouchers/BENCH-REDEEM",
+                            R"({"type":"DISCOUNT_VOUCHER","discount":{"type":"AMOUNT",)"
+                            R"("amount_off":100},"validation_rules":[")" +
+                                rule_id + R"("]})"));
+    std::string items;
+    for (int i = 0; i < 5; ++i) {
+      if (!items.empty()) items += ",";
+      items += R"({"source_id":"line-)" + std::to_string(i) +
+               R"(","related_object":"product","quantity":1,"price":1000})";
+    }
+    body = R"({"redeemables":[{"object":"voucher","id":"BENCH-REDEEM"}],)"
+           R"("customer":{"source_id":"bench-redeemer"},"order":{"items":[)" +
+           items + "]}}";
+    auto check = f.app->handle(f.request("POST", "/v1/redemptions", body));
+    if (check.status != 200) {
+      std::fprintf(stderr, "redemption bench setup failed: %s\n", check.body.c_str());
+      std::abort();
+    }
+  }
+  const auto req = f.request("POST", "/v1/redemptions", body);
+  for (auto _ : state) {
+    auto r = f.app->handle(req);
+    benchmark::DoNotOptimize(r.body.data());
+  }
+}
+BENCHMARK(BM_RedeemVoucher);
+
+// POST /v1/qualifications over 1,000 active campaigns in a project of their own: 700
+// promotions with one tier each (a third with an order-amount rule, a tenth with a
+// per-customer count that qualification leaves out) and 300 coupon campaigns judged on their
+// code template; a stored customer; a 5-line cart; BEST_DEAL sorting, the first 5.
+void BM_Qualification1000Campaigns(benchmark::State& state) {
+  auto& f = fixture();
+  static std::string body;
+  static api::HttpRequest req;
+  if (body.empty()) {
+    const Project p = KeyService(*f.store).create_project("qualification bench").value();
+    const NewKey k = KeyService(*f.store).create(p, KeyKind::kServer, Role::kAdmin, {}).value();
+    auto call = [&](std::string method, std::string target, std::string b) {
+      api::HttpRequest r;
+      r.method = std::move(method);
+      r.target = std::move(target);
+      r.body = std::move(b);
+      r.headers = {{"x-app-id", k.key.app_id},
+                   {"x-app-token", k.token},
+                   {"content-type", "application/json"}};
+      return r;
+    };
+    auto rule = f.app->handle(call("POST", "/v1/validation-rules", R"json({"name":"big cart",
+      "rules":{"1":{"name":"order.amount","conditions":{"$more_than":[2000]}}}})json"));
+    const std::string big_cart(boost::json::parse(rule.body).at("id").as_string());
+    auto once = f.app->handle(call("POST", "/v1/validation-rules", R"json({"name":"once",
+      "rules":{"1":{"name":"redemption.count.per_customer","conditions":{"$less_than_or_equal":[1]}}}})json"));
+    const std::string once_id(boost::json::parse(once.body).at("id").as_string());
+    for (int i = 0; i < 700; ++i) {
+      const std::string rules = i % 3 == 0    ? R"(,"validation_rules":[")" + big_cart + R"("])"
+                                : i % 10 == 1 ? R"(,"validation_rules":[")" + once_id + R"("])"
+                                              : "";
+      auto r = f.app->handle(
+          call("POST", "/v1/campaigns",
+               R"({"name":"promo-)" + std::to_string(i) +
+                   R"(","campaign_type":"PROMOTION","promotion":{"tiers":[{"name":"t","action":)"
+                   R"({"discount":{"type":"AMOUNT","amount_off":)" +
+                   std::to_string(10 + i) + "}}" + rules + "}]}}"));
+      if (r.status != 200) {
+        std::fprintf(stderr, "qualification bench setup failed: %s\n", r.body.c_str());
+        std::abort();
+      }
+    }
+    for (int i = 0; i < 300; ++i) {
+      f.app->handle(call("POST", "/v1/campaigns",
+                         R"({"name":"coupons-)" + std::to_string(i) +
+                             R"(","campaign_type":"DISCOUNT_COUPONS","voucher":{"discount":)"
+                             R"({"type":"PERCENT","percent_off":)" +
+                             std::to_string(1 + i % 50) + "}}}"));
+    }
+    f.app->handle(call("POST", "/v1/customers", R"({"source_id":"q-bench","metadata":{"a":1}})"));
+    std::string items;
+    for (int i = 0; i < 5; ++i) {
+      if (!items.empty()) items += ",";
+      items += R"({"source_id":"q-line-)" + std::to_string(i) +
+               R"(","related_object":"product","quantity":1,"price":1000})";
+    }
+    body = R"({"customer":{"source_id":"q-bench"},"order":{"items":[)" + items +
+           R"(]},"options":{"limit":5,"sorting_rule":"BEST_DEAL"}})";
+    req = call("POST", "/v1/qualifications", body);
+    auto check = f.app->handle(req);
+    const auto total = boost::json::parse(check.body).at("redeemables").at("total").as_int64();
+    if (check.status != 200 || total < 900) {
+      std::fprintf(stderr, "qualification bench check failed: %s\n",
+                   check.body.substr(0, 400).c_str());
+      std::abort();
+    }
+  }
+  for (auto _ : state) {
+    auto r = f.app->handle(req);
+    benchmark::DoNotOptimize(r.body.data());
+  }
+}
+BENCHMARK(BM_Qualification1000Campaigns)->Unit(benchmark::kMicrosecond);
+
 void BM_ParseListQuery(benchmark::State& state) {
   const std::string q =
       "limit=50&page=2&order=-created_at&filters[junction]=or&filters[name][conditions][$in][0]=A"

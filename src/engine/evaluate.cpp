@@ -402,10 +402,21 @@ Decision evaluate(const Catalog& catalog, const Usage& usage, const Request& req
   const LocalTime local = catalog.zone.to_local(now);
   const Cart initial = cart_of(request.order);
   decision.periods = periods_at(now, catalog.zone, catalog.week_start);
+  const bool explain = request.explain;  // detail texts are built only when asked for
   const Periods& periods = decision.periods;
-  // Counters as the running cart sees them: each applied redeemable adds its own deltas, so a
-  // second incentive of the same campaign in this request counts the first.
-  CounterRows counters = usage.counters;
+  // Counters as the running cart sees them: when rules read counters and several redeemables
+  // are applied, each adds its deltas, so a second incentive of the same campaign in this
+  // request counts the first. Otherwise the committed rows are read as they are (no copy).
+  bool reads_counters = false;
+  for (const RedeemableRef& ref : request.redeemables) {
+    if (!ref.incentive) continue;
+    for (const Rule& rule : ref.incentive->rules)
+      reads_counters = reads_counters || !rule.counters.empty();
+  }
+  const bool counts_each_other = n > 1 && reads_counters;
+  CounterRows running;
+  if (counts_each_other) running = usage.counters;
+  const CounterRows& counters = counts_each_other ? running : usage.counters;
 
   // 1. Static checks, in the order of spec 19.
   std::vector<std::optional<Failure>> static_failure(n);
@@ -461,25 +472,28 @@ Decision evaluate(const Catalog& catalog, const Usage& usage, const Request& req
       continue;
     }
     if (!step("start_date", !inc.limits.start || now >= *inc.limits.start,
-              inc.limits.start ? format_iso8601(*inc.limits.start) : "")) {
+              explain && inc.limits.start ? format_iso8601(*inc.limits.start) : "")) {
       fail(keys.not_active, inc.code.empty() ? inc.id : inc.code);
       continue;
     }
     if (!step("expiration_date", !inc.limits.expiration || now < *inc.limits.expiration,
-              inc.limits.expiration ? format_iso8601(*inc.limits.expiration) : "")) {
+              explain && inc.limits.expiration ? format_iso8601(*inc.limits.expiration) : "")) {
       fail(keys.expired, inc.code.empty() ? inc.id : inc.code);
       continue;
     }
     if (!step("validity_window", in_recurring_window(inc.limits, now, local),
-              "local time " + std::to_string(local.hour) + ":" + std::to_string(local.minute) +
-                  ", day " + std::to_string(local.day_of_week) + " in " + catalog.zone.name())) {
+              explain ? "local time " + std::to_string(local.hour) + ":" +
+                            std::to_string(local.minute) + ", day " +
+                            std::to_string(local.day_of_week) + " in " + catalog.zone.name()
+                      : std::string())) {
       fail(keys.not_active_now, inc.code.empty() ? inc.id : inc.code);
       continue;
     }
     if (inc.quantity) {
       const int64_t used = use.redeemed_quantity + use.locked_quantity;
       if (!step("quantity", used < *inc.quantity,
-                std::to_string(used) + " of " + std::to_string(*inc.quantity) + " used")) {
+                explain ? std::to_string(used) + " of " + std::to_string(*inc.quantity) + " used"
+                        : std::string())) {
         fail("quantity_exceeded", inc.code);
         continue;
       }
@@ -487,8 +501,9 @@ Decision evaluate(const Catalog& catalog, const Usage& usage, const Request& req
     if (inc.voucher_kind == Incentive::VoucherKind::kGift) {
       const Money balance = available_credits(use);
       if (!step("gift_balance", !ref.gift_credits || *ref.gift_credits <= balance,
-                "balance " + std::to_string(balance) +
-                    (use.locked_gift_credits ? " after credits other sessions hold" : ""))) {
+                explain ? "balance " + std::to_string(balance) +
+                              (use.locked_gift_credits ? " after credits other sessions hold" : "")
+                        : std::string())) {
         fail("gift_amount_exceeded", inc.code);
         continue;
       }
@@ -696,10 +711,12 @@ Decision evaluate(const Catalog& catalog, const Usage& usage, const Request& req
     r.applicable_to = std::move(effect.applicable_to);
     r.inapplicable_to = std::move(effect.inapplicable_to);
     r.order = snapshot(after, &cart);
-    r.counter_deltas =
-        redemption_deltas(inc.id, inc.campaign_id, request.customer.stored_id, request.api_key,
-                          cart.amount(), effect.order_discount + effect.items_discount, gift);
-    apply_deltas(counters, r.counter_deltas, periods);
+    if (request.record_effects || counts_each_other) {
+      r.counter_deltas =
+          redemption_deltas(inc.id, inc.campaign_id, request.customer.stored_id, request.api_key,
+                            cart.amount(), effect.order_discount + effect.items_discount, gift);
+      if (counts_each_other) apply_deltas(running, r.counter_deltas, periods);
+    }
     cart = std::move(after);
     ++applicable;
     if (!category.empty()) ++per_category[category];

@@ -281,6 +281,9 @@ struct Request {
   // customer's profile only (AUDIENCE_ONLY).
   enum class RuleScope { kAll, kQualification, kAudience };
   RuleScope rule_scope = RuleScope::kAll;
+  // A redemption: every applied redeemable lists the counter deltas it makes
+  // (RedeemableResult::counter_deltas). Validations need them only between their redeemables.
+  bool record_effects = false;
 };
 
 // ---- decision -------------------------------------------------------------------------------

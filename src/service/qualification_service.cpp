@@ -306,36 +306,44 @@ Result<QualificationRun> QualificationService::qualify(const Principal& who,
     }
   }
 
-  std::erase_if(qualified, [&](const QualifiedRedeemable& q) { return !passes(q, input); });
-  auto newer = [](const QualifiedRedeemable& a, const QualifiedRedeemable& b) {
+  // Filter and sort positions, not the (large) results; only the page is moved out.
+  std::vector<size_t> order;
+  order.reserve(qualified.size());
+  for (size_t i = 0; i < qualified.size(); ++i) {
+    if (passes(qualified[i], input)) order.push_back(i);
+  }
+  auto newer = [&](size_t x, size_t y) {
+    const QualifiedRedeemable& a = qualified[x];
+    const QualifiedRedeemable& b = qualified[y];
     return a.created_at != b.created_at ? b.created_at < a.created_at : a.id > b.id;
   };
   if (input.sorting_rule == "BEST_DEAL" || input.sorting_rule == "LEAST_DEAL") {
     const bool best = input.sorting_rule == "BEST_DEAL";
-    std::sort(qualified.begin(), qualified.end(), [&](const auto& a, const auto& b) {
-      if (a.discount != b.discount) return best ? a.discount > b.discount : a.discount < b.discount;
-      return newer(a, b);
+    std::sort(order.begin(), order.end(), [&](size_t x, size_t y) {
+      const engine::Money a = qualified[x].discount, b = qualified[y].discount;
+      if (a != b) return best ? a > b : a < b;
+      return newer(x, y);
     });
   } else {
-    std::sort(qualified.begin(), qualified.end(), newer);
+    std::sort(order.begin(), order.end(), newer);
   }
   QualificationRun run;
-  run.total = static_cast<int64_t>(qualified.size());
+  run.total = static_cast<int64_t>(order.size());
   size_t from = 0;
   if (input.starting_after) {
+    const Instant cursor = *input.starting_after;
     if (input.sorting_rule == "DEFAULT") {
-      while (from < qualified.size() && !(qualified[from].created_at < *input.starting_after))
-        ++from;
+      while (from < order.size() && !(qualified[order[from]].created_at < cursor)) ++from;
     } else {
       // Past the last item created at the cursor's time.
-      for (size_t i = 0; i < qualified.size(); ++i) {
-        if (qualified[i].created_at == *input.starting_after) from = i + 1;
+      for (size_t i = 0; i < order.size(); ++i) {
+        if (qualified[order[i]].created_at == cursor) from = i + 1;
       }
     }
   }
-  const size_t to = std::min(qualified.size(), from + static_cast<size_t>(input.limit));
-  for (size_t i = from; i < to; ++i) run.items.push_back(std::move(qualified[i]));
-  run.has_more = to < qualified.size();
+  const size_t to = std::min(order.size(), from + static_cast<size_t>(input.limit));
+  for (size_t i = from; i < to; ++i) run.items.push_back(std::move(qualified[order[i]]));
+  run.has_more = to < order.size();
   run.stacking = snapshot->engine.stacking;
   run.tracking_id = input.tracking_id ? *input.tracking_id : tracking_id_of(base.customer);
   one.redeemables.clear();

@@ -150,6 +150,7 @@ Result<Answer> RedemptionService::redeem(const Principal& who, RedemptionInput i
     if (version != snapshot->version) return Attempt{std::nullopt, true};
 
     engine::Request request = input.request;
+    request.record_effects = true;
     // The customer, upserted from the request: its id keys the per-customer counters.
     std::optional<Customer> customer;
     if (input.customer) {

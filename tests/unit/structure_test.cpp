@@ -60,8 +60,14 @@ class StructureTest : public ::testing::Test {
     return std::string(r.json().at("id").as_string());
   }
   // Runs SQL in its own write unit (what an older version, or an operator, left behind).
+  // A direct edit of stored rows (what a bad migration or a hand edit would leave). The node is
+  // told its catalog changed, as a repository's write would tell it, so the next validation
+  // reads the edit instead of racing the PostgreSQL notification.
   void sql(const std::string& statement, std::initializer_list<sql::Value> params) {
-    auto done = store_->in_write([&](UnitOfWork& tx) { return tx.query(statement, params); });
+    auto done = store_->in_write([&](UnitOfWork& tx) {
+      tx.catalog_changed(project_.id);
+      return tx.query(statement, params);
+    });
     ASSERT_TRUE(done.ok()) << done.error().details;
   }
 
