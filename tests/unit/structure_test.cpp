@@ -559,3 +559,66 @@ TEST_F(StructureTest, AWarmValidationOfAVoucherAndATierReadsTheDatabaseAtMostThr
 
 }  // namespace
 }  // namespace openpromo::api
+
+namespace openpromo::api {
+namespace {
+
+// Usage for the engine in one read (issue 12): a validation whose rules read counters reads
+// their rows in one statement; one whose rules read none does not touch the table; a redemption
+// locks the rows in one statement and writes them back in another.
+TEST_F(StructureTest, CountersAreReadInOneQueryAndARedemptionLocksAndWritesThemOnce) {
+  const std::string per_customer =
+      rule("per customer", R"({"1":{"name":"redemption.count.per_customer",)"
+                           R"("conditions":{"$less_than_or_equal":[5]}},"2":{"name":)"
+                           R"("campaign.orders.amount_discounted","conditions":)"
+                           R"({"$less_than_or_equal":[100000]}},"logic":"1 and 2"})");
+  ASSERT_EQ(post("/v1/vouchers/COUNTED",
+                 R"({"type":"DISCOUNT_VOUCHER","discount":{"type":"AMOUNT","amount_off":100}})")
+                .status,
+            200);
+  assign(per_customer, "voucher", "COUNTED");
+  ASSERT_EQ(post("/v1/customers", R"({"source_id":"counted-customer"})").status, 200);
+  const std::string body =
+      R"({"redeemables":[{"object":"voucher","id":"COUNTED"}],)"
+      R"("order":{"amount":1000},"customer":{"source_id":"counted-customer"}})";
+  for (int i = 0; i < 2; ++i) ASSERT_EQ(post("/v1/validations", body).status, 200);  // warm
+
+  auto observe = [&](const std::string& path) {
+    std::vector<std::string> statements;
+    store_->set_statement_observer([&](std::string_view sql) { statements.emplace_back(sql); });
+    Reply r = post(path, body);
+    store_->set_statement_observer(nullptr);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return statements;
+  };
+  auto on_counters = [](const std::vector<std::string>& statements) {
+    int n = 0;
+    for (const auto& s : statements) n += s.find("usage_counters") != std::string::npos ? 1 : 0;
+    return n;
+  };
+  const auto validation = observe("/v1/validations");
+  EXPECT_EQ(on_counters(validation), 1);
+  const auto redemption = observe("/v1/redemptions");
+  EXPECT_EQ(on_counters(redemption), 2) << "one locking upsert, one write";
+  std::string all;
+  for (const auto& s : redemption) all += s + "\n";
+  RecordProperty("redemption_statements", static_cast<int>(redemption.size()));
+  EXPECT_LE(redemption.size(), 40u) << all;
+  std::printf("a redemption ran %zu statements\n", redemption.size());
+
+  // A code without counter rules leaves the table alone when validated.
+  ASSERT_EQ(post("/v1/vouchers/UNCOUNTED",
+                 R"({"type":"DISCOUNT_VOUCHER","discount":{"type":"AMOUNT","amount_off":100}})")
+                .status,
+            200);
+  std::vector<std::string> plain;
+  store_->set_statement_observer([&](std::string_view sql) { plain.emplace_back(sql); });
+  EXPECT_EQ(
+      post("/v1/validations", R"({"redeemables":[{"object":"voucher","id":"UNCOUNTED"}]})").status,
+      200);
+  store_->set_statement_observer(nullptr);
+  EXPECT_EQ(on_counters(plain), 0);
+}
+
+}  // namespace
+}  // namespace openpromo::api
