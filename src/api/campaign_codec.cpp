@@ -412,7 +412,14 @@ boost::json::object voucher_transaction_json(const VoucherTransaction& t) {
   out["source"] = t.source ? json::value(*t.source) : json::value(nullptr);
   out["reason"] = t.reason ? json::value(*t.reason) : json::value(nullptr);
   out["type"] = t.type;
-  out["details"] = json::object{{"balance", std::move(balance)}};
+  json::object details{{"balance", std::move(balance)}};
+  // Credits spent or refunded by a redemption name it (its id, or the rollback's).
+  if (t.source_id && t.type == "CREDITS_REDEMPTION") {
+    details["redemption"] = json::object{{"id", *t.source_id}};
+  } else if (t.source_id && t.type == "CREDITS_REFUND") {
+    details["rollback"] = json::object{{"id", *t.source_id}};
+  }
+  out["details"] = std::move(details);
   out["related_transaction_id"] =
       t.related_transaction_id ? json::value(*t.related_transaction_id) : json::value(nullptr);
   out["created_at"] = format_iso8601(t.created_at);

@@ -278,6 +278,15 @@ void add_voucher_routes(Router<Route>& router, Services& services) {
               return Reply{200, serialize(list_json(page, voucher_transaction_json, "data"))};
             }});
 
+  router.add(
+      "GET", "/v1/campaigns/{campaignId}/transactions",
+      Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
+              OP_ASSIGN(auto query, parse_list_query(ctx.query, 10));
+              OP_ASSIGN(auto page, s.vouchers.campaign_transactions(
+                                       ctx.principal, ctx.params.get("campaignId"), query));
+              return Reply{200, serialize(list_json(page, voucher_transaction_json, "data"))};
+            }});
+
   router.add("POST", "/v1/vouchers/{code}/balance",
              Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
                      OP_ASSIGN(auto body, parse_object_body(ctx.request.body));

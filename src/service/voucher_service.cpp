@@ -310,6 +310,14 @@ Result<Page<VoucherTransaction>> VoucherService::transactions(const Principal& w
   });
 }
 
+Result<Page<VoucherTransaction>> VoucherService::campaign_transactions(
+    const Principal& who, std::string_view campaign_id_or_name, const ListQuery& query) {
+  return store_.in_snapshot([&](UnitOfWork& tx) -> Result<Page<VoucherTransaction>> {
+    OP_ASSIGN(Campaign c, find_campaign(tx, who.scope(), campaign_id_or_name));
+    return VoucherRepository(tx).campaign_transactions(who.scope(), c.id, query);
+  });
+}
+
 Result<VoucherView> VoucherService::get(const Principal& who, std::string_view code_or_id) {
   return store_.in_snapshot([&](UnitOfWork& tx) -> Result<VoucherView> {
     OP_ASSIGN(Voucher v, find_voucher(tx, who, code_or_id));

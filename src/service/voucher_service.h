@@ -54,6 +54,10 @@ class VoucherService {
                                      const BalanceChange& change);
   Result<Page<VoucherTransaction>> transactions(const Principal& who, std::string_view code_or_id,
                                                 const ListQuery& query);
+  // GET /campaigns/{id}/transactions: every card's transactions in the campaign.
+  Result<Page<VoucherTransaction>> campaign_transactions(const Principal& who,
+                                                         std::string_view campaign_id_or_name,
+                                                         const ListQuery& query);
 
   // Imports vouchers one by one: each valid item is created (in a unit of its own), each invalid
   // one is reported with its reason and skipped. The work is done before returning and

@@ -588,6 +588,7 @@ CREATE TABLE idempotency_keys (
 );
 CREATE INDEX idempotency_keys_created ON idempotency_keys (created_at);
 CREATE INDEX vouchers_holder ON vouchers (project_id, holder_id) WHERE holder_id IS NOT NULL;
+CREATE INDEX voucher_transactions_campaign ON voucher_transactions (campaign_id, id);
 )sql";
 
 constexpr std::array<Migration, 13> kMigrations{{

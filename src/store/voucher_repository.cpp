@@ -377,21 +377,34 @@ Result<Voucher> VoucherRepository::adjust_gift_balance(const Scope& scope,
   return v;
 }
 
+Result<Page<VoucherTransaction>> VoucherRepository::campaign_transactions(
+    const Scope& scope, std::string_view campaign_id, const ListQuery& query) {
+  return transactions_where(scope, "campaign_id", campaign_id, query);
+}
+
 Result<Page<VoucherTransaction>> VoucherRepository::transactions(const Scope& scope,
                                                                  std::string_view voucher_id,
                                                                  const ListQuery& query) {
+  return transactions_where(scope, "voucher_id", voucher_id, query);
+}
+
+Result<Page<VoucherTransaction>> VoucherRepository::transactions_where(const Scope& scope,
+                                                                       std::string_view field,
+                                                                       std::string_view value,
+                                                                       const ListQuery& query) {
   static constexpr std::string_view kTxColumns =
       "id, project_id, voucher_id, campaign_id, source_id, source, reason, type, amount,"
       " balance_after, total_after, related_transaction_id, created_at";
-  static constexpr std::array<sql::ListField, 4> kTxFields{{
+  static constexpr std::array<sql::ListField, 5> kTxFields{{
       {"id", "id", sql::FieldType::kText, true},
       {"voucher_id", "voucher_id", sql::FieldType::kText, false},
+      {"campaign_id", "campaign_id", sql::FieldType::kText, false},
       {"type", "type", sql::FieldType::kText, false},
       {"created_at", "created_at", sql::FieldType::kTimestamp, true, "id"},
   }};
   static constexpr sql::ListTable kTxTable{"voucher_transactions", kTxColumns, kTxFields};
   ListQuery q = query;
-  q.filters.push_back(FilterCondition{"voucher_id", FilterOp::kIs, {std::string(voucher_id)}});
+  q.filters.push_back(FilterCondition{std::string(field), FilterOp::kIs, {std::string(value)}});
   auto decode = [](const sql::Row& r) {
     VoucherTransaction t;
     t.id = r.text(0);

@@ -69,8 +69,15 @@ class VoucherRepository {
   // A voucher's transactions, newest first unless the query orders otherwise.
   Result<Page<VoucherTransaction>> transactions(const Scope& scope, std::string_view voucher_id,
                                                 const ListQuery& query);
+  // The transactions of every card of a campaign.
+  Result<Page<VoucherTransaction>> campaign_transactions(const Scope& scope,
+                                                         std::string_view campaign_id,
+                                                         const ListQuery& query);
 
  private:
+  Result<Page<VoucherTransaction>> transactions_where(const Scope& scope, std::string_view field,
+                                                      std::string_view value,
+                                                      const ListQuery& query);
   UnitOfWork& tx_;
 };
 

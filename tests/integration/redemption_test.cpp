@@ -327,6 +327,48 @@ TEST_F(RedemptionHttp, RollbackRulesOfSpec95) {
   EXPECT_EQ(redeemed(single), 0);
 }
 
+TEST_F(RedemptionHttp, OnlyRedemptionsYoungerThanThreeMonthsRollBack) {
+  const std::string c = code("OLD");
+  const auto r = redeem(c, "old-customer");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const std::string parent(r.json().at("parent_redemption").at("id").as_string());
+  // Four months ago.
+  server()->database().execute("UPDATE redemptions SET created_at = created_at - " +
+                               std::to_string(int64_t{122} * 24 * 3600 * 1000) + " WHERE id = '" +
+                               parent + "' OR parent_id = '" + parent + "'");
+  expect_error(post("/v1/redemptions/" + parent + "/rollbacks", "{}"), 400, "invalid_redemption");
+  EXPECT_EQ(redeemed(c), 1);
+}
+
+TEST_F(RedemptionHttp, GiftCampaignTransactionsListEveryCardsCredits) {
+  const auto campaign = post("/v1/campaigns", R"({"name":")" + unique("gift-campaign") +
+                                                  R"(","campaign_type":"GIFT_VOUCHERS",)"
+                                                  R"("vouchers_count":1,"voucher":{"type":)"
+                                                  R"("GIFT_VOUCHER","gift":{"amount":4000}}})");
+  ASSERT_EQ(campaign.status, 200) << campaign.body;
+  const std::string id(campaign.json().at("id").as_string());
+  HttpResult codes;
+  for (int i = 0; i < 200; ++i) {
+    codes = get("/v1/vouchers?campaign_id=" + id);
+    if (!codes.json().at("vouchers").as_array().empty()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  const std::string card(codes.json().at("vouchers").at(0).at("code").as_string());
+  const auto r =
+      post("/v1/redemptions", R"({"redeemables":[{"object":"voucher","id":")" + card +
+                                  R"(","gift":{"credits":1500}}],"order":{"amount":5000}})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto tx = get("/v1/campaigns/" + id + "/transactions");
+  ASSERT_EQ(tx.status, 200) << tx.body;
+  const auto json = tx.json();
+  ASSERT_EQ(json.at("data").as_array().size(), 1u) << tx.body;
+  EXPECT_EQ(json.at("data").at(0).at("type").as_string(), "CREDITS_REDEMPTION");
+  EXPECT_EQ(json.at("data").at(0).at("details").at("balance").at("amount").as_int64(), -1500);
+  EXPECT_EQ(json.at("data").at(0).at("details").at("redemption").at("id").as_string(),
+            r.json().at("redemptions").at(0).at("id").as_string());
+  EXPECT_EQ(json.at("data").at(0).at("campaign_id").as_string(), id);
+}
+
 TEST_F(RedemptionHttp, ARollbackRestoresPerCustomerCountsAndTheCustomerMayRedeemAgain) {
   const std::string once = code("ONCE-AGAIN");
   assign(

@@ -91,6 +91,28 @@ TestDatabase::~TestDatabase() {
   }
 }
 
+void TestDatabase::execute(const std::string& sql) const {
+  if (!is_sqlite()) {
+    pg_exec(url_, sql);
+    return;
+  }
+  const std::string path = url_.substr(std::string("sqlite:").size());
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+    sqlite3_close(db);
+    throw std::runtime_error("cannot open " + path);
+  }
+  sqlite3_busy_timeout(db, 10000);
+  char* error = nullptr;
+  if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+    const std::string message = error ? error : "unknown error";
+    sqlite3_free(error);
+    sqlite3_close(db);
+    throw std::runtime_error("'" + sql + "' failed: " + message);
+  }
+  sqlite3_close(db);
+}
+
 std::string TestDatabase::scalar(const std::string& sql) const {
   if (!is_sqlite()) return pg_exec(url_, sql);
   const std::string path = url_.substr(std::string("sqlite:").size());

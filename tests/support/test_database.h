@@ -27,6 +27,8 @@ class TestDatabase {
 
   // First column of the first row of `sql` as text ("" when no row), on a fresh connection.
   std::string scalar(const std::string& sql) const;
+  // Runs one writing statement on a fresh connection (tests that age or damage stored rows).
+  void execute(const std::string& sql) const;
 
  private:
   std::string url_;

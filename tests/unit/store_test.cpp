@@ -4,12 +4,14 @@
 
 #include "core/crypto.h"
 #include "service/key_service.h"
+#include "service/redemption_service.h"
 #include "store/campaign_repository.h"
 #include "store/catalog_repository.h"
 #include "store/catalog_tables.h"
 #include "store/category_repository.h"
 #include "store/order_repository.h"
 #include "store/project_repository.h"
+#include "store/redemption_repository.h"
 #include "store/segment_repository.h"
 #include "store/validation_rule_repository.h"
 #include "support/test_database.h"
@@ -461,6 +463,45 @@ TEST_F(StoreTest, AUnitThatFailsWritesNothing) {
   EXPECT_EQ(outcome.error().key, "duplicate_found");
   EXPECT_FALSE(find_category(scope_, first.id).value().has_value())
       << "the first insert rolled back with the failed one";
+}
+
+TEST_F(StoreTest, SweepingRemovesOnlyExpiredReservationsAndIdempotencyKeys) {
+  const Instant now = now_utc();
+  auto lock = [&](const std::string& key, int64_t expires_in) {
+    SessionLock l;
+    l.session_key = key;
+    l.voucher_id = "v_sweep";
+    l.created_at = now;
+    l.expires_at = Instant{now.millis + expires_in};
+    return write([&](UnitOfWork& tx) { return SessionRepository(tx).put(scope_, key, {l}); });
+  };
+  ASSERT_TRUE(lock("ssn_gone", -1000).ok());
+  ASSERT_TRUE(lock("ssn_kept", 60'000).ok());
+  auto held = read([&](UnitOfWork& tx) {
+    return SessionRepository(tx).reserved(scope_, {"v_sweep"}, now, std::nullopt);
+  });
+  ASSERT_TRUE(held.ok());
+  EXPECT_EQ(held->at("v_sweep").quantity, 1) << "the expired one no longer counts, swept or not";
+  ASSERT_TRUE(write([&](UnitOfWork& tx) {
+                return IdempotencyRepository(tx).claim(
+                    scope_, "old-key", "h", Instant{now.millis - 90'000'000}, Instant{0});
+              }).ok());
+  ASSERT_TRUE(write([&](UnitOfWork& tx) {
+                return IdempotencyRepository(tx).claim(scope_, "new-key", "h", now, Instant{0});
+              }).ok());
+  auto swept = sweep_expired(*store_, now);
+  ASSERT_TRUE(swept.ok()) << swept.error().details;
+  EXPECT_EQ(*swept, 2);
+  auto still = read([&](UnitOfWork& tx) {
+    return SessionRepository(tx).reserved(scope_, {"v_sweep"}, Instant{0}, std::nullopt);
+  });
+  ASSERT_TRUE(still.ok());
+  EXPECT_EQ(still->at("v_sweep").quantity, 1) << "the live reservation stays";
+  auto again = write([&](UnitOfWork& tx) {
+    return IdempotencyRepository(tx).claim(scope_, "new-key", "other", now, Instant{0});
+  });
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->claimed) << "a live key stays";
 }
 
 }  // namespace
