@@ -33,6 +33,7 @@
 #include "service/qualification_service.h"
 #include "service/redemption_service.h"
 #include "service/segment_service.h"
+#include "service/stacking_service.h"
 #include "service/system_service.h"
 #include "service/validation_rule_service.h"
 #include "service/validation_service.h"
@@ -83,6 +84,7 @@ struct Services {
         segments(s, wire),
         collections(s, wire),
         metadata_schemas(s),
+        stacking(s),
         bulk(s, [this] { wake(); }) {}
   void wake() {
     if (wake_jobs) wake_jobs();
@@ -105,6 +107,7 @@ struct Services {
   SegmentService segments;
   CollectionService collections;
   MetadataSchemaService metadata_schemas;
+  StackingService stacking;
   BulkService bulk;
   std::function<void()> wake_jobs;  // set by whoever runs the JobRunner
 };

@@ -3,6 +3,7 @@
 #include "api/customer_codec.h"
 #include "api/json_codec.h"
 #include "api/order_codec.h"
+#include "engine/definitions.h"
 #include "service/definitions.h"
 
 namespace openpromo::api {
@@ -334,6 +335,7 @@ Answer encode_redemption_outcome(const RedemptionOutcome& out, std::string_view 
   }
   o["inapplicable_redeemables"] = std::move(inapplicable);
   o["skipped_redeemables"] = std::move(skipped);
+  o["stacking_rules"] = engine::stacking_rules_to_json(out.decision.stacking);
   return Answer{200, to_json_text(o)};
 }
 

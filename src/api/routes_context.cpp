@@ -218,6 +218,55 @@ void add_context_routes(Router<Route>& router, Services& services) {
                      OP_ASSIGN(auto p, s.keys.update_project(ctx.principal, in));
                      return Reply{200, serialize(project_json(p))};
                    }});
+  // Stacking rules (spec 10.1): the project's one set.
+  auto stacking_json = [](const StackingSettings& st) {
+    json::object o;
+    o["id"] = st.id;
+    for (const auto& [k, v] : st.definition) o[k] = v;
+    o["created_at"] = format_iso8601(st.created_at);
+    if (st.updated_at) o["updated_at"] = format_iso8601(*st.updated_at);
+    return o;
+  };
+  const std::string stacking = "/management/v1/projects/{projectId}/stacking-rules";
+  router.add("POST", stacking,
+             Route{Auth::kServer, [&s, same_project, stacking_json](Context& ctx) -> Result<Reply> {
+                     OP_TRY(same_project(ctx));
+                     OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
+                     OP_ASSIGN(auto st, s.stacking.create(ctx.principal, body));
+                     return Reply{200, serialize(stacking_json(st))};
+                   }});
+  router.add("GET", stacking,
+             Route{Auth::kServer, [&s, same_project, stacking_json](Context& ctx) -> Result<Reply> {
+                     OP_TRY(same_project(ctx));
+                     OP_ASSIGN(auto all, s.stacking.list(ctx.principal));
+                     json::array data;
+                     for (const auto& st : all) data.push_back(stacking_json(st));
+                     json::object out{{"object", "list"}, {"data_ref", "data"}};
+                     out["total"] = data.size();
+                     out["data"] = std::move(data);
+                     return Reply{200, serialize(out)};
+                   }});
+  router.add("GET", stacking + "/{stackingRulesId}",
+             Route{Auth::kServer, [&s, same_project, stacking_json](Context& ctx) -> Result<Reply> {
+                     OP_TRY(same_project(ctx));
+                     OP_ASSIGN(auto st,
+                               s.stacking.get(ctx.principal, ctx.params.get("stackingRulesId")));
+                     return Reply{200, serialize(stacking_json(st))};
+                   }});
+  router.add("PUT", stacking + "/{stackingRulesId}",
+             Route{Auth::kServer, [&s, same_project, stacking_json](Context& ctx) -> Result<Reply> {
+                     OP_TRY(same_project(ctx));
+                     OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
+                     OP_ASSIGN(auto st, s.stacking.update(ctx.principal,
+                                                          ctx.params.get("stackingRulesId"), body));
+                     return Reply{200, serialize(stacking_json(st))};
+                   }});
+  router.add("DELETE", stacking + "/{stackingRulesId}",
+             Route{Auth::kServer, [&s, same_project](Context& ctx) -> Result<Reply> {
+                     OP_TRY(same_project(ctx));
+                     OP_TRY(s.stacking.remove(ctx.principal, ctx.params.get("stackingRulesId")));
+                     return Reply{204, ""};
+                   }});
   const std::string base = "/management/v1/projects/{projectId}/metadata-schemas";
   router.add("POST", base, Route{Auth::kServer, [&s, same_project](Context& ctx) -> Result<Reply> {
                                    OP_TRY(same_project(ctx));

@@ -391,7 +391,9 @@ Status enum_field(const JsonObject& o, std::string_view key,
 Status int_field(const JsonObject& o, std::string_view key, int low, int high, int& out) {
   const Json* v = o.if_contains(key);
   if (!v || v->is_null()) return {};
-  if (!json_is_number(*v) || json_number(*v) < low || json_number(*v) > high) {
+  const bool whole = json_is_number(*v) &&
+                     json_number(*v) == static_cast<double>(static_cast<int64_t>(json_number(*v)));
+  if (!whole || json_number(*v) < low || json_number(*v) > high) {
     return invalid("invalid_payload", "stacking_rules." + std::string(key) + " must be from " +
                                           std::to_string(low) + " to " + std::to_string(high));
   }
@@ -399,14 +401,37 @@ Status int_field(const JsonObject& o, std::string_view key, int low, int high, i
   return {};
 }
 
-std::vector<std::string> id_list(const JsonObject& o, std::string_view key) {
+// A list of category ids: strings, each once, at most 100.
+Result<std::vector<std::string>> id_list(const JsonObject& o, std::string_view key) {
   std::vector<std::string> out;
-  if (const Json* v = o.if_contains(key); v && v->is_array()) {
-    for (const Json& id : v->as_array()) {
-      if (id.is_string()) out.emplace_back(id.as_string());
+  const Json* v = o.if_contains(key);
+  if (!v || v->is_null()) return out;
+  const std::string field = "stacking_rules." + std::string(key);
+  if (!v->is_array()) return invalid("invalid_payload", field + " must be a list of category ids");
+  if (v->as_array().size() > 100)
+    return invalid("invalid_payload", field + " has more than 100 ids");
+  for (const Json& id : v->as_array()) {
+    if (!id.is_string() || id.as_string().empty() || id.as_string().size() > 100) {
+      return invalid("invalid_payload", field + " must be a list of category ids");
     }
+    const std::string text(id.as_string());
+    if (std::find(out.begin(), out.end(), text) != out.end()) {
+      return invalid("invalid_payload", field + " names " + text + " twice");
+    }
+    out.push_back(text);
   }
   return out;
+}
+
+Status disjoint(const std::vector<std::string>& a, std::string_view a_name,
+                const std::vector<std::string>& b, std::string_view b_name) {
+  for (const std::string& id : a) {
+    if (std::find(b.begin(), b.end(), id) != b.end()) {
+      return invalid("invalid_payload", "category " + id + " cannot be in both stacking_rules." +
+                                            std::string(a_name) + " and " + std::string(b_name));
+    }
+  }
+  return {};
 }
 
 JsonArray to_array(const std::vector<std::string>& ids) {
@@ -476,8 +501,31 @@ Result<StackingRules> parse_stacking_rules(const Json& value) {
   if (value.is_null()) return s;
   if (!value.is_object()) return invalid("invalid_payload", "stacking_rules must be an object");
   const JsonObject& o = value.as_object();
+  static constexpr std::array<std::string_view, 22> kKnown{
+      "redeemables_limit", "applicable_redeemables_limit",
+      "applicable_redeemables_per_category_limit", "applicable_redeemables_category_limits",
+      "applicable_exclusive_redeemables_limit",
+      "applicable_exclusive_redeemables_per_category_limit", "exclusive_categories",
+      "joint_categories", "redeemables_application_mode", "redeemables_sorting_rule",
+      "grouped_redeemables_sorting_rule", "redeemables_products_application_mode",
+      "redeemables_no_effect_rule", "no_effect_skip_categories",
+      "no_effect_redeem_anyway_categories", "redeemables_rollback_order_mode",
+      "discount_calculation_mode", "initial_amount_mode_categories",
+      "discounted_amount_mode_categories",
+      // Echoed fields a client may send back unchanged.
+      "id", "created_at", "updated_at"};
+  for (const auto& [key, v] : o) {
+    if (key == "object") continue;
+    if (std::find(kKnown.begin(), kKnown.end(), std::string_view(key)) == kKnown.end()) {
+      return invalid("invalid_payload", "stacking_rules." + std::string(key) + " is not a setting");
+    }
+  }
   OP_TRY(int_field(o, "redeemables_limit", 1, 30, s.redeemables_limit));
   OP_TRY(int_field(o, "applicable_redeemables_limit", 1, 30, s.applicable_redeemables_limit));
+  if (s.applicable_redeemables_limit > s.redeemables_limit) {
+    return invalid("invalid_payload",
+                   "stacking_rules.applicable_redeemables_limit cannot exceed redeemables_limit");
+  }
   OP_TRY(int_field(o, "applicable_exclusive_redeemables_limit", 1, 5,
                    s.applicable_exclusive_redeemables_limit));
   for (auto [key, field] : {std::pair{"applicable_redeemables_per_category_limit",
@@ -492,21 +540,42 @@ Result<StackingRules> parse_stacking_rules(const Json& value) {
       *field = n;
     }
   }
+  if (s.applicable_redeemables_per_category_limit &&
+      *s.applicable_redeemables_per_category_limit > s.applicable_redeemables_limit) {
+    return invalid("invalid_payload",
+                   "stacking_rules.applicable_redeemables_per_category_limit cannot exceed "
+                   "applicable_redeemables_limit");
+  }
   if (const Json* limits = o.if_contains("applicable_redeemables_category_limits");
-      limits && limits->is_object()) {
+      limits && !limits->is_null()) {
+    if (!limits->is_object() || limits->as_object().size() > 100) {
+      return invalid("invalid_payload",
+                     "stacking_rules.applicable_redeemables_category_limits must map category ids "
+                     "to limits");
+    }
     for (const auto& [cat, n] : limits->as_object()) {
-      if (!json_is_number(n) || json_number(n) < 1 || json_number(n) > 30) {
-        return invalid("invalid_payload", "category limits must be from 1 to 30");
+      const bool whole =
+          json_is_number(n) &&
+          json_number(n) == static_cast<double>(static_cast<int64_t>(json_number(n)));
+      if (!whole || json_number(n) < 1 || json_number(n) > 10) {
+        return invalid("invalid_payload", "stacking_rules.applicable_redeemables_category_limits." +
+                                              std::string(cat) + " must be from 1 to 10");
       }
       s.applicable_redeemables_category_limits[std::string(cat)] = static_cast<int>(json_number(n));
     }
   }
-  s.exclusive_categories = id_list(o, "exclusive_categories");
-  s.joint_categories = id_list(o, "joint_categories");
-  s.no_effect_skip_categories = id_list(o, "no_effect_skip_categories");
-  s.no_effect_redeem_anyway_categories = id_list(o, "no_effect_redeem_anyway_categories");
-  s.initial_amount_mode_categories = id_list(o, "initial_amount_mode_categories");
-  s.discounted_amount_mode_categories = id_list(o, "discounted_amount_mode_categories");
+  OP_ASSIGN(s.exclusive_categories, id_list(o, "exclusive_categories"));
+  OP_ASSIGN(s.joint_categories, id_list(o, "joint_categories"));
+  OP_ASSIGN(s.no_effect_skip_categories, id_list(o, "no_effect_skip_categories"));
+  OP_ASSIGN(s.no_effect_redeem_anyway_categories, id_list(o, "no_effect_redeem_anyway_categories"));
+  OP_ASSIGN(s.initial_amount_mode_categories, id_list(o, "initial_amount_mode_categories"));
+  OP_ASSIGN(s.discounted_amount_mode_categories, id_list(o, "discounted_amount_mode_categories"));
+  OP_TRY(disjoint(s.exclusive_categories, "exclusive_categories", s.joint_categories,
+                  "joint_categories"));
+  OP_TRY(disjoint(s.no_effect_skip_categories, "no_effect_skip_categories",
+                  s.no_effect_redeem_anyway_categories, "no_effect_redeem_anyway_categories"));
+  OP_TRY(disjoint(s.initial_amount_mode_categories, "initial_amount_mode_categories",
+                  s.discounted_amount_mode_categories, "discounted_amount_mode_categories"));
   using S = StackingRules;
   OP_TRY(enum_field<S::Mode>(o, "redeemables_application_mode",
                              {{"ALL", S::Mode::kAll}, {"PARTIAL", S::Mode::kPartial}}, s.mode));
@@ -524,16 +593,14 @@ Result<StackingRules> parse_stacking_rules(const Json& value) {
                                     {{"DISCOUNTED_AMOUNT", S::Calculation::kDiscountedAmount},
                                      {"INITIAL_AMOUNT", S::Calculation::kInitialAmount}},
                                     s.calculation));
-  if (const Json* g = o.if_contains("grouped_redeemables_sorting_rule"); g && g->is_string()) {
-    s.joint_always_last = g->as_string() == "JOINT_ALWAYS_LAST";
-  }
-  if (const Json* r = o.if_contains("redeemables_rollback_order_mode"); r && r->is_string()) {
-    if (r->as_string() != "WITH_ORDER" && r->as_string() != "WITHOUT_ORDER") {
-      return invalid("invalid_payload",
-                     "stacking_rules.redeemables_rollback_order_mode is unknown");
-    }
-    s.rollback_order_mode = std::string(r->as_string());
-  }
+  bool joint_last = false;
+  OP_TRY(enum_field<bool>(o, "grouped_redeemables_sorting_rule", {{"JOINT_ALWAYS_LAST", true}},
+                          joint_last));
+  s.joint_always_last = joint_last;
+  bool without_order = false;
+  OP_TRY(enum_field<bool>(o, "redeemables_rollback_order_mode",
+                          {{"WITH_ORDER", false}, {"WITHOUT_ORDER", true}}, without_order));
+  s.rollback_order_mode = without_order ? "WITHOUT_ORDER" : "WITH_ORDER";
   return s;
 }
 

@@ -452,6 +452,9 @@ Decision evaluate(const Catalog& catalog, const Usage& usage, const Request& req
     step("exists", true);
     // Fail closed: a definition or rule that cannot be read makes the incentive inapplicable.
     std::string broken = inc.broken;
+    if (broken.empty() && !catalog.stacking_broken.empty()) {
+      broken = "the project's stacking rules: " + catalog.stacking_broken;
+    }
     for (const Rule& rule : inc.rules) {
       if (broken.empty() && !rule.broken.empty()) {
         broken = "validation rule " + rule.id + ": " + rule.broken;

@@ -201,6 +201,9 @@ struct Catalog {
   TimeZone zone;
   int week_start = 1;  // first day of a counter week: 0 = Sunday ... 6 = Saturday
   StackingRules stacking;
+  // Why the project's stored stacking rules cannot be read: non-empty makes every redeemable
+  // inapplicable with `definition_unreadable` (how incentives combine is unknown: fail closed).
+  std::string stacking_broken;
   std::unordered_map<std::string, Collection> collections;
   std::unordered_map<std::string, CategoryRef> categories;
   std::unordered_map<std::string, Rule> rules;  // compiled (or broken), by id

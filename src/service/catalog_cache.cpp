@@ -9,6 +9,7 @@
 #include "store/category_repository.h"
 #include "store/promotion_repository.h"
 #include "store/segment_repository.h"
+#include "store/stacking_repository.h"
 #include "store/validation_rule_repository.h"
 
 namespace openpromo {
@@ -21,6 +22,19 @@ std::shared_ptr<CatalogSnapshot> compile_catalog(CatalogRows rows, const TimeZon
   e.version = static_cast<uint64_t>(version);
   e.zone = zone;
   e.week_start = week_start;
+  if (rows.stacking) {
+    const StackingSettings& st = *rows.stacking;
+    if (st.unreadable) {
+      e.stacking_broken = "the stored settings cannot be read: " + *st.unreadable;
+    } else if (auto parsed = engine::parse_stacking_rules(Json(st.definition)); !parsed.ok()) {
+      e.stacking_broken = "the stored settings no longer compile: " + parsed.error().details;
+    } else {
+      e.stacking = std::move(parsed).value();
+    }
+    if (!e.stacking_broken.empty()) {
+      s->broken.push_back({"stacking_rules", "stacking rules " + st.id + ": " + e.stacking_broken});
+    }
+  }
   for (const Category& c : rows.categories) {
     engine::CategoryRef ref;
     ref.id = c.id;
@@ -263,6 +277,7 @@ Result<std::shared_ptr<const CatalogSnapshot>> CatalogCache::load(const Project&
     OP_ASSIGN(rows.assignments, ValidationRuleRepository(tx).all_assignments(scope));
     OP_ASSIGN(rows.segments, SegmentRepository(tx).all(scope));
     OP_ASSIGN(rows.collections, CollectionRepository(tx).all(scope));
+    OP_ASSIGN(rows.stacking, StackingRepository(tx).find(scope));
     return {};
   }));
   auto snapshot = compile_catalog(std::move(rows), zone, version, project.week_start);

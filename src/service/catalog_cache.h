@@ -36,6 +36,7 @@
 #include "model/category.h"
 #include "model/project.h"
 #include "model/promotion.h"
+#include "model/stacking.h"
 #include "model/validation_rule.h"
 #include "service/collection_service.h"
 #include "service/segment_service.h"
@@ -123,6 +124,7 @@ struct CatalogRows {
   std::vector<RuleAssignment> assignments;
   std::vector<Segment> segments;
   std::vector<ProductCollection> collections;
+  std::optional<StackingSettings> stacking;
 };
 std::shared_ptr<CatalogSnapshot> compile_catalog(CatalogRows rows, const TimeZone& zone,
                                                  int64_t version, int week_start = 1);

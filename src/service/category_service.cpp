@@ -2,6 +2,7 @@
 
 #include "core/crypto.h"
 #include "service/key_service.h"
+#include "service/stacking_service.h"
 #include "store/category_repository.h"
 
 namespace openpromo {
@@ -64,8 +65,15 @@ Result<Category> CategoryService::update(const Principal& who, std::string_view 
 
 Status CategoryService::remove(const Principal& who, std::string_view id) {
   OP_TRY(require_admin(who, "delete categories"));
-  return store_.in_write(
-      [&](UnitOfWork& tx) { return CategoryRepository(tx).remove(who.scope(), id); });
+  return store_.in_write([&](UnitOfWork& tx) -> Status {
+    // A category the stacking rules name decides how incentives combine: keep it while named.
+    OP_ASSIGN(const bool named, stacking_names_category(tx, who.scope(), id));
+    if (named) {
+      return Error::resource_in_use("category", std::string(id),
+                                    "The project's stacking rules name the category");
+    }
+    return CategoryRepository(tx).remove(who.scope(), id);
+  });
 }
 
 }  // namespace openpromo

@@ -21,7 +21,7 @@ struct CatalogTable {
   std::string_view update_columns = {};
 };
 
-inline constexpr std::array<CatalogTable, 8> kCatalogTables{{
+inline constexpr std::array<CatalogTable, 9> kCatalogTables{{
     {"categories"},
     {"campaigns", "name, active, category_id, start_date, expiration_date, definition, deleted_at"},
     {"promotion_tiers"},
@@ -30,6 +30,7 @@ inline constexpr std::array<CatalogTable, 8> kCatalogTables{{
     {"validation_rule_assignments"},
     {"segments"},
     {"product_collections"},
+    {"stacking_rules"},
 }};
 
 // Tables of the schema that are not catalog definitions.

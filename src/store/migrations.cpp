@@ -591,7 +591,19 @@ CREATE INDEX vouchers_holder ON vouchers (project_id, holder_id) WHERE holder_id
 CREATE INDEX voucher_transactions_campaign ON voucher_transactions (campaign_id, id);
 )sql";
 
-constexpr std::array<Migration, 13> kMigrations{{
+// The project's stacking rules (spec 10.1): at most one set per project, a catalog definition
+// (its version triggers come from store/catalog_tables.h).
+constexpr std::string_view kStackingRules = R"sql(
+CREATE TABLE stacking_rules (
+  id TEXT PRIMARY KEY,
+  project_id TEXT NOT NULL UNIQUE REFERENCES projects (id),
+  definition TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT
+);
+)sql";
+
+constexpr std::array<Migration, 14> kMigrations{{
     {1, "foundation: projects, api keys, categories", kFoundation},
     {2, "campaigns, vouchers, async actions", kCampaigns},
     {3, "promotion tiers and stacks", kPromotions},
@@ -606,6 +618,7 @@ constexpr std::array<Migration, 13> kMigrations{{
     {11, "metadata schemas", kMetadataSchemas},
     {12, "outbox events, store settings", kOutbox},
     {13, "redemptions, rollbacks, usage counters, session locks, idempotency keys", kRedemptions},
+    {14, "stacking rules", kStackingRules},
 }};
 
 }  // namespace

@@ -203,6 +203,26 @@ TEST_F(StructureTest, AnUnreadableVoucherOrTierDefinitionFailsOnlyThatIncentive)
 
 // A segment whose stored filter no longer compiles cannot say who is in it: a rule on it (either
 // way, member or not) restricts.
+// Stacking rules that can no longer be read leave how incentives combine unknown: every
+// redeemable is inapplicable until they are fixed, and the broken set is reported.
+TEST_F(StructureTest, UnreadableStackingRulesMakeEveryRedeemableInapplicable) {
+  ASSERT_EQ(post("/v1/vouchers/STACK-BROKEN",
+                 R"({"type":"DISCOUNT_VOUCHER","discount":{"type":"AMOUNT","amount_off":100}})")
+                .status,
+            200);
+  const std::string id =
+      created_id(post("/management/v1/projects/me/stacking-rules", R"({"redeemables_limit":10})"));
+  EXPECT_EQ(status_of(validate_one("voucher", "STACK-BROKEN")), "APPLICABLE");
+  sql("UPDATE stacking_rules SET definition = ? WHERE id = ?",
+      {R"({"redeemables_limit":"a lot"})", id});
+  json::object r = validate_one("voucher", "STACK-BROKEN");
+  EXPECT_EQ(status_of(r), "INAPPLICABLE") << json::serialize(r);
+  EXPECT_EQ(key_of(r), "definition_unreadable");
+  EXPECT_GE(app_->metrics().unreadable_definitions("stacking_rules"), 1u);
+  sql("UPDATE stacking_rules SET definition = ? WHERE id = ?", {"{not json", id});
+  EXPECT_EQ(key_of(validate_one("voucher", "STACK-BROKEN")), "definition_unreadable");
+}
+
 TEST_F(StructureTest, ARuleOnASegmentWhoseFilterNoLongerCompilesRestricts) {
   ASSERT_EQ(post("/v1/customers", R"({"source_id":"seg-member","email":"vip@example.com"})").status,
             200);
@@ -399,6 +419,8 @@ TEST_F(StructureTest, AKeyOfAnotherProjectSeesNothingOnAnyRoute) {
   ASSERT_EQ(locked.status, 200) << locked.body;
   ASSERT_TRUE(locked.json().at("valid").as_bool()) << locked.body;
   keep("sessionKey", "ssn_A-secret-session");
+  keep("stackingRulesId", created_id(post("/management/v1/projects/me/stacking-rules",
+                                          R"({"redeemables_application_mode":"PARTIAL"})")));
   Reply redeemed =
       post("/v1/redemptions", R"({"redeemables":[{"object":"voucher","id":")" + generated +
                                   R"("}],"order":{"amount":1000},)"
