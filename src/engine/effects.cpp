@@ -285,9 +285,14 @@ Money item_effect(const EffectContext& ctx, const Discount& discount, const Appl
       discount.effect == DiscountEffect::kApplyToItemsProportionallyByQuantity;
   apply_caps(portions, d, proportional ? std::nullopt : discount.aggregated_amount_limit);
   Money total = 0;
+  // A line gives at most what is left of it, and all lines together at most what is left of the
+  // order: order-level discounts applied before took their share of it too (without this cap an
+  // item discount after them could make the total negative).
+  Money order_left = std::max<Money>(0, cart.remaining());
   for (size_t k = 0; k < portions.size(); ++k) {
     LineResult& line = cart.lines[portions[k].line];
-    const Money take = std::clamp<Money>(d[k], 0, line_remaining(line));
+    const Money take = std::clamp<Money>(d[k], 0, std::min(line_remaining(line), order_left));
+    order_left -= take;
     line.discount_amount += take;
     total += take;
   }
