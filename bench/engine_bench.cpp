@@ -125,6 +125,118 @@ void BM_DecodeEvaluateEncode(benchmark::State& state) {
 }
 BENCHMARK(BM_DecodeEvaluateEncode);
 
+// Best deal (issue 13) over the 30-redeemable maximum: 30 vouchers (amounts and percentages,
+// order- and item-level, in 5 categories, one of them Never stackable, a third with an
+// order-amount rule), PARTIAL mode, limit 5: the search decides up to kBestDealBudget candidate
+// orders; BM_RequestedOrder30 is the same request decided once, as sent.
+struct Fixture30 {
+  engine::Catalog catalog;
+  engine::Usage usage;
+  engine::Request request;
+  Instant now = *parse_iso8601("2026-06-15T12:00:00Z");
+
+  Fixture30() {
+    catalog.stacking.mode = engine::StackingRules::Mode::kPartial;
+    catalog.stacking.exclusive_categories = {"cat_0"};
+    catalog.stacking.applicable_redeemables_per_category_limit = 2;
+    std::string items;
+    for (int i = 0; i < 10; ++i) {
+      if (!items.empty()) items += ",";
+      items += R"({"product_id": "prod_)" + std::to_string(i) + R"(", "quantity": 2, "price": )" +
+               std::to_string(1500 + 250 * i) + "}";
+    }
+    api::ValidationOptions options;
+    request = api::decode_validation_request(
+                  boost::json::parse(R"({"redeemables": [{"object": "voucher", "id": "C0"}],
+                                         "order": {"items": [)" +
+                                     items + "]}}"),
+                  options)
+                  .value();
+    request.redeemables.clear();
+    for (int i = 0; i < 30; ++i) {
+      const std::string n = std::to_string(i);
+      const bool percent = i % 2 == 0;
+      const bool on_items = i % 5 == 1;
+      std::string discount =
+          percent ? R"({"type": "PERCENT", "percent_off": )" + std::to_string(5 + i % 7 * 5)
+                  : R"({"type": "AMOUNT", "amount_off": )" + std::to_string(300 + 150 * (i % 9));
+      discount += on_items ? R"(, "effect": "APPLY_TO_ITEMS"})" : "}";
+      std::vector<engine::Rule> rules;
+      if (i % 3 == 0) {
+        rules.push_back(
+            rule("val_" + n,
+                 R"({"rules": {"1": {"name": "order.amount", "conditions": {"$more_than": [)" +
+                     std::to_string(20000 + 1000 * (i % 10)) + R"(]}}, "logic": "1"}})"));
+      }
+      if (on_items) {
+        rules.push_back(
+            rule("val_items_" + n,
+                 R"({"applicable_to": {"included": [{"object": "product", "id": "prod_)" +
+                     std::to_string(i % 10) + R"("}, {"object": "product", "id": "prod_)" +
+                     std::to_string((i + 3) % 10) + R"("}]}})"));
+      }
+      const std::string cat = "cat_" + std::to_string(i % 5);
+      auto inc =
+          engine::incentive_from_json(
+              boost::json::parse(R"({"object": "voucher", "id": "v_)" + n + R"(", "code": "C)" + n +
+                                 R"(", "type": "DISCOUNT_VOUCHER", "discount": )" + discount +
+                                 R"(, "category": {"id": ")" + cat + R"(", "name": ")" + cat +
+                                 R"(", "hierarchy": )" + std::to_string(1 + i % 5) + "}}")
+                  .as_object(),
+              std::move(rules))
+              .value();
+      engine::RedeemableRef ref;
+      ref.object = "voucher";
+      ref.id = "C" + n;
+      ref.incentive = std::make_shared<const engine::Incentive>(std::move(inc));
+      request.redeemables.push_back(std::move(ref));
+    }
+  }
+};
+
+void BM_RequestedOrder30(benchmark::State& state) {
+  Fixture30 f;
+  for (auto _ : state) {
+    auto decision = engine::evaluate(f.catalog, f.usage, f.request, f.now);
+    benchmark::DoNotOptimize(decision);
+  }
+}
+BENCHMARK(BM_RequestedOrder30)->Unit(benchmark::kMicrosecond);
+
+void BM_BestDeal30(benchmark::State& state) {
+  Fixture30 f;
+  f.request.best_deal = true;
+  const auto requested = [&] {
+    engine::Request r = f.request;
+    r.best_deal = false;
+    return engine::evaluate(f.catalog, f.usage, r, f.now);
+  }();
+  engine::Decision last;
+  for (auto _ : state) {
+    last = engine::evaluate(f.catalog, f.usage, f.request, f.now);
+    benchmark::DoNotOptimize(last);
+  }
+  state.counters["candidates"] = last.best_deal_tried;
+  state.counters["discount"] = static_cast<double>(last.order.total_applied_discount_amount());
+  state.counters["requested_discount"] =
+      static_cast<double>(requested.order.total_applied_discount_amount());
+}
+BENCHMARK(BM_BestDeal30)->Unit(benchmark::kMillisecond);
+
+// The first 6 of them: every order is decided (6! = 720 candidates).
+void BM_BestDeal6(benchmark::State& state) {
+  Fixture30 f;
+  f.request.redeemables.resize(6);
+  f.request.best_deal = true;
+  engine::Decision last;
+  for (auto _ : state) {
+    last = engine::evaluate(f.catalog, f.usage, f.request, f.now);
+    benchmark::DoNotOptimize(last);
+  }
+  state.counters["candidates"] = last.best_deal_tried;
+}
+BENCHMARK(BM_BestDeal6)->Unit(benchmark::kMillisecond);
+
 }  // namespace
 
 BENCHMARK_MAIN();

@@ -217,6 +217,13 @@ Result<engine::Request> decode_validation_request(const Json& body, ValidationOp
         if (e.is_string()) options.expand.emplace_back(e.as_string());
       }
     }
+    // Ours: `options.best_deal: true` chooses the subset and order of the redeemables that give
+    // the largest total discount under the stacking rules (docs/ENGINE.md).
+    if (const Json* best = opts->as_object().if_contains("best_deal"); best && !best->is_null()) {
+      if (!best->is_bool())
+        return bad("invalid_payload", "options.best_deal must be true or false");
+      request.best_deal = best->as_bool();
+    }
   }
   request.explain = options.expands("explain");
   OP_ASSIGN(options.session, decode_session(o.if_contains("session")));

@@ -394,7 +394,17 @@ Status check_request(const Catalog& catalog, const Request& request) {
   return {};
 }
 
-Decision evaluate(const Catalog& catalog, const Usage& usage, const Request& request, Instant now) {
+namespace {
+
+// An application order chosen from outside the settings (best deal): a permutation of the
+// redeemables, and the ones left out of the subset.
+struct Plan {
+  std::vector<size_t> order;
+  std::vector<bool> left_out;
+};
+
+Decision decide(const Catalog& catalog, const Usage& usage, const Request& request, Instant now,
+                const Plan* plan) {
   const StackingRules& settings = catalog.stacking;
   Decision decision;
   decision.stacking = settings;
@@ -532,9 +542,14 @@ Decision evaluate(const Catalog& catalog, const Usage& usage, const Request& req
     }
   }
 
+  for (size_t i = 0; i < n; ++i) {
+    decision.redeemables[i].passed_static = request.redeemables[i].incentive && !static_failure[i];
+  }
+
   // 2. Application order.
   std::vector<size_t> order(n);
   std::iota(order.begin(), order.end(), 0);
+  auto left_out = [&](size_t i) { return plan && plan->left_out[i]; };
   auto hierarchy = [&](size_t i) -> int64_t {
     const auto& inc = request.redeemables[i].incentive;
     return inc && inc->category ? inc->category->hierarchy : INT64_MAX;
@@ -548,6 +563,21 @@ Decision evaluate(const Catalog& catalog, const Usage& usage, const Request& req
       return !is_joint(settings, request.redeemables[i].incentive.get());
     });
   }
+  if (plan) order = plan->order;
+  // Each redeemable's place in the application order, for the explain texts of its stacking
+  // decision.
+  std::vector<std::string> placed(explain ? n : 0);
+  if (explain) {
+    const char* how = plan ? "best deal"
+                      : settings.sorting == StackingRules::Sorting::kCategoryHierarchy
+                          ? "CATEGORY_HIERARCHY"
+                          : "REQUESTED_ORDER";
+    for (size_t k = 0; k < n; ++k) {
+      placed[order[k]] =
+          "#" + std::to_string(k + 1) + " of " + std::to_string(n) + " in application order (" +
+          how + (settings.joint_always_last && !plan ? ", Always stackable last" : "") + ")";
+    }
+  }
 
   // 3. A valid Never-stackable incentive keeps Common ones out. Valid means its static checks
   // pass and its rules hold on the cart as sent (ours: an exclusive incentive that cannot apply
@@ -555,7 +585,7 @@ Decision evaluate(const Catalog& catalog, const Usage& usage, const Request& req
   bool exclusive_present = false;
   for (size_t i = 0; i < n && !exclusive_present; ++i) {
     const auto& inc = request.redeemables[i].incentive;
-    if (static_failure[i] || !is_exclusive(settings, inc.get())) continue;
+    if (static_failure[i] || left_out(i) || !is_exclusive(settings, inc.get())) continue;
     Cart after = initial;
     Money discount = 0;
     if (inc->discount && inc->voucher_kind == Incentive::VoucherKind::kDiscount) {
@@ -582,17 +612,26 @@ Decision evaluate(const Catalog& catalog, const Usage& usage, const Request& req
   for (size_t i : order) {
     RedeemableResult& r = decision.redeemables[i];
     const RedeemableRef& ref = request.redeemables[i];
-    auto skip = [&](std::string key, std::string message) {
+    auto skip = [&](std::string key, std::string message, std::string why = {}) {
       r.status = RedeemableStatus::kSkipped;
       r.skip_key = std::move(key);
       r.skip_message = std::move(message);
-      if (request.explain) r.explain.push_back(ExplainStep{"stacking", false, r.skip_key, {}, {}});
+      if (request.explain) {
+        std::string detail = r.skip_key + ": " + placed[i];
+        if (!why.empty()) detail += "; " + why;
+        r.explain.push_back(ExplainStep{"stacking", false, std::move(detail), {}, {}});
+      }
     };
     auto inapplicable = [&](Failure f) {
       r.status = RedeemableStatus::kInapplicable;
       r.failure = std::move(f);
       if (settings.mode == StackingRules::Mode::kAll) stopped = true;
     };
+    if (left_out(i)) {
+      skip("not_in_best_deal", "Leaving it out gives the customer a larger discount",
+           "the best deal does without it");
+      continue;
+    }
     if (stopped) {
       skip("preceding_validation_failed", "Preceding validation failed");
       continue;
@@ -606,7 +645,8 @@ Decision evaluate(const Catalog& catalog, const Usage& usage, const Request& req
     const bool joint = is_joint(settings, &inc);
     if (exclusive_present && !exclusive && !joint) {
       skip("exclusion_rules_not_met",
-           "Redeemable cannot be applied together with exclusive redeemables");
+           "Redeemable cannot be applied together with exclusive redeemables",
+           explain ? "a Never stackable incentive applies; this one is Common" : "");
       continue;
     }
 
@@ -664,7 +704,10 @@ Decision evaluate(const Catalog& catalog, const Usage& usage, const Request& req
     // Stacking limits (spec 10.1).
     const std::string category = inc.category ? inc.category->id : std::string();
     if (applicable >= settings.applicable_redeemables_limit) {
-      skip("applicable_redeemables_limit_exceeded", "Applicable redeemables limit exceeded");
+      skip("applicable_redeemables_limit_exceeded", "Applicable redeemables limit exceeded",
+           explain ? "applicable_redeemables_limit " +
+                         std::to_string(settings.applicable_redeemables_limit) + " reached"
+                   : "");
       continue;
     }
     if (!category.empty()) {
@@ -675,21 +718,33 @@ Decision evaluate(const Catalog& catalog, const Usage& usage, const Request& req
               : settings.applicable_redeemables_per_category_limit;
       if (limit && per_category[category] >= *limit) {
         skip("applicable_redeemables_per_category_limit_exceeded",
-             "Applicable redeemables limit per category exceeded");
+             "Applicable redeemables limit per category exceeded",
+             explain ? "limit " + std::to_string(*limit) + " of category " + category +
+                           (custom != settings.applicable_redeemables_category_limits.end()
+                                ? " (its own limit)"
+                                : " (applicable_redeemables_per_category_limit)") +
+                           " reached"
+                     : "");
         continue;
       }
     }
     if (exclusive) {
       if (exclusive_applicable >= settings.applicable_exclusive_redeemables_limit) {
         skip("applicable_exclusive_redeemables_limit_exceeded",
-             "Applicable exclusive redeemables limit exceeded");
+             "Applicable exclusive redeemables limit exceeded",
+             explain
+                 ? "applicable_exclusive_redeemables_limit " +
+                       std::to_string(settings.applicable_exclusive_redeemables_limit) + " reached"
+                 : "");
         continue;
       }
       if (settings.applicable_exclusive_redeemables_per_category_limit &&
           exclusive_per_category[category] >=
               *settings.applicable_exclusive_redeemables_per_category_limit) {
         skip("applicable_exclusive_redeemables_per_category_limit_exceeded",
-             "Applicable exclusive redeemables limit per category exceeded");
+             "Applicable exclusive redeemables limit per category exceeded",
+             explain ? "applicable_exclusive_redeemables_per_category_limit reached in " + category
+                     : "");
         continue;
       }
     }
@@ -700,12 +755,25 @@ Decision evaluate(const Catalog& catalog, const Usage& usage, const Request& req
       if (contains(settings.no_effect_redeem_anyway_categories, inc.category))
         skip_no_effect = false;
       if (skip_no_effect) {
-        skip("no_effect", "Redeemable has no effect on the order");
+        skip("no_effect", "Redeemable has no effect on the order",
+             explain ? "its effect on the cart as it is by now is zero" : "");
         continue;
       }
     }
 
     // Commit to the running cart.
+    if (explain) {
+      r.explain.push_back(ExplainStep{"stacking",
+                                      true,
+                                      placed[i] + "; applied as " + std::to_string(applicable + 1) +
+                                          " of at most " +
+                                          std::to_string(settings.applicable_redeemables_limit) +
+                                          (exclusive ? " (Never stackable)"
+                                           : joint   ? " (Always stackable)"
+                                                     : ""),
+                                      {},
+                                      {}});
+    }
     r.status = RedeemableStatus::kApplicable;
     r.order_discount = effect.order_discount;
     r.items_discount = effect.items_discount;
@@ -743,6 +811,143 @@ Decision evaluate(const Catalog& catalog, const Usage& usage, const Request& req
   decision.order = snapshot(
       decision.valid || settings.mode == StackingRules::Mode::kPartial ? cart : initial, nullptr);
   return decision;
+}
+
+// What the customer gets: a valid decision first, then the larger total discount.
+std::pair<bool, Money> score_of(const Decision& d) {
+  return {d.valid, d.valid ? d.order.total_applied_discount_amount() : 0};
+}
+
+// Best deal (ours, docs/ENGINE.md): among the requested redeemables, the subset and order that
+// give the largest total discount under every stacking constraint. Each candidate is decided by
+// the same resolver, so whatever it picks satisfies the constraints by construction; the search
+// only chooses the order and, in PARTIAL mode, whether Never stackable incentives take part
+// (the order already chooses among the rest: limits keep out the ones placed last).
+// Bounded: at most kBestDealBudget decisions per request, shared among the subsets (smallest
+// first). A subset whose every order fits in its share is searched exhaustively (up to 6
+// redeemables); otherwise two seeds (as requested, and by what each gives alone) are improved by
+// first-improvement moves of one redeemable to another position until the share is spent. A
+// candidate replaces the best only when strictly better, so ties keep the earlier one (the
+// requested order, then the smaller subset, then permutations in lexicographic order):
+// deterministic.
+Decision best_deal(const Catalog& catalog, const Usage& usage, const Request& request,
+                   Instant now) {
+  const StackingRules& settings = catalog.stacking;
+  Decision best = decide(catalog, usage, request, now, nullptr);
+  auto best_score = score_of(best);
+  const size_t n = request.redeemables.size();
+  int tried = 1;
+  int stop_at = kBestDealBudget;  // the current subset's share ends here
+
+  std::vector<size_t> movable, fixed;  // statically valid ones are ordered; the rest stay behind
+  for (size_t i = 0; i < n; ++i) {
+    (best.redeemables[i].passed_static ? movable : fixed).push_back(i);
+  }
+  auto plan_for = [&](const std::vector<size_t>& moved, const std::vector<bool>& out) {
+    Plan p;
+    p.order = moved;
+    p.order.insert(p.order.end(), fixed.begin(), fixed.end());
+    // The left-out ones come last, so each is visited and reported as left out.
+    for (size_t i : movable) {
+      if (out[i]) p.order.push_back(i);
+    }
+    p.left_out = out;
+    return p;
+  };
+  auto try_plan = [&](const Plan& p) {
+    if (tried >= stop_at) return false;
+    ++tried;
+    Decision d = decide(catalog, usage, request, now, &p);
+    const auto s = score_of(d);
+    if (s > best_score) {
+      best = std::move(d);
+      best_score = s;
+      return true;
+    }
+    return false;
+  };
+
+  // Subsets: everything; in PARTIAL mode also without the Never stackable ones (a small
+  // exclusive discount would otherwise keep every Common one out). Smallest first.
+  std::vector<std::vector<bool>> subsets{std::vector<bool>(n, false)};
+  if (settings.mode == StackingRules::Mode::kPartial) {
+    std::vector<bool> without(n, false);
+    bool any = false;
+    for (size_t i : movable) {
+      if (is_exclusive(settings, request.redeemables[i].incentive.get())) without[i] = any = true;
+    }
+    if (any) subsets.insert(subsets.begin(), std::move(without));
+  }
+  for (size_t s = 0; s < subsets.size(); ++s) {
+    const std::vector<bool>& out = subsets[s];
+    const int share = (kBestDealBudget - tried) / static_cast<int>(subsets.size() - s);
+    stop_at = tried + share;
+    std::vector<size_t> in;
+    for (size_t i : movable) {
+      if (!out[i]) in.push_back(i);
+    }
+    int64_t orders = 1;  // in.size()!, stopping once past the share
+    for (size_t k = 2; k <= in.size() && orders <= share; ++k) orders *= static_cast<int64_t>(k);
+    if (orders <= share) {
+      std::vector<size_t> perm = in;  // ascending: the requested order first
+      do {
+        try_plan(plan_for(perm, out));
+      } while (std::next_permutation(perm.begin(), perm.end()));
+      continue;
+    }
+    // Seeds: as requested, then by what each gives alone.
+    std::vector<std::vector<size_t>> seeds{in};
+    std::vector<std::pair<Money, size_t>> alone;
+    for (size_t i : in) {
+      if (tried >= stop_at) break;
+      Request single = request;
+      single.redeemables = {request.redeemables[i]};
+      single.explain = false;
+      single.best_deal = false;
+      const Decision d = decide(catalog, usage, single, now, nullptr);
+      ++tried;
+      alone.emplace_back(-d.order.total_applied_discount_amount(), i);
+    }
+    if (alone.size() == in.size()) {
+      std::stable_sort(alone.begin(), alone.end(),
+                       [](const auto& a, const auto& b) { return a.first < b.first; });
+      std::vector<size_t> by_discount;
+      for (const auto& [d, i] : alone) by_discount.push_back(i);
+      seeds.push_back(std::move(by_discount));
+    }
+    for (std::vector<size_t> current : seeds) {
+      try_plan(plan_for(current, out));
+      bool improved = true;
+      while (improved && tried < stop_at) {
+        improved = false;
+        for (size_t from = 0; from < current.size() && !improved && tried < stop_at; ++from) {
+          for (size_t to = 0; to < current.size() && tried < stop_at; ++to) {
+            if (to == from) continue;
+            std::vector<size_t> moved = current;
+            const size_t x = moved[from];
+            moved.erase(moved.begin() + static_cast<std::ptrdiff_t>(from));
+            moved.insert(moved.begin() + static_cast<std::ptrdiff_t>(to), x);
+            if (try_plan(plan_for(moved, out))) {
+              current = std::move(moved);
+              improved = true;
+              break;
+            }
+          }
+        }
+      }
+    }
+  }
+  best.best_deal_tried = tried;
+  return best;
+}
+
+}  // namespace
+
+Decision evaluate(const Catalog& catalog, const Usage& usage, const Request& request, Instant now) {
+  if (request.best_deal && request.redeemables.size() > 1) {
+    return best_deal(catalog, usage, request, now);
+  }
+  return decide(catalog, usage, request, now, nullptr);
 }
 
 }  // namespace openpromo::engine

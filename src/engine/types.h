@@ -284,6 +284,9 @@ struct Request {
   // customer's profile only (AUDIENCE_ONLY).
   enum class RuleScope { kAll, kQualification, kAudience };
   RuleScope rule_scope = RuleScope::kAll;
+  // Best deal (ours): choose the subset and order of the redeemables that give the largest
+  // total discount under the stacking constraints, instead of the sorting rule.
+  bool best_deal = false;
   // A redemption: every applied redeemable lists the counter deltas it makes
   // (RedeemableResult::counter_deltas). Validations need them only between their redeemables.
   bool record_effects = false;
@@ -354,8 +357,12 @@ struct RedeemableResult {
   std::vector<Target> applicable_to, inapplicable_to;
   // APPLICABLE: the counter rows a redemption of it moves, and by how much.
   std::vector<CounterDelta> counter_deltas;
+  bool passed_static = false;  // exists, readable, active, in its dates, quantity and balance
   std::vector<ExplainStep> explain;
 };
+
+// Best deal decides at most this many candidate orders and subsets per request (docs/ENGINE.md).
+inline constexpr int kBestDealBudget = 1024;
 
 struct Decision {
   bool valid = false;
@@ -363,7 +370,8 @@ struct Decision {
   std::vector<size_t> application_order;      // indices into redeemables, as applied
   OrderResult order;                          // the final cart
   StackingRules stacking;
-  Periods periods;  // the counter windows `now` falls in
+  Periods periods;          // the counter windows `now` falls in
+  int best_deal_tried = 0;  // best deal: how many orders and subsets were decided
 };
 
 }  // namespace openpromo::engine

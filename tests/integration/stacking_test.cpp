@@ -160,6 +160,35 @@ TEST_F(StackingHttp, WithoutOrderRollbacksLeaveTheOrderAsItIs) {
   reset();
 }
 
+// Best deal on a redemption: the larger of two vouchers of one category is redeemed although
+// requested second; the one left out is not consumed.
+TEST_F(StackingHttp, ABestDealRedemptionConsumesOnlyWhatItApplies) {
+  reset();
+  const std::string cat = category("stack-best", 1);
+  voucher("STK-SMALL", cat, 100);
+  voucher("STK-LARGE", cat, 900);
+  const std::string redeemables =
+      R"({"redeemables":[{"object":"voucher","id":"STK-SMALL"},)"
+      R"({"object":"voucher","id":"STK-LARGE"}],"order":{"amount":5000})";
+  // As requested: the small one applies, the large one is over the per-category limit.
+  auto v = post("/v1/validations", redeemables + "}");
+  ASSERT_EQ(v.status, 200) << v.body;
+  EXPECT_EQ(v.json().at("order").at("total_discount_amount").as_int64(), 100);
+  const auto r = post("/v1/redemptions", redeemables + R"(,"options":{"best_deal":true}})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto body = r.json();
+  ASSERT_EQ(body.at("redemptions").as_array().size(), 1u) << r.body;
+  EXPECT_EQ(body.at("redemptions").at(0).at("voucher").at("code").as_string(), "STK-LARGE");
+  EXPECT_EQ(body.at("order").at("total_discount_amount").as_int64(), 900);
+  EXPECT_EQ(
+      get("/v1/vouchers/STK-LARGE").json().at("redemption").at("redeemed_quantity").as_int64(), 1);
+  EXPECT_EQ(
+      get("/v1/vouchers/STK-SMALL").json().at("redemption").at("redeemed_quantity").as_int64(), 0);
+  expect_error(post("/v1/redemptions", redeemables + R"(,"options":{"best_deal":1}})"), 400,
+               "invalid_payload");
+  reset();
+}
+
 TEST_F(StackingHttp, AUserKeyMayReadButNotChangeThem) {
   reset();
   const auto made = run_openpromo({"keys", "create", "--db", server()->db_url(), "--role", "user"});

@@ -11,106 +11,15 @@
 #include "api/validation_codec.h"
 #include "engine/definitions.h"
 #include "engine/engine.h"
+#include "support/scenario_files.h"
 
 namespace openpromo {
 namespace {
 
-struct Case {
-  std::string file, name;
-  JsonObject setup;  // file setup merged with the case's
-  JsonObject body;   // the case object
-};
-
-Json read_json(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  boost::system::error_code ec;
-  Json value = boost::json::parse(text.str(), ec);
-  if (ec) throw std::runtime_error(path.string() + ": " + ec.message());
-  return value;
-}
-
-JsonObject merge_setup(JsonObject base, const JsonObject& over) {
-  for (const auto& [key, value] : over) {
-    if (key == "incentives" && base.contains(key) && value.is_array()) {
-      JsonArray merged = base.at(key).as_array();
-      for (const Json& inc : value.as_array()) {
-        auto same = std::find_if(merged.begin(), merged.end(), [&](const Json& m) {
-          return m.as_object().at("id") == inc.as_object().at("id");
-        });
-        if (same != merged.end()) {
-          *same = inc;
-        } else {
-          merged.push_back(inc);
-        }
-      }
-      base[key] = std::move(merged);
-    } else if (value.is_object() && base.contains(key) && base.at(key).is_object()) {
-      JsonObject merged = base.at(key).as_object();
-      for (const auto& [k, v] : value.as_object()) merged[k] = v;
-      base[key] = std::move(merged);
-    } else {
-      base[key] = value;
-    }
-  }
-  return base;
-}
+using Case = testing::ScenarioCase;
 
 std::vector<Case> load_cases() {
-  std::vector<Case> cases;
-  std::vector<std::filesystem::path> files;
-  for (const auto& entry : std::filesystem::directory_iterator(OPENPROMO_SCENARIO_DIR)) {
-    if (entry.path().extension() == ".json") files.push_back(entry.path());
-  }
-  std::sort(files.begin(), files.end());
-  for (const auto& path : files) {
-    const Json file = read_json(path);
-    const JsonObject& root = file.as_object();
-    const JsonObject setup = root.contains("setup") ? root.at("setup").as_object() : JsonObject();
-    for (const Json& c : root.at("cases").as_array()) {
-      const JsonObject& co = c.as_object();
-      Case one;
-      one.file = path.stem().string();
-      one.name = std::string(co.at("name").as_string());
-      one.setup = co.contains("setup") ? merge_setup(setup, co.at("setup").as_object()) : setup;
-      one.body = co;
-      cases.push_back(std::move(one));
-    }
-  }
-  return cases;
-}
-
-// Empty when `actual` contains `expected`; else where and how they differ.
-std::string mismatch(const Json& expected, const Json& actual, const std::string& path) {
-  if (expected.is_object()) {
-    if (!actual.is_object()) return path + ": expected an object, got " + to_json_text(actual);
-    for (const auto& [key, value] : expected.as_object()) {
-      const Json* a = actual.as_object().if_contains(key);
-      if (!a) return path + "." + std::string(key) + ": missing in " + to_json_text(actual);
-      if (auto m = mismatch(value, *a, path + "." + std::string(key)); !m.empty()) return m;
-    }
-    return {};
-  }
-  if (expected.is_array()) {
-    if (!actual.is_array() || actual.as_array().size() != expected.as_array().size()) {
-      return path + ": expected " + to_json_text(expected) + ", got " + to_json_text(actual);
-    }
-    for (size_t i = 0; i < expected.as_array().size(); ++i) {
-      if (auto m = mismatch(expected.as_array()[i], actual.as_array()[i],
-                            path + "[" + std::to_string(i) + "]");
-          !m.empty()) {
-        return m;
-      }
-    }
-    return {};
-  }
-  const bool both_numbers = (expected.is_number() && actual.is_number());
-  if (both_numbers ? expected.to_number<double>() != actual.to_number<double>()
-                   : expected != actual) {
-    return path + ": expected " + to_json_text(expected) + ", got " + to_json_text(actual);
-  }
-  return {};
+  return testing::load_scenario_cases(OPENPROMO_SCENARIO_DIR);
 }
 
 JsonObject error_object(const Error& e) {
@@ -286,14 +195,14 @@ class Scenario : public ::testing::TestWithParam<Case> {};
 TEST_P(Scenario, MatchesExpectation) {
   const Case& c = GetParam();
   const Json actual = run(c);
-  const std::string diff = mismatch(c.body.at("expect"), actual, "response");
+  const std::string diff = testing::json_mismatch(c.body.at("expect"), actual, "response");
   EXPECT_TRUE(diff.empty()) << c.file << "/" << c.name << ": " << diff
                             << "\nfull response: " << to_json_text(actual);
 }
 
 INSTANTIATE_TEST_SUITE_P(Engine, Scenario, ::testing::ValuesIn(load_cases()),
                          [](const ::testing::TestParamInfo<Case>& param_info) {
-                           return param_info.param.file + "__" + param_info.param.name;
+                           return param_info.param.test_name();
                          });
 
 }  // namespace
