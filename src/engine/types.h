@@ -269,6 +269,7 @@ struct RedeemableRef {
   std::string id;      // as sent: code or id
   std::optional<Money> gift_credits;
   bool has_reward = false;
+  std::string stack_id;  // a tier of this promotion stack (its category applies, spec 10.3)
   std::shared_ptr<const Incentive> incentive;  // resolved; null: not found
 };
 

@@ -137,6 +137,22 @@ std::shared_ptr<CatalogSnapshot> compile_catalog(CatalogRows rows, const TimeZon
   }
   for (PromotionTier& t : rows.tiers) s->tiers.emplace(t.id, std::move(t));
   for (PromotionStack& st : rows.stacks) {
+    auto& tiers = s->stack_tiers[st.id];
+    const auto stack_category =
+        st.category_id ? e.categories.find(*st.category_id) : e.categories.end();
+    for (const std::string& id : st.tier_ids) {
+      const auto inc = e.tiers.find(id);
+      if (inc == e.tiers.end()) continue;
+      const auto stored = s->tiers.find(id);
+      const bool own = stored != s->tiers.end() && stored->second.category_id.has_value();
+      if (stack_category == e.categories.end() || own || !inc->second->broken.empty()) {
+        tiers.emplace(id, inc->second);
+        continue;
+      }
+      engine::Incentive in_stack = *inc->second;
+      in_stack.category = stack_category->second;
+      tiers.emplace(id, std::make_shared<const engine::Incentive>(std::move(in_stack)));
+    }
     e.stacks.emplace(st.id, st.tier_ids);
     s->stacks.emplace(st.id, std::move(st));
   }

@@ -51,6 +51,12 @@ struct CatalogSnapshot {
   // Tiers and stacks as stored, by id (qualification shows their names, banners and dates).
   std::unordered_map<std::string, PromotionTier> tiers;
   std::unordered_map<std::string, PromotionStack> stacks;
+  // A stack's tiers as it applies them, by stack id then tier id: a tier without a category of
+  // its own takes the stack's (spec 10.3: tiers and stacks may have their own category), then
+  // its campaign's.
+  std::unordered_map<std::string,
+                     std::unordered_map<std::string, std::shared_ptr<const engine::Incentive>>>
+      stack_tiers;
   // Segments and product collections with their filters compiled, in creation order.
   std::vector<CompiledSegment> segments;
   std::vector<CompiledCollection> collections;

@@ -177,6 +177,7 @@ Status expand_redeemables(CatalogCache& cache, const Project& project,
         engine::RedeemableRef t;
         t.object = "promotion_tier";
         t.id = tier;
+        t.stack_id = ref.id;
         refs.push_back(std::move(t));
       }
       continue;
@@ -258,6 +259,15 @@ Result<DecisionInputs> read_decision_inputs(UnitOfWork& tx, const Principal& who
       use.gift_balance = v.gift_balance;
       use.locked_gift_credits = in.reserved[i].gift_credits;
       use.loyalty_balance = v.loyalty_balance;
+    } else if (!ref.stack_id.empty()) {
+      const auto stack = snapshot.stack_tiers.find(ref.stack_id);
+      const auto tier = stack == snapshot.stack_tiers.end() ? decltype(stack->second.end()){}
+                                                            : stack->second.find(ref.id);
+      if (stack == snapshot.stack_tiers.end() || tier == stack->second.end()) {
+        in.stale = true;  // the stack changed since it was expanded
+        return in;
+      }
+      ref.incentive = tier->second;
     } else if (auto tier = snapshot.engine.tiers.find(ref.id);
                tier != snapshot.engine.tiers.end()) {
       ref.incentive = tier->second;

@@ -277,15 +277,21 @@ Result<QualificationRun> QualificationService::qualify(const Principal& who,
       engine::Request together = all;
       together.redeemables.clear();
       bool usable = true;
+      const auto in_stack = snapshot->stack_tiers.find(id);
       for (const std::string& tier : stack.tier_ids) {
-        const auto t = snapshot->engine.tiers.find(tier);
-        if (t == snapshot->engine.tiers.end()) {
+        if (in_stack == snapshot->stack_tiers.end()) {
+          usable = false;
+          break;
+        }
+        const auto t = in_stack->second.find(tier);  // with the stack's category
+        if (t == in_stack->second.end()) {
           usable = false;
           break;
         }
         engine::RedeemableRef ref;
         ref.object = "promotion_tier";
         ref.id = tier;
+        ref.stack_id = id;
         ref.incentive = t->second;
         together.redeemables.push_back(std::move(ref));
       }

@@ -189,6 +189,64 @@ TEST_F(StackingHttp, ABestDealRedemptionConsumesOnlyWhatItApplies) {
   reset();
 }
 
+// Spec 10.3: a campaign has one category; tiers and stacks may have their own. A tier takes its
+// own category, else (applied as part of a stack) the stack's, else its campaign's.
+TEST_F(StackingHttp, TiersTakeTheirOwnThenTheStacksThenTheCampaignsCategory) {
+  reset();
+  const std::string campaign_cat = category("stack-campaign-cat", 3);
+  const std::string stack_cat = category("stack-stack-cat", 2);
+  const std::string own_cat = category("stack-own-cat", 1);
+  const auto c = post("/v1/campaigns", R"({"name":"stack categories","campaign_type":"PROMOTION",)"
+                                       R"("category_id":")" +
+                                           campaign_cat + R"("})");
+  ASSERT_EQ(c.status, 200) << c.body;
+  const std::string campaign(c.json().at("id").as_string());
+  auto tier = [&](const std::string& name, const std::string& category_id) {
+    std::string body =
+        R"({"name":")" + name + R"(","action":{"discount":{"type":"AMOUNT","amount_off":100}})";
+    if (!category_id.empty()) body += R"(,"category_id":")" + category_id + R"(")";
+    const auto r = post("/v1/promotions/" + campaign + "/tiers", body + "}");
+    EXPECT_EQ(r.status, 200) << r.body;
+    return std::string(r.json().at("id").as_string());
+  };
+  const std::string plain = tier("no category", "");
+  const std::string own = tier("own category", own_cat);
+  const auto st =
+      post("/v1/promotions/" + campaign + "/stacks",
+           R"({"name":"with category","category_id":")" + stack_cat + R"(","tiers":{"ids":[")" +
+               plain + R"(",")" + own + R"("],"hierarchy_mode":"MANUAL"}})");
+  ASSERT_EQ(st.status, 200) << st.body;
+  const std::string stack(st.json().at("id").as_string());
+  auto category_of = [](const boost::json::value& redeemable) {
+    return std::string(redeemable.at("categories").at(0).at("id").as_string());
+  };
+
+  // Alone, the plain tier has its campaign's category.
+  auto v = post("/v1/validations", R"({"redeemables":[{"object":"promotion_tier","id":")" + plain +
+                                       R"("}],"order":{"amount":10000}})");
+  ASSERT_EQ(v.status, 200) << v.body;
+  EXPECT_EQ(category_of(v.json().at("redeemables").at(0)), campaign_cat) << v.body;
+  // In the stack: the stack's for the plain tier, its own for the other.
+  v = post("/v1/validations", R"({"redeemables":[{"object":"promotion_stack","id":")" + stack +
+                                  R"("}],"order":{"amount":10000}})");
+  ASSERT_EQ(v.status, 200) << v.body;
+  const auto body = v.json();
+  ASSERT_EQ(body.at("redeemables").as_array().size(), 2u) << v.body;
+  EXPECT_EQ(category_of(body.at("redeemables").at(0)), stack_cat) << v.body;
+  EXPECT_EQ(category_of(body.at("redeemables").at(1)), own_cat) << v.body;
+
+  // The stack's category takes part in stacking: Never stackable, it keeps Common ones out.
+  ASSERT_EQ(post(kBase, R"({"exclusive_categories":[")" + stack_cat + R"("]})").status, 200);
+  v = post("/v1/validations", R"({"redeemables":[{"object":"promotion_stack","id":")" + stack +
+                                  R"("}],"order":{"amount":10000}})");
+  ASSERT_EQ(v.status, 200) << v.body;
+  EXPECT_EQ(v.json().at("redeemables").at(0).at("status").as_string(), "APPLICABLE") << v.body;
+  EXPECT_EQ(v.json().at("redeemables").at(0).at("categories").at(0).at("stacking_rules_type"),
+            "EXCLUSIVE");
+  EXPECT_EQ(v.json().at("redeemables").at(1).at("status").as_string(), "SKIPPED") << v.body;
+  reset();
+}
+
 TEST_F(StackingHttp, AUserKeyMayReadButNotChangeThem) {
   reset();
   const auto made = run_openpromo({"keys", "create", "--db", server()->db_url(), "--role", "user"});
