@@ -30,6 +30,7 @@
 #include "service/order_service.h"
 #include "service/product_service.h"
 #include "service/promotion_service.h"
+#include "service/publication_service.h"
 #include "service/qualification_service.h"
 #include "service/redemption_service.h"
 #include "service/segment_service.h"
@@ -85,6 +86,7 @@ struct Services {
         collections(s, wire),
         metadata_schemas(s),
         stacking(s),
+        publications(s, wire, vouchers),
         bulk(s, [this] { wake(); }) {}
   void wake() {
     if (wake_jobs) wake_jobs();
@@ -108,6 +110,7 @@ struct Services {
   CollectionService collections;
   MetadataSchemaService metadata_schemas;
   StackingService stacking;
+  PublicationService publications;
   BulkService bulk;
   std::function<void()> wake_jobs;  // set by whoever runs the JobRunner
 };
@@ -170,6 +173,7 @@ void add_customer_routes(Router<Route>& router, Services& services);
 void add_product_routes(Router<Route>& router, Services& services);
 void add_validation_routes(Router<Route>& router, Services& services);
 void add_redemption_routes(Router<Route>& router, Services& services);
+void add_publication_routes(Router<Route>& router, Services& services);
 void add_context_routes(Router<Route>& router, Services& services);
 void add_bulk_routes(Router<Route>& router, Services& services);
 

@@ -187,6 +187,7 @@ void add_context_routes(Router<Route>& router, Services& services) {
     o["currency"] = p.currency;
     o["case_sensitive_codes"] = p.case_sensitive_codes;
     o["client_redeem_enabled"] = p.client_redeem_enabled;
+    o["client_publish_enabled"] = p.client_publish_enabled;
     o["week_start"] = p.week_start;
     o["created_at"] = format_iso8601(p.created_at);
     o["object"] = "project";
@@ -208,12 +209,15 @@ void add_context_routes(Router<Route>& router, Services& services) {
                      OP_ASSIGN(in.currency, read_string(body, "currency"));
                      OP_ASSIGN(auto week, read_integer(body, "week_start"));
                      if (week) in.week_start = static_cast<int>(std::clamp<int64_t>(*week, -1, 7));
-                     if (const auto* v = body.if_contains("client_redeem_enabled");
-                         v && !v->is_null()) {
+                     for (auto [key, field] :
+                          {std::pair{"client_redeem_enabled", &in.client_redeem_enabled},
+                           std::pair{"client_publish_enabled", &in.client_publish_enabled}}) {
+                       const auto* v = body.if_contains(key);
+                       if (!v || v->is_null()) continue;
                        if (!v->is_bool()) {
-                         return Error::invalid_payload("client_redeem_enabled must be a boolean");
+                         return Error::invalid_payload(std::string(key) + " must be a boolean");
                        }
-                       in.client_redeem_enabled = v->as_bool();
+                       *field = v->as_bool();
                      }
                      OP_ASSIGN(auto p, s.keys.update_project(ctx.principal, in));
                      return Reply{200, serialize(project_json(p))};

@@ -16,6 +16,7 @@ struct Project {
   bool case_sensitive_codes = true;    // fixed at creation: whether "ABC" and "abc" are one code
   int week_start = 1;                  // first day of a counter week: 0 = Sunday ... 6 = Saturday
   bool client_redeem_enabled = false;  // whether client keys may redeem (spec 9.3)
+  bool client_publish_enabled = false;  // whether client keys may publish codes (spec 12.1)
   Instant created_at;
 };
 

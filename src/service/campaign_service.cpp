@@ -113,8 +113,10 @@ Status apply_definition(const CampaignInput& input, JsonObject& definition) {
   }
   if (input.activity_duration_after_publishing) {
     const Json& d = *input.activity_duration_after_publishing;
-    if (!d.is_null() && !d.is_string()) {
-      return invalid_campaign_params("activity_duration_after_publishing must be a duration");
+    if (!d.is_null() && (!d.is_string() || !parse_iso_duration(d.as_string()) ||
+                         parse_iso_duration(d.as_string())->empty())) {
+      return invalid_campaign_params(
+          "activity_duration_after_publishing must be an ISO 8601 duration such as P24D or PT1H");
     }
     definition["activity_duration_after_publishing"] = d;
   }

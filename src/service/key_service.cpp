@@ -191,6 +191,7 @@ Result<Project> KeyService::update_project(const Principal& who, const ProjectSe
     if (in.currency) p.currency = *in.currency;
     if (in.week_start) p.week_start = *in.week_start;
     if (in.client_redeem_enabled) p.client_redeem_enabled = *in.client_redeem_enabled;
+    if (in.client_publish_enabled) p.client_publish_enabled = *in.client_publish_enabled;
     OP_TRY(projects.update(p));
     return p;
   });

@@ -39,6 +39,7 @@ class KeyService {
     std::optional<std::string> name, time_zone, currency;
     std::optional<int> week_start;  // 0 = Sunday ... 6 = Saturday (ours)
     std::optional<bool> client_redeem_enabled;
+    std::optional<bool> client_publish_enabled;
   };
   Result<Project> project(const Principal& who);
   Result<Project> update_project(const Principal& who, const ProjectSettings& settings);

@@ -239,6 +239,17 @@ Result<VoucherService::Added> VoucherService::add_to_campaign(const Principal& w
   });
 }
 
+Result<Voucher> VoucherService::create_code_in(UnitOfWork& tx, const Principal& who,
+                                              const Campaign& campaign) {
+  OP_ASSIGN(CodeConfig config, CampaignService::code_config_of(campaign));
+  VoucherInput in;
+  in.code_config = code_config_to_json(config);
+  OP_ASSIGN(VoucherView view, create_in(tx, who, in, campaign));
+  OP_TRY(record_event(tx, who, "campaign.vouchers.added", campaign.id,
+                      JsonObject{{"campaign_id", campaign.id}, {"count", 1}}));
+  return std::move(view.voucher);
+}
+
 Result<std::string> VoucherService::import(const Principal& who,
                                            std::vector<Result<VoucherInput>> items,
                                            const std::optional<std::string>& campaign) {

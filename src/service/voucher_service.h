@@ -66,6 +66,10 @@ class VoucherService {
   Result<std::string> import(const Principal& who, std::vector<Result<VoucherInput>> items,
                              const std::optional<std::string>& campaign);
 
+  // One new code of `campaign` from its template, inside `tx` (publication of an AUTO_UPDATE
+  // campaign whose pool is empty).
+  Result<Voucher> create_code_in(UnitOfWork& tx, const Principal& who, const Campaign& campaign);
+
  private:
   Result<VoucherView> create_in(UnitOfWork& tx, const Principal& who, const VoucherInput& input,
                                 const std::optional<Campaign>& campaign);

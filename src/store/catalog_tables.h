@@ -34,7 +34,7 @@ inline constexpr std::array<CatalogTable, 9> kCatalogTables{{
 }};
 
 // Tables of the schema that are not catalog definitions.
-inline constexpr std::array<std::string_view, 21> kDataTables{{
+inline constexpr std::array<std::string_view, 22> kDataTables{{
     "schema_migrations",
     "store_settings",
     "projects",
@@ -56,6 +56,7 @@ inline constexpr std::array<std::string_view, 21> kDataTables{{
     "usage_counters",
     "session_locks",
     "idempotency_keys",
+    "publications",
 }};
 
 // The SQL that (re)creates the version triggers of `table` on `dialect` ("sqlite" or

@@ -603,7 +603,37 @@ CREATE TABLE stacking_rules (
 );
 )sql";
 
-constexpr std::array<Migration, 14> kMigrations{{
+// Publications (spec 12). `vouchers_key` is ",id,code,..." of the codes it gave, so the list's
+// `voucher` filter finds a publication by any of its codes; `source_id` is unique per project
+// (the same source id gives the same publication back, whatever runs at once).
+constexpr std::string_view kPublications = R"sql(
+CREATE TABLE publications (
+  id TEXT PRIMARY KEY,
+  project_id TEXT NOT NULL REFERENCES projects (id),
+  source_id TEXT,
+  request_hash TEXT NOT NULL,
+  customer_id TEXT NOT NULL,
+  campaign_id TEXT,
+  channel TEXT NOT NULL,
+  result TEXT NOT NULL,
+  voucher_ids TEXT NOT NULL,
+  vouchers_key TEXT NOT NULL,
+  voucher_type TEXT,
+  is_referral_code INTEGER NOT NULL,
+  metadata TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX publications_source ON publications (project_id, source_id)
+  WHERE source_id IS NOT NULL;
+CREATE INDEX publications_customer ON publications (project_id, customer_id, id);
+CREATE INDEX publications_campaign ON publications (project_id, campaign_id, id);
+CREATE INDEX vouchers_campaign_unpublished ON vouchers (campaign_id, id) WHERE holder_id IS NULL;
+CREATE INDEX vouchers_holder_campaign ON vouchers (project_id, holder_id, campaign_id)
+  WHERE holder_id IS NOT NULL;
+ALTER TABLE projects ADD COLUMN client_publish_enabled INTEGER NOT NULL DEFAULT 0;
+)sql";
+
+constexpr std::array<Migration, 15> kMigrations{{
     {1, "foundation: projects, api keys, categories", kFoundation},
     {2, "campaigns, vouchers, async actions", kCampaigns},
     {3, "promotion tiers and stacks", kPromotions},
@@ -619,6 +649,7 @@ constexpr std::array<Migration, 14> kMigrations{{
     {12, "outbox events, store settings", kOutbox},
     {13, "redemptions, rollbacks, usage counters, session locks, idempotency keys", kRedemptions},
     {14, "stacking rules", kStackingRules},
+    {15, "publications", kPublications},
 }};
 
 }  // namespace

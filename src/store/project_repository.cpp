@@ -8,7 +8,7 @@ namespace {
 
 constexpr std::string_view kProjectColumns =
     "id, name, time_zone, currency, case_sensitive_codes, created_at, week_start,"
-    " client_redeem_enabled";
+    " client_redeem_enabled, client_publish_enabled";
 
 Project project_from_row(const sql::Row& row, size_t at = 0) {
   Project p;
@@ -20,6 +20,7 @@ Project project_from_row(const sql::Row& row, size_t at = 0) {
   p.created_at = Instant{row.integer(at + 5)};
   p.week_start = static_cast<int>(row.integer(at + 6));
   p.client_redeem_enabled = row.integer(at + 7) != 0;
+  p.client_publish_enabled = row.integer(at + 8) != 0;
   return p;
 }
 
@@ -74,10 +75,13 @@ Status ProjectRepository::insert(const Project& p) {
 }
 
 Status ProjectRepository::update(const Project& p) {
-  OP_ASSIGN(auto r, tx_.query("UPDATE projects SET name = ?, time_zone = ?, currency = ?,"
-                              " week_start = ?, client_redeem_enabled = ? WHERE id = ?",
-                              {p.name, p.time_zone, p.currency, int64_t{p.week_start},
-                               int64_t{p.client_redeem_enabled ? 1 : 0}, p.id}));
+  OP_ASSIGN(auto r,
+            tx_.query("UPDATE projects SET name = ?, time_zone = ?, currency = ?,"
+                      " week_start = ?, client_redeem_enabled = ?, client_publish_enabled = ?"
+                      " WHERE id = ?",
+                      {p.name, p.time_zone, p.currency, int64_t{p.week_start},
+                       int64_t{p.client_redeem_enabled ? 1 : 0},
+                       int64_t{p.client_publish_enabled ? 1 : 0}, p.id}));
   if (r.affected == 0) return Error::not_found("project", p.id);
   return {};
 }
@@ -120,7 +124,7 @@ Result<std::optional<KeyWithProject>> ApiKeyRepository::find_by_app_id(std::stri
   OP_ASSIGN(auto rs, tx_.query("SELECT k.id, k.project_id, k.kind, k.role, k.app_id, k.token_hash,"
                                " k.allowed_origins, k.created_at, p.id, p.name, p.time_zone,"
                                " p.currency, p.case_sensitive_codes, p.created_at,"
-                               " p.week_start, p.client_redeem_enabled"
+                               " p.week_start, p.client_redeem_enabled, p.client_publish_enabled"
                                " FROM api_keys k JOIN projects p ON p.id = k.project_id"
                                " WHERE k.app_id = ?",
                                {std::string(app_id)}));

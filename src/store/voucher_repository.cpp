@@ -38,6 +38,23 @@ constexpr std::array<sql::ListField, 12> kListFields{{
 
 constexpr sql::ListTable kTable{"vouchers", kColumns, kListFields, "deleted_at IS NULL"};
 
+// kColumns with every name prefixed by the table (for UPDATE ... FROM).
+std::string qualified_columns() {
+  std::string out;
+  std::string_view rest = kColumns;
+  while (!rest.empty()) {
+    const size_t comma = rest.find(',');
+    std::string_view name = rest.substr(0, comma);
+    while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
+    if (!out.empty()) out += ", ";
+    out += "vouchers.";
+    out += name;
+    if (comma == std::string_view::npos) break;
+    rest.remove_prefix(comma + 1);
+  }
+  return out;
+}
+
 Voucher from_row(const sql::Row& r) {
   Voucher v;
   v.id = r.text(0);
@@ -241,6 +258,83 @@ Result<std::optional<Voucher>> VoucherRepository::lock(const Scope& scope, std::
                                s.params({std::string(id)})));
   if (rs.rows.empty()) return std::optional<Voucher>{};
   return std::optional<Voucher>(from_row(rs.rows[0]));
+}
+
+Result<std::vector<Voucher>> VoucherRepository::claim_unpublished(
+    const Scope& scope, std::string_view campaign_id, std::string_view holder_id, int64_t count,
+    std::optional<Instant> expires, Instant now) {
+  const sql::Scoped s(scope);
+  // PostgreSQL: codes another unit is claiming are skipped instead of waited for (and then found
+  // taken), picked once in a materialised CTE (as `id IN (subquery ... SKIP LOCKED)` the
+  // subquery may run again per row and pick more than `count`). SQLite has no row locks and
+  // needs none (one writer at a time).
+  const std::string set =
+      "holder_id = ?, publish_count = publish_count + 1,"
+      " expiration_date = COALESCE(?, expiration_date), updated_at = ?";
+  const std::string pick = "SELECT id FROM vouchers WHERE " + s.where() +
+                           " AND campaign_id = ? AND holder_id IS NULL AND active = 1 AND"
+                           " deleted_at IS NULL ORDER BY id LIMIT ?";
+  const bool postgres = tx_.dialect() == "postgresql";
+  const std::string sql =
+      postgres ? "WITH picked AS MATERIALIZED (" + pick +
+                     " FOR UPDATE SKIP LOCKED) UPDATE vouchers SET " + set +
+                     " FROM picked WHERE vouchers.id = picked.id RETURNING " + qualified_columns()
+               : "UPDATE vouchers SET " + set + " WHERE id IN (" + pick +
+                     ") AND holder_id IS NULL RETURNING " + std::string(kColumns);
+  std::vector<sql::Value> params;
+  if (postgres) {
+    s.bind(params);
+    params.emplace_back(std::string(campaign_id));
+    params.emplace_back(count);
+    params.emplace_back(std::string(holder_id));
+    params.emplace_back(sql::opt(expires));
+    params.emplace_back(now.millis);
+  } else {
+    params = {std::string(holder_id), sql::opt(expires), now.millis};
+    s.bind(params);
+    params.emplace_back(std::string(campaign_id));
+    params.emplace_back(count);
+  }
+  OP_ASSIGN(auto rs, tx_.query(sql, params));
+  std::vector<Voucher> out;
+  for (const auto& r : rs.rows) out.push_back(from_row(r));
+  std::sort(out.begin(), out.end(), [](const Voucher& a, const Voucher& b) { return a.id < b.id; });
+  return out;
+}
+
+Result<std::optional<Voucher>> VoucherRepository::publish(const Scope& scope, std::string_view id,
+                                                          std::string_view holder_id,
+                                                          std::optional<Instant> expires,
+                                                          Instant now) {
+  const sql::Scoped s(scope);
+  std::vector<sql::Value> params{std::string(holder_id), sql::opt(expires), now.millis};
+  s.bind(params);
+  params.emplace_back(std::string(id));
+  OP_ASSIGN(auto rs,
+            tx_.query("UPDATE vouchers SET holder_id = ?, publish_count = publish_count + 1,"
+                      " expiration_date = COALESCE(?, expiration_date), updated_at = ?"
+                      " WHERE " +
+                          s.where() +
+                          " AND id = ? AND holder_id IS NULL AND deleted_at IS NULL"
+                          " RETURNING " +
+                          std::string(kColumns),
+                      params));
+  if (rs.rows.empty()) return std::optional<Voucher>{};
+  return std::optional<Voucher>(from_row(rs.rows[0]));
+}
+
+Result<std::vector<Voucher>> VoucherRepository::held_in_campaign(const Scope& scope,
+                                                                 std::string_view holder_id,
+                                                                 std::string_view campaign_id) {
+  const sql::Scoped s(scope);
+  OP_ASSIGN(auto rs,
+            tx_.query("SELECT " + std::string(kColumns) + " FROM vouchers WHERE " + s.where() +
+                          " AND holder_id = ? AND campaign_id = ? AND deleted_at IS NULL"
+                          " ORDER BY id",
+                      s.params({std::string(holder_id), std::string(campaign_id)})));
+  std::vector<Voucher> out;
+  for (const auto& r : rs.rows) out.push_back(from_row(r));
+  return out;
 }
 
 Result<bool> VoucherRepository::redeem(const Scope& scope, std::string_view id, int64_t reserved,

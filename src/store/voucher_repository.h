@@ -47,6 +47,20 @@ class VoucherRepository {
   // The live voucher `id`, locked until the unit ends (PostgreSQL; SQLite's write lock already
   // serialises). Redemptions lock their vouchers in id order.
   Result<std::optional<Voucher>> lock(const Scope& scope, std::string_view id);
+  // Publication (spec 12): gives up to `count` active, unpublished codes of `campaign_id` to
+  // `holder_id` (publish count + 1; `expires` replaces the expiration date when set), lowest id
+  // first. Concurrent calls never give one code twice: PostgreSQL skips codes another unit has
+  // claimed, SQLite runs writes one at a time.
+  Result<std::vector<Voucher>> claim_unpublished(const Scope& scope, std::string_view campaign_id,
+                                                 std::string_view holder_id, int64_t count,
+                                                 std::optional<Instant> expires, Instant now);
+  // Gives the code `id` to `holder_id` if nobody holds it; nullopt when somebody does.
+  Result<std::optional<Voucher>> publish(const Scope& scope, std::string_view id,
+                                         std::string_view holder_id,
+                                         std::optional<Instant> expires, Instant now);
+  // The codes of `campaign_id` that `holder_id` holds.
+  Result<std::vector<Voucher>> held_in_campaign(const Scope& scope, std::string_view holder_id,
+                                                std::string_view campaign_id);
   // One use more, guarded in the statement: false when the quantity (counting `reserved` units
   // other sessions hold) is used up.
   Result<bool> redeem(const Scope& scope, std::string_view id, int64_t reserved, Instant now);

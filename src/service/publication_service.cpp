@@ -1,0 +1,300 @@
+#include "service/publication_service.h"
+
+#include "core/crypto.h"
+#include "core/time.h"
+#include "service/campaign_service.h"
+#include "service/customer_service.h"
+#include "service/events.h"
+#include "store/customer_repository.h"
+#include "store/voucher_repository.h"
+
+namespace openpromo {
+namespace {
+
+Error publication_error(std::string key, std::string message, std::string details,
+                        std::string resource_id = {}, std::string resource_type = {}) {
+  return Error{400,
+               std::move(key),
+               std::move(message),
+               std::move(details),
+               std::move(resource_id),
+               std::move(resource_type)};
+}
+
+Error no_voucher_suitable(const Campaign& c) {
+  return publication_error(
+      "no_voucher_suitable_for_publication", "Couldn't find any voucher suitable for publication.",
+      "campaign " + c.name + " has no unpublished active code left", c.id, "campaign");
+}
+
+Error already_joined(const Campaign& c) {
+  return publication_error("voucher_cannot_be_published", "Voucher cannot be published",
+                           "Customer already joined program " + c.name, c.id, "campaign");
+}
+
+// When a code given now expires: the campaign's activity_duration_after_publishing from now.
+std::optional<Instant> expiry_of(const Campaign* c, Instant now) {
+  if (!c) return std::nullopt;
+  const Json* d = c->definition.if_contains("activity_duration_after_publishing");
+  if (!d || !d->is_string()) return std::nullopt;
+  const auto duration = parse_iso_duration(d->as_string());
+  if (!duration || duration->empty()) return std::nullopt;
+  return add_duration(now, *duration);
+}
+
+std::string voucher_type_name(const Voucher& v) {
+  return std::string(to_string(v.type));
+}
+
+// The outbox events and customer activity of codes given to `customer`.
+Status record_given(UnitOfWork& tx, const Principal& who, const Publication& p,
+                    const Customer& customer, const std::vector<Voucher>& given) {
+  for (const Voucher& v : given) {
+    OP_TRY(record_event(tx, who, "voucher.published", v.id,
+                        JsonObject{{"voucher_id", v.id},
+                                   {"code", v.code},
+                                   {"customer_id", customer.id},
+                                   {"publication_id", p.id}}));
+  }
+  JsonArray ids;
+  for (const std::string& id : p.voucher_ids) ids.emplace_back(id);
+  OP_TRY(record_event(
+      tx, who, "publication.succeeded", p.id,
+      JsonObject{{"publication_id", p.id}, {"customer_id", customer.id}, {"vouchers_id", ids}}));
+  CustomerActivity a;
+  a.id = new_id("evcus_");
+  a.project_id = who.project_id;
+  a.customer_id = customer.id;
+  a.type = "customer.publication.succeeded";
+  a.data = JsonObject{{"publication", JsonObject{{"id", p.id}, {"vouchers_id", ids}}},
+                      {"customer", JsonObject{{"id", customer.id}, {"object", "customer"}}}};
+  a.created_at = p.created_at;
+  return ActivityRepository(tx).insert(who.scope(), a);
+}
+
+Result<PublicationView> view_of(UnitOfWork& tx, const Scope& scope, Publication p,
+                                std::optional<Customer> customer) {
+  PublicationView out;
+  if (!customer) {
+    OP_ASSIGN(auto found, CustomerRepository(tx).find(scope, p.customer_id));
+    if (found) customer = std::move(*found);
+  }
+  if (customer)
+    out.customer = std::move(*customer);
+  else
+    out.customer.id = p.customer_id;  // deleted since
+  VoucherRepository vouchers(tx);
+  for (const std::string& id : p.voucher_ids) {
+    OP_ASSIGN(auto v, vouchers.find(scope, id, true));
+    if (!v) continue;  // deleted since
+    OP_ASSIGN(auto view, voucher_view(tx, scope, std::move(*v), false));
+    out.vouchers.push_back(std::move(view));
+  }
+  out.publication = std::move(p);
+  return out;
+}
+
+}  // namespace
+
+Result<PublicationView> PublicationService::publish(const Principal& who,
+                                                    const PublicationInput& input) {
+  if (input.voucher.has_value() == input.campaign.has_value()) {
+    return Error::invalid_payload("a publication names either voucher or campaign");
+  }
+  if (input.campaign && (input.count < 1 || input.count > kMaxCount)) {
+    return Error::invalid_payload("campaign.count must be from 1 to " + std::to_string(kMaxCount));
+  }
+  if (!input.customer.id && !input.customer.source_id) {
+    return Error::invalid_payload("customer must have an id or a source_id");
+  }
+  const Scope scope = who.scope();
+  return store_.in_write([&](UnitOfWork& tx) -> Result<PublicationView> {
+    OP_ASSIGN(Customer customer, upsert_customer_in(tx, who, wire_, input.customer));
+    // The customer's publications run one after another from here on.
+    OP_TRY(CustomerRepository(tx).lock(scope, customer.id));
+
+    const Instant now = now_utc();
+    Publication p;
+    p.id = new_id("pub_");
+    p.project_id = who.project_id;
+    p.source_id = input.source_id;
+    p.request_hash = input.request_hash;
+    p.customer_id = customer.id;
+    p.channel = input.channel.value_or("API");
+    p.metadata = input.metadata;
+    p.created_at = now;
+
+    std::optional<Campaign> campaign;
+    std::optional<Voucher> specific;
+    VoucherRepository vouchers(tx);
+    if (input.campaign) {
+      OP_ASSIGN(campaign, find_campaign(tx, scope, *input.campaign));
+    } else {
+      OP_ASSIGN(specific, vouchers.find(scope, *input.voucher, who.project.case_sensitive_codes));
+      if (!specific) return Error::not_found("voucher", *input.voucher);
+      if (specific->campaign_id) {
+        OP_ASSIGN(campaign, find_campaign(tx, scope, *specific->campaign_id));
+      }
+    }
+    if (campaign) p.campaign_id = campaign->id;
+
+    // The source id: the first call with it wins; the others get its publication back.
+    if (input.source_id) {
+      OP_ASSIGN(const bool claimed, PublicationRepository(tx).insert_if_new(scope, p));
+      if (!claimed) {
+        OP_ASSIGN(auto first, PublicationRepository(tx).find_by_source(scope, *input.source_id));
+        if (!first) return Error::unavailable("publication of source_id in flux; retry");
+        if (first->request_hash != input.request_hash) {
+          return publication_error(
+              "duplicate_source_id", "Duplicate source id",
+              "source_id " + *input.source_id + " was used for another publication request",
+              first->id, "publication");
+        }
+        return view_of(tx, scope, std::move(*first), std::nullopt);
+      }
+    }
+
+    std::vector<Voucher> given;
+    const std::optional<Instant> expires = expiry_of(campaign ? &*campaign : nullptr, now);
+    if (specific) {
+      if (specific->holder_id) {
+        if (*specific->holder_id == customer.id && input.join_once) {
+          given.push_back(*specific);  // what they hold already; nothing changes hands
+        } else {
+          return publication_error("voucher_already_published", "Voucher already published",
+                                   "voucher " + specific->code + " is published to a customer",
+                                   specific->id, "voucher");
+        }
+      } else {
+        if (campaign && campaign->join_once) {
+          OP_ASSIGN(auto held, vouchers.held_in_campaign(scope, customer.id, campaign->id));
+          if (!held.empty()) return already_joined(*campaign);
+        }
+        OP_ASSIGN(auto v, vouchers.publish(scope, specific->id, customer.id, expires, now));
+        if (!v) {
+          return publication_error("voucher_already_published", "Voucher already published",
+                                   "voucher " + specific->code + " is published to a customer",
+                                   specific->id, "voucher");
+        }
+        given.push_back(std::move(*v));
+      }
+    } else {
+      const Campaign& c = *campaign;
+      if (c.campaign_type == CampaignType::kPromotion) {
+        return publication_error("voucher_cannot_be_published", "Voucher cannot be published",
+                                 "a PROMOTION campaign has no codes", c.id, "campaign");
+      }
+      const bool once =
+          c.join_once || input.join_once || c.campaign_type == CampaignType::kLoyaltyProgram;
+      if (once && input.count > 1) {
+        return publication_error("too_many_vouchers_requested", "Too many vouchers requested",
+                                 "Only up to 1 can be published", c.id, "campaign");
+      }
+      bool repeat = false;
+      if (once) {
+        OP_ASSIGN(auto held, vouchers.held_in_campaign(scope, customer.id, c.id));
+        if (!held.empty()) {
+          if (!input.join_once) return already_joined(c);
+          given.push_back(std::move(held.front()));  // the code they hold, again
+          repeat = true;
+        }
+      }
+      if (!repeat) {
+        OP_ASSIGN(given,
+                  vouchers.claim_unpublished(scope, c.id, customer.id, input.count, expires, now));
+        while (static_cast<int64_t>(given.size()) < input.count) {
+          if (c.mode != CampaignMode::kAutoUpdate) return no_voucher_suitable(c);
+          OP_ASSIGN(Voucher fresh, vouchers_.create_code_in(tx, who, c));
+          OP_ASSIGN(auto v, vouchers.publish(scope, fresh.id, customer.id, expires, now));
+          if (!v) return Error::internal("a code generated for publication was taken");
+          given.push_back(std::move(*v));
+        }
+      }
+    }
+
+    for (const Voucher& v : given) p.voucher_ids.push_back(v.id);
+    std::vector<std::string> codes;
+    for (const Voucher& v : given) codes.push_back(v.code);
+    const std::optional<std::string> type =
+        given.empty() ? std::nullopt : std::optional<std::string>(voucher_type_name(given.front()));
+    const bool referral = !given.empty() && given.front().is_referral_code;
+    PublicationRepository publications(tx);
+    if (input.source_id) {
+      OP_TRY(publications.set_vouchers(scope, p, codes, type, referral));
+    } else {
+      OP_ASSIGN(const bool inserted, publications.insert_if_new(scope, p));
+      if (!inserted) return Error::internal("publication id collision");
+      OP_TRY(publications.set_vouchers(scope, p, codes, type, referral));
+    }
+    OP_TRY(record_given(tx, who, p, customer, given));
+    return view_of(tx, scope, std::move(p), std::move(customer));
+  });
+}
+
+Result<bool> PublicationService::publish_once_in(UnitOfWork& tx, const Principal& who,
+                                                 const Campaign& campaign,
+                                                 std::string_view customer_id,
+                                                 const std::string& channel) {
+  const Scope scope = who.scope();
+  OP_TRY(CustomerRepository(tx).lock(scope, customer_id));
+  VoucherRepository vouchers(tx);
+  OP_ASSIGN(auto held, vouchers.held_in_campaign(scope, customer_id, campaign.id));
+  if (!held.empty()) return false;
+  const Instant now = now_utc();
+  const std::optional<Instant> expires = expiry_of(&campaign, now);
+  OP_ASSIGN(auto given,
+            vouchers.claim_unpublished(scope, campaign.id, customer_id, 1, expires, now));
+  if (given.empty()) {
+    if (campaign.mode != CampaignMode::kAutoUpdate) return no_voucher_suitable(campaign);
+    OP_ASSIGN(Voucher fresh, vouchers_.create_code_in(tx, who, campaign));
+    OP_ASSIGN(auto v, vouchers.publish(scope, fresh.id, std::string(customer_id), expires, now));
+    if (!v) return Error::internal("a code generated for publication was taken");
+    given.push_back(std::move(*v));
+  }
+  Publication p;
+  p.id = new_id("pub_");
+  p.project_id = who.project_id;
+  p.request_hash = "bulk";
+  p.customer_id = std::string(customer_id);
+  p.campaign_id = campaign.id;
+  p.channel = channel;
+  p.created_at = now;
+  p.voucher_ids = {given.front().id};
+  PublicationRepository publications(tx);
+  OP_ASSIGN(const bool inserted, publications.insert_if_new(scope, p));
+  if (!inserted) return Error::internal("publication id collision");
+  OP_TRY(publications.set_vouchers(scope, p, {given.front().code}, voucher_type_name(given.front()),
+                                   given.front().is_referral_code));
+  Customer customer;
+  customer.id = std::string(customer_id);
+  OP_TRY(record_given(tx, who, p, customer, given));
+  return true;
+}
+
+Result<Page<PublicationView>> PublicationService::list(const Principal& who,
+                                                       const PublicationFilter& filter,
+                                                       const ListQuery& query) {
+  return store_.in_snapshot([&](UnitOfWork& tx) -> Result<Page<PublicationView>> {
+    const Scope scope = who.scope();
+    PublicationFilter f = filter;
+    if (f.campaign_id) {
+      OP_ASSIGN(Campaign c, find_campaign(tx, scope, *f.campaign_id));
+      f.campaign_id = c.id;
+    }
+    if (f.customer_id) {
+      OP_ASSIGN(auto c, CustomerRepository(tx).find(scope, *f.customer_id));
+      if (c) f.customer_id = c->id;
+    }
+    OP_ASSIGN(auto page, PublicationRepository(tx).list(scope, f, query));
+    Page<PublicationView> out;
+    out.total = page.total;
+    out.has_more = page.has_more;
+    for (Publication& p : page.items) {
+      OP_ASSIGN(auto view, view_of(tx, scope, std::move(p), std::nullopt));
+      out.items.push_back(std::move(view));
+    }
+    return out;
+  });
+}
+
+}  // namespace openpromo

@@ -1,0 +1,76 @@
+// PublicationService (spec 12): assigns codes to customers. One call is one unit of work: the
+// customer upserted and locked, the publication row claimed under its source id, the codes given
+// (a code to one customer only), and their events and activity, all or nothing.
+//
+// Rules (what concurrent calls cannot break):
+// - a code has one holder: a code is given only where `holder_id IS NULL` in the same statement
+//   that sets it, and campaign codes are claimed with SKIP LOCKED on PostgreSQL (SQLite runs
+//   writes one at a time);
+// - "one code per customer" (the campaign's `join_once`, the request's `?join_once=true`, bulk
+//   publication) is decided under the customer's row lock, so a customer's calls run one after
+//   another;
+// - a `source_id` names one publication: the unique index decides between concurrent calls and
+//   the later ones get the first publication back (or `duplicate_source_id` when they asked for
+//   something else).
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "core/json.h"
+#include "model/api_key.h"
+#include "model/customer.h"
+#include "model/list_query.h"
+#include "model/publication.h"
+#include "service/voucher_service.h"
+#include "store/publication_repository.h"
+#include "store/store.h"
+
+namespace openpromo {
+
+class Wire;
+
+struct PublicationInput {
+  std::optional<std::string> voucher;   // a specific code (or voucher id)
+  std::optional<std::string> campaign;  // codes from a campaign: its name or id
+  int64_t count = 1;                    // 1-50, with `campaign`
+  CustomerDraft customer;
+  std::optional<std::string> source_id;
+  std::optional<std::string> channel;  // default "API"
+  JsonObject metadata;
+  bool join_once = false;    // ?join_once=true: a repeat gives the customer the code they hold
+  std::string request_hash;  // what was asked (a source id reused for something else is refused)
+};
+
+struct PublicationView {
+  Publication publication;
+  Customer customer;
+  std::vector<VoucherView> vouchers;
+};
+
+class PublicationService {
+ public:
+  static constexpr int64_t kMaxCount = 50;
+
+  PublicationService(Store& store, const Wire& wire, VoucherService& vouchers)
+      : store_(store), wire_(wire), vouchers_(vouchers) {}
+
+  Result<PublicationView> publish(const Principal& who, const PublicationInput& input);
+  Result<Page<PublicationView>> list(const Principal& who, const PublicationFilter& filter,
+                                     const ListQuery& query);
+
+  // One code of `campaign` to `customer_id` unless they hold one already (bulk publication):
+  // true when a code was given. Runs in the caller's unit.
+  Result<bool> publish_once_in(UnitOfWork& tx, const Principal& who, const Campaign& campaign,
+                               std::string_view customer_id, const std::string& channel);
+
+ private:
+  Store& store_;
+  const Wire& wire_;
+  VoucherService& vouchers_;
+};
+
+}  // namespace openpromo

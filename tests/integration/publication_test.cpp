@@ -1,0 +1,255 @@
+// Code publication (issue 14, spec 12) against the real binary: codes go to one customer each,
+// source ids make calls retry-safe, join_once gives one code per customer, and the limits hold
+// under concurrent requests.
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+#include <functional>
+#include <latch>
+#include <map>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/http_client.h"
+#include "support/server_process.h"
+#include "support/shared_server_test.h"
+
+namespace openpromo::testing {
+namespace {
+
+class PublicationHttp : public SharedServerTest {
+ protected:
+  // A STATIC or AUTO_UPDATE campaign of `codes` generated codes; its id.
+  std::string campaign(const std::string& name, const std::string& type, int codes,
+                       const std::string& extra = "") {
+    const auto r = post("/v1/campaigns", R"({"name":")" + name + R"(","type":")" + type +
+                                             R"(","campaign_type":"DISCOUNT_COUPONS",)"
+                                             R"("vouchers_count":)" +
+                                             std::to_string(codes) + extra +
+                                             R"(,"voucher":{"type":"DISCOUNT_VOUCHER",)"
+                                             R"("discount":{"type":"AMOUNT","amount_off":100}}})");
+    EXPECT_EQ(r.status, 200) << r.body;
+    const std::string id(r.json().at("id").as_string());
+    // Generation runs in the background: wait for the codes.
+    for (int i = 0; i < 200; ++i) {
+      const auto c = get("/v1/campaigns/" + id).json();
+      if (c.at("vouchers_count").as_int64() >= codes &&
+          c.at("vouchers_generation_status").as_string() == "DONE") {
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    return id;
+  }
+  std::vector<HttpResult> race(int clients, const std::function<HttpResult(HttpClient&, int)>& f) {
+    std::vector<HttpResult> results(static_cast<size_t>(clients));
+    std::latch ready(clients);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < clients; ++i) {
+      threads.emplace_back([&, i] {
+        HttpClient client(server()->port());
+        client.connect();
+        ready.arrive_and_wait();
+        results[static_cast<size_t>(i)] = f(client, i);
+      });
+    }
+    for (auto& t : threads) t.join();
+    return results;
+  }
+};
+
+TEST_F(PublicationHttp, ACampaignCodeGoesToOneCustomerAndShowsItsHolder) {
+  const std::string camp = campaign("pub-basic", "STATIC", 3);
+  const auto r = post("/v1/publications",
+                      R"({"campaign":{"name":"pub-basic","count":1},"customer":{"source_id":)"
+                      R"("pub-alice","name":"Alice"},"metadata":{"k":1},"channel":"mine"})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto p = r.json();
+  ASSERT_TRUE(p.as_object().contains("voucher")) << r.body;
+  EXPECT_EQ(p.at("object").as_string(), "publication");
+  EXPECT_EQ(std::string(p.at("id").as_string()).rfind("pub_", 0), 0u);
+  EXPECT_EQ(p.at("result").as_string(), "SUCCESS");
+  EXPECT_EQ(p.at("channel").as_string(), "mine");
+  EXPECT_EQ(p.at("customer").at("source_id").as_string(), "pub-alice");
+  const std::string code(p.at("voucher").at("code").as_string());
+  const std::string holder(p.at("customer_id").as_string());
+  EXPECT_EQ(p.at("vouchers_id").as_array().size(), 1u);
+  const auto v = get("/v1/vouchers/" + code).json();
+  EXPECT_EQ(v.at("holder_id").as_string(), holder);
+  EXPECT_EQ(v.at("publish").at("count").as_int64(), 1);
+
+  // That code cannot go to anyone else.
+  expect_error(post("/v1/publications",
+                    R"({"voucher":")" + code + R"(","customer":{"source_id":"pub-bob"}})"),
+               400, "voucher_already_published");
+  // Listed for the customer and the campaign.
+  const auto list = get("/v1/publications?customer=pub-alice").json();
+  EXPECT_EQ(list.at("data_ref").as_string(), "publications");
+  ASSERT_EQ(list.at("publications").as_array().size(), 1u);
+  EXPECT_EQ(list.at("publications").at(0).at("voucher").at("code").as_string(), code);
+  EXPECT_EQ(get("/v1/publications?voucher=" + code).json().at("total").as_int64(), 1);
+  EXPECT_EQ(get("/v1/publications?campaign=pub-basic").json().at("total").as_int64(), 1);
+  // count > 1 gives `vouchers`.
+  const auto two =
+      post("/v1/publications", R"({"campaign":{"id":")" + camp +
+                                   R"(","count":2},"customer":{"source_id":"pub-carol"}})");
+  ASSERT_EQ(two.status, 200) << two.body;
+  EXPECT_EQ(two.json().at("vouchers").as_array().size(), 2u);
+  // The pool is empty now: nothing changes hands.
+  expect_error(
+      post("/v1/publications",
+           R"({"campaign":{"name":"pub-basic","count":1},"customer":{"source_id":"pub-dan"}})"),
+      400, "no_voucher_suitable_for_publication");
+}
+
+TEST_F(PublicationHttp, BadRequestsGetTheirKeysAndGiveNothing) {
+  campaign("pub-bad", "STATIC", 2);
+  for (const char* count : {"0", "51"}) {
+    expect_error(post("/v1/publications", std::string(R"({"campaign":{"name":"pub-bad","count":)") +
+                                              count + R"(},"customer":{"source_id":"pub-x"}})"),
+                 400, "invalid_payload");
+  }
+  expect_error(post("/v1/publications", R"({"campaign":{"name":"pub-bad"}})"), 400,
+               "invalid_payload");
+  expect_error(post("/v1/publications",
+                    R"({"campaign":{"name":"pub-missing"},"customer":{"source_id":"pub-x"}})"),
+               404, "not_found");
+  expect_error(
+      post("/v1/publications", R"({"voucher":"NOPE-123","customer":{"source_id":"pub-x"}})"), 404,
+      "not_found");
+  expect_error(post("/v1/publications", R"({"campaign":"pub-bad","customer":"pub-x"})"), 400,
+               "invalid_payload");
+  // Nothing was given.
+  EXPECT_EQ(get("/v1/publications?campaign=pub-bad").json().at("total").as_int64(), 0);
+}
+
+TEST_F(PublicationHttp, ASourceIdGivesTheSamePublicationBackAndRefusesAnotherRequest) {
+  campaign("pub-source", "STATIC", 5);
+  const std::string body =
+      R"({"campaign":{"name":"pub-source"},"customer":{"source_id":"pub-src"},"source_id":"src-1"})";
+  const auto first = post("/v1/publications", body);
+  ASSERT_EQ(first.status, 200) << first.body;
+  const auto again = post("/v1/publications", body);
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(again.json().at("id"), first.json().at("id"));
+  EXPECT_EQ(again.json().at("voucher").at("code"), first.json().at("voucher").at("code"));
+  expect_error(
+      post("/v1/publications", R"({"campaign":{"name":"pub-source"},)"
+                               R"("customer":{"source_id":"pub-other"},"source_id":"src-1"})"),
+      400, "duplicate_source_id");
+  EXPECT_EQ(get("/v1/publications?campaign=pub-source").json().at("total").as_int64(), 1);
+}
+
+TEST_F(PublicationHttp, JoinOnceGivesOneCodePerCustomer) {
+  campaign("pub-once-flag", "STATIC", 5);
+  const std::string body =
+      R"({"campaign":{"name":"pub-once-flag"},"customer":{"source_id":"pub-once"}})";
+  const auto first = post("/v1/publications?join_once=true", body);
+  ASSERT_EQ(first.status, 200) << first.body;
+  const auto again = post("/v1/publications?join_once=true", body);
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(again.json().at("voucher").at("code"), first.json().at("voucher").at("code"));
+  expect_error(
+      post(
+          "/v1/publications?join_once=true",
+          R"({"campaign":{"name":"pub-once-flag","count":2},"customer":{"source_id":"pub-once"}})"),
+      400, "too_many_vouchers_requested");
+  // The campaign's own join_once refuses a second one.
+  campaign("pub-once-setting", "STATIC", 5, R"(,"join_once":true)");
+  const std::string b2 =
+      R"({"campaign":{"name":"pub-once-setting"},"customer":{"source_id":"pub-once"}})";
+  ASSERT_EQ(post("/v1/publications", b2).status, 200);
+  expect_error(post("/v1/publications", b2), 400, "voucher_cannot_be_published");
+}
+
+TEST_F(PublicationHttp, AutoUpdateCampaignsGenerateACodeWhenThePoolIsEmpty) {
+  campaign("pub-auto", "AUTO_UPDATE", 1, R"(,"activity_duration_after_publishing":"P10D")");
+  for (const char* who : {"pub-auto-1", "pub-auto-2"}) {
+    const auto r = post("/v1/publications", std::string(R"({"campaign":{"name":"pub-auto"},)") +
+                                                R"("customer":{"source_id":")" + who + R"("}})");
+    ASSERT_EQ(r.status, 200) << r.body;
+    // Valid for 10 days from now.
+    EXPECT_FALSE(r.json().at("voucher").at("expiration_date").is_null()) << r.body;
+  }
+  EXPECT_EQ(get("/v1/publications?campaign=pub-auto").json().at("total").as_int64(), 2);
+}
+
+TEST_F(PublicationHttp, ClientPublishNeedsTheProjectToEnableIt) {
+  campaign("pub-client", "STATIC", 2);
+  const auto made = run_openpromo({"keys", "create", "--db", server()->db_url(), "--client",
+                                   "--origin", "https://shop.example", "--role", "user"});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  const auto key = boost::json::parse(made.out).as_object();
+  const HeaderList client{{"X-Client-Application-Id", std::string(key.at("app_id").as_string())},
+                          {"X-Client-Token", std::string(key.at("app_token").as_string())},
+                          {"Origin", "https://shop.example"},
+                          {"Content-Type", "application/json"}};
+  const std::string body = R"({"customer":{"source_id":"pub-client-1"}})";
+  expect_error(client_->request("POST", "/client/v1/publish?campaign=pub-client", body, client),
+               403, "client_publication_disabled");
+  ASSERT_EQ(put("/management/v1/projects/me", R"({"client_publish_enabled":true})").status, 200);
+  const auto r = client_->request("POST", "/client/v1/publish?campaign=pub-client", body, client);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json().at("channel").as_string(), "Voucherify.js");
+  ASSERT_EQ(put("/management/v1/projects/me", R"({"client_publish_enabled":false})").status, 200);
+}
+
+TEST_F(PublicationHttp, ConcurrentPublicationsNeverGiveACodeTwice) {
+  campaign("pub-race", "STATIC", 50);
+  const auto results = race(200, [](HttpClient& c, int i) {
+    return c.request("POST", "/v1/publications",
+                     R"({"campaign":{"name":"pub-race"},"customer":{"source_id":"pub-race-)" +
+                         std::to_string(i) + R"("}})",
+                     SharedServerTest::auth());
+  });
+  std::set<std::string> codes, customers;
+  int refused = 0;
+  for (const auto& r : results) {
+    if (r.status == 200) {
+      codes.insert(std::string(r.json().at("voucher").at("code").as_string()));
+      customers.insert(std::string(r.json().at("customer_id").as_string()));
+    } else {
+      EXPECT_EQ(r.status, 400) << r.body;
+      EXPECT_NE(r.body.find("no_voucher_suitable_for_publication"), std::string::npos) << r.body;
+      ++refused;
+    }
+  }
+  EXPECT_EQ(codes.size(), 50u);
+  EXPECT_EQ(customers.size(), 50u);
+  EXPECT_EQ(refused, 150);
+}
+
+TEST_F(PublicationHttp, ConcurrentJoinOnceAndSourceIdCallsGiveOneCode) {
+  campaign("pub-race-once", "STATIC", 120);
+  auto results = race(100, [](HttpClient& c, int) {
+    return c.request("POST", "/v1/publications?join_once=true",
+                     R"({"campaign":{"name":"pub-race-once"},"customer":{"source_id":"pub-one"}})",
+                     SharedServerTest::auth());
+  });
+  std::set<std::string> codes;
+  for (const auto& r : results) {
+    ASSERT_EQ(r.status, 200) << r.body;
+    codes.insert(std::string(r.json().at("voucher").at("code").as_string()));
+  }
+  EXPECT_EQ(codes.size(), 1u);
+  results = race(100, [](HttpClient& c, int i) {
+    return c.request("POST", "/v1/publications",
+                     R"({"campaign":{"name":"pub-race-once"},"customer":{"source_id":"pub-src-)" +
+                         std::to_string(i % 7) + R"("},"source_id":"race-src"})",
+                     SharedServerTest::auth());
+  });
+  std::set<std::string> ids;
+  for (const auto& r : results) {
+    if (r.status == 200)
+      ids.insert(std::string(r.json().at("id").as_string()));
+    else
+      EXPECT_NE(r.body.find("duplicate_source_id"), std::string::npos) << r.body;
+  }
+  EXPECT_EQ(ids.size(), 1u);
+  EXPECT_EQ(get("/v1/publications?source_id=race-src").json().at("total").as_int64(), 1);
+}
+
+}  // namespace
+}  // namespace openpromo::testing
