@@ -17,6 +17,10 @@ namespace json = boost::json;
 Result<PublicationInput> decode_publication(const json::object& body, bool join_once) {
   PublicationInput in;
   in.join_once = join_once;
+  // The SDK's create(params) cannot send the query flag; `join_once: true` in the body (ours)
+  // means the same.
+  OP_ASSIGN(auto body_once, read_bool(body, "join_once"));
+  if (body_once && *body_once) in.join_once = true;
   OP_ASSIGN(in.voucher, read_string(body, "voucher"));
   if (const auto* c = body.if_contains("campaign"); c && !c->is_null()) {
     if (c->is_string()) {
