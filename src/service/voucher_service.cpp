@@ -240,7 +240,7 @@ Result<VoucherService::Added> VoucherService::add_to_campaign(const Principal& w
 }
 
 Result<Voucher> VoucherService::create_code_in(UnitOfWork& tx, const Principal& who,
-                                              const Campaign& campaign) {
+                                               const Campaign& campaign) {
   OP_ASSIGN(CodeConfig config, CampaignService::code_config_of(campaign));
   VoucherInput in;
   in.code_config = code_config_to_json(config);

@@ -56,8 +56,8 @@ class VoucherRepository {
                                                  std::optional<Instant> expires, Instant now);
   // Gives the code `id` to `holder_id` if nobody holds it; nullopt when somebody does.
   Result<std::optional<Voucher>> publish(const Scope& scope, std::string_view id,
-                                         std::string_view holder_id,
-                                         std::optional<Instant> expires, Instant now);
+                                         std::string_view holder_id, std::optional<Instant> expires,
+                                         Instant now);
   // The codes of `campaign_id` that `holder_id` holds.
   Result<std::vector<Voucher>> held_in_campaign(const Scope& scope, std::string_view holder_id,
                                                 std::string_view campaign_id);

@@ -178,14 +178,7 @@ TEST_F(PublicationHttp, AutoUpdateCampaignsGenerateACodeWhenThePoolIsEmpty) {
 
 TEST_F(PublicationHttp, ClientPublishNeedsTheProjectToEnableIt) {
   campaign("pub-client", "STATIC", 2);
-  const auto made = run_openpromo({"keys", "create", "--db", server()->db_url(), "--client",
-                                   "--origin", "https://shop.example", "--role", "user"});
-  ASSERT_EQ(made.exit_code, 0) << made.err;
-  const auto key = boost::json::parse(made.out).as_object();
-  const HeaderList client{{"X-Client-Application-Id", std::string(key.at("app_id").as_string())},
-                          {"X-Client-Token", std::string(key.at("app_token").as_string())},
-                          {"Origin", "https://shop.example"},
-                          {"Content-Type", "application/json"}};
+  const HeaderList client = client_key_headers("https://shop.example");
   const std::string body = R"({"customer":{"source_id":"pub-client-1"}})";
   expect_error(client_->request("POST", "/client/v1/publish?campaign=pub-client", body, client),
                403, "client_publication_disabled");

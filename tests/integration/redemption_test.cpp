@@ -622,14 +622,7 @@ TEST_F(QualificationHttp, ListsWhatQualifiesSortedAndPagedAndSeesChangesAtOnce) 
 }
 
 TEST_F(QualificationHttp, ClientRedemptionNeedsTheProjectToEnableIt) {
-  const auto made = run_openpromo({"keys", "create", "--db", server()->db_url(), "--client",
-                                   "--origin", "https://shop.example", "--role", "user"});
-  ASSERT_EQ(made.exit_code, 0) << made.err;
-  const auto key = boost::json::parse(made.out).as_object();
-  const HeaderList client{{"X-Client-Application-Id", std::string(key.at("app_id").as_string())},
-                          {"X-Client-Token", std::string(key.at("app_token").as_string())},
-                          {"Origin", "https://shop.example"},
-                          {"Content-Type", "application/json"}};
+  const HeaderList client = client_key_headers("https://shop.example");
   const std::string c = unique("CLIENT");
   ASSERT_EQ(post("/v1/vouchers/" + c,
                  R"({"type":"DISCOUNT_VOUCHER","discount":{"type":"AMOUNT","amount_off":100}})")

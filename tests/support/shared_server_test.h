@@ -8,6 +8,8 @@
 #include <memory>
 #include <string>
 
+#include <boost/json/parse.hpp>
+
 #include "support/http_client.h"
 #include "support/server_process.h"
 
@@ -47,6 +49,18 @@ class SharedServerTest : public ::testing::Test {
     for (const char* field : {"code", "message", "details", "request_id"}) {
       EXPECT_TRUE(json.as_object().contains(field)) << field << " missing: " << r.body;
     }
+  }
+  // Headers of a new client key (role `user`) of the shared server's project, allowed from
+  // `origin` and sending it.
+  static HeaderList client_key_headers(const std::string& origin) {
+    const auto made = run_openpromo({"keys", "create", "--db", server()->db_url(), "--client",
+                                     "--origin", origin, "--role", "user"});
+    EXPECT_EQ(made.exit_code, 0) << made.err;
+    const auto key = boost::json::parse(made.out).as_object();
+    return HeaderList{{"X-Client-Application-Id", std::string(key.at("app_id").as_string())},
+                      {"X-Client-Token", std::string(key.at("app_token").as_string())},
+                      {"Origin", origin},
+                      {"Content-Type", "application/json"}};
   }
   // The server is still up and answering after whatever the test sent.
   void expect_alive() {
