@@ -79,6 +79,7 @@ App::App(Store& store, AppOptions options)
   add_validation_routes(router_, services_);
   add_redemption_routes(router_, services_);
   add_publication_routes(router_, services_);
+  add_holder_routes(router_, services_);
   add_context_routes(router_, services_);
   add_bulk_routes(router_, services_);
 }

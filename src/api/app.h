@@ -25,6 +25,7 @@
 #include "service/category_service.h"
 #include "service/collection_service.h"
 #include "service/customer_service.h"
+#include "service/holder_service.h"
 #include "service/key_service.h"
 #include "service/metadata_schema_service.h"
 #include "service/order_service.h"
@@ -87,6 +88,7 @@ struct Services {
         metadata_schemas(s),
         stacking(s),
         publications(s, wire, vouchers),
+        holders(s, wire),
         bulk(s, [this] { wake(); }) {}
   void wake() {
     if (wake_jobs) wake_jobs();
@@ -111,6 +113,7 @@ struct Services {
   MetadataSchemaService metadata_schemas;
   StackingService stacking;
   PublicationService publications;
+  HolderService holders;
   BulkService bulk;
   std::function<void()> wake_jobs;  // set by whoever runs the JobRunner
 };
@@ -174,6 +177,7 @@ void add_product_routes(Router<Route>& router, Services& services);
 void add_validation_routes(Router<Route>& router, Services& services);
 void add_redemption_routes(Router<Route>& router, Services& services);
 void add_publication_routes(Router<Route>& router, Services& services);
+void add_holder_routes(Router<Route>& router, Services& services);
 void add_context_routes(Router<Route>& router, Services& services);
 void add_bulk_routes(Router<Route>& router, Services& services);
 

@@ -23,7 +23,7 @@ bool force_param(const Context& ctx) {
 
 // Shortcut filters of GET /v1/campaigns that map to plain field filters.
 void add_shortcut(ListQuery& q, const QueryParams& params, const char* param, const char* field) {
-  if (auto v = params.get(param)) q.filters.push_back(FilterCondition{field, FilterOp::kIs, {*v}});
+  if (auto v = params.get(param)) q.required.push_back(FilterCondition{field, FilterOp::kIs, {*v}});
 }
 
 }  // namespace

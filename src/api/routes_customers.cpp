@@ -22,7 +22,7 @@ void add_customer_routes(Router<Route>& router, Services& services) {
                      OP_ASSIGN(auto query, parse_list_query(ctx.query, 10));
                      for (const char* field : {"email", "name", "source_id"}) {
                        if (auto v = ctx.query.get(field)) {
-                         query.filters.push_back(FilterCondition{field, FilterOp::kIs, {*v}});
+                         query.required.push_back(FilterCondition{field, FilterOp::kIs, {*v}});
                        }
                      }
                      OP_ASSIGN(auto page, s.customers.list(ctx.principal, query));

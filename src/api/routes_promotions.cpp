@@ -27,7 +27,7 @@ void add_promotion_routes(Router<Route>& router, Services& services) {
                      // is_available=true: enabled tiers (of live campaigns, which every list
                      // shows).
                      if (ctx.query.get("is_available").value_or("") == "true") {
-                       query.filters.push_back(FilterCondition{"active", FilterOp::kIs, {"true"}});
+                       query.required.push_back(FilterCondition{"active", FilterOp::kIs, {"true"}});
                      }
                      OP_ASSIGN(auto page,
                                s.promotions.list_tiers(ctx.principal, std::nullopt, query));

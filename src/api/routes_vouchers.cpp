@@ -225,14 +225,14 @@ void add_voucher_routes(Router<Route>& router, Services& services) {
               if (campaign) {
                 auto c = s.campaigns.get(ctx.principal, *campaign);
                 // An unknown campaign matches no voucher rather than every voucher.
-                query.filters.push_back(FilterCondition{
+                query.required.push_back(FilterCondition{
                     "campaign_id", FilterOp::kIs, {c.ok() ? c->campaign.id : std::string("-")}});
               }
               if (auto category = ctx.query.get("category")) {
-                query.filters.push_back(FilterCondition{"category_id", FilterOp::kIs, {*category}});
+                query.required.push_back(FilterCondition{"category_id", FilterOp::kIs, {*category}});
               }
               if (auto customer = ctx.query.get("customer")) {
-                query.filters.push_back(FilterCondition{"holder_id", FilterOp::kIs, {*customer}});
+                query.required.push_back(FilterCondition{"holder_id", FilterOp::kIs, {*customer}});
               }
               OP_ASSIGN(auto page, s.vouchers.list(ctx.principal, query));
               return Reply{200, serialize(list_json(page, voucher_json, "vouchers"))};

@@ -50,6 +50,9 @@ struct ListQuery {
   std::optional<Instant> created_after;
   std::vector<FilterCondition> filters;
   bool filters_or = false;  // filters[junction]=or
+  // What the server itself narrows the list to (a customer's publications, a code's holders):
+  // always ANDed with the caller's filters, whatever their junction.
+  std::vector<FilterCondition> required;
 };
 
 template <class T>

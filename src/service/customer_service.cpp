@@ -7,6 +7,7 @@
 #include "service/metadata_schema_service.h"
 #include "service/segment_service.h"
 #include "store/customer_repository.h"
+#include "store/holder_repository.h"
 #include "store/order_repository.h"
 #include "store/outbox_repository.h"
 #include "store/redemption_repository.h"
@@ -261,6 +262,7 @@ Result<Erasure> CustomerService::delete_permanently(const Principal& who,
     OP_ASSIGN(out.counts.customer_events, ActivityRepository(tx).remove_of_customer(scope, c.id));
     OP_ASSIGN(out.counts.segments, SegmentRepository(tx).remove_memberships_of(scope, c.id));
     OP_ASSIGN(out.counts.orders, OrderRepository(tx).remove_of_customer(scope, c.id));
+    OP_TRY(HolderRepository(tx).remove_of_customer(scope, c.id));
     // Pending events about the customer carry its identifiers: they go too.
     OP_TRY(OutboxRepository(tx).remove_of_entity(scope, c.id));
     OP_ASSIGN(out.counts.customer, CustomerRepository(tx).remove(scope, c.id));

@@ -5,6 +5,7 @@
 #include "service/campaign_service.h"
 #include "service/customer_service.h"
 #include "service/events.h"
+#include "service/holder_service.h"
 #include "store/customer_repository.h"
 #include "store/voucher_repository.h"
 
@@ -212,7 +213,10 @@ Result<PublicationView> PublicationService::publish(const Principal& who,
       }
     }
 
-    for (const Voucher& v : given) p.voucher_ids.push_back(v.id);
+    for (const Voucher& v : given) {
+      p.voucher_ids.push_back(v.id);
+      OP_TRY(record_holder_in(tx, scope, v, campaign ? &*campaign : nullptr, customer.id, now));
+    }
     std::vector<std::string> codes;
     for (const Voucher& v : given) codes.push_back(v.code);
     const std::optional<std::string> type =
@@ -260,6 +264,7 @@ Result<bool> PublicationService::publish_once_in(UnitOfWork& tx, const Principal
   p.channel = channel;
   p.created_at = now;
   p.voucher_ids = {given.front().id};
+  OP_TRY(record_holder_in(tx, scope, given.front(), &campaign, p.customer_id, now));
   PublicationRepository publications(tx);
   OP_ASSIGN(const bool inserted, publications.insert_if_new(scope, p));
   if (!inserted) return Error::internal("publication id collision");

@@ -34,7 +34,7 @@ inline constexpr std::array<CatalogTable, 9> kCatalogTables{{
 }};
 
 // Tables of the schema that are not catalog definitions.
-inline constexpr std::array<std::string_view, 22> kDataTables{{
+inline constexpr std::array<std::string_view, 23> kDataTables{{
     "schema_migrations",
     "store_settings",
     "projects",
@@ -57,6 +57,7 @@ inline constexpr std::array<std::string_view, 22> kDataTables{{
     "session_locks",
     "idempotency_keys",
     "publications",
+    "redeemable_holders",
 }};
 
 // The SQL that (re)creates the version triggers of `table` on `dialect` ("sqlite" or

@@ -176,7 +176,7 @@ Result<Page<CustomerActivity>> ActivityRepository::list(const Scope& scope,
   // The activity endpoint takes paging and order only; the customer is the one filter.
   query.filters.clear();
   query.filters_or = false;
-  query.filters.push_back(
+  query.required.push_back(
       FilterCondition{"customer_id", FilterOp::kIs, {std::string(customer_id)}});
   return sql::list_page<CustomerActivity>(tx_, kActivities, scope, query, activity_from_row);
 }

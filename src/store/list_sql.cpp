@@ -160,6 +160,10 @@ Result<Page<Row>> list_rows(UnitOfWork& tx, const ListTable& table, const Scope&
     where += " AND created_at < ?";
     params.emplace_back(query.created_before->millis);
   }
+  for (const FilterCondition& condition : query.required) {
+    where += " AND ";
+    OP_TRY(append_condition(table, condition, where, params));
+  }
   if (!query.filters.empty()) {
     where += " AND (";
     for (size_t i = 0; i < query.filters.size(); ++i) {

@@ -633,7 +633,38 @@ CREATE INDEX vouchers_holder_campaign ON vouchers (project_id, holder_id, campai
 ALTER TABLE projects ADD COLUMN client_publish_enabled INTEGER NOT NULL DEFAULT 0;
 )sql";
 
-constexpr std::array<Migration, 15> kMigrations{{
+// Redeemable holders (spec 12, contract "customer redeemables" and referral holders): who holds
+// which code in which role. A publication makes the customer its OWNER (REFERRER for a referral
+// code); the holders API adds REFEREEs to a referral code. One row per code and customer.
+// Codes published before this table existed get their row here.
+constexpr std::string_view kRedeemableHolders = R"sql(
+CREATE TABLE redeemable_holders (
+  id TEXT PRIMARY KEY,
+  project_id TEXT NOT NULL REFERENCES projects (id),
+  redeemable_id TEXT NOT NULL,
+  redeemable_object TEXT NOT NULL,
+  customer_id TEXT NOT NULL,
+  holder_role TEXT NOT NULL,
+  campaign_id TEXT,
+  campaign_type TEXT,
+  voucher_type TEXT,
+  metadata TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX redeemable_holders_pair
+  ON redeemable_holders (project_id, redeemable_id, customer_id);
+CREATE INDEX redeemable_holders_customer ON redeemable_holders (project_id, customer_id, id);
+CREATE INDEX redeemable_holders_redeemable ON redeemable_holders (project_id, redeemable_id, id);
+INSERT INTO redeemable_holders (id, project_id, redeemable_id, redeemable_object, customer_id,
+    holder_role, campaign_id, campaign_type, voucher_type, metadata, created_at)
+  SELECT 'rh_' || substr(v.id, 3), v.project_id, v.id, 'voucher', v.holder_id,
+         CASE WHEN v.is_referral_code <> 0 THEN 'REFERRER' ELSE 'OWNER' END,
+         v.campaign_id, c.campaign_type, v.type, '{}', COALESCE(v.updated_at, v.created_at)
+  FROM vouchers v LEFT JOIN campaigns c ON c.id = v.campaign_id
+  WHERE v.holder_id IS NOT NULL;
+)sql";
+
+constexpr std::array<Migration, 16> kMigrations{{
     {1, "foundation: projects, api keys, categories", kFoundation},
     {2, "campaigns, vouchers, async actions", kCampaigns},
     {3, "promotion tiers and stacks", kPromotions},
@@ -650,6 +681,7 @@ constexpr std::array<Migration, 15> kMigrations{{
     {13, "redemptions, rollbacks, usage counters, session locks, idempotency keys", kRedemptions},
     {14, "stacking rules", kStackingRules},
     {15, "publications", kPublications},
+    {16, "redeemable holders", kRedeemableHolders},
 }};
 
 }  // namespace

@@ -198,7 +198,7 @@ Result<Page<Sku>> SkuRepository::list(const Scope& scope, std::string_view produ
                                       const ListQuery& query) {
   ListQuery q = query;
   if (!product_id.empty()) {
-    q.filters.push_back(FilterCondition{"product_id", FilterOp::kIs, {std::string(product_id)}});
+    q.required.push_back(FilterCondition{"product_id", FilterOp::kIs, {std::string(product_id)}});
   }
   return sql::list_page<Sku>(tx_, kSkus, scope, q, sku_from_row);
 }

@@ -132,7 +132,7 @@ Result<Page<PromotionTier>> TierRepository::list(const Scope& scope,
                                                  const ListQuery& query) {
   ListQuery q = query;
   if (campaign_id) {
-    q.filters.push_back(FilterCondition{"campaign_id", FilterOp::kIs, {*campaign_id}});
+    q.required.push_back(FilterCondition{"campaign_id", FilterOp::kIs, {*campaign_id}});
   }
   return sql::list_page<PromotionTier>(tx_, kTiers, scope, q, tier_from_row);
 }
@@ -230,7 +230,7 @@ Result<Page<PromotionStack>> StackRepository::list(const Scope& scope,
                                                    const ListQuery& query) {
   ListQuery q = query;
   if (campaign_id) {
-    q.filters.push_back(FilterCondition{"campaign_id", FilterOp::kIs, {*campaign_id}});
+    q.required.push_back(FilterCondition{"campaign_id", FilterOp::kIs, {*campaign_id}});
   }
   return sql::list_page<PromotionStack>(tx_, kStacks, scope, q, stack_from_row);
 }

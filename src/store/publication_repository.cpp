@@ -100,7 +100,7 @@ Result<Page<Publication>> PublicationRepository::list(const Scope& scope,
                                                       const ListQuery& query) {
   ListQuery q = query;
   auto is = [&](const char* field, const std::optional<std::string>& value) {
-    if (value) q.filters.push_back(FilterCondition{field, FilterOp::kIs, {*value}});
+    if (value) q.required.push_back(FilterCondition{field, FilterOp::kIs, {*value}});
   };
   is("campaign_id", filter.campaign_id);
   is("customer_id", filter.customer_id);
@@ -108,11 +108,11 @@ Result<Page<Publication>> PublicationRepository::list(const Scope& scope,
   is("voucher_type", filter.voucher_type);
   is("source_id", filter.source_id);
   if (filter.voucher) {
-    q.filters.push_back(
+    q.required.push_back(
         FilterCondition{"vouchers_key", FilterOp::kContains, {"," + *filter.voucher + ","}});
   }
   if (filter.is_referral_code) {
-    q.filters.push_back(FilterCondition{
+    q.required.push_back(FilterCondition{
         "is_referral_code", FilterOp::kIs, {*filter.is_referral_code ? "true" : "false"}});
   }
   return sql::list_page<Publication>(tx_, kTable, scope, q, from_row);

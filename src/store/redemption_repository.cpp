@@ -209,7 +209,7 @@ Result<Page<Redemption>> RedemptionRepository::list(const Scope& scope,
                                                     const ListQuery& query) {
   ListQuery q = query;
   auto is = [&](const char* field, const std::optional<std::string>& value) {
-    if (value) q.filters.push_back(FilterCondition{field, FilterOp::kIs, {*value}});
+    if (value) q.required.push_back(FilterCondition{field, FilterOp::kIs, {*value}});
   };
   is("result", filter.result);
   is("campaign_id", filter.campaign_id);

@@ -498,7 +498,7 @@ Result<Page<VoucherTransaction>> VoucherRepository::transactions_where(const Sco
   }};
   static constexpr sql::ListTable kTxTable{"voucher_transactions", kTxColumns, kTxFields};
   ListQuery q = query;
-  q.filters.push_back(FilterCondition{std::string(field), FilterOp::kIs, {std::string(value)}});
+  q.required.push_back(FilterCondition{std::string(field), FilterOp::kIs, {std::string(value)}});
   auto decode = [](const sql::Row& r) {
     VoucherTransaction t;
     t.id = r.text(0);

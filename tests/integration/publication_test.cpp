@@ -23,9 +23,11 @@ class PublicationHttp : public SharedServerTest {
  protected:
   // A STATIC or AUTO_UPDATE campaign of `codes` generated codes; its id.
   std::string campaign(const std::string& name, const std::string& type, int codes,
-                       const std::string& extra = "") {
+                       const std::string& extra = "",
+                       const std::string& campaign_type = "DISCOUNT_COUPONS") {
     const auto r = post("/v1/campaigns", R"({"name":")" + name + R"(","type":")" + type +
-                                             R"(","campaign_type":"DISCOUNT_COUPONS",)"
+                                             R"(","campaign_type":")" + campaign_type +
+                                             R"(",)"
                                              R"("vouchers_count":)" +
                                              std::to_string(codes) + extra +
                                              R"(,"voucher":{"type":"DISCOUNT_VOUCHER",)"
@@ -42,6 +44,14 @@ class PublicationHttp : public SharedServerTest {
       std::this_thread::sleep_for(std::chrono::milliseconds(25));
     }
     return id;
+  }
+  // Publishes one code of `campaign_name` to `customer`; the code.
+  std::string publish_one(const std::string& campaign_name, const std::string& customer) {
+    const auto r =
+        post("/v1/publications", R"({"campaign":{"name":")" + campaign_name +
+                                     R"("},"customer":{"source_id":")" + customer + R"("}})");
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.status == 200 ? std::string(r.json().at("voucher").at("code").as_string()) : "";
   }
   std::vector<HttpResult> race(int clients, const std::function<HttpResult(HttpClient&, int)>& f) {
     std::vector<HttpResult> results(static_cast<size_t>(clients));
@@ -242,6 +252,170 @@ TEST_F(PublicationHttp, ConcurrentJoinOnceAndSourceIdCallsGiveOneCode) {
   }
   EXPECT_EQ(ids.size(), 1u);
   EXPECT_EQ(get("/v1/publications?source_id=race-src").json().at("total").as_int64(), 1);
+}
+
+TEST_F(PublicationHttp, TheWalletListsHeldCodesWithRoleAndStatusCursorPaged) {
+  campaign("wallet-coupons", "STATIC", 3);
+  campaign("wallet-referral", "STATIC", 2, "", "REFERRAL_PROGRAM");
+  const std::string coupon = publish_one("wallet-coupons", "wallet-ann");
+  const std::string referral = publish_one("wallet-referral", "wallet-ann");
+  publish_one("wallet-coupons", "wallet-ben");  // someone else's
+
+  const auto all = get("/v1/customers/wallet-ann/redeemables");
+  ASSERT_EQ(all.status, 200) << all.body;
+  const auto w = all.json();
+  EXPECT_EQ(w.at("data_ref").as_string(), "data");
+  EXPECT_EQ(w.at("total").as_int64(), 2);
+  ASSERT_EQ(w.at("data").as_array().size(), 2u);
+  // Newest first: the referral code, held as its REFERRER.
+  const auto& newest = w.at("data").at(0);
+  EXPECT_EQ(std::string(newest.at("id").as_string()).rfind("rh_", 0), 0u);
+  EXPECT_EQ(newest.at("holder_role").as_string(), "REFERRER");
+  EXPECT_EQ(newest.at("campaign_type").as_string(), "REFERRAL_PROGRAM");
+  EXPECT_EQ(newest.at("redeemable_object").as_string(), "voucher");
+  EXPECT_EQ(newest.at("redeemable").at("type").as_string(), "voucher");
+  EXPECT_EQ(newest.at("redeemable").at("voucher").at("code").as_string(), referral);
+  EXPECT_EQ(newest.at("redeemable").at("status").as_string(), "ACTIVE");
+  const auto& oldest = w.at("data").at(1);
+  EXPECT_EQ(oldest.at("holder_role").as_string(), "OWNER");
+  EXPECT_EQ(oldest.at("voucher_type").as_string(), "DISCOUNT_VOUCHER");
+  EXPECT_EQ(oldest.at("redeemable").at("voucher").at("code").as_string(), coupon);
+  EXPECT_EQ(oldest.at("customer_id"), newest.at("customer_id"));
+
+  // Cursor paging.
+  const auto first = get("/v1/customers/wallet-ann/redeemables?limit=1").json();
+  EXPECT_TRUE(first.at("has_more").as_bool());
+  const std::string after(first.at("more_starting_after").as_string());
+  EXPECT_EQ(first.at("data").at(0).at("id").as_string(), after);
+  const auto second =
+      get("/v1/customers/wallet-ann/redeemables?limit=1&starting_after_id=" + after).json();
+  ASSERT_EQ(second.at("data").as_array().size(), 1u);
+  EXPECT_EQ(second.at("data").at(0).at("redeemable").at("voucher").at("code").as_string(), coupon);
+  EXPECT_FALSE(second.at("has_more").as_bool());
+  EXPECT_EQ(get("/v1/customers/wallet-ann/redeemables?order=id")
+                .json()
+                .at("data")
+                .at(0)
+                .at("redeemable")
+                .at("voucher")
+                .at("code")
+                .as_string(),
+            coupon);
+
+  // Filters narrow the customer's own codes; an OR junction never reaches another customer's.
+  EXPECT_EQ(get("/v1/customers/wallet-ann/redeemables?filters[holder_role][conditions][$is]=OWNER")
+                .json()
+                .at("total")
+                .as_int64(),
+            1);
+  EXPECT_EQ(get("/v1/customers/wallet-ann/redeemables?filters[junction]=or"
+                "&filters[campaign_type][conditions][$is]=DISCOUNT_COUPONS"
+                "&filters[holder_role][conditions][$is]=OWNER")
+                .json()
+                .at("total")
+                .as_int64(),
+            1);
+  expect_error(get("/v1/customers/wallet-ann/redeemables?order=code"), 400, "invalid_query_params");
+
+  // The status follows the code.
+  ASSERT_EQ(post("/v1/vouchers/" + coupon + "/disable", "").status, 200);
+  EXPECT_EQ(get("/v1/customers/wallet-ann/redeemables?order=id")
+                .json()
+                .at("data")
+                .at(0)
+                .at("redeemable")
+                .at("status")
+                .as_string(),
+            "DISABLED");
+  expect_error(get("/v1/customers/wallet-nobody/redeemables"), 404, "not_found");
+}
+
+TEST_F(PublicationHttp, ReferralCodesTakeRefereesAllOrNothingAndKeepTheirReferrer) {
+  campaign("holders-referral", "STATIC", 2, "", "REFERRAL_PROGRAM");
+  campaign("holders-coupons", "STATIC", 1);
+  const std::string camp(get("/v1/campaigns/holders-referral").json().at("id").as_string());
+  // An unpublished referral code takes no referees.
+  const std::string unpublished(get("/v1/vouchers?campaign=holders-referral&limit=1")
+                                    .json()
+                                    .at("vouchers")
+                                    .at(0)
+                                    .at("code")
+                                    .as_string());
+  const std::string two_referees =
+      R"({"holders":[{"source_id":"ref-1","name":"One"},{"source_id":"ref-2"}],)"
+      R"("metadata":{"influencer":true}})";
+  expect_error(post("/v1/referrals/members/" + unpublished + "/holders", two_referees), 400,
+               "not_published");
+
+  const std::string code = publish_one("holders-referral", "ref-owner");
+  ASSERT_NE(code, unpublished);
+  const auto added = post("/v1/referrals/members/" + code + "/holders", two_referees);
+  ASSERT_EQ(added.status, 200) << added.body;
+  const auto added_json = added.json();
+  const auto& holders = added_json.at("holders").as_array();
+  ASSERT_EQ(holders.size(), 2u);
+  for (const auto& h : holders) {
+    EXPECT_EQ(h.at("holder_role").as_string(), "REFEREE");
+    EXPECT_EQ(h.at("object").as_string(), "redeemable_holder");
+    EXPECT_TRUE(h.at("metadata").at("influencer").as_bool());
+    EXPECT_EQ(h.at("campaign_id").as_string(), camp);
+  }
+  EXPECT_EQ(get("/v1/customers/ref-1").json().at("name").as_string(), "One");
+
+  // Both URLs list the referrer and the referees.
+  for (const std::string& url : {"/v1/referrals/members/" + code + "/holders",
+                                 "/v1/referrals/" + camp + "/members/" + code + "/holders"}) {
+    const auto list = get(url);
+    ASSERT_EQ(list.status, 200) << list.body;
+    EXPECT_EQ(list.json().at("total").as_int64(), 3) << url;
+  }
+  EXPECT_EQ(get("/v1/referrals/members/" + code +
+                "/holders?filters[holder_role][conditions][$is]=REFERRER")
+                .json()
+                .at("total")
+                .as_int64(),
+            1);
+  // The referee's wallet shows the code.
+  EXPECT_EQ(
+      get("/v1/customers/ref-2/redeemables").json().at("data").at(0).at("holder_role").as_string(),
+      "REFEREE");
+
+  // A customer who holds the code already, the referrer too, is refused, and the whole request
+  // with them: the new customer beside them is not created.
+  expect_error(post("/v1/referrals/members/" + code + "/holders",
+                    R"({"holders":[{"source_id":"ref-new"},{"source_id":"ref-1"}]})"),
+               409, "holder_assignement_duplication");
+  expect_error(get("/v1/customers/ref-new"), 404, "not_found");
+  expect_error(post("/v1/referrals/members/" + code + "/holders",
+                    R"({"holders":[{"source_id":"ref-owner"}]})"),
+               409, "holder_assignement_duplication");
+  EXPECT_EQ(get("/v1/referrals/members/" + code + "/holders").json().at("total").as_int64(), 3);
+
+  // Bad requests.
+  expect_error(post("/v1/referrals/members/" + code + "/holders", R"({"holders":[]})"), 400,
+               "invalid_payload");
+  expect_error(post("/v1/referrals/members/" + code + "/holders", R"({"holders":[{"name":"x"}]})"),
+               400, "invalid_payload");
+  const std::string coupon = publish_one("holders-coupons", "ref-owner");
+  expect_error(post("/v1/referrals/members/" + coupon + "/holders", two_referees), 400,
+               "invalid_voucher");
+  const std::string other(get("/v1/campaigns/holders-coupons").json().at("id").as_string());
+  expect_error(get("/v1/referrals/" + other + "/members/" + code + "/holders"), 404, "not_found");
+
+  // Referees can be removed; the referrer cannot.
+  const std::string referee(holders[0].at("id").as_string());
+  const auto referrer = get("/v1/referrals/members/" + code +
+                            "/holders?filters[holder_role][conditions][$is]=REFERRER")
+                            .json()
+                            .at("data")
+                            .at(0)
+                            .at("id");
+  expect_error(
+      del("/v1/referrals/members/" + code + "/holders/" + std::string(referrer.as_string())), 403,
+      "holder_removal_not_permitted");
+  EXPECT_EQ(del("/v1/referrals/" + camp + "/members/" + code + "/holders/" + referee).status, 204);
+  expect_error(del("/v1/referrals/members/" + code + "/holders/" + referee), 404, "not_found");
+  EXPECT_EQ(get("/v1/referrals/members/" + code + "/holders").json().at("total").as_int64(), 2);
 }
 
 }  // namespace

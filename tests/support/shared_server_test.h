@@ -39,6 +39,7 @@ class SharedServerTest : public ::testing::Test {
     return client_->request("PUT", path, body, auth());
   }
   HttpResult get(const std::string& path) { return client_->request("GET", path, "", auth()); }
+  HttpResult del(const std::string& path) { return client_->request("DELETE", path, "", auth()); }
 
   // Voucherify's error JSON with `status` and `key`, and every field the contract names.
   void expect_error(const HttpResult& r, int status, const std::string& key) {
