@@ -87,7 +87,7 @@ struct Services {
         collections(s, wire),
         metadata_schemas(s),
         stacking(s),
-        publications(s, wire, vouchers),
+        publications(s, wire, vouchers, [this] { wake(); }),
         holders(s, wire),
         bulk(s, [this] { wake(); }) {}
   void wake() {

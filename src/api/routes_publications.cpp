@@ -88,6 +88,19 @@ json::object publication_json(const PublicationView& v) {
   return o;
 }
 
+// `{id}` or `{name}` objects, or the reference itself as a string.
+Result<std::string> reference(const json::object& body, const char* field) {
+  const auto* v = body.if_contains(field);
+  if (v && v->is_string() && !v->as_string().empty()) return std::string(v->as_string());
+  if (v && v->is_object()) {
+    OP_ASSIGN(auto id, read_string(v->as_object(), "id"));
+    OP_ASSIGN(auto name, read_string(v->as_object(), "name"));
+    if (id && !id->empty()) return *id;
+    if (name && !name->empty()) return *name;
+  }
+  return Error::invalid_payload(std::string(field) + " is required: an id, or an object {id}");
+}
+
 bool join_once_of(const Context& ctx) {
   const auto flag = ctx.query.get("join_once");
   return flag && *flag == "true";
@@ -140,6 +153,18 @@ void add_publication_routes(Router<Route>& router, Services& services) {
                      if (auto c = ctx.query.get("campaign")) body["campaign"] = *c;
                      if (!body.contains("channel")) body["channel"] = "Voucherify.js";
                      return publish(s, ctx, body);
+                   }});
+  // Ours: one code of a campaign to every customer of a segment, as an async action
+  // (GET /v1/async-actions/{id} shows its progress). Body {campaign, segment, channel?}.
+  router.add("POST", "/v1/publications/bulk/async",
+             Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
+                     OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
+                     SegmentPublicationInput in;
+                     OP_ASSIGN(in.campaign, reference(body, "campaign"));
+                     OP_ASSIGN(in.segment, reference(body, "segment"));
+                     OP_ASSIGN(in.channel, read_string(body, "channel"));
+                     OP_ASSIGN(auto id, s.publications.enqueue_segment(ctx.principal, in));
+                     return Reply{202, serialize(json::object{{"async_action_id", id}})};
                    }});
   router.add(
       "GET", "/v1/publications",

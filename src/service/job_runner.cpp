@@ -10,6 +10,7 @@
 #include "service/events.h"
 #include "service/incentives.h"
 #include "service/order_service.h"
+#include "service/publication_service.h"
 #include "service/redemption_service.h"
 #include "store/async_action_repository.h"
 #include "store/campaign_repository.h"
@@ -93,6 +94,15 @@ std::optional<AsyncAction> JobRunner::run(AsyncAction action) {
     outcome = generate_vouchers(who, action);
   } else if (action.type == "ORDERS.IMPORT") {
     outcome = import_orders(who, action);
+  } else if (action.type == kSegmentPublication) {
+    VoucherService vouchers(store_, nullptr);
+    PublicationService publications(store_, wire_, vouchers);
+    outcome = publications.run_segment(
+        who, action, stopping_, [this](UnitOfWork& tx, const AsyncAction& a) {
+          const Instant now = now_utc();
+          return AsyncActionRepository(tx).checkpoint(a, worker_id_,
+                                                      Instant{now.millis + lease_.count()}, now);
+        });
   } else if (auto bulk = run_bulk_action(store_, wire_, who, action, stopping_,
                                          [this](AsyncAction& a) { return checkpoint(a); })) {
     outcome = std::move(*bulk);

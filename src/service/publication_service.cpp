@@ -6,7 +6,11 @@
 #include "service/customer_service.h"
 #include "service/events.h"
 #include "service/holder_service.h"
+#include "service/segment_service.h"
+#include "store/async_action_repository.h"
+#include "store/campaign_repository.h"
 #include "store/customer_repository.h"
+#include "store/segment_repository.h"
 #include "store/voucher_repository.h"
 
 namespace openpromo {
@@ -274,6 +278,176 @@ Result<bool> PublicationService::publish_once_in(UnitOfWork& tx, const Principal
   customer.id = std::string(customer_id);
   OP_TRY(record_given(tx, who, p, customer, given));
   return true;
+}
+
+namespace {
+
+// What a segment publication has done so far, as its action's result keeps it.
+struct SegmentProgress {
+  std::string cursor;  // last customer id done
+  int64_t examined = 0, published = 0, held = 0, total = 0;
+
+  static SegmentProgress of(const AsyncAction& a) {
+    SegmentProgress p;
+    auto integer = [&](const char* key) {
+      const Json* v = a.result.if_contains(key);
+      return v && v->is_int64() ? v->as_int64() : int64_t{0};
+    };
+    if (const Json* c = a.result.if_contains("cursor"); c && c->is_string()) {
+      p.cursor = std::string(c->as_string());
+    }
+    p.examined = a.done_count;
+    p.published = integer("done_count");
+    p.held = integer("skipped_count");
+    p.total = integer("total");
+    return p;
+  }
+  void save_to(AsyncAction& a) const {
+    a.done_count = examined;
+    a.progress = total <= 0 ? 0 : static_cast<int>(std::min<int64_t>(99, examined * 100 / total));
+    a.result["cursor"] = cursor;
+    a.result["done_count"] = published;
+    a.result["skipped_count"] = held;
+    a.result["total"] = total;
+    a.result["message"] = std::to_string(published) + " code(s) published, " +
+                          std::to_string(held) + " customer(s) held one already";
+  }
+};
+
+// The segment to publish to: a static one lists its members, the others are a filter over every
+// customer. A filter that cannot be read publishes to nobody and says so (fail closed).
+Result<CompiledSegment> publishable_segment(UnitOfWork& tx, const Scope& scope,
+                                            std::string_view id) {
+  OP_ASSIGN(auto found, SegmentRepository(tx).find(scope, id));
+  if (!found) return Error::not_found("segment", std::string(id));
+  CompiledSegment c = compile_segment(std::move(*found));
+  if (!c.broken.empty() || (c.segment.type != "static" && !c.filter)) {
+    return Error{400,
+                 "definition_unreadable",
+                 "Definition unreadable",
+                 "segment " + c.segment.id + " has a filter that cannot be read: " + c.broken,
+                 c.segment.id,
+                 "segment"};
+  }
+  return c;
+}
+
+Result<Campaign> publishable_campaign(UnitOfWork& tx, const Scope& scope, std::string_view ref) {
+  OP_ASSIGN(Campaign c, find_campaign(tx, scope, ref));
+  if (c.campaign_type == CampaignType::kPromotion) {
+    return publication_error("voucher_cannot_be_published", "Voucher cannot be published",
+                             "a PROMOTION campaign has no codes", c.id, "campaign");
+  }
+  return c;
+}
+
+}  // namespace
+
+Result<std::string> PublicationService::enqueue_segment(const Principal& who,
+                                                        const SegmentPublicationInput& input) {
+  const Scope scope = who.scope();
+  AsyncAction action;
+  action.id = new_id("aa_");
+  action.project_id = who.project_id;
+  action.type = std::string(kSegmentPublication);
+  action.request_id = who.request_id;
+  action.created_at = now_utc();
+  OP_TRY(store_.in_write([&](UnitOfWork& tx) -> Status {
+    OP_ASSIGN(Campaign c, publishable_campaign(tx, scope, input.campaign));
+    OP_ASSIGN(CompiledSegment seg, publishable_segment(tx, scope, input.segment));
+    action.payload = JsonObject{{"campaign_id", c.id},
+                                {"segment_id", seg.segment.id},
+                                {"channel", input.channel.value_or("API")}};
+    OP_TRY(AsyncActionRepository(tx).insert(scope, action));
+    if (wake_jobs_) tx.after_commit(wake_jobs_);
+    return {};
+  }));
+  return action.id;
+}
+
+Status PublicationService::run_segment(const Principal& who, AsyncAction& action,
+                                       const std::atomic<bool>& stopping,
+                                       const SaveProgress& save) {
+  const Json* campaign_id = action.payload.if_contains("campaign_id");
+  const Json* segment_id = action.payload.if_contains("segment_id");
+  const Json* channel_json = action.payload.if_contains("channel");
+  if (!campaign_id || !campaign_id->is_string() || !segment_id || !segment_id->is_string() ||
+      !channel_json || !channel_json->is_string()) {
+    return Error::internal("malformed " + std::string(kSegmentPublication) + " payload");
+  }
+  const Scope scope = who.scope();
+  const std::string channel(channel_json->as_string());
+  std::optional<Campaign> campaign;
+  std::optional<CompiledSegment> segment;
+  SegmentProgress progress = SegmentProgress::of(action);
+  {
+    OP_ASSIGN(auto tx, store_.statements());
+    OP_ASSIGN(campaign, publishable_campaign(tx, scope, campaign_id->as_string()));
+    OP_ASSIGN(segment, publishable_segment(tx, scope, segment_id->as_string()));
+    if (progress.total == 0) {
+      const bool listed = segment->segment.type == "static";
+      OP_ASSIGN(progress.total, CustomerRepository(tx).count(
+                                    scope, listed ? std::optional<std::string>(segment->segment.id)
+                                                  : std::nullopt));
+    }
+  }
+  const std::optional<std::string> listed = segment->segment.type == "static"
+                                                ? std::optional<std::string>(segment->segment.id)
+                                                : std::nullopt;
+  while (!stopping) {
+    bool finished = false, exhausted = false;
+    SegmentProgress next;
+    OP_TRY(store_.in_write([&](UnitOfWork& tx) -> Status {
+      next = progress;  // a retried unit starts over from the committed state
+      finished = exhausted = false;
+      // Binning or deleting the campaign waits for the batch, or the batch sees it gone.
+      OP_TRY(CampaignRepository(tx).lock_live(scope, campaign->id));
+      OP_ASSIGN(auto batch,
+                CustomerRepository(tx).batch_after(scope, next.cursor, kSegmentBatch, listed));
+      if (batch.empty()) {
+        finished = true;
+        return {};
+      }
+      const Instant now = now_utc();
+      for (const Customer& c : batch) {
+        if (segment->filter) {
+          OP_ASSIGN(CustomerSummary counters, customer_summary_in(tx, scope, c.id));
+          if (!segment->filter->matches(wire_.customer(c, counters), now)) {
+            next.cursor = c.id;
+            ++next.examined;
+            continue;
+          }
+        }
+        auto given = publish_once_in(tx, who, *campaign, c.id, channel);
+        if (!given.ok()) {
+          // Out of codes: what this batch gave so far stands; the job stops here.
+          if (given.error().key != "no_voucher_suitable_for_publication") return given.error();
+          exhausted = true;
+          break;
+        }
+        ++(*given ? next.published : next.held);
+        next.cursor = c.id;
+        ++next.examined;
+      }
+      AsyncAction saved = action;
+      next.save_to(saved);
+      return save(tx, saved);
+    }));
+    progress = next;
+    progress.save_to(action);
+    if (finished) break;
+    if (exhausted) {
+      return publication_error("no_voucher_suitable_for_publication",
+                               "Couldn't find any voucher suitable for publication.",
+                               "campaign " + campaign->name + " ran out of codes after " +
+                                   std::to_string(progress.published) + " publication(s)",
+                               campaign->id, "campaign");
+    }
+  }
+  if (stopping) return {};
+  action.result["message"] = std::to_string(progress.published) + " code(s) published, " +
+                             std::to_string(progress.held) + " customer(s) held one already";
+  return {};
 }
 
 Result<Page<PublicationView>> PublicationService::list(const Principal& who,

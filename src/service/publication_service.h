@@ -14,6 +14,7 @@
 //   something else).
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <optional>
 #include <string>
@@ -22,6 +23,7 @@
 #include "core/error.h"
 #include "core/json.h"
 #include "model/api_key.h"
+#include "model/async_action.h"
 #include "model/customer.h"
 #include "model/list_query.h"
 #include "model/publication.h"
@@ -45,6 +47,23 @@ struct PublicationInput {
   std::string request_hash;  // what was asked (a source id reused for something else is refused)
 };
 
+// Publishing one code of a campaign to every customer of a segment (ours; Voucherify does it with
+// a distribution): an async action that walks the segment's customers in id order, in batches
+// of kSegmentBatch. Each batch is one unit: its publications, their events and the action's
+// progress and cursor (the last customer id done) commit together, so a restarted job resumes
+// after the last committed batch. A customer who holds a code of the campaign already is skipped,
+// so nobody gets two, whichever way the first one came.
+inline constexpr std::string_view kSegmentPublication = "PUBLICATIONS.SEGMENT_PUBLISH";
+
+struct SegmentPublicationInput {
+  std::string campaign;  // name or id
+  std::string segment;   // id
+  std::optional<std::string> channel;
+};
+
+// Saves the action's progress in the batch's unit (and renews the job's lease).
+using SaveProgress = std::function<Status(UnitOfWork&, const AsyncAction&)>;
+
 struct PublicationView {
   Publication publication;
   Customer customer;
@@ -55,12 +74,22 @@ class PublicationService {
  public:
   static constexpr int64_t kMaxCount = 50;
 
-  PublicationService(Store& store, const Wire& wire, VoucherService& vouchers)
-      : store_(store), wire_(wire), vouchers_(vouchers) {}
+  static constexpr int64_t kSegmentBatch = 500;
+
+  PublicationService(Store& store, const Wire& wire, VoucherService& vouchers,
+                     std::function<void()> wake_jobs = nullptr)
+      : store_(store), wire_(wire), vouchers_(vouchers), wake_jobs_(std::move(wake_jobs)) {}
 
   Result<PublicationView> publish(const Principal& who, const PublicationInput& input);
   Result<Page<PublicationView>> list(const Principal& who, const PublicationFilter& filter,
                                      const ListQuery& query);
+
+  // Queues a segment publication; the async action's id.
+  Result<std::string> enqueue_segment(const Principal& who, const SegmentPublicationInput& input);
+  // Runs (or resumes) a queued segment publication; returns early, with its progress saved,
+  // when `stopping` is set.
+  Status run_segment(const Principal& who, AsyncAction& action, const std::atomic<bool>& stopping,
+                     const SaveProgress& save);
 
   // One code of `campaign` to `customer_id` unless they hold one already (bulk publication):
   // true when a code was given. Runs in the caller's unit.
@@ -71,6 +100,7 @@ class PublicationService {
   Store& store_;
   const Wire& wire_;
   VoucherService& vouchers_;
+  std::function<void()> wake_jobs_;
 };
 
 }  // namespace openpromo

@@ -154,6 +154,44 @@ Status CustomerRepository::lock(const Scope& scope, std::string_view id) {
   return {};
 }
 
+namespace {
+constexpr std::string_view kInStaticSegment =
+    " AND id IN (SELECT customer_id FROM segment_customers WHERE segment_id = ?)";
+}  // namespace
+
+Result<std::vector<Customer>> CustomerRepository::batch_after(
+    const Scope& scope, std::string_view after_id, int64_t limit,
+    const std::optional<std::string>& static_segment_id) {
+  const sql::Scoped s(scope);
+  std::vector<sql::Value> params = s.params({std::string(after_id)});
+  std::string query =
+      "SELECT " + std::string(kColumns) + " FROM customers WHERE " + s.where() + " AND id > ?";
+  if (static_segment_id) {
+    query += kInStaticSegment;
+    params.emplace_back(*static_segment_id);
+  }
+  query += " ORDER BY id LIMIT ?";
+  params.emplace_back(limit);
+  OP_ASSIGN(auto rs, tx_.query(query, params));
+  std::vector<Customer> out;
+  out.reserve(rs.rows.size());
+  for (const auto& row : rs.rows) out.push_back(from_row(row));
+  return out;
+}
+
+Result<int64_t> CustomerRepository::count(const Scope& scope,
+                                          const std::optional<std::string>& static_segment_id) {
+  const sql::Scoped s(scope);
+  std::vector<sql::Value> params = s.params();
+  std::string query = "SELECT COUNT(*) FROM customers WHERE " + s.where();
+  if (static_segment_id) {
+    query += kInStaticSegment;
+    params.emplace_back(*static_segment_id);
+  }
+  OP_ASSIGN(auto rs, tx_.query(query, params));
+  return rs.rows.at(0).integer(0);
+}
+
 Result<int64_t> CustomerRepository::remove(const Scope& scope, std::string_view id) {
   const sql::Scoped s(scope);
   OP_ASSIGN(auto r, tx_.query("DELETE FROM customers WHERE " + s.where() + " AND id = ?",

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/error.h"
 #include "model/customer.h"
@@ -33,6 +34,14 @@ class CustomerRepository {
   // serialise on it): not_found when it is gone.
   Status lock(const Scope& scope, std::string_view id);
   Result<int64_t> remove(const Scope& scope, std::string_view id);
+
+  // Up to `limit` customers with ids after `after_id` ("" = from the start), in id order: all of
+  // the project's, or the members of the static segment `static_segment_id`. Jobs that walk
+  // every customer resume from the last id they committed.
+  Result<std::vector<Customer>> batch_after(const Scope& scope, std::string_view after_id,
+                                            int64_t limit,
+                                            const std::optional<std::string>& static_segment_id);
+  Result<int64_t> count(const Scope& scope, const std::optional<std::string>& static_segment_id);
 
  private:
   UnitOfWork& tx_;

@@ -7,6 +7,7 @@
 #include <functional>
 #include <thread>
 
+#include "support/async_action.h"
 #include "support/http_client.h"
 #include "support/server_process.h"
 #include "support/test_database.h"
@@ -16,20 +17,6 @@ namespace {
 
 const HeaderList kAuth{{"X-App-Id", ServerProcess::kAppId},
                        {"X-App-Token", ServerProcess::kAppToken}};
-
-// Polls the action until `done(action)` or the deadline; returns the last state seen.
-boost::json::object poll_action(HttpClient& c, const std::string& id, int timeout_seconds,
-                                const std::function<bool(const boost::json::object&)>& done) {
-  boost::json::object last;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_seconds);
-  while (std::chrono::steady_clock::now() < deadline) {
-    auto r = c.request("GET", "/v1/async-actions/" + id, "", kAuth);
-    last = r.json().as_object();
-    if (done(last)) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return last;
-}
 
 TEST(Generation, KilledMidwayFinishesWithExactlyTheRequestedCount) {
   // A million codes on the embedded backend (the case); a fifth of that on PostgreSQL,
@@ -54,7 +41,7 @@ TEST(Generation, KilledMidwayFinishesWithExactlyTheRequestedCount) {
     ASSERT_EQ(created.status, 200) << created.body;
     action_id = std::string(created.json().at("async_action_id").as_string());
     campaign_id = std::string(created.json().at("id").as_string());
-    auto midway = poll_action(c, action_id, 120, [](const boost::json::object& a) {
+    auto midway = poll_action(c, kAuth, action_id, 120, [](const boost::json::object& a) {
       return a.at("progress").as_int64() >= 20 || a.at("status").as_string() == "DONE";
     });
     ASSERT_NE(midway.at("status").as_string(), "DONE") << "killed too late to test a resume";
@@ -67,7 +54,7 @@ TEST(Generation, KilledMidwayFinishesWithExactlyTheRequestedCount) {
 
   ServerProcess second(options);
   HttpClient c(second.port());
-  auto finished = poll_action(c, action_id, 300, [](const boost::json::object& a) {
+  auto finished = poll_action(c, kAuth, action_id, 300, [](const boost::json::object& a) {
     return a.at("status").as_string() == "DONE" || a.at("status").as_string() == "FAILED";
   });
   ASSERT_EQ(finished.at("status").as_string(), "DONE") << boost::json::serialize(finished);
