@@ -179,7 +179,10 @@ class RuleContext final : public rules::Context {
     }
     if (name == "publication.redeemable_by_linked_customer") {
       const auto& holder = incentive_.holder_id;
+      // The holder is a customer id; a request that names the customer by source id is matched
+      // through the stored customer it resolved to.
       const bool linked = holder && ((customer.id && *customer.id == *holder) ||
+                                     (customer.stored_id && *customer.stored_id == *holder) ||
                                      (customer.source_id && *customer.source_id == *holder));
       return Value::of_bool(linked);
     }

@@ -1,5 +1,7 @@
 #include "service/publication_service.h"
 
+#include <set>
+
 #include "core/crypto.h"
 #include "core/time.h"
 #include "service/campaign_service.h"
@@ -239,45 +241,66 @@ Result<PublicationView> PublicationService::publish(const Principal& who,
   });
 }
 
-Result<bool> PublicationService::publish_once_in(UnitOfWork& tx, const Principal& who,
-                                                 const Campaign& campaign,
-                                                 std::string_view customer_id,
-                                                 const std::string& channel) {
+Result<PublicationService::BatchOutcome> PublicationService::publish_once_each_in(
+    UnitOfWork& tx, const Principal& who, const Campaign& campaign,
+    const std::vector<std::string>& customer_ids, const std::string& channel,
+    std::string& code_cursor) {
   const Scope scope = who.scope();
-  OP_TRY(CustomerRepository(tx).lock(scope, customer_id));
+  BatchOutcome out;
+  // Locked before any code is claimed (a single publication holding one of them waits on
+  // nothing this unit holds), then who holds a code already, both in one statement each.
+  OP_ASSIGN(auto locked, CustomerRepository(tx).lock_many(scope, customer_ids));
   VoucherRepository vouchers(tx);
-  OP_ASSIGN(auto held, vouchers.held_in_campaign(scope, customer_id, campaign.id));
-  if (!held.empty()) return false;
-  const Instant now = now_utc();
-  const std::optional<Instant> expires = expiry_of(&campaign, now);
-  OP_ASSIGN(auto given,
-            vouchers.claim_unpublished(scope, campaign.id, customer_id, 1, expires, now));
-  if (given.empty()) {
-    if (campaign.mode != CampaignMode::kAutoUpdate) return no_voucher_suitable(campaign);
-    OP_ASSIGN(Voucher fresh, vouchers_.create_code_in(tx, who, campaign));
-    OP_ASSIGN(auto v, vouchers.publish(scope, fresh.id, std::string(customer_id), expires, now));
-    if (!v) return Error::internal("a code generated for publication was taken");
-    given.push_back(std::move(*v));
-  }
-  Publication p;
-  p.id = new_id("pub_");
-  p.project_id = who.project_id;
-  p.request_hash = "bulk";
-  p.customer_id = std::string(customer_id);
-  p.campaign_id = campaign.id;
-  p.channel = channel;
-  p.created_at = now;
-  p.voucher_ids = {given.front().id};
-  OP_TRY(record_holder_in(tx, scope, given.front(), &campaign, p.customer_id, now));
+  OP_ASSIGN(auto holders, vouchers.holders_in_campaign(scope, campaign.id, customer_ids));
+  const std::set<std::string> present(locked.begin(), locked.end());
+  const std::set<std::string> held(holders.begin(), holders.end());
   PublicationRepository publications(tx);
-  OP_ASSIGN(const bool inserted, publications.insert_if_new(scope, p));
-  if (!inserted) return Error::internal("publication id collision");
-  OP_TRY(publications.set_vouchers(scope, p, {given.front().code}, voucher_type_name(given.front()),
-                                   given.front().is_referral_code));
-  Customer customer;
-  customer.id = std::string(customer_id);
-  OP_TRY(record_given(tx, who, p, customer, given));
-  return true;
+  for (const std::string& customer_id : customer_ids) {
+    if (!present.contains(customer_id) || held.contains(customer_id)) {
+      ++out.held;  // gone since, or holds one: nothing to give
+      ++out.done;
+      continue;
+    }
+    const Instant now = now_utc();
+    const std::optional<Instant> expires = expiry_of(&campaign, now);
+    OP_ASSIGN(auto given, vouchers.claim_unpublished(scope, campaign.id, customer_id, 1, expires,
+                                                     now, code_cursor));
+    if (given.empty() && !code_cursor.empty()) {
+      // A code skipped while another unit held it may have come free behind the cursor.
+      OP_ASSIGN(given,
+                vouchers.claim_unpublished(scope, campaign.id, customer_id, 1, expires, now));
+    }
+    if (given.empty()) {
+      if (campaign.mode != CampaignMode::kAutoUpdate) {
+        out.exhausted = true;
+        return out;
+      }
+      OP_ASSIGN(Voucher fresh, vouchers_.create_code_in(tx, who, campaign));
+      OP_ASSIGN(auto v, vouchers.publish(scope, fresh.id, customer_id, expires, now));
+      if (!v) return Error::internal("a code generated for publication was taken");
+      given.push_back(std::move(*v));
+    } else {
+      code_cursor = given.front().id;
+    }
+    const Voucher& v = given.front();
+    Publication p;
+    p.id = new_id("pub_");
+    p.project_id = who.project_id;
+    p.request_hash = "bulk";
+    p.customer_id = customer_id;
+    p.campaign_id = campaign.id;
+    p.channel = channel;
+    p.created_at = now;
+    p.voucher_ids = {v.id};
+    OP_TRY(record_holder_in(tx, scope, v, &campaign, customer_id, now));
+    OP_TRY(publications.insert_given(scope, p, {v.code}, voucher_type_name(v), v.is_referral_code));
+    Customer customer;
+    customer.id = customer_id;
+    OP_TRY(record_given(tx, who, p, customer, given));
+    ++out.published;
+    ++out.done;
+  }
+  return out;
 }
 
 namespace {
@@ -394,11 +417,14 @@ Status PublicationService::run_segment(const Principal& who, AsyncAction& action
   const std::optional<std::string> listed = segment->segment.type == "static"
                                                 ? std::optional<std::string>(segment->segment.id)
                                                 : std::nullopt;
+  std::string code_cursor;  // where this run's last code claim ended (see claim_unpublished)
   while (!stopping) {
     bool finished = false, exhausted = false;
+    const std::string code_cursor_before = code_cursor;
     SegmentProgress next;
     OP_TRY(store_.in_write([&](UnitOfWork& tx) -> Status {
       next = progress;  // a retried unit starts over from the committed state
+      code_cursor = code_cursor_before;
       finished = exhausted = false;
       // Binning or deleting the campaign waits for the batch, or the batch sees it gone.
       OP_TRY(CampaignRepository(tx).lock_live(scope, campaign->id));
@@ -409,25 +435,36 @@ Status PublicationService::run_segment(const Principal& who, AsyncAction& action
         return {};
       }
       const Instant now = now_utc();
+      // Members of the batch, in id order; a filter reads order and redemption counters only
+      // when it names them.
+      const bool counters = segment->filter && segment->filter->reads_prefix("summary");
+      std::vector<std::string> members;
       for (const Customer& c : batch) {
         if (segment->filter) {
-          OP_ASSIGN(CustomerSummary counters, customer_summary_in(tx, scope, c.id));
-          if (!segment->filter->matches(wire_.customer(c, counters), now)) {
-            next.cursor = c.id;
-            ++next.examined;
-            continue;
+          CustomerSummary summary;
+          if (counters) {
+            OP_ASSIGN(summary, customer_summary_in(tx, scope, c.id));
           }
+          if (!segment->filter->matches(wire_.customer(c, summary), now)) continue;
         }
-        auto given = publish_once_in(tx, who, *campaign, c.id, channel);
-        if (!given.ok()) {
-          // Out of codes: what this batch gave so far stands; the job stops here.
-          if (given.error().key != "no_voucher_suitable_for_publication") return given.error();
-          exhausted = true;
-          break;
+        members.push_back(c.id);
+      }
+      OP_ASSIGN(BatchOutcome done,
+                publish_once_each_in(tx, who, *campaign, members, channel, code_cursor));
+      next.published += done.published;
+      next.held += done.held;
+      if (done.exhausted) {
+        // Out of codes: what this batch gave so far stands; the job stops at that customer.
+        exhausted = true;
+        const std::string& stop = members[done.done];
+        for (const Customer& c : batch) {
+          if (c.id >= stop) break;
+          next.cursor = c.id;
+          ++next.examined;
         }
-        ++(*given ? next.published : next.held);
-        next.cursor = c.id;
-        ++next.examined;
+      } else {
+        next.cursor = batch.back().id;
+        next.examined += static_cast<int64_t>(batch.size());
       }
       AsyncAction saved = action;
       next.save_to(saved);

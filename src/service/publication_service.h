@@ -91,10 +91,20 @@ class PublicationService {
   Status run_segment(const Principal& who, AsyncAction& action, const std::atomic<bool>& stopping,
                      const SaveProgress& save);
 
-  // One code of `campaign` to `customer_id` unless they hold one already (bulk publication):
-  // true when a code was given. Runs in the caller's unit.
-  Result<bool> publish_once_in(UnitOfWork& tx, const Principal& who, const Campaign& campaign,
-                               std::string_view customer_id, const std::string& channel);
+  // Bulk publication, in the caller's unit: one code of `campaign` to each of `customer_ids`
+  // (in id order) who holds none; their rows are locked first, so single publications for them
+  // wait. `code_cursor`: where the caller's last code claim ended (claims search on from there,
+  // and from the start only when nothing is left after it). Counts what it did; stops at the
+  // first customer it has no code for (`exhausted`), what it gave until then standing.
+  struct BatchOutcome {
+    int64_t published = 0, held = 0;
+    size_t done = 0;  // customers of the list dealt with
+    bool exhausted = false;
+  };
+  Result<BatchOutcome> publish_once_each_in(UnitOfWork& tx, const Principal& who,
+                                            const Campaign& campaign,
+                                            const std::vector<std::string>& customer_ids,
+                                            const std::string& channel, std::string& code_cursor);
 
  private:
   Store& store_;

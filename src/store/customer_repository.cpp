@@ -192,6 +192,24 @@ Result<int64_t> CustomerRepository::count(const Scope& scope,
   return rs.rows.at(0).integer(0);
 }
 
+Result<std::vector<std::string>> CustomerRepository::lock_many(
+    const Scope& scope, const std::vector<std::string>& ids) {
+  std::vector<std::string> out;
+  if (ids.empty()) return out;
+  const sql::Scoped s(scope);
+  std::vector<sql::Value> params = s.params();
+  std::string in;
+  for (const std::string& id : ids) {
+    in += in.empty() ? "?" : ", ?";
+    params.emplace_back(id);
+  }
+  OP_ASSIGN(auto locked, tx_.query("UPDATE customers SET id = id WHERE " + s.where() +
+                                       " AND id IN (" + in + ") RETURNING id",
+                                   params));
+  for (const auto& row : locked.rows) out.push_back(row.text(0));
+  return out;
+}
+
 Result<int64_t> CustomerRepository::remove(const Scope& scope, std::string_view id) {
   const sql::Scoped s(scope);
   OP_ASSIGN(auto r, tx_.query("DELETE FROM customers WHERE " + s.where() + " AND id = ?",

@@ -33,6 +33,9 @@ class CustomerRepository {
   // Locks the row until the unit ends (writes that attach data to the customer and its erasure
   // serialise on it): not_found when it is gone.
   Status lock(const Scope& scope, std::string_view id);
+  // Locks the rows of `ids` (those that still exist) in one statement; the ids locked.
+  Result<std::vector<std::string>> lock_many(const Scope& scope,
+                                             const std::vector<std::string>& ids);
   Result<int64_t> remove(const Scope& scope, std::string_view id);
 
   // Up to `limit` customers with ids after `after_id` ("" = from the start), in id order: all of

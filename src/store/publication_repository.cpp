@@ -47,7 +47,36 @@ Publication from_row(const sql::Row& r) {
   return p;
 }
 
+// The stored voucher_ids (JSON) and vouchers_key (",id,code,...,") of a publication's codes.
+std::pair<std::string, std::string> vouchers_columns(const Publication& p,
+                                                     const std::vector<std::string>& codes) {
+  JsonArray ids;
+  std::string key = ",";
+  for (size_t i = 0; i < p.voucher_ids.size(); ++i) {
+    ids.emplace_back(p.voucher_ids[i]);
+    key += p.voucher_ids[i] + ",";
+    if (i < codes.size()) key += codes[i] + ",";
+  }
+  return {to_json_text(Json(std::move(ids))), key};
+}
+
 }  // namespace
+
+Status PublicationRepository::insert_given(const Scope& scope, const Publication& p,
+                                           const std::vector<std::string>& voucher_codes,
+                                           const std::optional<std::string>& voucher_type,
+                                           bool is_referral_code) {
+  auto [ids, key] = vouchers_columns(p, voucher_codes);
+  OP_TRY(
+      tx_.query("INSERT INTO publications (id, project_id, source_id, request_hash,"
+                " customer_id, campaign_id, channel, result, voucher_ids, vouchers_key,"
+                " voucher_type, is_referral_code, metadata, created_at) VALUES (?, ?, NULL, ?,"
+                " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                {p.id, scope.project_id, p.request_hash, p.customer_id, sql::opt(p.campaign_id),
+                 p.channel, p.result, std::move(ids), std::move(key), sql::opt(voucher_type),
+                 sql::flag(is_referral_code), to_json_text(p.metadata), p.created_at.millis}));
+  return {};
+}
 
 Result<bool> PublicationRepository::insert_if_new(const Scope& scope, const Publication& p) {
   OP_ASSIGN(auto r,
@@ -65,15 +94,9 @@ Status PublicationRepository::set_vouchers(const Scope& scope, const Publication
                                            const std::vector<std::string>& voucher_codes,
                                            const std::optional<std::string>& voucher_type,
                                            bool is_referral_code) {
-  JsonArray ids;
-  std::string key = ",";
-  for (size_t i = 0; i < p.voucher_ids.size(); ++i) {
-    ids.emplace_back(p.voucher_ids[i]);
-    key += p.voucher_ids[i] + ",";
-    if (i < voucher_codes.size()) key += voucher_codes[i] + ",";
-  }
+  auto [ids, key] = vouchers_columns(p, voucher_codes);
   const sql::Scoped s(scope);
-  std::vector<sql::Value> params{to_json_text(Json(std::move(ids))), key, sql::opt(voucher_type),
+  std::vector<sql::Value> params{std::move(ids), std::move(key), sql::opt(voucher_type),
                                  sql::flag(is_referral_code)};
   s.bind(params);
   params.emplace_back(p.id);

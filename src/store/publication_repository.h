@@ -28,6 +28,10 @@ class PublicationRepository {
   Status set_vouchers(const Scope& scope, const Publication& p,
                       const std::vector<std::string>& voucher_codes,
                       const std::optional<std::string>& voucher_type, bool is_referral_code);
+  // A publication without a source id, with its codes, in one statement.
+  Status insert_given(const Scope& scope, const Publication& p,
+                      const std::vector<std::string>& voucher_codes,
+                      const std::optional<std::string>& voucher_type, bool is_referral_code);
   Result<std::optional<Publication>> find_by_source(const Scope& scope, std::string_view source_id);
   Result<Page<Publication>> list(const Scope& scope, const PublicationFilter& filter,
                                  const ListQuery& query);

@@ -262,7 +262,7 @@ Result<std::optional<Voucher>> VoucherRepository::lock(const Scope& scope, std::
 
 Result<std::vector<Voucher>> VoucherRepository::claim_unpublished(
     const Scope& scope, std::string_view campaign_id, std::string_view holder_id, int64_t count,
-    std::optional<Instant> expires, Instant now) {
+    std::optional<Instant> expires, Instant now, std::string_view after_id) {
   const sql::Scoped s(scope);
   // PostgreSQL: codes another unit is claiming are skipped instead of waited for (and then found
   // taken), picked once in a materialised CTE (as `id IN (subquery ... SKIP LOCKED)` the
@@ -273,7 +273,7 @@ Result<std::vector<Voucher>> VoucherRepository::claim_unpublished(
       " expiration_date = COALESCE(?, expiration_date), updated_at = ?";
   const std::string pick = "SELECT id FROM vouchers WHERE " + s.where() +
                            " AND campaign_id = ? AND holder_id IS NULL AND active = 1 AND"
-                           " deleted_at IS NULL ORDER BY id LIMIT ?";
+                           " deleted_at IS NULL AND id > ? ORDER BY id LIMIT ?";
   const bool postgres = tx_.dialect() == "postgresql";
   const std::string sql =
       postgres ? "WITH picked AS MATERIALIZED (" + pick +
@@ -285,6 +285,7 @@ Result<std::vector<Voucher>> VoucherRepository::claim_unpublished(
   if (postgres) {
     s.bind(params);
     params.emplace_back(std::string(campaign_id));
+    params.emplace_back(std::string(after_id));
     params.emplace_back(count);
     params.emplace_back(std::string(holder_id));
     params.emplace_back(sql::opt(expires));
@@ -293,6 +294,7 @@ Result<std::vector<Voucher>> VoucherRepository::claim_unpublished(
     params = {std::string(holder_id), sql::opt(expires), now.millis};
     s.bind(params);
     params.emplace_back(std::string(campaign_id));
+    params.emplace_back(std::string(after_id));
     params.emplace_back(count);
   }
   OP_ASSIGN(auto rs, tx_.query(sql, params));
@@ -323,17 +325,38 @@ Result<std::optional<Voucher>> VoucherRepository::publish(const Scope& scope, st
   return std::optional<Voucher>(from_row(rs.rows[0]));
 }
 
+Result<std::vector<std::string>> VoucherRepository::holders_in_campaign(
+    const Scope& scope, std::string_view campaign_id, const std::vector<std::string>& holder_ids) {
+  std::vector<std::string> out;
+  if (holder_ids.empty()) return out;
+  const sql::Scoped s(scope);
+  std::vector<sql::Value> params = s.params({std::string(campaign_id)});
+  std::string in;
+  for (const std::string& id : holder_ids) {
+    in += in.empty() ? "?" : ", ?";
+    params.emplace_back(id);
+  }
+  OP_ASSIGN(auto rs, tx_.query("SELECT DISTINCT holder_id FROM vouchers WHERE " + s.where() +
+                                   " AND campaign_id = ? AND holder_id IN (" + in +
+                                   ") AND deleted_at IS NULL",
+                               params));
+  for (const auto& row : rs.rows) out.push_back(row.text(0));
+  return out;
+}
+
 Result<std::vector<Voucher>> VoucherRepository::held_in_campaign(const Scope& scope,
                                                                  std::string_view holder_id,
                                                                  std::string_view campaign_id) {
   const sql::Scoped s(scope);
   OP_ASSIGN(auto rs,
             tx_.query("SELECT " + std::string(kColumns) + " FROM vouchers WHERE " + s.where() +
-                          " AND holder_id = ? AND campaign_id = ? AND deleted_at IS NULL"
-                          " ORDER BY id",
+                          " AND holder_id = ? AND campaign_id = ? AND deleted_at IS NULL",
                       s.params({std::string(holder_id), std::string(campaign_id)})));
+  // Sorted here: with ORDER BY id in the query, SQLite's planner picks the campaign's
+  // (campaign_id, id) index for the order and reads every code of the campaign.
   std::vector<Voucher> out;
   for (const auto& r : rs.rows) out.push_back(from_row(r));
+  std::sort(out.begin(), out.end(), [](const Voucher& a, const Voucher& b) { return a.id < b.id; });
   return out;
 }
 

@@ -50,15 +50,23 @@ class VoucherRepository {
   // Publication (spec 12): gives up to `count` active, unpublished codes of `campaign_id` to
   // `holder_id` (publish count + 1; `expires` replaces the expiration date when set), lowest id
   // first. Concurrent calls never give one code twice: PostgreSQL skips codes another unit has
-  // claimed, SQLite runs writes one at a time.
+  // claimed, SQLite runs writes one at a time. `after_id`: only codes with a higher id (a job
+  // that claims many keeps its place: on PostgreSQL the codes it already took stay in the
+  // unpublished index as dead entries until vacuum, and a search from the start would walk them
+  // all, every time).
   Result<std::vector<Voucher>> claim_unpublished(const Scope& scope, std::string_view campaign_id,
                                                  std::string_view holder_id, int64_t count,
-                                                 std::optional<Instant> expires, Instant now);
+                                                 std::optional<Instant> expires, Instant now,
+                                                 std::string_view after_id = {});
   // Gives the code `id` to `holder_id` if nobody holds it; nullopt when somebody does.
   Result<std::optional<Voucher>> publish(const Scope& scope, std::string_view id,
                                          std::string_view holder_id, std::optional<Instant> expires,
                                          Instant now);
   // The codes of `campaign_id` that `holder_id` holds.
+  // Which of `holder_ids` hold a live code of `campaign_id`.
+  Result<std::vector<std::string>> holders_in_campaign(const Scope& scope,
+                                                       std::string_view campaign_id,
+                                                       const std::vector<std::string>& holder_ids);
   Result<std::vector<Voucher>> held_in_campaign(const Scope& scope, std::string_view holder_id,
                                                 std::string_view campaign_id);
   // One use more, guarded in the statement: false when the quantity (counting `reserved` units

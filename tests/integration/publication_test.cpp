@@ -418,5 +418,36 @@ TEST_F(PublicationHttp, ReferralCodesTakeRefereesAllOrNothingAndKeepTheirReferre
   EXPECT_EQ(get("/v1/referrals/members/" + code + "/holders").json().at("total").as_int64(), 2);
 }
 
+// Spec 12.1 / 7.3: "redemption only by code holder" (publication.redeemable_by_linked_customer)
+// holds in validation and redemption once the code is published.
+TEST_F(PublicationHttp, AHolderOnlyCodeIsValidAndRedeemableForItsHolderOnly) {
+  const auto rule = post(
+      "/v1/validation-rules",
+      R"({"name":"holder only","rules":{"1":{"name":"publication.redeemable_by_linked_customer",)"
+      R"("conditions":{"$is":[true]}},"logic":"1"}})");
+  ASSERT_EQ(rule.status, 200) << rule.body;
+  const std::string rule_id(rule.json().at("id").as_string());
+  campaign("pub-linked", "STATIC", 2, R"(,"validation_rules":[")" + rule_id + R"("])");
+  const std::string code = publish_one("pub-linked", "linked-owner");
+  auto body = [&](const std::string& customer) {
+    return R"({"redeemables":[{"object":"voucher","id":")" + code +
+           R"("}],"order":{"amount":5000},"customer":{"source_id":")" + customer + R"("}})";
+  };
+  const auto stranger = post("/v1/validations", body("linked-stranger"));
+  ASSERT_EQ(stranger.status, 200) << stranger.body;
+  EXPECT_FALSE(stranger.json().at("valid").as_bool()) << stranger.body;
+  EXPECT_NE(stranger.body.find("customer_rules_violated"), std::string::npos) << stranger.body;
+  const auto owner = post("/v1/validations", body("linked-owner"));
+  EXPECT_TRUE(owner.json().at("valid").as_bool()) << owner.body;
+
+  expect_error(post("/v1/redemptions", body("linked-stranger")), 400, "customer_rules_violated");
+  EXPECT_EQ(get("/v1/vouchers/" + code).json().at("redemption").at("redeemed_quantity").as_int64(),
+            0);
+  const auto redeemed = post("/v1/redemptions", body("linked-owner"));
+  ASSERT_EQ(redeemed.status, 200) << redeemed.body;
+  EXPECT_EQ(get("/v1/vouchers/" + code).json().at("redemption").at("redeemed_quantity").as_int64(),
+            1);
+}
+
 }  // namespace
 }  // namespace openpromo::testing

@@ -30,12 +30,13 @@ class SegmentPublication : public ::testing::Test {
   }
   // A STATIC campaign of `codes` codes, generated; its id.
   std::string campaign(const std::string& name, int codes) {
-    const auto r = post("/v1/campaigns", R"({"name":")" + name +
-                                             R"(","type":"STATIC","campaign_type":"DISCOUNT_COUPONS",)"
-                                             R"("vouchers_count":)" +
-                                             std::to_string(codes) +
-                                             R"(,"voucher":{"type":"DISCOUNT_VOUCHER",)"
-                                             R"("discount":{"type":"AMOUNT","amount_off":100}}})");
+    const auto r =
+        post("/v1/campaigns", R"({"name":")" + name +
+                                  R"(","type":"STATIC","campaign_type":"DISCOUNT_COUPONS",)"
+                                  R"("vouchers_count":)" +
+                                  std::to_string(codes) +
+                                  R"(,"voucher":{"type":"DISCOUNT_VOUCHER",)"
+                                  R"("discount":{"type":"AMOUNT","amount_off":100}}})");
     EXPECT_EQ(r.status, 200) << r.body;
     const auto body = r.json();
     const auto done = poll_action(
@@ -163,7 +164,11 @@ TEST_F(SegmentPublication, AFilterSegmentRunsOutOfCodesCleanlyAndBadRequestsAreR
 
 TEST_F(SegmentPublication, AKilledJobResumesAndNobodyGetsTwoCodes) {
   const int customers = test_backend() == "sqlite" ? 16'000 : 6'000;
-  start();
+  // A short lease: on PostgreSQL the restarted node takes the job over once the dead one's
+  // lease ran out.
+  ServerProcess::Options options;
+  options.extra_args = {"--job-lease-ms", "2000"};
+  start(options);
   insert_customers(customers);
   const std::string camp = campaign("seg-big", customers / 2);
   const std::string segment = gold_segment();
@@ -177,7 +182,7 @@ TEST_F(SegmentPublication, AKilledJobResumesAndNobodyGetsTwoCodes) {
   EXPECT_GT(before, 0);
   EXPECT_LT(before, customers / 2);
 
-  start();
+  start(options);
   const auto done = poll_action(*client_, kAuth, action, 300, action_finished);
   ASSERT_EQ(done.at("status").as_string(), "DONE") << boost::json::serialize(done);
   const std::string half = std::to_string(customers / 2);
