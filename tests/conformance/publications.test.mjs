@@ -87,3 +87,40 @@ test('distributions.publications.list by customer (kit #36)', async () => {
     assert.ok(p.voucher.code);
   }
 });
+
+test('customers.listRedeemables: the wallet, cursor paged and filtered as the SDK sends it', async () => {
+  const name = await staticCampaign(3);
+  const sourceId = uniq('wallet');
+  const codes = [];
+  for (let i = 0; i < 2; i++) {
+    const p = await client.distributions.publications.create({
+      campaign: { name, count: 1 },
+      customer: { source_id: sourceId },
+    });
+    codes.push(p.voucher.code);
+  }
+  const all = await client.customers.listRedeemables(sourceId);
+  assert.equal(all.object, 'list');
+  assert.equal(all.data_ref, 'data');
+  assert.equal(all.total, 2);
+  assert.deepEqual(all.data.map((e) => e.redeemable.voucher.code), [codes[1], codes[0]]);
+  for (const e of all.data) {
+    assert.match(e.id, /^rh_/);
+    assert.equal(e.holder_role, 'OWNER');
+    assert.equal(e.redeemable.status, 'ACTIVE');
+    assertIsoTimestamp(e.created_at);
+  }
+  const first = await client.customers.listRedeemables(sourceId, { limit: 1, order: 'id' });
+  assert.equal(first.has_more, true);
+  assert.equal(first.data[0].redeemable.voucher.code, codes[0]);
+  const rest = await client.customers.listRedeemables(sourceId, {
+    limit: 1,
+    order: 'id',
+    starting_after_id: first.more_starting_after,
+  });
+  assert.equal(rest.data[0].redeemable.voucher.code, codes[1]);
+  const owners = await client.customers.listRedeemables(sourceId, {
+    filters: { holder_role: { conditions: { $in: ['REFERRER'] } } },
+  });
+  assert.equal(owners.total, 0);
+});

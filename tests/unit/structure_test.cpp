@@ -454,6 +454,24 @@ TEST_F(StructureTest, AKeyOfAnotherProjectSeesNothingOnAnyRoute) {
   keep("customerId", customer);
   secrets.insert("A-secret-customer");
   secrets.insert("a-secret@example.com");
+  // A referral code of A published to the customer, with a referee.
+  const std::string referral = created_id(
+      post("/v1/campaigns", R"({"name":"A-secret-referral","type":"AUTO_UPDATE",)"
+                            R"("campaign_type":"REFERRAL_PROGRAM",)"
+                            R"("voucher":{"discount":{"type":"AMOUNT","amount_off":100},)"
+                            R"("code_config":{"pattern":"ASECRETREF-#####"}}})"));
+  secrets.insert(referral);
+  Reply referral_code =
+      post("/v1/publications",
+           R"({"campaign":{"id":")" + referral + R"("},"customer":{"id":")" + customer + R"("}})");
+  ASSERT_EQ(referral_code.status, 200) << referral_code.body;
+  const std::string member(referral_code.json().at("voucher").at("code").as_string());
+  keep("memberId", member);
+  Reply referee = post("/v1/referrals/members/" + member + "/holders",
+                       R"({"holders":[{"source_id":"A-secret-referee"}]})");
+  ASSERT_EQ(referee.status, 200) << referee.body;
+  keep("holderId", std::string(referee.json().at("holders").at(0).at("id").as_string()));
+  secrets.insert("A-secret-referee");
   const std::string product =
       created_id(post("/v1/products", R"({"source_id":"A-secret-product","name":"A-secret-pn"})"));
   keep("productId", product);
