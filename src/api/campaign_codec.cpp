@@ -54,6 +54,18 @@ Result<CampaignInput> read_campaign_input(const json::object& body) {
   in.activity_duration_after_publishing = read_any(body, "activity_duration_after_publishing");
   in.metadata = read_any(body, "metadata");
   OP_ASSIGN(in.validation_rules, read_rule_ids(body));
+  if (const json::value* unset = body.if_contains("unset_metadata_fields");
+      unset && !unset->is_null()) {
+    if (!unset->is_array()) {
+      return Error::invalid_payload("unset_metadata_fields must be an array of keys");
+    }
+    for (const json::value& key : unset->as_array()) {
+      if (!key.is_string() || key.as_string().empty()) {
+        return Error::invalid_payload("unset_metadata_fields must list non-empty keys");
+      }
+      in.unset_metadata_fields.emplace_back(key.as_string());
+    }
+  }
   // PROMOTION campaigns may bring their tiers along: `promotion.tiers[]`.
   if (const json::value* promotion = body.if_contains("promotion");
       promotion && promotion->is_object()) {

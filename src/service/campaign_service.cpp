@@ -339,7 +339,12 @@ Result<CampaignDetails> CampaignService::update(const Principal& who, std::strin
                                                 const CampaignInput& in) {
   const Scope scope = who.scope();
   OP_ASSIGN(auto tx, store_.write());
-  OP_ASSIGN(Campaign c, find_campaign(tx, scope, id_or_name));
+  OP_ASSIGN(Campaign found, find_campaign(tx, scope, id_or_name));
+  // Read again under the row's lock: a concurrent update waits for this one and then merges into
+  // what it wrote, so two PUTs of different keys never lose one (PostgreSQL; SQLite's writes
+  // run one at a time already).
+  OP_TRY(CampaignRepository(tx).lock_live(scope, found.id));
+  OP_ASSIGN(Campaign c, find_campaign(tx, scope, found.id));
   if (c.is_protected) return protected_campaign(c, "modified");
   if (in.name && *in.name != c.name) {
     return invalid_campaign_params("a campaign's name cannot be changed");
@@ -383,10 +388,24 @@ Result<CampaignDetails> CampaignService::update(const Principal& who, std::strin
     OP_TRY(check_template(c.campaign_type, tmpl));
     c.definition["voucher"] = std::move(tmpl);
   }
+  // Metadata merges on update as on vouchers (a null value or `unset_metadata_fields` removes a
+  // key); apply_definition's replace is for creates.
+  const Json* stored_metadata = c.definition.if_contains("metadata");
+  JsonObject metadata_holder{{"metadata", stored_metadata && stored_metadata->is_object()
+                                              ? *stored_metadata
+                                              : Json(JsonObject{})}};
   OP_TRY(apply_definition(in, c.definition));
   if (in.metadata) {
+    if (!in.metadata->is_null() && !in.metadata->is_object()) {
+      return invalid_campaign_params("metadata must be an object");
+    }
     OP_TRY(check_metadata_schema(tx, scope, "campaign", *in.metadata, false));
+    merge_metadata(metadata_holder, *in.metadata);
   }
+  for (const std::string& key : in.unset_metadata_fields) {
+    metadata_holder["metadata"].as_object().erase(key);
+  }
+  c.definition["metadata"] = std::move(metadata_holder["metadata"]);
   if (c.campaign_type != CampaignType::kPromotion) OP_TRY(check_template_evaluates(c));
   c.updated_at = now_utc();
   OP_TRY(CampaignRepository(tx).update(scope, c));

@@ -40,6 +40,8 @@ struct CampaignInput {
       referral_program, activity_duration_after_publishing, metadata;
   std::vector<std::string> validation_rules;  // rule ids to assign when creating
   std::vector<TierInput> tiers;               // PROMOTION: `promotion.tiers` to create with it
+  // Updates: metadata keys to remove (contract CampaignsUpdateBase); `metadata` merges there.
+  std::vector<std::string> unset_metadata_fields;
 };
 
 // Fields for creating or updating one voucher.

@@ -376,7 +376,12 @@ Result<VoucherView> VoucherService::update(const Principal& who, std::string_vie
                                            const VoucherInput& in) {
   return store_.in_write([&](UnitOfWork& tx) -> Result<VoucherView> {
     const Scope scope = who.scope();
-    OP_ASSIGN(Voucher v, find_voucher(tx, who, code_or_id));
+    OP_ASSIGN(Voucher found, find_voucher(tx, who, code_or_id));
+    // The row as it is under its lock: a concurrent update waits and then merges into what this
+    // one wrote (metadata keys of two PUTs both survive).
+    OP_ASSIGN(auto locked, VoucherRepository(tx).lock(scope, found.id));
+    if (!locked) return Error::not_found("voucher", std::string(code_or_id));
+    Voucher v = std::move(*locked);
     if (in.type && voucher_type_from_string(*in.type) != v.type) {
       return invalid_voucher("a voucher's type cannot be changed");
     }
