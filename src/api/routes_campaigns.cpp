@@ -41,6 +41,23 @@ void add_campaign_routes(Router<Route>& router, Services& services) {
                      return Reply{200, serialize(out)};
                    }});
 
+  // Ours: {name, vouchers_count?}; the copy's configuration is the source's (CampaignService).
+  router.add("POST", "/v1/campaigns/{campaignId}/clone",
+             Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
+                     OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
+                     OP_ASSIGN(auto name, read_string(body, "name"));
+                     if (!name || name->empty()) {
+                       return Error::invalid_payload("name is required: the copy's own name");
+                     }
+                     OP_ASSIGN(auto count, read_integer(body, "vouchers_count"));
+                     OP_ASSIGN(auto created,
+                               s.campaigns.clone(ctx.principal, ctx.params.get("campaignId"), *name,
+                                                 count.value_or(0)));
+                     json::object out = campaign_json(created);
+                     if (created.async_action_id) out["async_action_id"] = *created.async_action_id;
+                     return Reply{200, serialize(out)};
+                   }});
+
   router.add("GET", "/v1/campaigns",
              Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
                      OP_ASSIGN(auto query, parse_list_query(ctx.query, 10));

@@ -335,6 +335,85 @@ Result<Page<CampaignDetails>> CampaignService::list(const Principal& who, const 
   });
 }
 
+namespace {
+
+std::optional<Json> definition_part(const JsonObject& d, std::string_view key) {
+  const Json* v = d.if_contains(key);
+  return v ? std::optional<Json>(*v) : std::nullopt;
+}
+
+std::vector<std::string> rule_ids(const std::vector<RuleAssignment>& assignments) {
+  std::vector<std::string> out;
+  for (const RuleAssignment& a : assignments) out.push_back(a.rule_id);
+  return out;
+}
+
+}  // namespace
+
+Result<CampaignDetails> CampaignService::clone(const Principal& who, std::string_view id_or_name,
+                                               const std::string& name, int64_t vouchers_count) {
+  const Scope scope = who.scope();
+  CampaignInput in;
+  {
+    OP_ASSIGN(auto tx, store_.snapshot());
+    OP_ASSIGN(Campaign c, find_campaign(tx, scope, id_or_name));
+    if (c.campaign_type == CampaignType::kReferralProgram ||
+        c.campaign_type == CampaignType::kLoyaltyProgram) {
+      return invalid_campaign_params("referral and loyalty programs cannot be cloned");
+    }
+    if (c.unreadable) {
+      return invalid_campaign_params("campaign " + c.id + " has a definition that cannot be read");
+    }
+    in.name = name;
+    in.description = c.description;
+    in.campaign_type = std::string(to_string(c.campaign_type));
+    in.type = std::string(to_string(c.mode));
+    in.category_id = c.category_id;
+    in.start_date = OptionalDate(c.start_date);
+    in.expiration_date = OptionalDate(c.expiration_date);
+    in.join_once = c.join_once;
+    in.auto_join = c.auto_join;
+    in.use_voucher_metadata_schema = c.use_voucher_metadata_schema;
+    in.is_protected = c.is_protected;
+    if (c.campaign_type != CampaignType::kPromotion) in.vouchers_count = vouchers_count;
+    const JsonObject& d = c.definition;
+    in.voucher = definition_part(d, "voucher");
+    in.validity_timeframe = definition_part(d, "validity_timeframe");
+    in.validity_day_of_week = definition_part(d, "validity_day_of_week");
+    in.validity_hours = definition_part(d, "validity_hours");
+    in.activity_duration_after_publishing =
+        definition_part(d, "activity_duration_after_publishing");
+    in.metadata = definition_part(d, "metadata");
+    ValidationRuleRepository rules(tx);
+    OP_ASSIGN(auto assigned, rules.assignments_of(scope, c.id));
+    in.validation_rules = rule_ids(assigned);
+    OP_ASSIGN(auto tiers, TierRepository(tx).of_campaign(scope, c.id));
+    for (const PromotionTier& t : tiers) {
+      if (t.unreadable) {
+        return invalid_campaign_params("tier " + t.id + " has a definition that cannot be read");
+      }
+      TierInput tier;
+      tier.name = t.name;
+      tier.banner = t.banner;
+      tier.category_id = t.category_id;
+      tier.active = t.active;
+      tier.hierarchy = t.hierarchy;
+      tier.start_date = OptionalDate(t.start_date);
+      tier.expiration_date = OptionalDate(t.expiration_date);
+      tier.action = definition_part(t.definition, "action");
+      tier.metadata = definition_part(t.definition, "metadata");
+      tier.validity_timeframe = definition_part(t.definition, "validity_timeframe");
+      tier.validity_day_of_week = definition_part(t.definition, "validity_day_of_week");
+      tier.validity_hours = definition_part(t.definition, "validity_hours");
+      OP_ASSIGN(auto tier_rules, rules.assignments_of(scope, t.id));
+      tier.validation_rules = rule_ids(tier_rules);
+      in.tiers.push_back(std::move(tier));
+    }
+  }
+  if (vouchers_count < 0) return invalid_campaign_params("vouchers_count must not be negative");
+  return create(who, in);
+}
+
 Result<CampaignDetails> CampaignService::update(const Principal& who, std::string_view id_or_name,
                                                 const CampaignInput& in) {
   const Scope scope = who.scope();

@@ -57,6 +57,12 @@ class CampaignService {
       : store_(store), wake_jobs_(std::move(wake_jobs)) {}
 
   Result<CampaignDetails> create(const Principal& who, const CampaignInput& input);
+  // Ours as an API (the reference clones in its dashboard only): a new campaign named `name`
+  // with the source's whole configuration (template and code config, time limits, category,
+  // metadata, validation rules, promotion tiers with their rules) and `vouchers_count` fresh
+  // codes. Refused for referral and loyalty programs, as in the reference.
+  Result<CampaignDetails> clone(const Principal& who, std::string_view id_or_name,
+                                const std::string& name, int64_t vouchers_count);
   Result<CampaignDetails> get(const Principal& who, std::string_view id_or_name);
   Result<Page<CampaignDetails>> list(const Principal& who, const ListQuery& query);
   Result<CampaignDetails> update(const Principal& who, std::string_view id_or_name,

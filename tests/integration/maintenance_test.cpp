@@ -38,6 +38,15 @@ class MaintenanceHttp : public SharedServerTest {
     for (auto& t : threads) t.join();
     for (int s : statuses) EXPECT_EQ(s, 200);
   }
+  // Validating `redeemable` ({object, id}) on an order of `amount`: valid, and total discount.
+  std::pair<bool, int64_t> outcome(const std::string& redeemable, int64_t amount) {
+    const auto r =
+        post("/v1/validations", R"({"redeemables":[)" + redeemable + R"(],"order":{"amount":)" +
+                                    std::to_string(amount) + "}}");
+    EXPECT_EQ(r.status, 200) << r.body;
+    const auto j = r.json();
+    return {j.at("valid").as_bool(), j.at("order").at("total_discount_amount").as_int64()};
+  }
 };
 
 TEST_F(MaintenanceHttp, CampaignMetadataMergesAndUnsetRemovesKeys) {
@@ -76,6 +85,82 @@ TEST_F(MaintenanceHttp, ConcurrentEditsOfOneCampaignOrVoucherKeepEveryKey) {
     EXPECT_TRUE(campaign.at("metadata").as_object().contains(key)) << "campaign lost " << key;
     EXPECT_TRUE(voucher.at("metadata").as_object().contains(key)) << "voucher lost " << key;
   }
+}
+
+TEST_F(MaintenanceHttp, ACloneCopiesTheConfigurationAndValidatesIdentically) {
+  const auto rule =
+      post("/v1/validation-rules", R"({"name":"maint-min","rules":{"1":{"name":"order.amount",)"
+                                   R"("conditions":{"$more_than_equal":[5000]}}},"logic":"1"})");
+  ASSERT_EQ(rule.status, 200) << rule.body;
+  const std::string rule_id(rule.json().at("id").as_string());
+  const auto src =
+      post("/v1/campaigns",
+           R"({"name":"maint-src","type":"STATIC","campaign_type":"DISCOUNT_COUPONS",)"
+           R"("vouchers_count":1,"metadata":{"team":"growth"},"validation_rules":[")" +
+               rule_id +
+               R"("],"voucher":{"type":"DISCOUNT_VOUCHER","discount":{"type":"PERCENT",)"
+               R"("percent_off":15},"code_config":{"pattern":"MSRC-####"}}})");
+  ASSERT_EQ(src.status, 200) << src.body;
+  const auto copy =
+      post("/v1/campaigns/maint-src/clone", R"({"name":"maint-copy","vouchers_count":1})");
+  ASSERT_EQ(copy.status, 200) << copy.body;
+  const auto c = copy.json();
+  EXPECT_NE(c.at("id"), src.json().at("id"));
+  EXPECT_EQ(c.at("name").as_string(), "maint-copy");
+  EXPECT_EQ(c.at("metadata"), src.json().at("metadata"));
+  EXPECT_EQ(c.at("type").as_string(), "STATIC");
+  EXPECT_EQ(c.at("voucher").at("discount"), src.json().at("voucher").at("discount"));
+  EXPECT_EQ(c.at("voucher").at("code_config").at("pattern").as_string(), "MSRC-####");
+  const auto code_of = [&](const std::string& campaign) {
+    const auto list = get("/v1/vouchers?campaign=" + campaign).json();
+    EXPECT_EQ(list.at("vouchers").as_array().size(), 1u) << campaign;
+    return std::string(list.at("vouchers").at(0).at("code").as_string());
+  };
+  const std::string original = code_of("maint-src"), cloned = code_of("maint-copy");
+  EXPECT_NE(original, cloned);
+  EXPECT_EQ(cloned.rfind("MSRC-", 0), 0u);
+  for (const int64_t amount : {4000, 6000}) {
+    const auto a = outcome(R"({"object":"voucher","id":")" + original + R"("})", amount);
+    const auto b = outcome(R"({"object":"voucher","id":")" + cloned + R"("})", amount);
+    EXPECT_EQ(a, b) << amount;
+  }
+  EXPECT_EQ(outcome(R"({"object":"voucher","id":")" + cloned + R"("})", 6000),
+            std::make_pair(true, int64_t{900}));
+
+  // A promotion's tiers come along, with their rules.
+  const auto promo =
+      post("/v1/campaigns", R"({"name":"maint-promo","campaign_type":"PROMOTION",)"
+                            R"("promotion":{"tiers":[{"name":"maint-tier",)"
+                            R"("action":{"discount":{"type":"AMOUNT","amount_off":250}},)"
+                            R"("validation_rules":[")" +
+                                rule_id + R"("]}]}})");
+  ASSERT_EQ(promo.status, 200) << promo.body;
+  ASSERT_EQ(post("/v1/campaigns/maint-promo/clone", R"({"name":"maint-promo-copy"})").status, 200);
+  const auto tier_of = [&](const std::string& campaign) {
+    const std::string id(get("/v1/campaigns/" + campaign).json().at("id").as_string());
+    const auto tiers = get("/v1/promotions/" + id + "/tiers").json();
+    EXPECT_EQ(tiers.at("tiers").as_array().size(), 1u) << campaign;
+    EXPECT_EQ(tiers.at("tiers").at(0).at("name").as_string(), "maint-tier");
+    return std::string(tiers.at("tiers").at(0).at("id").as_string());
+  };
+  const std::string tier = tier_of("maint-promo"), tier_copy = tier_of("maint-promo-copy");
+  EXPECT_NE(tier, tier_copy);
+  for (const int64_t amount : {4000, 6000}) {
+    EXPECT_EQ(outcome(R"({"object":"promotion_tier","id":")" + tier + R"("})", amount),
+              outcome(R"({"object":"promotion_tier","id":")" + tier_copy + R"("})", amount))
+        << amount;
+  }
+
+  // Refused: programs, no name, a taken name, an unknown source.
+  ASSERT_EQ(post("/v1/campaigns", R"({"name":"maint-referral","campaign_type":"REFERRAL_PROGRAM",)"
+                                  R"("voucher":{"discount":{"type":"AMOUNT","amount_off":1}}})")
+                .status,
+            200);
+  expect_error(post("/v1/campaigns/maint-referral/clone", R"({"name":"maint-referral-2"})"), 400,
+               "invalid_campaign_params");
+  expect_error(post("/v1/campaigns/maint-src/clone", "{}"), 400, "invalid_payload");
+  EXPECT_NE(post("/v1/campaigns/maint-src/clone", R"({"name":"maint-copy"})").status, 200);
+  expect_error(post("/v1/campaigns/maint-nothing/clone", R"({"name":"x"})"), 404, "not_found");
 }
 
 }  // namespace
