@@ -20,6 +20,7 @@
 #include "api/router.h"
 #include "api/wire_codecs.h"
 #include "model/api_key.h"
+#include "service/bin_service.h"
 #include "service/bulk_jobs.h"
 #include "service/campaign_service.h"
 #include "service/category_service.h"
@@ -89,6 +90,7 @@ struct Services {
         stacking(s),
         publications(s, wire, vouchers, [this] { wake(); }),
         holders(s, wire),
+        bin(s),
         bulk(s, [this] { wake(); }) {}
   void wake() {
     if (wake_jobs) wake_jobs();
@@ -114,6 +116,7 @@ struct Services {
   StackingService stacking;
   PublicationService publications;
   HolderService holders;
+  BinService bin;
   BulkService bulk;
   std::function<void()> wake_jobs;  // set by whoever runs the JobRunner
 };

@@ -28,6 +28,23 @@ void add_shortcut(ListQuery& q, const QueryParams& params, const char* param, co
 
 }  // namespace
 
+namespace {
+
+json::object bin_entry_json(const BinEntry& e) {
+  json::object o;
+  o["id"] = e.id;
+  o["created_at"] = format_iso8601(e.created_at);
+  o["deleted_by_user_id"] = e.deleted_by_user_id ? json::value(*e.deleted_by_user_id) : nullptr;
+  o["resource_id"] = e.resource_id;
+  o["resource_type"] = e.resource_type;
+  o["resource_name"] = e.resource_name;
+  o["resource_parent_id"] = e.resource_parent_id ? json::value(*e.resource_parent_id) : nullptr;
+  o["object"] = e.resource_type;
+  return o;
+}
+
+}  // namespace
+
 void add_campaign_routes(Router<Route>& router, Services& services) {
   Services& s = services;
 
@@ -84,6 +101,19 @@ void add_campaign_routes(Router<Route>& router, Services& services) {
                      return Reply{200, serialize(campaign_json(c))};
                    }});
 
+  // The bin (spec 13.4): what DELETE without force left, cursor paged; purging an entry deletes
+  // its campaign or voucher for good.
+  router.add("GET", "/v1/trash-bin",
+             Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
+                     OP_ASSIGN(auto query, parse_list_query(ctx.query, 10));
+                     OP_ASSIGN(auto page, s.bin.list(ctx.principal, query));
+                     return Reply{200, serialize(list_json(page, bin_entry_json))};
+                   }});
+  router.add("DELETE", "/v1/trash-bin/{binEntryId}",
+             Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
+                     OP_TRY(s.bin.purge(ctx.principal, ctx.params.get("binEntryId")));
+                     return Reply{204, ""};
+                   }});
   router.add("DELETE", "/v1/campaigns/{campaignId}",
              Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
                      OP_ASSIGN(auto action,

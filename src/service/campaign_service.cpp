@@ -1,6 +1,7 @@
 #include "service/campaign_service.h"
 
 #include "core/crypto.h"
+#include "service/bin_service.h"
 #include "service/definitions.h"
 #include "service/events.h"
 #include "service/incentives.h"
@@ -9,6 +10,7 @@
 #include "service/promotion_service.h"
 #include "service/validation_rule_service.h"
 #include "store/async_action_repository.h"
+#include "store/bin_repository.h"
 #include "store/category_repository.h"
 #include "store/project_repository.h"
 #include "store/promotion_repository.h"
@@ -517,8 +519,11 @@ Result<std::string> CampaignService::remove(const Principal& who, std::string_vi
     if (c.is_protected) return protected_campaign(c, "deleted");
     if (force) {
       OP_TRY(campaigns.remove(scope, c.id));
+      OP_TRY(BinRepository(tx).remove_of(scope, c.id));
     } else {
-      OP_TRY(campaigns.bin(scope, c.id, now_utc()));
+      const Instant now = now_utc();
+      OP_TRY(campaigns.bin(scope, c.id, now));
+      OP_TRY(record_binned_in(tx, who, "campaign", c.id, c.name, std::nullopt, now));
     }
     AsyncAction action;
     action.id = new_id("aa_");

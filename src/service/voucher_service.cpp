@@ -1,4 +1,5 @@
 #include "service/voucher_service.h"
+#include "service/bin_service.h"
 
 #include <chrono>
 #include <map>
@@ -12,6 +13,7 @@
 #include "service/metadata_schema_service.h"
 #include "service/validation_rule_service.h"
 #include "store/async_action_repository.h"
+#include "store/bin_repository.h"
 #include "store/category_repository.h"
 #include "store/validation_rule_repository.h"
 #include "store/voucher_repository.h"
@@ -429,8 +431,11 @@ Status VoucherService::remove(const Principal& who, std::string_view code_or_id,
     VoucherRepository vouchers(tx);
     if (force) {
       OP_TRY(vouchers.remove(who.scope(), v.id));
+      OP_TRY(BinRepository(tx).remove_of(who.scope(), v.id));
     } else {
-      OP_TRY(vouchers.bin(who.scope(), v.id, now_utc()));
+      const Instant now = now_utc();
+      OP_TRY(vouchers.bin(who.scope(), v.id, now));
+      OP_TRY(record_binned_in(tx, who, "voucher", v.id, v.code, v.campaign_id, now));
     }
     return record_event(tx, who, "voucher.deleted", v.id, event_data(v));
   });

@@ -34,7 +34,7 @@ inline constexpr std::array<CatalogTable, 9> kCatalogTables{{
 }};
 
 // Tables of the schema that are not catalog definitions.
-inline constexpr std::array<std::string_view, 23> kDataTables{{
+inline constexpr std::array<std::string_view, 24> kDataTables{{
     "schema_migrations",
     "store_settings",
     "projects",
@@ -58,6 +58,7 @@ inline constexpr std::array<std::string_view, 23> kDataTables{{
     "idempotency_keys",
     "publications",
     "redeemable_holders",
+    "bin_entries",
 }};
 
 // The SQL that (re)creates the version triggers of `table` on `dialect` ("sqlite" or

@@ -664,7 +664,34 @@ INSERT INTO redeemable_holders (id, project_id, redeemable_id, redeemable_object
   WHERE v.holder_id IS NOT NULL;
 )sql";
 
-constexpr std::array<Migration, 16> kMigrations{{
+// The bin (spec 13.4): one entry per binned campaign and per voucher binned on its own (vouchers
+// binned with their campaign go with its entry). Rows binned before this table existed get
+// theirs here: a binned voucher is "on its own" unless its campaign went to the bin with it.
+constexpr std::string_view kBinEntries = R"sql(
+CREATE TABLE bin_entries (
+  id TEXT PRIMARY KEY,
+  project_id TEXT NOT NULL REFERENCES projects (id),
+  resource_id TEXT NOT NULL,
+  resource_type TEXT NOT NULL,
+  resource_name TEXT NOT NULL,
+  resource_parent_id TEXT,
+  deleted_by_user_id TEXT,
+  created_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX bin_entries_resource ON bin_entries (project_id, resource_id);
+CREATE INDEX bin_entries_parent ON bin_entries (project_id, resource_parent_id);
+INSERT INTO bin_entries (id, project_id, resource_id, resource_type, resource_name,
+    resource_parent_id, created_at)
+  SELECT 'tbe_' || id, project_id, id, 'campaign', name, NULL, deleted_at
+  FROM campaigns WHERE deleted_at IS NOT NULL;
+INSERT INTO bin_entries (id, project_id, resource_id, resource_type, resource_name,
+    resource_parent_id, created_at)
+  SELECT 'tbe_' || v.id, v.project_id, v.id, 'voucher', v.code, v.campaign_id, v.deleted_at
+  FROM vouchers v LEFT JOIN campaigns c ON c.id = v.campaign_id
+  WHERE v.deleted_at IS NOT NULL AND (c.id IS NULL OR c.deleted_at IS NULL);
+)sql";
+
+constexpr std::array<Migration, 17> kMigrations{{
     {1, "foundation: projects, api keys, categories", kFoundation},
     {2, "campaigns, vouchers, async actions", kCampaigns},
     {3, "promotion tiers and stacks", kPromotions},
@@ -682,6 +709,7 @@ constexpr std::array<Migration, 16> kMigrations{{
     {14, "stacking rules", kStackingRules},
     {15, "publications", kPublications},
     {16, "redeemable holders", kRedeemableHolders},
+    {17, "bin entries", kBinEntries},
 }};
 
 }  // namespace

@@ -163,5 +163,66 @@ TEST_F(MaintenanceHttp, ACloneCopiesTheConfigurationAndValidatesIdentically) {
   expect_error(post("/v1/campaigns/maint-nothing/clone", R"({"name":"x"})"), 404, "not_found");
 }
 
+// Spec 13.4: deleting without force bins (name and code stay reserved, one entry per campaign
+// and per voucher binned on its own); purging the entry, or force, frees them.
+TEST_F(MaintenanceHttp, TheBinKeepsNamesAndCodesUntilAnEntryIsPurged) {
+  const std::string standalone =
+      R"({"type":"DISCOUNT_VOUCHER","discount":{"type":"AMOUNT","amount_off":1}})";
+  ASSERT_EQ(post("/v1/vouchers/MAINT-BIN-LONE", standalone).status, 200);
+  const std::string campaign =
+      R"({"name":"maint-bin","campaign_type":"DISCOUNT_COUPONS",)"
+      R"("voucher":{"type":"DISCOUNT_VOUCHER","discount":{"type":"AMOUNT","amount_off":1}}})";
+  ASSERT_EQ(post("/v1/campaigns", campaign).status, 200);
+  ASSERT_EQ(post("/v1/campaigns/maint-bin/vouchers/MAINT-BIN-C1", "{}").status, 200);
+  const std::string campaign_id(get("/v1/campaigns/maint-bin").json().at("id").as_string());
+  ASSERT_LT(del("/v1/vouchers/MAINT-BIN-LONE").status, 300);
+  ASSERT_LT(del("/v1/campaigns/maint-bin").status, 300);
+
+  const auto entry = [&](const std::string& name) {
+    const auto list = get("/v1/trash-bin?filters[resource_name][conditions][$is]=" + name).json();
+    EXPECT_EQ(list.at("total").as_int64(), 1) << name;
+    return list.at("data").as_array().empty() ? boost::json::value() : list.at("data").at(0);
+  };
+  const auto lone = entry("MAINT-BIN-LONE");
+  ASSERT_TRUE(lone.is_object());
+  EXPECT_EQ(std::string(lone.at("id").as_string()).rfind("tbe_", 0), 0u);
+  EXPECT_EQ(lone.at("resource_type").as_string(), "voucher");
+  EXPECT_TRUE(lone.at("resource_parent_id").is_null());
+  EXPECT_TRUE(lone.at("deleted_by_user_id").is_null());
+  const auto binned_campaign = entry("maint-bin");
+  ASSERT_TRUE(binned_campaign.is_object());
+  EXPECT_EQ(binned_campaign.at("resource_type").as_string(), "campaign");
+  EXPECT_EQ(binned_campaign.at("resource_id").as_string(), campaign_id);
+  // The campaign's code went with the campaign: no entry of its own.
+  EXPECT_EQ(get("/v1/trash-bin?filters[resource_name][conditions][$is]=MAINT-BIN-C1")
+                .json()
+                .at("total")
+                .as_int64(),
+            0);
+
+  // Reserved while binned.
+  EXPECT_NE(post("/v1/vouchers/MAINT-BIN-LONE", standalone).status, 200);
+  EXPECT_NE(post("/v1/vouchers/MAINT-BIN-C1", standalone).status, 200);
+  EXPECT_NE(post("/v1/campaigns", campaign).status, 200);
+
+  // Purged: free again.
+  EXPECT_EQ(del("/v1/trash-bin/" + std::string(lone.at("id").as_string())).status, 204);
+  EXPECT_EQ(post("/v1/vouchers/MAINT-BIN-LONE", standalone).status, 200);
+  EXPECT_EQ(del("/v1/trash-bin/" + std::string(binned_campaign.at("id").as_string())).status, 204);
+  EXPECT_EQ(post("/v1/campaigns", campaign).status, 200);
+  EXPECT_EQ(post("/v1/vouchers/MAINT-BIN-C1", standalone).status, 200);
+  expect_error(del("/v1/trash-bin/" + std::string(lone.at("id").as_string())), 404, "not_found");
+
+  // force deletes at once, with no entry.
+  ASSERT_EQ(post("/v1/vouchers/MAINT-BIN-FORCE", standalone).status, 200);
+  ASSERT_LT(del("/v1/vouchers/MAINT-BIN-FORCE?force=true").status, 300);
+  EXPECT_EQ(get("/v1/trash-bin?filters[resource_name][conditions][$is]=MAINT-BIN-FORCE")
+                .json()
+                .at("total")
+                .as_int64(),
+            0);
+  EXPECT_EQ(post("/v1/vouchers/MAINT-BIN-FORCE", standalone).status, 200);
+}
+
 }  // namespace
 }  // namespace openpromo::testing

@@ -509,6 +509,9 @@ TEST_F(StructureTest, AKeyOfAnotherProjectSeesNothingOnAnyRoute) {
   Reply deleted = call("DELETE", "/v1/campaigns/" + doomed, "", admin_);
   ASSERT_EQ(deleted.status, 202) << deleted.body;
   keep("asyncActionId", std::string(deleted.json().at("async_action_id").as_string()));
+  Reply bin = call("GET", "/v1/trash-bin", "", admin_);
+  ASSERT_EQ(bin.status, 200) << bin.body;
+  keep("binEntryId", std::string(bin.json().at("data").at(0).at("id").as_string()));
   secrets.insert(doomed);
   secrets.insert(project_.id);
 
