@@ -43,6 +43,24 @@ json::object bin_entry_json(const BinEntry& e) {
   return o;
 }
 
+json::object audit_entry_json(const AuditEntry& e) {
+  json::object o;
+  o["id"] = e.id;
+  o["object"] = "audit_entry";
+  o["created_at"] = format_iso8601(e.created_at);
+  o["campaign_id"] = e.campaign_id;
+  o["action"] = e.action;
+  o["resource_type"] = e.resource_type;
+  o["resource_id"] = e.resource_id;
+  o["actor"] =
+      json::object{{"key_id", e.actor_key_id.empty() ? json::value() : json::value(e.actor_key_id)},
+                   {"role", e.actor_role}};
+  o["before"] = e.before;
+  o["after"] = e.after;
+  o["request_id"] = e.request_id.empty() ? json::value() : json::value(e.request_id);
+  return o;
+}
+
 }  // namespace
 
 void add_campaign_routes(Router<Route>& router, Services& services) {
@@ -101,6 +119,14 @@ void add_campaign_routes(Router<Route>& router, Services& services) {
                      return Reply{200, serialize(campaign_json(c))};
                    }});
 
+  // Ours: the campaign's maintenance log, cursor paged.
+  router.add("GET", "/v1/campaigns/{campaignId}/audit",
+             Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
+                     OP_ASSIGN(auto query, parse_list_query(ctx.query, 10));
+                     OP_ASSIGN(auto page, s.campaigns.audit(ctx.principal,
+                                                            ctx.params.get("campaignId"), query));
+                     return Reply{200, serialize(list_json(page, audit_entry_json))};
+                   }});
   // The bin (spec 13.4): what DELETE without force left, cursor paged; purging an entry deletes
   // its campaign or voucher for good.
   router.add("GET", "/v1/trash-bin",

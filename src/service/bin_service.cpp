@@ -37,8 +37,14 @@ Status BinService::purge(const Principal& who, std::string_view entry_id) {
     const JsonObject data{{"id", entry->resource_id}, {"object", entry->resource_type}};
     if (entry->resource_type == "campaign") {
       OP_TRY(CampaignRepository(tx).remove(scope, entry->resource_id));
+      OP_TRY(record_audit(tx, who, entry->resource_id, "campaign.deleted", "campaign",
+                          entry->resource_id, nullptr, nullptr));
       OP_TRY(BinRepository(tx).remove_of(scope, entry->resource_id));
       return record_event(tx, who, "campaign.deleted", entry->resource_id, data);
+    }
+    if (entry->resource_parent_id) {
+      OP_TRY(record_audit(tx, who, *entry->resource_parent_id, "voucher.deleted", "voucher",
+                          entry->resource_id, nullptr, nullptr));
     }
     OP_TRY(VoucherRepository(tx).remove(scope, entry->resource_id));
     OP_TRY(BinRepository(tx).remove_of(scope, entry->resource_id));

@@ -10,6 +10,7 @@
 #include "service/promotion_service.h"
 #include "service/validation_rule_service.h"
 #include "store/async_action_repository.h"
+#include "store/audit_repository.h"
 #include "store/bin_repository.h"
 #include "store/category_repository.h"
 #include "store/project_repository.h"
@@ -288,6 +289,10 @@ Result<CampaignDetails> CampaignService::create(const Principal& who, const Camp
   OP_TRY(CampaignRepository(tx).insert(scope, c));
   OP_TRY(assign_rules(tx, who, in.validation_rules, "campaign", c.id));
   for (const TierInput& tier : in.tiers) OP_TRY(create_tier_in(tx, who, c, tier));
+  OP_TRY(record_audit(
+      tx, who, c.id, in.cloned_from ? "campaign.cloned" : "campaign.created", "campaign", c.id,
+      in.cloned_from ? Json(JsonObject{{"source_campaign_id", *in.cloned_from}}) : Json(nullptr),
+      campaign_state(c)));
 
   std::optional<std::string> action_id;
   if (count == 1) {
@@ -339,6 +344,28 @@ Result<Page<CampaignDetails>> CampaignService::list(const Principal& who, const 
 
 namespace {
 
+Json time_or_null(const std::optional<Instant>& t) {
+  return t ? Json(format_iso8601(*t)) : Json(nullptr);
+}
+
+}  // namespace
+
+// What an audit entry keeps of a campaign: its settings as stored.
+Json campaign_state(const Campaign& c) {
+  return JsonObject{{"name", c.name},
+                    {"description", c.description ? Json(*c.description) : Json(nullptr)},
+                    {"active", c.active},
+                    {"start_date", time_or_null(c.start_date)},
+                    {"expiration_date", time_or_null(c.expiration_date)},
+                    {"category_id", c.category_id ? Json(*c.category_id) : Json(nullptr)},
+                    {"join_once", c.join_once},
+                    {"auto_join", c.auto_join},
+                    {"protected", c.is_protected},
+                    {"definition", c.definition}};
+}
+
+namespace {
+
 std::optional<Json> definition_part(const JsonObject& d, std::string_view key) {
   const Json* v = d.if_contains(key);
   return v ? std::optional<Json>(*v) : std::nullopt;
@@ -351,6 +378,14 @@ std::vector<std::string> rule_ids(const std::vector<RuleAssignment>& assignments
 }
 
 }  // namespace
+
+Result<Page<AuditEntry>> CampaignService::audit(const Principal& who, std::string_view id_or_name,
+                                                const ListQuery& query) {
+  return store_.in_snapshot([&](UnitOfWork& tx) -> Result<Page<AuditEntry>> {
+    OP_ASSIGN(Campaign c, find_campaign(tx, who.scope(), id_or_name));
+    return AuditRepository(tx).list_of_campaign(who.scope(), c.id, query);
+  });
+}
 
 Result<CampaignDetails> CampaignService::clone(const Principal& who, std::string_view id_or_name,
                                                const std::string& name, int64_t vouchers_count) {
@@ -367,6 +402,7 @@ Result<CampaignDetails> CampaignService::clone(const Principal& who, std::string
       return invalid_campaign_params("campaign " + c.id + " has a definition that cannot be read");
     }
     in.name = name;
+    in.cloned_from = c.id;
     in.description = c.description;
     in.campaign_type = std::string(to_string(c.campaign_type));
     in.type = std::string(to_string(c.mode));
@@ -426,6 +462,7 @@ Result<CampaignDetails> CampaignService::update(const Principal& who, std::strin
   // run one at a time already).
   OP_TRY(CampaignRepository(tx).lock_live(scope, found.id));
   OP_ASSIGN(Campaign c, find_campaign(tx, scope, found.id));
+  const Campaign before = c;
   if (c.is_protected) return protected_campaign(c, "modified");
   if (in.name && *in.name != c.name) {
     return invalid_campaign_params("a campaign's name cannot be changed");
@@ -492,6 +529,8 @@ Result<CampaignDetails> CampaignService::update(const Principal& who, std::strin
   OP_TRY(CampaignRepository(tx).update(scope, c));
   OP_TRY(record_event(tx, who, "campaign.updated", c.id, event_data(c)));
   OP_ASSIGN(Campaign stored, find_campaign(tx, scope, c.id));
+  OP_TRY(record_audit(tx, who, c.id, "campaign.updated", "campaign", c.id, campaign_state(before),
+                      campaign_state(stored)));
   OP_ASSIGN(CampaignDetails out, campaign_details(tx, scope, std::move(stored)));
   OP_TRY(tx.commit());
   return out;
@@ -501,8 +540,10 @@ Status CampaignService::set_active(const Principal& who, std::string_view id_or_
   return store_.in_write([&](UnitOfWork& tx) -> Status {
     OP_ASSIGN(Campaign c, find_campaign(tx, who.scope(), id_or_name));
     OP_TRY(CampaignRepository(tx).set_active(who.scope(), c.id, active, now_utc()));
-    return record_event(tx, who, active ? "campaign.enabled" : "campaign.disabled", c.id,
-                        event_data(c));
+    const char* action = active ? "campaign.enabled" : "campaign.disabled";
+    OP_TRY(record_audit(tx, who, c.id, action, "campaign", c.id, JsonObject{{"active", c.active}},
+                        JsonObject{{"active", active}}));
+    return record_event(tx, who, action, c.id, event_data(c));
   });
 }
 
@@ -540,6 +581,8 @@ Result<std::string> CampaignService::remove(const Principal& who, std::string_vi
     action.done_count = c.vouchers_count;
     action.created_at = now_utc();
     OP_TRY(AsyncActionRepository(tx).insert(scope, action));
+    OP_TRY(record_audit(tx, who, c.id, force ? "campaign.deleted" : "campaign.binned", "campaign",
+                        c.id, campaign_state(c), nullptr));
     OP_TRY(record_event(tx, who, "campaign.deleted", c.id, event_data(c)));
     return action.id;
   });

@@ -16,6 +16,7 @@
 #include "core/json.h"
 #include "model/api_key.h"
 #include "model/async_action.h"
+#include "model/audit_entry.h"
 #include "model/campaign.h"
 #include "model/category.h"
 #include "model/code_config.h"
@@ -61,6 +62,9 @@ class CampaignService {
   // with the source's whole configuration (template and code config, time limits, category,
   // metadata, validation rules, promotion tiers with their rules) and `vouchers_count` fresh
   // codes. Refused for referral and loyalty programs, as in the reference.
+  // The campaign's audit log (ours), newest first unless `order` says otherwise.
+  Result<Page<AuditEntry>> audit(const Principal& who, std::string_view id_or_name,
+                                 const ListQuery& query);
   Result<CampaignDetails> clone(const Principal& who, std::string_view id_or_name,
                                 const std::string& name, int64_t vouchers_count);
   Result<CampaignDetails> get(const Principal& who, std::string_view id_or_name);
@@ -89,6 +93,8 @@ class CampaignService {
 
 // Pieces the voucher and promotion use cases share, run inside their unit of work.
 Result<Campaign> find_campaign(UnitOfWork& tx, const Scope& scope, std::string_view id_or_name);
+// What an audit entry keeps of a campaign.
+Json campaign_state(const Campaign& c);
 Result<CampaignDetails> campaign_details(UnitOfWork& tx, const Scope& scope, Campaign campaign);
 // A category named by id or by name (name: the first with it), or none.
 Result<std::optional<std::string>> resolve_category(UnitOfWork& tx, const Scope& scope,

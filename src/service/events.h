@@ -17,4 +17,10 @@ namespace openpromo {
 Status record_event(UnitOfWork& tx, const Principal& who, std::string_view type,
                     std::string_view entity_id, JsonObject data);
 
+// Appends an audit entry (ours): `action` on `resource_type`/`resource_id` of `campaign_id` by
+// `who`, with the state before and after (null where there is none), in the acting unit.
+Status record_audit(UnitOfWork& tx, const Principal& who, std::string_view campaign_id,
+                    std::string_view action, std::string_view resource_type,
+                    std::string_view resource_id, Json before, Json after);
+
 }  // namespace openpromo

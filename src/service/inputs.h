@@ -42,6 +42,7 @@ struct CampaignInput {
   std::vector<TierInput> tiers;               // PROMOTION: `promotion.tiers` to create with it
   // Updates: metadata keys to remove (contract CampaignsUpdateBase); `metadata` merges there.
   std::vector<std::string> unset_metadata_fields;
+  std::optional<std::string> cloned_from;  // set by clone: the source campaign (audit log)
 };
 
 // Fields for creating or updating one voucher.

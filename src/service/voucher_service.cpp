@@ -64,6 +64,29 @@ Result<Voucher> find_voucher(UnitOfWork& tx, const Principal& who, std::string_v
   return std::move(*found);
 }
 
+// What an audit entry keeps of a voucher of a campaign.
+Json voucher_state(const Voucher& v) {
+  auto time = [](const std::optional<Instant>& t) {
+    return t ? Json(format_iso8601(*t)) : Json(nullptr);
+  };
+  return JsonObject{
+      {"code", v.code},
+      {"active", v.active},
+      {"start_date", time(v.start_date)},
+      {"expiration_date", time(v.expiration_date)},
+      {"redemption_quantity", v.redemption_quantity ? Json(*v.redemption_quantity) : Json(nullptr)},
+      {"category_id", v.category_id ? Json(*v.category_id) : Json(nullptr)},
+      {"definition", v.definition}};
+}
+
+// An audit entry under the voucher's campaign; codes outside campaigns have no campaign log.
+Status audit_voucher(UnitOfWork& tx, const Principal& who, const Voucher& v,
+                     std::string_view action, Json before, Json after) {
+  if (!v.campaign_id) return {};
+  return record_audit(tx, who, *v.campaign_id, action, "voucher", v.id, std::move(before),
+                      std::move(after));
+}
+
 JsonObject event_data(const Voucher& v) {
   return JsonObject{{"id", v.id},
                     {"code", v.code},
@@ -384,6 +407,7 @@ Result<VoucherView> VoucherService::update(const Principal& who, std::string_vie
     OP_ASSIGN(auto locked, VoucherRepository(tx).lock(scope, found.id));
     if (!locked) return Error::not_found("voucher", std::string(code_or_id));
     Voucher v = std::move(*locked);
+    const Voucher before = v;
     if (in.type && voucher_type_from_string(*in.type) != v.type) {
       return invalid_voucher("a voucher's type cannot be changed");
     }
@@ -408,6 +432,8 @@ Result<VoucherView> VoucherService::update(const Principal& who, std::string_vie
     OP_TRY(VoucherRepository(tx).update(scope, v));
     OP_TRY(record_event(tx, who, "voucher.updated", v.id, event_data(v)));
     OP_ASSIGN(Voucher stored, find_voucher(tx, who, v.id));
+    OP_TRY(audit_voucher(tx, who, stored, "voucher.updated", voucher_state(before),
+                         voucher_state(stored)));
     return voucher_view(tx, scope, std::move(stored), true);
   });
 }
@@ -417,6 +443,8 @@ Result<VoucherView> VoucherService::set_active(const Principal& who, std::string
   return store_.in_write([&](UnitOfWork& tx) -> Result<VoucherView> {
     OP_ASSIGN(Voucher v, find_voucher(tx, who, code_or_id));
     OP_TRY(VoucherRepository(tx).set_active(who.scope(), v.id, active, now_utc()));
+    OP_TRY(audit_voucher(tx, who, v, active ? "voucher.enabled" : "voucher.disabled",
+                         JsonObject{{"active", v.active}}, JsonObject{{"active", active}}));
     OP_TRY(record_event(tx, who, active ? "voucher.enabled" : "voucher.disabled", v.id,
                         event_data(v)));
     OP_ASSIGN(Voucher stored, find_voucher(tx, who, v.id));
@@ -437,6 +465,8 @@ Status VoucherService::remove(const Principal& who, std::string_view code_or_id,
       OP_TRY(vouchers.bin(who.scope(), v.id, now));
       OP_TRY(record_binned_in(tx, who, "voucher", v.id, v.code, v.campaign_id, now));
     }
+    OP_TRY(audit_voucher(tx, who, v, force ? "voucher.deleted" : "voucher.binned", voucher_state(v),
+                         nullptr));
     return record_event(tx, who, "voucher.deleted", v.id, event_data(v));
   });
 }

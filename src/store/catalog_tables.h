@@ -34,7 +34,7 @@ inline constexpr std::array<CatalogTable, 9> kCatalogTables{{
 }};
 
 // Tables of the schema that are not catalog definitions.
-inline constexpr std::array<std::string_view, 24> kDataTables{{
+inline constexpr std::array<std::string_view, 25> kDataTables{{
     "schema_migrations",
     "store_settings",
     "projects",
@@ -59,6 +59,7 @@ inline constexpr std::array<std::string_view, 24> kDataTables{{
     "publications",
     "redeemable_holders",
     "bin_entries",
+    "audit_entries",
 }};
 
 // The SQL that (re)creates the version triggers of `table` on `dialect` ("sqlite" or

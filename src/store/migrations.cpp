@@ -691,7 +691,26 @@ INSERT INTO bin_entries (id, project_id, resource_id, resource_type, resource_na
   WHERE v.deleted_at IS NOT NULL AND (c.id IS NULL OR c.deleted_at IS NULL);
 )sql";
 
-constexpr std::array<Migration, 17> kMigrations{{
+// The audit log of campaign maintenance (ours, issue 15).
+constexpr std::string_view kAuditEntries = R"sql(
+CREATE TABLE audit_entries (
+  id TEXT PRIMARY KEY,
+  project_id TEXT NOT NULL REFERENCES projects (id),
+  campaign_id TEXT NOT NULL,
+  action TEXT NOT NULL,
+  resource_type TEXT NOT NULL,
+  resource_id TEXT NOT NULL,
+  actor_key_id TEXT NOT NULL,
+  actor_role TEXT NOT NULL,
+  before_state TEXT,
+  after_state TEXT,
+  request_id TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX audit_entries_campaign ON audit_entries (project_id, campaign_id, id);
+)sql";
+
+constexpr std::array<Migration, 18> kMigrations{{
     {1, "foundation: projects, api keys, categories", kFoundation},
     {2, "campaigns, vouchers, async actions", kCampaigns},
     {3, "promotion tiers and stacks", kPromotions},
@@ -710,6 +729,7 @@ constexpr std::array<Migration, 17> kMigrations{{
     {15, "publications", kPublications},
     {16, "redeemable holders", kRedeemableHolders},
     {17, "bin entries", kBinEntries},
+    {18, "audit log", kAuditEntries},
 }};
 
 }  // namespace

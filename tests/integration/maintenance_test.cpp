@@ -279,5 +279,56 @@ TEST_F(MaintenanceHttp, ADisabledCampaignKeepsItsCodesAndCanPublishButNeverAppli
   EXPECT_TRUE(qualifies("maint-off"));
 }
 
+// Ours: every maintenance action on a campaign or its codes is in the campaign's audit log, with
+// who, before and after; a refused action leaves nothing.
+TEST_F(MaintenanceHttp, TheAuditLogRecordsEachActionWithItsBeforeAndAfter) {
+  const auto created =
+      post("/v1/campaigns",
+           R"({"name":"maint-audit","campaign_type":"DISCOUNT_COUPONS",)"
+           R"("metadata":{"a":1},)"
+           R"("voucher":{"type":"DISCOUNT_VOUCHER","discount":{"type":"AMOUNT","amount_off":1}}})");
+  ASSERT_EQ(created.status, 200) << created.body;
+  const std::string id(created.json().at("id").as_string());
+  ASSERT_EQ(put("/v1/campaigns/maint-audit", R"({"metadata":{"a":2}})").status, 200);
+  expect_error(put("/v1/campaigns/maint-audit", R"({"name":"renamed"})"), 400,
+               "invalid_campaign_params");
+  ASSERT_EQ(post("/v1/campaigns/maint-audit/disable", "").status, 200);
+  ASSERT_EQ(post("/v1/campaigns/maint-audit/enable", "").status, 200);
+  ASSERT_EQ(post("/v1/campaigns/maint-audit/vouchers/MAINT-AUDIT-1", "{}").status, 200);
+  ASSERT_EQ(put("/v1/vouchers/MAINT-AUDIT-1", R"({"metadata":{"k":"v"}})").status, 200);
+  ASSERT_LT(del("/v1/vouchers/MAINT-AUDIT-1").status, 300);
+
+  const auto log = get("/v1/campaigns/" + id + "/audit?limit=20");
+  ASSERT_EQ(log.status, 200) << log.body;
+  const auto j = log.json();
+  std::vector<std::string> actions;
+  for (const auto& e : j.at("data").as_array()) actions.emplace_back(e.at("action").as_string());
+  EXPECT_EQ(actions,
+            (std::vector<std::string>{"voucher.binned", "voucher.updated", "campaign.enabled",
+                                      "campaign.disabled", "campaign.updated", "campaign.created"}))
+      << log.body;
+  const auto& updated = j.at("data").at(4);
+  EXPECT_EQ(updated.at("before").at("definition").at("metadata").at("a").as_int64(), 1);
+  EXPECT_EQ(updated.at("after").at("definition").at("metadata").at("a").as_int64(), 2);
+  EXPECT_EQ(updated.at("actor").at("role").as_string(), "admin");
+  EXPECT_TRUE(updated.at("actor").at("key_id").is_string());
+  EXPECT_EQ(std::string(updated.at("id").as_string()).rfind("aud_", 0), 0u);
+  const auto* before_metadata =
+      j.at("data").at(1).at("before").at("definition").as_object().if_contains("metadata");
+  EXPECT_TRUE(!before_metadata || !before_metadata->as_object().contains("k"));
+  EXPECT_EQ(j.at("data").at(1).at("after").at("definition").at("metadata").at("k").as_string(),
+            "v");
+  EXPECT_TRUE(j.at("data").at(0).at("after").is_null());
+  EXPECT_EQ(j.at("data").at(3).at("after").at("active"), false);
+
+  const auto copy = post("/v1/campaigns/maint-audit/clone", R"({"name":"maint-audit-copy"})");
+  ASSERT_EQ(copy.status, 200) << copy.body;
+  const auto copy_log =
+      get("/v1/campaigns/" + std::string(copy.json().at("id").as_string()) + "/audit").json();
+  ASSERT_EQ(copy_log.at("total").as_int64(), 1);
+  EXPECT_EQ(copy_log.at("data").at(0).at("action").as_string(), "campaign.cloned");
+  EXPECT_EQ(copy_log.at("data").at(0).at("before").at("source_campaign_id").as_string(), id);
+}
+
 }  // namespace
 }  // namespace openpromo::testing
