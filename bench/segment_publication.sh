@@ -9,16 +9,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count=${1:-100000}
-dir=$(mktemp -d)
-db=${2:-sqlite:$dir/bench.db}
-trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$dir"' EXIT
-
-OPENPROMO_BOOTSTRAP_APP_ID=bench OPENPROMO_BOOTSTRAP_APP_TOKEN=bench \
-  build/bin/openpromo serve --listen 127.0.0.1:0 --db "$db" >"$dir/out" 2>/dev/null &
-pid=$!
-until grep -q 'listening on' "$dir/out" 2>/dev/null; do sleep 0.05; done
-url=$(grep -o 'http://127.0.0.1:[0-9]*' "$dir/out" | head -n 1)
-auth=(-H 'X-App-Id: bench' -H 'X-App-Token: bench' -H 'Content-Type: application/json')
+db=${2:-}
+# shellcheck source=bench/serve.sh
+source bench/serve.sh
 
 field() { grep -o "\"$1\":\"[^\"]*\"" | head -n 1 | cut -d'"' -f4; }
 wait_action() {

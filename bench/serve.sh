@@ -1,0 +1,12 @@
+# Sourced by the HTTP benchmark scripts: starts build/bin/openpromo on a free loopback port with a
+# bootstrap key, on $db (default: a temporary SQLite file in $dir), and stops it on exit.
+# Sets: dir (a temporary directory), db, pid, url, auth (curl header arguments).
+dir=$(mktemp -d)
+db=${db:-sqlite:$dir/bench.db}
+trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$dir"' EXIT
+OPENPROMO_BOOTSTRAP_APP_ID=bench OPENPROMO_BOOTSTRAP_APP_TOKEN=bench \
+  build/bin/openpromo serve --listen 127.0.0.1:0 --db "$db" >"$dir/out" 2>/dev/null &
+pid=$!
+until grep -q 'listening on' "$dir/out" 2>/dev/null; do sleep 0.05; done
+url=$(grep -o 'http://127.0.0.1:[0-9]*' "$dir/out" | head -n 1)
+auth=(-H 'X-App-Id: bench' -H 'X-App-Token: bench' -H 'Content-Type: application/json')
