@@ -325,6 +325,37 @@ Result<std::optional<Voucher>> VoucherRepository::publish(const Scope& scope, st
   return std::optional<Voucher>(from_row(rs.rows[0]));
 }
 
+Status VoucherRepository::follow_campaign(const Scope& scope, std::string_view campaign_id,
+                                          bool dates, bool category,
+                                          const std::optional<std::string>& previous_category,
+                                          std::optional<Instant> start_date,
+                                          std::optional<Instant> expiration_date,
+                                          const std::optional<std::string>& category_id,
+                                          Instant now) {
+  const sql::Scoped s(scope);
+  const std::string untouched =
+      " AND campaign_id = ? AND holder_id IS NULL AND"
+      " redeemed_quantity = 0 AND deleted_at IS NULL";
+  std::vector<sql::Value> params{opt(start_date), opt(expiration_date), now.millis};
+  s.bind(params);
+  params.emplace_back(std::string(campaign_id));
+  if (dates) {
+    OP_TRY(
+        tx_.query("UPDATE vouchers SET start_date = ?, expiration_date = ?, updated_at = ? WHERE " +
+                      s.where() + untouched,
+                  params));
+  }
+  if (!category) return {};
+  params = {opt(category_id), now.millis};
+  s.bind(params);
+  params.emplace_back(std::string(campaign_id));
+  params.emplace_back(previous_category.value_or(""));
+  OP_TRY(tx_.query("UPDATE vouchers SET category_id = ?, updated_at = ? WHERE " + s.where() +
+                       untouched + " AND COALESCE(category_id, '') = ?",
+                   params));
+  return {};
+}
+
 Result<std::vector<std::string>> VoucherRepository::holders_in_campaign(
     const Scope& scope, std::string_view campaign_id, const std::vector<std::string>& holder_ids) {
   std::vector<std::string> out;

@@ -63,6 +63,13 @@ class VoucherRepository {
                                          std::string_view holder_id, std::optional<Instant> expires,
                                          Instant now);
   // The codes of `campaign_id` that `holder_id` holds.
+  // A campaign edit's reach (spec 13.1): its codes that nobody holds and nobody redeemed take
+  // the campaign's dates (when `dates`), and, those still in its previous category, its category
+  // (when `category`).
+  Status follow_campaign(const Scope& scope, std::string_view campaign_id, bool dates,
+                         bool category, const std::optional<std::string>& previous_category,
+                         std::optional<Instant> start_date, std::optional<Instant> expiration_date,
+                         const std::optional<std::string>& category_id, Instant now);
   // Which of `holder_ids` hold a live code of `campaign_id`.
   Result<std::vector<std::string>> holders_in_campaign(const Scope& scope,
                                                        std::string_view campaign_id,

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <latch>
 #include <string>
 #include <thread>
@@ -328,6 +329,63 @@ TEST_F(MaintenanceHttp, TheAuditLogRecordsEachActionWithItsBeforeAndAfter) {
   ASSERT_EQ(copy_log.at("total").as_int64(), 1);
   EXPECT_EQ(copy_log.at("data").at(0).at("action").as_string(), "campaign.cloned");
   EXPECT_EQ(copy_log.at("data").at(0).at("before").at("source_campaign_id").as_string(), id);
+}
+
+// Spec 13.1: new time limits and category reach the codes nobody holds or redeemed yet; settings
+// fixed at creation are refused by name.
+TEST_F(MaintenanceHttp, AnEditReachesOnlyUntouchedCodesAndFixedSettingsAreRefused) {
+  const auto category = post("/v1/categories", R"({"name":"maint-reach-cat","hierarchy":1})");
+  ASSERT_EQ(category.status, 200) << category.body;
+  const std::string category_id(category.json().at("id").as_string());
+  ASSERT_EQ(post("/v1/campaigns", R"({"name":"maint-reach","campaign_type":"DISCOUNT_COUPONS",)"
+                                  R"("voucher":{"type":"DISCOUNT_VOUCHER",)"
+                                  R"("discount":{"type":"AMOUNT","amount_off":100}}})")
+                .status,
+            200);
+  for (const char* code : {"MAINT-REACH-HELD", "MAINT-REACH-USED", "MAINT-REACH-FREE"}) {
+    ASSERT_EQ(post("/v1/campaigns/maint-reach/vouchers/" + std::string(code), "{}").status, 200);
+  }
+  ASSERT_EQ(post("/v1/publications",
+                 R"({"voucher":"MAINT-REACH-HELD","customer":{"source_id":"maint-reach-c"}})")
+                .status,
+            200);
+  ASSERT_EQ(post("/v1/redemptions", R"({"redeemables":[{"object":"voucher","id":)"
+                                    R"("MAINT-REACH-USED"}],"order":{"amount":1000}})")
+                .status,
+            200);
+  const auto edited =
+      put("/v1/campaigns/maint-reach",
+          R"({"start_date":"2026-01-01T00:00:00Z","expiration_date":"2030-01-01T00:00:00Z",)"
+          R"("category_id":")" +
+              category_id + R"("})");
+  ASSERT_EQ(edited.status, 200) << edited.body;
+  const auto free = get("/v1/vouchers/MAINT-REACH-FREE").json();
+  EXPECT_EQ(free.at("start_date").as_string(), "2026-01-01T00:00:00.000Z");
+  EXPECT_EQ(free.at("expiration_date").as_string(), "2030-01-01T00:00:00.000Z");
+  EXPECT_EQ(free.at("category_id").as_string(), category_id);
+  for (const char* code : {"MAINT-REACH-HELD", "MAINT-REACH-USED"}) {
+    const auto v = get("/v1/vouchers/" + std::string(code)).json();
+    EXPECT_TRUE(v.at("start_date").is_null()) << code;
+    EXPECT_TRUE(v.at("expiration_date").is_null()) << code;
+    EXPECT_TRUE(v.at("category_id").is_null()) << code;
+  }
+
+  // Fixed at creation: refused, naming the field; echoing the stored value is fine.
+  const auto stored = get("/v1/campaigns/maint-reach").json();
+  const std::string echo = boost::json::serialize(stored.at("voucher"));
+  EXPECT_EQ(put("/v1/campaigns/maint-reach", R"({"voucher":)" + echo + "}").status, 200);
+  const auto code_config =
+      put("/v1/campaigns/maint-reach", R"({"voucher":{"code_config":{"pattern":"NEW-####"}}})");
+  expect_error(code_config, 400, "invalid_campaign_params");
+  EXPECT_NE(code_config.body.find("code_config"), std::string::npos) << code_config.body;
+  ASSERT_EQ(post("/v1/campaigns", R"({"name":"maint-reach-gift","campaign_type":"GIFT_VOUCHERS",)"
+                                  R"("voucher":{"type":"GIFT_VOUCHER","gift":{"amount":5000}}})")
+                .status,
+            200);
+  const auto gift = put("/v1/campaigns/maint-reach-gift",
+                        R"({"voucher":{"type":"GIFT_VOUCHER","gift":{"amount":9000}}})");
+  expect_error(gift, 400, "invalid_campaign_params");
+  EXPECT_NE(gift.body.find("gift.amount"), std::string::npos) << gift.body;
 }
 
 }  // namespace
