@@ -92,6 +92,20 @@ Result<TierDetails> details(UnitOfWork& tx, const Scope& scope, PromotionTier t)
   return out;
 }
 
+// What an audit entry keeps of a tier.
+Json tier_state(const PromotionTier& t) {
+  auto time = [](const std::optional<Instant>& v) {
+    return v ? Json(format_iso8601(*v)) : Json(nullptr);
+  };
+  return JsonObject{{"name", t.name},
+                    {"active", t.active},
+                    {"hierarchy", t.hierarchy},
+                    {"start_date", time(t.start_date)},
+                    {"expiration_date", time(t.expiration_date)},
+                    {"category_id", t.category_id ? Json(*t.category_id) : Json(nullptr)},
+                    {"definition", t.definition}};
+}
+
 JsonObject tier_event(const PromotionTier& t) {
   return JsonObject{
       {"id", t.id}, {"name", t.name}, {"campaign_id", t.campaign_id}, {"object", "promotion_tier"}};
@@ -152,6 +166,8 @@ Result<PromotionTier> create_tier_in(UnitOfWork& tx, const Principal& who, const
   OP_TRY(check_tier_evaluates(t, c));
   OP_TRY(TierRepository(tx).insert(scope, t));
   OP_TRY(assign_rules(tx, who, in.validation_rules, "promotion_tier", t.id));
+  OP_TRY(record_audit(tx, who, c.id, "campaign.promotion_tier.created", "promotion_tier", t.id,
+                      nullptr, tier_state(t)));
   OP_TRY(record_event(tx, who, "campaign.promotion_tier.created", t.id, tier_event(t)));
   return t;
 }
@@ -213,6 +229,7 @@ Result<TierDetails> PromotionService::update_tier(const Principal& who, std::str
   return store_.in_write([&](UnitOfWork& tx) -> Result<TierDetails> {
     const Scope scope = who.scope();
     OP_ASSIGN(PromotionTier t, find_tier(tx, scope, id));
+    const Json before = tier_state(t);
     OP_TRY(apply(tx, scope, in, t));
     if (in.metadata) {
       OP_TRY(check_metadata_schema(tx, scope, "promotion_tier", *in.metadata, false));
@@ -221,6 +238,8 @@ Result<TierDetails> PromotionService::update_tier(const Principal& who, std::str
     OP_TRY(check_tier_evaluates(t, c));
     t.updated_at = now_utc();
     OP_TRY(TierRepository(tx).update(scope, t));
+    OP_TRY(record_audit(tx, who, t.campaign_id, "campaign.promotion_tier.updated", "promotion_tier",
+                        t.id, before, tier_state(t)));
     OP_TRY(record_event(tx, who, "campaign.promotion_tier.updated", t.id, tier_event(t)));
     return details(tx, scope, std::move(t));
   });
@@ -232,6 +251,10 @@ Result<TierDetails> PromotionService::set_tier_active(const Principal& who, std:
     const Scope scope = who.scope();
     OP_ASSIGN(PromotionTier t, find_tier(tx, scope, id));
     OP_TRY(TierRepository(tx).set_active(scope, t.id, active, now_utc()));
+    OP_TRY(record_audit(
+        tx, who, t.campaign_id,
+        active ? "campaign.promotion_tier.enabled" : "campaign.promotion_tier.disabled",
+        "promotion_tier", t.id, JsonObject{{"active", t.active}}, JsonObject{{"active", active}}));
     OP_TRY(record_event(
         tx, who, active ? "campaign.promotion_tier.enabled" : "campaign.promotion_tier.disabled",
         t.id, tier_event(t)));
@@ -255,6 +278,8 @@ Status PromotionService::delete_tier(const Principal& who, std::string_view id) 
       }
     }
     OP_TRY(TierRepository(tx).remove(scope, t.id));
+    OP_TRY(record_audit(tx, who, t.campaign_id, "campaign.promotion_tier.deleted", "promotion_tier",
+                        t.id, tier_state(t), nullptr));
     return record_event(tx, who, "campaign.promotion_tier.deleted", t.id, tier_event(t));
   });
 }

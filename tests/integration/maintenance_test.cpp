@@ -331,6 +331,31 @@ TEST_F(MaintenanceHttp, TheAuditLogRecordsEachActionWithItsBeforeAndAfter) {
   EXPECT_EQ(copy_log.at("data").at(0).at("before").at("source_campaign_id").as_string(), id);
 }
 
+// The audit log covers a promotion's tiers too.
+TEST_F(MaintenanceHttp, TierActionsAreInTheirCampaignsAuditLog) {
+  const auto promo =
+      post("/v1/campaigns", R"({"name":"maint-audit-promo","campaign_type":"PROMOTION",)"
+                            R"("promotion":{"tiers":[{"name":"maint-audit-tier",)"
+                            R"("action":{"discount":{"type":"AMOUNT","amount_off":250}}}]}})");
+  ASSERT_EQ(promo.status, 200) << promo.body;
+  const std::string id(promo.json().at("id").as_string());
+  const auto tiers = get("/v1/promotions/" + id + "/tiers").json();
+  const std::string tier(tiers.at("tiers").at(0).at("id").as_string());
+  ASSERT_EQ(put("/v1/promotions/tiers/" + tier, R"({"name":"maint-audit-tier-2"})").status, 200);
+  ASSERT_EQ(post("/v1/promotions/tiers/" + tier + "/disable", "").status, 200);
+  ASSERT_LT(del("/v1/promotions/tiers/" + tier).status, 300);
+  const auto log = get("/v1/campaigns/" + id + "/audit?order=id").json();
+  std::vector<std::string> actions;
+  for (const auto& e : log.at("data").as_array()) actions.emplace_back(e.at("action").as_string());
+  EXPECT_EQ(actions, (std::vector<std::string>{
+                         "campaign.created", "campaign.promotion_tier.created",
+                         "campaign.promotion_tier.updated", "campaign.promotion_tier.disabled",
+                         "campaign.promotion_tier.deleted"}));
+  EXPECT_EQ(log.at("data").at(2).at("before").at("name").as_string(), "maint-audit-tier");
+  EXPECT_EQ(log.at("data").at(2).at("after").at("name").as_string(), "maint-audit-tier-2");
+  EXPECT_EQ(log.at("data").at(4).at("resource_id").as_string(), tier);
+}
+
 // Spec 13.1: new time limits and category reach the codes nobody holds or redeemed yet; settings
 // fixed at creation are refused by name.
 TEST_F(MaintenanceHttp, AnEditReachesOnlyUntouchedCodesAndFixedSettingsAreRefused) {
