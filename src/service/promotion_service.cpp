@@ -228,7 +228,10 @@ Result<TierDetails> PromotionService::update_tier(const Principal& who, std::str
                                                   const TierInput& in) {
   return store_.in_write([&](UnitOfWork& tx) -> Result<TierDetails> {
     const Scope scope = who.scope();
-    OP_ASSIGN(PromotionTier t, find_tier(tx, scope, id));
+    OP_ASSIGN(PromotionTier found, find_tier(tx, scope, id));
+    // Read again under the row's lock: a concurrent edit waits, then builds on this one.
+    OP_TRY(TierRepository(tx).lock(scope, found.id));
+    OP_ASSIGN(PromotionTier t, find_tier(tx, scope, found.id));
     const Json before = tier_state(t);
     OP_TRY(apply(tx, scope, in, t));
     if (in.metadata) {

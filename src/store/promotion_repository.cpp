@@ -182,6 +182,15 @@ Status TierRepository::update(const Scope& scope, const PromotionTier& t) {
   return {};
 }
 
+Status TierRepository::lock(const Scope& scope, std::string_view id) {
+  const sql::Scoped s(scope);
+  OP_ASSIGN(auto r, tx_.query("SELECT id FROM promotion_tiers WHERE " + s.where() + " AND id = ?" +
+                                  (tx_.dialect() == "postgresql" ? " FOR UPDATE" : ""),
+                              s.params({std::string(id)})));
+  if (r.rows.empty()) return Error::not_found("promotion_tier", std::string(id));
+  return {};
+}
+
 Status TierRepository::set_active(const Scope& scope, std::string_view id, bool active,
                                   Instant now) {
   const sql::Scoped s(scope);

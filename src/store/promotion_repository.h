@@ -21,6 +21,9 @@ class TierRepository {
 
   Status insert(const Scope& scope, const PromotionTier& tier);
   Result<std::optional<PromotionTier>> find(const Scope& scope, std::string_view id);
+  // Locks the tier's row until the unit ends (PostgreSQL; SQLite serialises writes): an edit
+  // reads the row after this, so concurrent edits merge instead of overwriting each other.
+  Status lock(const Scope& scope, std::string_view id);
   Result<Page<PromotionTier>> list(const Scope& scope,
                                    const std::optional<std::string>& campaign_id,
                                    const ListQuery& query);

@@ -356,6 +356,37 @@ TEST_F(MaintenanceHttp, TierActionsAreInTheirCampaignsAuditLog) {
   EXPECT_EQ(log.at("data").at(4).at("resource_id").as_string(), tier);
 }
 
+TEST_F(MaintenanceHttp, ConcurrentEditsOfOneTierKeepEveryField) {
+  const auto promo =
+      post("/v1/campaigns", R"({"name":"maint-tier-race","campaign_type":"PROMOTION",)"
+                            R"("promotion":{"tiers":[{"name":"original","banner":"original",)"
+                            R"("action":{"discount":{"type":"AMOUNT","amount_off":250}}}]}})");
+  ASSERT_EQ(promo.status, 200) << promo.body;
+  const std::string id(promo.json().at("id").as_string());
+  const std::string tier(
+      get("/v1/promotions/" + id + "/tiers").json().at("tiers").at(0).at("id").as_string());
+  constexpr int kWriters = 16;
+  std::latch ready(kWriters);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kWriters; ++i) {
+    threads.emplace_back([&, i] {
+      HttpClient client(server()->port());
+      client.connect();
+      ready.arrive_and_wait();
+      const std::string field = i % 2 ? "banner" : "name";
+      const auto r = client.request("PUT", "/v1/promotions/tiers/" + tier,
+                                    R"({")" + field + R"(":"w)" + std::to_string(i) + R"("})",
+                                    SharedServerTest::auth());
+      EXPECT_EQ(r.status, 200) << r.body;
+    });
+  }
+  for (auto& t : threads) t.join();
+  const auto stored = get("/v1/promotions/tiers/" + tier).json();
+  // Each field holds one of its writers' values: no edit put back the other field's original.
+  EXPECT_NE(stored.at("name").as_string(), "original");
+  EXPECT_NE(stored.at("banner").as_string(), "original");
+}
+
 // Spec 13.1: new time limits and category reach the codes nobody holds or redeemed yet; settings
 // fixed at creation are refused by name.
 TEST_F(MaintenanceHttp, AnEditReachesOnlyUntouchedCodesAndFixedSettingsAreRefused) {
