@@ -217,26 +217,27 @@ void add_voucher_routes(Router<Route>& router, Services& services) {
 
   router.add(
       "GET", "/v1/vouchers",
-      Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
-              OP_ASSIGN(auto query, parse_list_query(ctx.query, 10));
-              // Shortcut filters: campaign (name or id), campaign_id, category, customer.
-              auto campaign = ctx.query.get("campaign_id");
-              if (!campaign) campaign = ctx.query.get("campaign");
-              if (campaign) {
-                auto c = s.campaigns.get(ctx.principal, *campaign);
-                // An unknown campaign matches no voucher rather than every voucher.
-                query.required.push_back(FilterCondition{
-                    "campaign_id", FilterOp::kIs, {c.ok() ? c->campaign.id : std::string("-")}});
-              }
-              if (auto category = ctx.query.get("category")) {
-                query.required.push_back(FilterCondition{"category_id", FilterOp::kIs, {*category}});
-              }
-              if (auto customer = ctx.query.get("customer")) {
-                query.required.push_back(FilterCondition{"holder_id", FilterOp::kIs, {*customer}});
-              }
-              OP_ASSIGN(auto page, s.vouchers.list(ctx.principal, query));
-              return Reply{200, serialize(list_json(page, voucher_json, "vouchers"))};
-            }});
+      Route{
+          Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
+            OP_ASSIGN(auto query, parse_list_query(ctx.query, 10));
+            // Shortcut filters: campaign (name or id), campaign_id, category, customer.
+            auto campaign = ctx.query.get("campaign_id");
+            if (!campaign) campaign = ctx.query.get("campaign");
+            if (campaign) {
+              auto c = s.campaigns.get(ctx.principal, *campaign);
+              // An unknown campaign matches no voucher rather than every voucher.
+              query.required.push_back(FilterCondition{
+                  "campaign_id", FilterOp::kIs, {c.ok() ? c->campaign.id : std::string("-")}});
+            }
+            if (auto category = ctx.query.get("category")) {
+              query.required.push_back(FilterCondition{"category_id", FilterOp::kIs, {*category}});
+            }
+            if (auto customer = ctx.query.get("customer")) {
+              query.required.push_back(FilterCondition{"holder_id", FilterOp::kIs, {*customer}});
+            }
+            OP_ASSIGN(auto page, s.vouchers.list(ctx.principal, query));
+            return Reply{200, serialize(list_json(page, voucher_json, "vouchers"))};
+          }});
 
   router.add("GET", "/v1/vouchers/{code}",
              Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
