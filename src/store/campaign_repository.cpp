@@ -256,6 +256,14 @@ Status CampaignRepository::bin(const Scope& scope, std::string_view id, Instant 
 
 Status CampaignRepository::remove(const Scope& scope, std::string_view id) {
   const sql::Scoped s(scope);
+  // Its rule assignments go with it: the campaign's, its codes' and its tiers'.
+  const std::string campaign(id);
+  OP_TRY(
+      tx_.query("DELETE FROM validation_rule_assignments WHERE " + s.where() +
+                    " AND (related_object_id = ? OR related_object_id IN (SELECT id FROM"
+                    " vouchers WHERE project_id = ? AND campaign_id = ?) OR related_object_id IN"
+                    " (SELECT id FROM promotion_tiers WHERE project_id = ? AND campaign_id = ?))",
+                s.params({campaign, s.project_id(), campaign, s.project_id(), campaign})));
   for (const char* table : {"vouchers", "promotion_stacks", "promotion_tiers"}) {
     OP_TRY(tx_.query(
         "DELETE FROM " + std::string(table) + " WHERE " + s.where() + " AND campaign_id = ?",

@@ -471,6 +471,9 @@ Status VoucherRepository::bin(const Scope& scope, std::string_view id, Instant n
 
 Status VoucherRepository::remove(const Scope& scope, std::string_view id) {
   const sql::Scoped s(scope);
+  OP_TRY(tx_.query(
+      "DELETE FROM validation_rule_assignments WHERE " + s.where() + " AND related_object_id = ?",
+      s.params({std::string(id)})));
   OP_ASSIGN(auto r, tx_.query("DELETE FROM vouchers WHERE " + s.where() +
                                   " AND id = ? RETURNING campaign_id, deleted_at",
                               s.params({std::string(id)})));

@@ -387,6 +387,43 @@ TEST_F(MaintenanceHttp, ConcurrentEditsOfOneTierKeepEveryField) {
   EXPECT_NE(stored.at("banner").as_string(), "original");
 }
 
+// A permanent delete takes the rule assignments of the campaign, its codes and its tiers along.
+TEST_F(MaintenanceHttp, APermanentDeleteLeavesNoRuleAssignmentBehind) {
+  const auto rule =
+      post("/v1/validation-rules", R"({"name":"maint-gone","rules":{"1":{"name":"order.amount",)"
+                                   R"("conditions":{"$more_than":[1]}}},"logic":"1"})");
+  ASSERT_EQ(rule.status, 200) << rule.body;
+  const std::string rule_id(rule.json().at("id").as_string());
+  const std::string with_rule = R"(,"validation_rules":[")" + rule_id + R"("])";
+  ASSERT_EQ(post("/v1/campaigns", R"({"name":"maint-gone","campaign_type":"DISCOUNT_COUPONS",)"
+                                  R"("voucher":{"type":"DISCOUNT_VOUCHER",)"
+                                  R"("discount":{"type":"AMOUNT","amount_off":1}})" +
+                                      with_rule + "}")
+                .status,
+            200);
+  ASSERT_EQ(post("/v1/campaigns", R"({"name":"maint-gone-promo","campaign_type":"PROMOTION",)"
+                                  R"("promotion":{"tiers":[{"name":"maint-gone-tier",)"
+                                  R"("action":{"discount":{"type":"AMOUNT","amount_off":1}})" +
+                                      with_rule + "}]}}")
+                .status,
+            200);
+  ASSERT_EQ(post("/v1/vouchers/MAINT-GONE-1", R"({"type":"DISCOUNT_VOUCHER",)"
+                                              R"("discount":{"type":"AMOUNT","amount_off":1})" +
+                                                  with_rule + "}")
+                .status,
+            200);
+  const auto assignments = [&] {
+    return get("/v1/validation-rules/" + rule_id + "/assignments").json().at("total").as_int64();
+  };
+  ASSERT_EQ(assignments(), 3);
+  ASSERT_LT(del("/v1/campaigns/maint-gone?force=true").status, 300);
+  EXPECT_EQ(assignments(), 2);
+  ASSERT_LT(del("/v1/campaigns/maint-gone-promo?force=true").status, 300);
+  EXPECT_EQ(assignments(), 1);
+  ASSERT_LT(del("/v1/vouchers/MAINT-GONE-1?force=true").status, 300);
+  EXPECT_EQ(assignments(), 0);
+}
+
 // Spec 13.1: new time limits and category reach the codes nobody holds or redeemed yet; settings
 // fixed at creation are refused by name.
 TEST_F(MaintenanceHttp, AnEditReachesOnlyUntouchedCodesAndFixedSettingsAreRefused) {
