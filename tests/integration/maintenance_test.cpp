@@ -39,6 +39,16 @@ class MaintenanceHttp : public SharedServerTest {
     for (auto& t : threads) t.join();
     for (int s : statuses) EXPECT_EQ(s, 200);
   }
+  // A validation rule `name` with one node on order.amount (`condition`, e.g. "$more_than":[1]);
+  // its id, or "" when refused.
+  std::string order_amount_rule(const std::string& name, const std::string& condition) {
+    const auto r = post("/v1/validation-rules", R"({"name":")" + name +
+                                                    R"(","rules":{"1":{"name":"order.amount",)"
+                                                    R"("conditions":{)" +
+                                                    condition + R"(}}},"logic":"1"})");
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.status == 200 ? std::string(r.json().at("id").as_string()) : "";
+  }
   // Validating `redeemable` ({object, id}) on an order of `amount`: valid, and total discount.
   std::pair<bool, int64_t> outcome(const std::string& redeemable, int64_t amount) {
     const auto r =
@@ -89,11 +99,8 @@ TEST_F(MaintenanceHttp, ConcurrentEditsOfOneCampaignOrVoucherKeepEveryKey) {
 }
 
 TEST_F(MaintenanceHttp, ACloneCopiesTheConfigurationAndValidatesIdentically) {
-  const auto rule =
-      post("/v1/validation-rules", R"({"name":"maint-min","rules":{"1":{"name":"order.amount",)"
-                                   R"("conditions":{"$more_than_equal":[5000]}}},"logic":"1"})");
-  ASSERT_EQ(rule.status, 200) << rule.body;
-  const std::string rule_id(rule.json().at("id").as_string());
+  const std::string rule_id = order_amount_rule("maint-min", R"("$more_than_equal":[5000])");
+  ASSERT_FALSE(rule_id.empty());
   const auto src =
       post("/v1/campaigns",
            R"({"name":"maint-src","type":"STATIC","campaign_type":"DISCOUNT_COUPONS",)"
@@ -389,11 +396,8 @@ TEST_F(MaintenanceHttp, ConcurrentEditsOfOneTierKeepEveryField) {
 
 // A permanent delete takes the rule assignments of the campaign, its codes and its tiers along.
 TEST_F(MaintenanceHttp, APermanentDeleteLeavesNoRuleAssignmentBehind) {
-  const auto rule =
-      post("/v1/validation-rules", R"({"name":"maint-gone","rules":{"1":{"name":"order.amount",)"
-                                   R"("conditions":{"$more_than":[1]}}},"logic":"1"})");
-  ASSERT_EQ(rule.status, 200) << rule.body;
-  const std::string rule_id(rule.json().at("id").as_string());
+  const std::string rule_id = order_amount_rule("maint-gone", R"("$more_than":[1])");
+  ASSERT_FALSE(rule_id.empty());
   const std::string with_rule = R"(,"validation_rules":[")" + rule_id + R"("])";
   ASSERT_EQ(post("/v1/campaigns", R"({"name":"maint-gone","campaign_type":"DISCOUNT_COUPONS",)"
                                   R"("voucher":{"type":"DISCOUNT_VOUCHER",)"
