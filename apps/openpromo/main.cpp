@@ -10,6 +10,7 @@
 #include <charconv>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <optional>
@@ -38,12 +39,12 @@ constexpr const char* kUsage = R"(usage:
   openpromo --version
   openpromo serve [--listen HOST:PORT] [--db URL] [--threads N] [--workers N] [--max-body-bytes N]
                   [--idle-timeout-ms N] [--header-timeout-ms N] [--shutdown-grace-ms N]
-                  [--job-lease-ms N] [--catalog-recheck-ms N]
+                  [--job-lease-ms N] [--catalog-recheck-ms N] [--exports-dir DIR]
   openpromo migrate [--db URL]
   openpromo keys create [--db URL] [--project ID] --role admin|user [--client --origin URL ...]
   openpromo projects create [--db URL] --name NAME
 
-environment: OPENPROMO_LISTEN, OPENPROMO_DB, OPENPROMO_BOOTSTRAP_APP_ID, OPENPROMO_BOOTSTRAP_APP_TOKEN
+environment: OPENPROMO_LISTEN, OPENPROMO_DB, OPENPROMO_EXPORTS_DIR, OPENPROMO_BOOTSTRAP_APP_ID, OPENPROMO_BOOTSTRAP_APP_TOKEN
 database URLs: sqlite:PATH (default sqlite:./data/openpromo.db)
 )";
 
@@ -278,6 +279,19 @@ int cmd_serve(const Args& args) {
     options.max_body_bytes = static_cast<size_t>(*n);
   }
 
+  // Export CSVs: next to the SQLite file by default (one node), else ./data/exports; nodes that
+  // share a PostgreSQL database need a shared directory here.
+  app_options.exports_dir = args.get("exports-dir").value_or(env_or("OPENPROMO_EXPORTS_DIR", ""));
+  if (app_options.exports_dir.empty()) {
+    app_options.exports_dir = "./data/exports";
+    if (db.starts_with("sqlite:")) {
+      const std::filesystem::path file(db.substr(7));
+      app_options.exports_dir =
+          (file.parent_path().empty() ? std::filesystem::path(".") : file.parent_path()) /
+          "exports";
+    }
+  }
+
   // A connection for each thread that may hold one at once: request handlers, the job runner,
   // and one spare (the catalog listener has its own).
   auto store = open_store(db, std::max(options.threads, options.workers) + 2);
@@ -306,6 +320,7 @@ int cmd_serve(const Args& args) {
   // left by a previous run (a crash) are released at once; on PostgreSQL they expire instead.
   JobRunner jobs(**store, app.wire(), new_id("node_"), job_lease);
   app.set_job_waker([&jobs] { jobs.wake(); });
+  app.serve_jobs(jobs);
   jobs.start(/*reclaim=*/(*store)->backend() == "sqlite");
   api::HttpServer server(app, options);
   auto bound = server.listen();

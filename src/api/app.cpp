@@ -68,7 +68,7 @@ CatalogCacheOptions App::catalog_options(CatalogCacheOptions base) {
 }
 
 App::App(Store& store, AppOptions options)
-    : options_(options), services_(store, catalog_options(options.catalog)) {
+    : options_(options), services_(store, catalog_options(options.catalog), options.exports_dir) {
   add_system_routes(router_, services_, metrics_, draining_);
   add_category_routes(router_, services_);
   add_campaign_routes(router_, services_);
@@ -82,6 +82,7 @@ App::App(Store& store, AppOptions options)
   add_holder_routes(router_, services_);
   add_context_routes(router_, services_);
   add_bulk_routes(router_, services_);
+  add_export_routes(router_, services_);
 }
 
 HttpResponse App::handle(const HttpRequest& request) {
@@ -233,8 +234,19 @@ HttpResponse App::dispatch(const HttpRequest& request, const std::string& reques
   HttpResponse r;
   r.status = reply->status;
   r.body = std::move(reply->body);
+  r.body_file = std::move(reply->body_file);
+  r.headers = std::move(reply->headers);
   r.content_type = r.status == 204 ? std::string() : std::move(reply->content_type);
   return finish(std::move(r));
+}
+
+void App::serve_jobs(JobRunner& jobs) {
+  jobs.add_handler(
+      std::string(kExportJob),
+      [this](const Principal& who, AsyncAction& action, const std::atomic<bool>& stopping,
+             const std::function<Status(AsyncAction&)>& checkpoint) {
+        return services_.exports.run(who, action, stopping, checkpoint);
+      });
 }
 
 void App::log_access(const HttpRequest& request, const std::string& request_id,

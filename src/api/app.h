@@ -26,7 +26,9 @@
 #include "service/category_service.h"
 #include "service/collection_service.h"
 #include "service/customer_service.h"
+#include "service/export_service.h"
 #include "service/holder_service.h"
+#include "service/job_runner.h"
 #include "service/key_service.h"
 #include "service/metadata_schema_service.h"
 #include "service/order_service.h"
@@ -55,9 +57,14 @@ struct Context {
 
 // A successful handler result: a status and a JSON body (empty for 204).
 struct Reply {
+  Reply(int status_code = 200, std::string json = {}, std::string type = "application/json")
+      : status(status_code), body(std::move(json)), content_type(std::move(type)) {}
+
   int status = 200;
   std::string body;
   std::string content_type = "application/json";
+  std::string body_file;  // instead of `body`: a file streamed from disk (export downloads)
+  Headers headers;
 };
 
 enum class Auth { kNone, kServer, kClient };
@@ -70,7 +77,7 @@ struct Route {
 
 // The use cases handlers call: routes decode, call one of these, and encode. Nothing else.
 struct Services {
-  Services(Store& s, CatalogCacheOptions catalog)
+  Services(Store& s, CatalogCacheOptions catalog, std::string exports_dir)
       : system(s),
         keys(s),
         categories(s),
@@ -91,7 +98,9 @@ struct Services {
         publications(s, wire, vouchers, [this] { wake(); }),
         holders(s, wire),
         bin(s),
-        bulk(s, [this] { wake(); }) {}
+        bulk(s, [this] { wake(); }),
+        exports(s, wire, {vouchers, customers, orders, redemptions, publications},
+                std::move(exports_dir), [this] { wake(); }) {}
   void wake() {
     if (wake_jobs) wake_jobs();
   }
@@ -118,6 +127,7 @@ struct Services {
   HolderService holders;
   BinService bin;
   BulkService bulk;
+  ExportService exports;
   std::function<void()> wake_jobs;  // set by whoever runs the JobRunner
 };
 
@@ -125,6 +135,8 @@ struct AppOptions {
   bool access_log = true;
   std::FILE* log_stream = stderr;
   CatalogCacheOptions catalog;
+  // Where export CSVs are written (shared storage when several nodes serve one database).
+  std::string exports_dir = "./data/exports";
 };
 
 class App {
@@ -142,6 +154,8 @@ class App {
 
   // Lets the App nudge the background job runner when it enqueues work.
   void set_job_waker(std::function<void()> wake) { services_.wake_jobs = std::move(wake); }
+  // Gives `jobs` the job types whose work lives with the App's services (exports).
+  void serve_jobs(JobRunner& jobs);
 
   // Set when the server starts draining: /health then answers 503 so load balancers move away.
   void set_draining() { draining_ = true; }
@@ -183,5 +197,6 @@ void add_publication_routes(Router<Route>& router, Services& services);
 void add_holder_routes(Router<Route>& router, Services& services);
 void add_context_routes(Router<Route>& router, Services& services);
 void add_bulk_routes(Router<Route>& router, Services& services);
+void add_export_routes(Router<Route>& router, Services& services);
 
 }  // namespace openpromo::api

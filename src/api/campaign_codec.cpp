@@ -438,4 +438,38 @@ boost::json::object voucher_transaction_json(const VoucherTransaction& t) {
   return out;
 }
 
+json::object publication_json(const PublicationView& v) {
+  const Publication& p = v.publication;
+  json::object o;
+  o["id"] = p.id;
+  o["object"] = "publication";
+  o["created_at"] = format_iso8601(p.created_at);
+  o["customer_id"] = p.customer_id;
+  o["tracking_id"] = v.customer.source_id ? json::value(*v.customer.source_id) : json::value();
+  o["metadata"] = p.metadata;
+  o["channel"] = p.channel;
+  o["source_id"] = p.source_id ? json::value(*p.source_id) : json::value();
+  o["result"] = p.result;
+  json::object c;
+  c["id"] = v.customer.id;
+  c["name"] = v.customer.name ? json::value(*v.customer.name) : json::value();
+  c["email"] = v.customer.email ? json::value(*v.customer.email) : json::value();
+  c["source_id"] = v.customer.source_id ? json::value(*v.customer.source_id) : json::value();
+  const auto* meta = v.customer.definition.if_contains("metadata");
+  c["metadata"] = meta ? *meta : json::value(json::object{});
+  c["object"] = "customer";
+  o["customer"] = std::move(c);
+  if (v.vouchers.size() == 1) {
+    o["voucher"] = voucher_json(v.vouchers.front());
+  } else {
+    json::array vouchers;
+    for (const VoucherView& voucher : v.vouchers) vouchers.push_back(voucher_json(voucher));
+    o["vouchers"] = std::move(vouchers);
+  }
+  json::array ids;
+  for (const std::string& id : p.voucher_ids) ids.emplace_back(id);
+  o["vouchers_id"] = std::move(ids);
+  return o;
+}
+
 }  // namespace openpromo::api

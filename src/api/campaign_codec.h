@@ -13,6 +13,7 @@
 #include "model/redemption.h"
 #include "service/campaign_service.h"
 #include "service/promotion_service.h"
+#include "service/publication_service.h"
 #include "service/voucher_service.h"
 
 namespace openpromo::api {
@@ -38,5 +39,7 @@ boost::json::object voucher_json(const VoucherView& v);
 boost::json::object async_action_json(const AsyncAction& a);
 boost::json::object balance_json(const VoucherView& v, int64_t amount);
 boost::json::object voucher_transaction_json(const VoucherTransaction& t);
+// A publication as GET /v1/publications lists it.
+boost::json::object publication_json(const PublicationView& v);
 
 }  // namespace openpromo::api

@@ -302,6 +302,40 @@ struct HttpServer::Impl {
           response = app.handle(request);
         }
         const bool keep_alive = client_keep_alive && !response.close_connection && !stopping;
+        if (!response.body_file.empty()) {
+          // Streamed from disk in chunks: an export of a million rows never sits in memory.
+          beast::error_code open_ec;
+          http::file_body::value_type file;
+          file.open(response.body_file.c_str(), beast::file_mode::scan, open_ec);
+          if (!open_ec) {
+            http::response<http::file_body> res{static_cast<http::status>(response.status),
+                                                version};
+            res.set(http::field::server, "openpromo");
+            res.set(http::field::content_type, response.content_type);
+            for (auto& [name, value] : response.headers) res.insert(name, value);
+            res.keep_alive(keep_alive);
+            if (head) {
+              res.content_length(file.size());
+              http::response_serializer<http::file_body> sr{res};
+              stream.expires_after(options.write_timeout);
+              co_await http::async_write_header(stream, sr,
+                                                asio::redirect_error(asio::use_awaitable, ec));
+            } else {
+              res.body() = std::move(file);
+              res.prepare_payload();
+              // A large file to a slow client takes longer than one ordinary response.
+              stream.expires_after(
+                  std::max(options.write_timeout, std::chrono::milliseconds(600'000)));
+              co_await http::async_write(stream, res,
+                                         asio::redirect_error(asio::use_awaitable, ec));
+            }
+            if (ec || !keep_alive) break;
+            continue;
+          }
+          // Deleted between the handler's check and now.
+          response =
+              app.reject(Error::not_found("export", ""), request.method, request.remote_address);
+        }
         auto res = to_beast(std::move(response), version, keep_alive, head);
         stream.expires_after(options.write_timeout);
         co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));

@@ -41,6 +41,9 @@ struct HttpResponse {
   Headers headers;  // besides Content-Type, which follows `content_type`
   std::string content_type = "application/json";
   std::string body;
+  // When set, the response body is this file, streamed from disk rather than held in memory
+  // (export downloads); `body` is then ignored.
+  std::string body_file;
   bool close_connection = false;
 };
 

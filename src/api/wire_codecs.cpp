@@ -1,5 +1,6 @@
 #include "api/wire_codecs.h"
 
+#include "api/campaign_codec.h"
 #include "api/catalog_codec.h"
 #include "api/customer_codec.h"
 #include "api/order_codec.h"
@@ -45,6 +46,22 @@ Json WireCodecs::redemption_customer(const Customer& customer) const {
 }
 Json WireCodecs::order_document(const Order& order) const {
   return order_json(order);
+}
+
+Json WireCodecs::voucher_document(const VoucherView& voucher) const {
+  return voucher_json(voucher);
+}
+Json WireCodecs::redemption_document(const RedemptionDetails& redemption) const {
+  return redemption_json(redemption);
+}
+Json WireCodecs::publication_document(const PublicationView& publication) const {
+  return publication_json(publication);
+}
+Json WireCodecs::customer_document(const CustomerDetails& customer) const {
+  return customer_json(customer);
+}
+Json WireCodecs::transaction_document(const VoucherTransaction& transaction) const {
+  return voucher_transaction_json(transaction);
 }
 
 }  // namespace openpromo::api

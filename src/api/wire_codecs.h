@@ -21,6 +21,11 @@ class WireCodecs final : public Wire {
   Json redeemable(const engine::Incentive& incentive, const Voucher* voucher) const override;
   Json redemption_customer(const Customer& customer) const override;
   Json order_document(const Order& order) const override;
+  Json voucher_document(const VoucherView& voucher) const override;
+  Json redemption_document(const RedemptionDetails& redemption) const override;
+  Json publication_document(const PublicationView& publication) const override;
+  Json customer_document(const CustomerDetails& customer) const override;
+  Json transaction_document(const VoucherTransaction& transaction) const override;
 };
 
 }  // namespace openpromo::api

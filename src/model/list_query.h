@@ -53,6 +53,9 @@ struct ListQuery {
   // What the server itself narrows the list to (a customer's publications, a code's holders):
   // always ANDed with the caller's filters, whatever their junction.
   std::vector<FilterCondition> required;
+  // false: no COUNT query (Page::total stays 0). Jobs that walk a whole table page by page
+  // (exports) need only has_more.
+  bool count_total = true;
 };
 
 template <class T>

@@ -103,6 +103,9 @@ std::optional<AsyncAction> JobRunner::run(AsyncAction action) {
           return AsyncActionRepository(tx).checkpoint(a, worker_id_,
                                                       Instant{now.millis + lease_.count()}, now);
         });
+  } else if (auto handler = handlers_.find(action.type); handler != handlers_.end()) {
+    outcome =
+        handler->second(who, action, stopping_, [this](AsyncAction& a) { return checkpoint(a); });
   } else if (auto bulk = run_bulk_action(store_, wire_, who, action, stopping_,
                                          [this](AsyncAction& a) { return checkpoint(a); })) {
     outcome = std::move(*bulk);

@@ -11,6 +11,8 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -37,6 +39,16 @@ class JobRunner {
       : store_(store), wire_(wire), worker_id_(std::move(worker_id)), lease_(lease) {}
 
   const std::string& worker_id() const { return worker_id_; }
+
+  // A job type served by a layer above (the api owns the exports, which read the API's
+  // documents). `checkpoint` saves the action's progress and renews its lease. Register before
+  // start().
+  using Handler = std::function<Status(const Principal& who, AsyncAction& action,
+                                       const std::atomic<bool>& stopping,
+                                       const std::function<Status(AsyncAction&)>& checkpoint)>;
+  void add_handler(std::string type, Handler handler) {
+    handlers_.emplace(std::move(type), std::move(handler));
+  }
   ~JobRunner() { stop(); }
 
   // `reclaim`: release claims left by a previous run of this node (single-node SQLite).
@@ -64,6 +76,7 @@ class JobRunner {
   std::condition_variable cv_;
   bool woken_ = false;
   std::atomic<bool> stopping_{false};
+  std::map<std::string, Handler, std::less<>> handlers_;
 };
 
 }  // namespace openpromo

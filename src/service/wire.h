@@ -18,6 +18,12 @@
 
 namespace openpromo {
 
+struct VoucherView;
+struct RedemptionDetails;
+struct PublicationView;
+struct CustomerDetails;
+struct VoucherTransaction;
+
 class Wire {
  public:
   virtual ~Wire() = default;
@@ -45,6 +51,13 @@ class Wire {
   virtual Json redemption_customer(const Customer& customer) const = 0;
   // A saved order as GET /orders/{id} shows it.
   virtual Json order_document(const Order& order) const = 0;
+  // What exports read (spec 13.5): each object as its GET shows it, so an export column and the
+  // API field it comes from cannot disagree.
+  virtual Json voucher_document(const VoucherView& voucher) const = 0;
+  virtual Json redemption_document(const RedemptionDetails& redemption) const = 0;
+  virtual Json publication_document(const PublicationView& publication) const = 0;
+  virtual Json customer_document(const CustomerDetails& customer) const = 0;
+  virtual Json transaction_document(const VoucherTransaction& transaction) const = 0;
 };
 
 }  // namespace openpromo

@@ -192,17 +192,39 @@ Result<int64_t> CustomerRepository::count(const Scope& scope,
   return rs.rows.at(0).integer(0);
 }
 
+namespace {
+// "?, ?, ..." for an IN list of `ids`, whose values are appended to `params`.
+std::string id_placeholders(const std::vector<std::string>& ids, std::vector<sql::Value>& params) {
+  std::string in;
+  for (const std::string& id : ids) {
+    in += in.empty() ? "?" : ", ?";
+    params.emplace_back(id);
+  }
+  return in;
+}
+}  // namespace
+
+Result<std::map<std::string, std::string>> CustomerRepository::source_ids(
+    const Scope& scope, const std::vector<std::string>& ids) {
+  std::map<std::string, std::string> out;
+  if (ids.empty()) return out;
+  const sql::Scoped s(scope);
+  std::vector<sql::Value> params = s.params();
+  const std::string in = id_placeholders(ids, params);
+  OP_ASSIGN(auto rows, tx_.query("SELECT id, source_id FROM customers WHERE " + s.where() +
+                                     " AND source_id IS NOT NULL AND id IN (" + in + ")",
+                                 params));
+  for (const auto& row : rows.rows) out.emplace(row.text(0), row.text(1));
+  return out;
+}
+
 Result<std::vector<std::string>> CustomerRepository::lock_many(
     const Scope& scope, const std::vector<std::string>& ids) {
   std::vector<std::string> out;
   if (ids.empty()) return out;
   const sql::Scoped s(scope);
   std::vector<sql::Value> params = s.params();
-  std::string in;
-  for (const std::string& id : ids) {
-    in += in.empty() ? "?" : ", ?";
-    params.emplace_back(id);
-  }
+  const std::string in = id_placeholders(ids, params);
   OP_ASSIGN(auto locked, tx_.query("UPDATE customers SET id = id WHERE " + s.where() +
                                        " AND id IN (" + in + ") RETURNING id",
                                    params));

@@ -1,6 +1,7 @@
 // Customers (spec 16.1) and their activity log.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,6 +34,9 @@ class CustomerRepository {
   // Locks the row until the unit ends (writes that attach data to the customer and its erasure
   // serialise on it): not_found when it is gone.
   Status lock(const Scope& scope, std::string_view id);
+  // The source ids of those of `ids` that exist and have one, by id (one query).
+  Result<std::map<std::string, std::string>> source_ids(const Scope& scope,
+                                                        const std::vector<std::string>& ids);
   // Locks the rows of `ids` (those that still exist) in one statement; the ids locked.
   Result<std::vector<std::string>> lock_many(const Scope& scope,
                                              const std::vector<std::string>& ids);

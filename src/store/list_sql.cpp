@@ -174,9 +174,11 @@ Result<Page<Row>> list_rows(UnitOfWork& tx, const ListTable& table, const Scope&
   }
 
   const std::string from = " FROM " + std::string(table.table) + " WHERE " + where;
-  OP_ASSIGN(ResultSet counted, tx.query("SELECT COUNT(*)" + from, params));
   Page<Row> page;
-  page.total = counted.rows.at(0).integer(0);
+  if (query.count_total) {
+    OP_ASSIGN(ResultSet counted, tx.query("SELECT COUNT(*)" + from, params));
+    page.total = counted.rows.at(0).integer(0);
+  }
 
   std::string page_sql = "SELECT " + std::string(table.columns) + from;
   std::vector<Value> page_params = params;

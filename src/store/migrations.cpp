@@ -710,7 +710,27 @@ CREATE TABLE audit_entries (
 CREATE INDEX audit_entries_campaign ON audit_entries (project_id, campaign_id, id);
 )sql";
 
-constexpr std::array<Migration, 18> kMigrations{{
+// CSV exports (spec 13.5); the file itself lives in the exports directory.
+constexpr std::string_view kExports = R"sql(
+CREATE TABLE exports (
+  id TEXT PRIMARY KEY,
+  project_id TEXT NOT NULL REFERENCES projects (id),
+  exported_object TEXT NOT NULL,
+  parameters TEXT NOT NULL,
+  status TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  user_id TEXT,
+  token TEXT NOT NULL,
+  base_url TEXT NOT NULL,
+  row_count BIGINT NOT NULL DEFAULT 0,
+  error TEXT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT
+);
+CREATE INDEX exports_project ON exports (project_id, id);
+)sql";
+
+constexpr std::array<Migration, 19> kMigrations{{
     {1, "foundation: projects, api keys, categories", kFoundation},
     {2, "campaigns, vouchers, async actions", kCampaigns},
     {3, "promotion tiers and stacks", kPromotions},
@@ -730,6 +750,7 @@ constexpr std::array<Migration, 18> kMigrations{{
     {16, "redeemable holders", kRedeemableHolders},
     {17, "bin entries", kBinEntries},
     {18, "audit log", kAuditEntries},
+    {19, "exports", kExports},
 }};
 
 }  // namespace

@@ -543,6 +543,13 @@ Result<Page<VoucherTransaction>> VoucherRepository::transactions_where(const Sco
                                                                        std::string_view field,
                                                                        std::string_view value,
                                                                        const ListQuery& query) {
+  ListQuery q = query;
+  q.required.push_back(FilterCondition{std::string(field), FilterOp::kIs, {std::string(value)}});
+  return all_transactions(scope, q);
+}
+
+Result<Page<VoucherTransaction>> VoucherRepository::all_transactions(const Scope& scope,
+                                                                     const ListQuery& query) {
   static constexpr std::string_view kTxColumns =
       "id, project_id, voucher_id, campaign_id, source_id, source, reason, type, amount,"
       " balance_after, total_after, related_transaction_id, created_at";
@@ -554,8 +561,6 @@ Result<Page<VoucherTransaction>> VoucherRepository::transactions_where(const Sco
       {"created_at", "created_at", sql::FieldType::kTimestamp, true, "id"},
   }};
   static constexpr sql::ListTable kTxTable{"voucher_transactions", kTxColumns, kTxFields};
-  ListQuery q = query;
-  q.required.push_back(FilterCondition{std::string(field), FilterOp::kIs, {std::string(value)}});
   auto decode = [](const sql::Row& r) {
     VoucherTransaction t;
     t.id = r.text(0);
@@ -573,7 +578,7 @@ Result<Page<VoucherTransaction>> VoucherRepository::transactions_where(const Sco
     t.created_at = Instant{r.integer(12)};
     return t;
   };
-  return sql::list_page<VoucherTransaction>(tx_, kTxTable, scope, q, decode);
+  return sql::list_page<VoucherTransaction>(tx_, kTxTable, scope, query, decode);
 }
 
 }  // namespace openpromo

@@ -102,6 +102,8 @@ class VoucherRepository {
   Result<Page<VoucherTransaction>> campaign_transactions(const Scope& scope,
                                                          std::string_view campaign_id,
                                                          const ListQuery& query);
+  // Every transaction of the project; filters voucher_id, campaign_id, type, created_at.
+  Result<Page<VoucherTransaction>> all_transactions(const Scope& scope, const ListQuery& query);
 
  private:
   Result<Page<VoucherTransaction>> transactions_where(const Scope& scope, std::string_view field,

@@ -98,7 +98,8 @@ ServerProcess::ServerProcess(Options options) {
     db_url_ = options.db_url;
   }
   std::vector<std::string> argv{
-      openpromo_binary(), "serve", "--listen", "127.0.0.1:0", "--db", db_url_, "--threads", "2"};
+      openpromo_binary(), "serve", "--listen",      "127.0.0.1:0",           "--db", db_url_,
+      "--threads",        "2",     "--exports-dir", dir_.path() + "/exports"};
   argv.insert(argv.end(), options.extra_args.begin(), options.extra_args.end());
   auto env = options.env;
   if (options.bootstrap_key) {

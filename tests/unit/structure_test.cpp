@@ -514,6 +514,7 @@ TEST_F(StructureTest, AKeyOfAnotherProjectSeesNothingOnAnyRoute) {
   keep("binEntryId", std::string(bin.json().at("data").at(0).at("id").as_string()));
   secrets.insert(doomed);
   secrets.insert(project_.id);
+  keep("exportId", created_id(post("/v1/exports", R"({"exported_object":"customer"})")));
 
   // Every route, with A's values in the path, as B: the reads first (while B has no data of its
   // own, so B's lists must be empty), then the writes, then the reads again.
