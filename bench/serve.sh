@@ -1,12 +1,23 @@
 # Sourced by the HTTP benchmark scripts: starts build/bin/openpromo on a free loopback port with a
 # bootstrap key, on $db (default: a temporary SQLite file in $dir), and stops it on exit.
 # Sets: dir (a temporary directory), db, pid, url, auth (curl header arguments).
+# `restart_server` stops it and starts a fresh process on the same database (a new pid and url).
 dir=$(mktemp -d)
 db=${db:-sqlite:$dir/bench.db}
 trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$dir"' EXIT
-OPENPROMO_BOOTSTRAP_APP_ID=bench OPENPROMO_BOOTSTRAP_APP_TOKEN=bench \
-  build/bin/openpromo serve --listen 127.0.0.1:0 --db "$db" >"$dir/out" 2>/dev/null &
-pid=$!
-until grep -q 'listening on' "$dir/out" 2>/dev/null; do sleep 0.05; done
-url=$(grep -o 'http://127.0.0.1:[0-9]*' "$dir/out" | head -n 1)
+start_server() {
+  rm -f "$dir/out"
+  OPENPROMO_BOOTSTRAP_APP_ID=bench OPENPROMO_BOOTSTRAP_APP_TOKEN=bench \
+    build/bin/openpromo serve --listen 127.0.0.1:0 --db "$db" --exports-dir "$dir/exports" \
+    >"$dir/out" 2>/dev/null &
+  pid=$!
+  until grep -q 'listening on' "$dir/out" 2>/dev/null; do sleep 0.05; done
+  url=$(grep -o 'http://127.0.0.1:[0-9]*' "$dir/out" | head -n 1)
+}
+restart_server() {
+  kill "$pid"
+  wait "$pid" 2>/dev/null || true
+  start_server
+}
+start_server
 auth=(-H 'X-App-Id: bench' -H 'X-App-Token: bench' -H 'Content-Type: application/json')

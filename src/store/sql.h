@@ -70,6 +70,21 @@ class Connection {
   // Inside a write transaction: serializes schema migration across processes. SQLite's write
   // lock already does; PostgreSQL takes an advisory lock.
   virtual Status lock_for_migration() { return {}; }
+  // Gives back the memory of pages the connection caches but does not use now (SQLite's page
+  // cache); a no-op where the server keeps the cache (PostgreSQL).
+  virtual void release_cache_memory() noexcept {}
+};
+
+// While one is alive on a thread, every connection that thread's units used releases its cache
+// memory when its unit ends. For long walks over large tables (exports), whose pages would
+// otherwise stay cached and grow the process by the size of the table.
+class ReleaseCachesOnThisThread {
+ public:
+  ReleaseCachesOnThisThread();
+  ~ReleaseCachesOnThisThread();
+  ReleaseCachesOnThisThread(const ReleaseCachesOnThisThread&) = delete;
+  ReleaseCachesOnThisThread& operator=(const ReleaseCachesOnThisThread&) = delete;
+  static bool active();
 };
 
 class Database;

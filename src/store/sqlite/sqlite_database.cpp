@@ -31,6 +31,7 @@ Error sqlite_error(sqlite3* db, int rc, std::string_view what) {
 class SqliteConnection final : public Connection {
  public:
   explicit SqliteConnection(sqlite3* db) : db_(db) {}
+  void release_cache_memory() noexcept override { sqlite3_db_release_memory(db_); }
   ~SqliteConnection() override {
     for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);
     sqlite3_close_v2(db_);
