@@ -83,6 +83,7 @@ App::App(Store& store, AppOptions options)
   add_context_routes(router_, services_);
   add_bulk_routes(router_, services_);
   add_export_routes(router_, services_);
+  add_template_routes(router_, services_);
 }
 
 HttpResponse App::handle(const HttpRequest& request) {

@@ -40,6 +40,7 @@
 #include "service/segment_service.h"
 #include "service/stacking_service.h"
 #include "service/system_service.h"
+#include "service/template_service.h"
 #include "service/validation_rule_service.h"
 #include "service/validation_service.h"
 #include "service/voucher_service.h"
@@ -100,7 +101,8 @@ struct Services {
         bin(s),
         bulk(s, [this] { wake(); }),
         exports(s, wire, {vouchers, customers, orders, redemptions, publications},
-                std::move(exports_dir), [this] { wake(); }) {}
+                std::move(exports_dir), [this] { wake(); }),
+        templates(s, campaigns, promotions) {}
   void wake() {
     if (wake_jobs) wake_jobs();
   }
@@ -128,6 +130,7 @@ struct Services {
   BinService bin;
   BulkService bulk;
   ExportService exports;
+  TemplateService templates;
   std::function<void()> wake_jobs;  // set by whoever runs the JobRunner
 };
 
@@ -198,5 +201,6 @@ void add_holder_routes(Router<Route>& router, Services& services);
 void add_context_routes(Router<Route>& router, Services& services);
 void add_bulk_routes(Router<Route>& router, Services& services);
 void add_export_routes(Router<Route>& router, Services& services);
+void add_template_routes(Router<Route>& router, Services& services);
 
 }  // namespace openpromo::api

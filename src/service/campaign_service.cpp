@@ -288,6 +288,7 @@ Result<CampaignDetails> CampaignService::create(const Principal& who, const Camp
   OP_TRY(check_metadata_schema(tx, scope, "campaign", c.definition["metadata"], true));
   OP_TRY(CampaignRepository(tx).insert(scope, c));
   OP_TRY(assign_rules(tx, who, in.validation_rules, "campaign", c.id));
+  OP_TRY(create_and_assign_rules(tx, who, in.new_rules, "campaign", c.id));
   OP_TRY(record_audit(
       tx, who, c.id, in.cloned_from ? "campaign.cloned" : "campaign.created", "campaign", c.id,
       in.cloned_from ? Json(JsonObject{{"source_campaign_id", *in.cloned_from}}) : Json(nullptr),

@@ -10,6 +10,7 @@
 
 #include "core/json.h"
 #include "core/time.h"
+#include "model/validation_rule.h"
 
 namespace openpromo {
 
@@ -23,6 +24,8 @@ struct TierInput {
   OptionalDate start_date, expiration_date;
   std::optional<Json> action, metadata, validity_timeframe, validity_day_of_week, validity_hours;
   std::vector<std::string> validation_rules;  // rule ids to assign when creating
+  // Rules to create in the tier's unit and assign to it (a tier made from a template).
+  std::vector<ValidationRule> new_rules;
 };
 
 struct StackInput {
@@ -40,6 +43,8 @@ struct CampaignInput {
       referral_program, activity_duration_after_publishing, metadata;
   std::vector<std::string> validation_rules;  // rule ids to assign when creating
   std::vector<TierInput> tiers;               // PROMOTION: `promotion.tiers` to create with it
+  // Rules to create in the campaign's unit and assign to it (a campaign made from a template).
+  std::vector<ValidationRule> new_rules;
   // Updates: metadata keys to remove (contract CampaignsUpdateBase); `metadata` merges there.
   std::vector<std::string> unset_metadata_fields;
   std::optional<std::string> cloned_from;  // set by clone: the source campaign (audit log)

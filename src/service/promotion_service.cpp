@@ -166,6 +166,7 @@ Result<PromotionTier> create_tier_in(UnitOfWork& tx, const Principal& who, const
   OP_TRY(check_tier_evaluates(t, c));
   OP_TRY(TierRepository(tx).insert(scope, t));
   OP_TRY(assign_rules(tx, who, in.validation_rules, "promotion_tier", t.id));
+  OP_TRY(create_and_assign_rules(tx, who, in.new_rules, "promotion_tier", t.id));
   OP_TRY(record_audit(tx, who, c.id, "campaign.promotion_tier.created", "promotion_tier", t.id,
                       nullptr, tier_state(t)));
   OP_TRY(record_event(tx, who, "campaign.promotion_tier.created", t.id, tier_event(t)));

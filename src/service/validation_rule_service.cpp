@@ -134,6 +134,17 @@ Status assign_rules(UnitOfWork& tx, const Principal& who, const std::vector<std:
   return {};
 }
 
+Status create_and_assign_rules(UnitOfWork& tx, const Principal& who,
+                               const std::vector<ValidationRule>& rules,
+                               std::string_view object_type, std::string_view object_id) {
+  for (const ValidationRule& rule : rules) {
+    OP_TRY(ValidationRuleRepository(tx).insert(who.scope(), rule));
+    OP_TRY(assign_in(tx, who, rule.id,
+                     AssignmentInput{std::string(object_type), std::string(object_id)}));
+  }
+  return {};
+}
+
 Result<ValidationRule> ValidationRuleService::create(const Principal& who,
                                                      const ValidationRuleInput& in) {
   ValidationRule rule;

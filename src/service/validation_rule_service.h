@@ -54,5 +54,9 @@ class ValidationRuleService {
 // and tier creates assign their `validation_rules` in their own unit of work).
 Status assign_rules(UnitOfWork& tx, const Principal& who, const std::vector<std::string>& rule_ids,
                     std::string_view object_type, std::string_view object_id);
+// Inserts `rules` (ids and names set by the caller) and assigns each to the object, in `tx`.
+Status create_and_assign_rules(UnitOfWork& tx, const Principal& who,
+                               const std::vector<ValidationRule>& rules,
+                               std::string_view object_type, std::string_view object_id);
 
 }  // namespace openpromo

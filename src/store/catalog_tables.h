@@ -34,7 +34,7 @@ inline constexpr std::array<CatalogTable, 9> kCatalogTables{{
 }};
 
 // Tables of the schema that are not catalog definitions.
-inline constexpr std::array<std::string_view, 26> kDataTables{{
+inline constexpr std::array<std::string_view, 27> kDataTables{{
     "schema_migrations",
     "store_settings",
     "projects",
@@ -61,6 +61,7 @@ inline constexpr std::array<std::string_view, 26> kDataTables{{
     "bin_entries",
     "audit_entries",
     "exports",
+    "campaign_templates",
 }};
 
 // The SQL that (re)creates the version triggers of `table` on `dialect` ("sqlite" or

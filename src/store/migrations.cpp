@@ -730,7 +730,24 @@ CREATE TABLE exports (
 CREATE INDEX exports_project ON exports (project_id, id);
 )sql";
 
-constexpr std::array<Migration, 19> kMigrations{{
+// Campaign templates (contract tag templates).
+constexpr std::string_view kCampaignTemplates = R"sql(
+CREATE TABLE campaign_templates (
+  id TEXT PRIMARY KEY,
+  project_id TEXT NOT NULL REFERENCES projects (id),
+  name TEXT NOT NULL,
+  description TEXT,
+  campaign_type TEXT NOT NULL,
+  config TEXT NOT NULL,
+  source_campaign_id TEXT,
+  source_tier_id TEXT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT
+);
+CREATE UNIQUE INDEX campaign_templates_name ON campaign_templates (project_id, name);
+)sql";
+
+constexpr std::array<Migration, 20> kMigrations{{
     {1, "foundation: projects, api keys, categories", kFoundation},
     {2, "campaigns, vouchers, async actions", kCampaigns},
     {3, "promotion tiers and stacks", kPromotions},
@@ -751,6 +768,7 @@ constexpr std::array<Migration, 19> kMigrations{{
     {17, "bin entries", kBinEntries},
     {18, "audit log", kAuditEntries},
     {19, "exports", kExports},
+    {20, "campaign templates", kCampaignTemplates},
 }};
 
 }  // namespace

@@ -49,15 +49,6 @@ class MaintenanceHttp : public SharedServerTest {
     EXPECT_EQ(r.status, 200) << r.body;
     return r.status == 200 ? std::string(r.json().at("id").as_string()) : "";
   }
-  // Validating `redeemable` ({object, id}) on an order of `amount`: valid, and total discount.
-  std::pair<bool, int64_t> outcome(const std::string& redeemable, int64_t amount) {
-    const auto r =
-        post("/v1/validations", R"({"redeemables":[)" + redeemable + R"(],"order":{"amount":)" +
-                                    std::to_string(amount) + "}}");
-    EXPECT_EQ(r.status, 200) << r.body;
-    const auto j = r.json();
-    return {j.at("valid").as_bool(), j.at("order").at("total_discount_amount").as_int64()};
-  }
 };
 
 TEST_F(MaintenanceHttp, CampaignMetadataMergesAndUnsetRemovesKeys) {
@@ -128,11 +119,11 @@ TEST_F(MaintenanceHttp, ACloneCopiesTheConfigurationAndValidatesIdentically) {
   EXPECT_NE(original, cloned);
   EXPECT_EQ(cloned.rfind("MSRC-", 0), 0u);
   for (const int64_t amount : {4000, 6000}) {
-    const auto a = outcome(R"({"object":"voucher","id":")" + original + R"("})", amount);
-    const auto b = outcome(R"({"object":"voucher","id":")" + cloned + R"("})", amount);
+    const auto a = validation_outcome(R"({"object":"voucher","id":")" + original + R"("})", amount);
+    const auto b = validation_outcome(R"({"object":"voucher","id":")" + cloned + R"("})", amount);
     EXPECT_EQ(a, b) << amount;
   }
-  EXPECT_EQ(outcome(R"({"object":"voucher","id":")" + cloned + R"("})", 6000),
+  EXPECT_EQ(validation_outcome(R"({"object":"voucher","id":")" + cloned + R"("})", 6000),
             std::make_pair(true, int64_t{900}));
 
   // A promotion's tiers come along, with their rules.
@@ -154,8 +145,9 @@ TEST_F(MaintenanceHttp, ACloneCopiesTheConfigurationAndValidatesIdentically) {
   const std::string tier = tier_of("maint-promo"), tier_copy = tier_of("maint-promo-copy");
   EXPECT_NE(tier, tier_copy);
   for (const int64_t amount : {4000, 6000}) {
-    EXPECT_EQ(outcome(R"({"object":"promotion_tier","id":")" + tier + R"("})", amount),
-              outcome(R"({"object":"promotion_tier","id":")" + tier_copy + R"("})", amount))
+    EXPECT_EQ(
+        validation_outcome(R"({"object":"promotion_tier","id":")" + tier + R"("})", amount),
+        validation_outcome(R"({"object":"promotion_tier","id":")" + tier_copy + R"("})", amount))
         << amount;
   }
 
@@ -258,15 +250,15 @@ TEST_F(MaintenanceHttp, ADisabledCampaignKeepsItsCodesAndCanPublishButNeverAppli
     EXPECT_EQ(r.status, 200) << r.body;
     return r.body.find("\"" + code + "\"") != std::string::npos;
   };
-  EXPECT_EQ(outcome(coupon, 6000), std::make_pair(true, int64_t{300}));
-  EXPECT_EQ(outcome(gift, 6000), std::make_pair(true, int64_t{1000}));
+  EXPECT_EQ(validation_outcome(coupon, 6000), std::make_pair(true, int64_t{300}));
+  EXPECT_EQ(validation_outcome(gift, 6000), std::make_pair(true, int64_t{1000}));
   EXPECT_TRUE(qualifies("maint-off"));
 
   for (const char* name : {"maint-off", "maint-off-gift"}) {
     ASSERT_EQ(post("/v1/campaigns/" + std::string(name) + "/disable", "").status, 200);
   }
-  EXPECT_FALSE(outcome(coupon, 6000).first);
-  EXPECT_FALSE(outcome(gift, 6000).first);
+  EXPECT_FALSE(validation_outcome(coupon, 6000).first);
+  EXPECT_FALSE(validation_outcome(gift, 6000).first);
   EXPECT_FALSE(qualifies("maint-off"));
   const auto redeem =
       post("/v1/redemptions", R"({"redeemables":[)" + coupon + R"(],"order":{"amount":6000}})");
@@ -282,8 +274,8 @@ TEST_F(MaintenanceHttp, ADisabledCampaignKeepsItsCodesAndCanPublishButNeverAppli
   for (const char* name : {"maint-off", "maint-off-gift"}) {
     ASSERT_EQ(post("/v1/campaigns/" + std::string(name) + "/enable", "").status, 200);
   }
-  EXPECT_EQ(outcome(coupon, 6000), std::make_pair(true, int64_t{300}));
-  EXPECT_EQ(outcome(gift, 6000), std::make_pair(true, int64_t{1000}));
+  EXPECT_EQ(validation_outcome(coupon, 6000), std::make_pair(true, int64_t{300}));
+  EXPECT_EQ(validation_outcome(gift, 6000), std::make_pair(true, int64_t{1000}));
   EXPECT_TRUE(qualifies("maint-off"));
 }
 

@@ -63,6 +63,17 @@ class SharedServerTest : public ::testing::Test {
                       {"Origin", origin},
                       {"Content-Type", "application/json"}};
   }
+  // Validating one `redeemable` ({object, id, ...}) on an order of `amount`: whether it is
+  // valid, and the order's total discount.
+  std::pair<bool, int64_t> validation_outcome(const std::string& redeemable, int64_t amount) {
+    const auto r =
+        post("/v1/validations", R"({"redeemables":[)" + redeemable + R"(],"order":{"amount":)" +
+                                    std::to_string(amount) + "}}");
+    EXPECT_EQ(r.status, 200) << r.body;
+    if (r.status != 200) return {false, 0};
+    const auto j = r.json();
+    return {j.at("valid").as_bool(), j.at("order").at("total_discount_amount").as_int64()};
+  }
   // The server is still up and answering after whatever the test sent.
   void expect_alive() {
     HttpClient fresh(server()->port());

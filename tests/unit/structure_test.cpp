@@ -515,6 +515,10 @@ TEST_F(StructureTest, AKeyOfAnotherProjectSeesNothingOnAnyRoute) {
   secrets.insert(doomed);
   secrets.insert(project_.id);
   keep("exportId", created_id(post("/v1/exports", R"({"exported_object":"customer"})")));
+  keep("campaignTemplateId",
+       created_id(post("/v1/templates/campaigns",
+                       R"({"name":"A-secret-template","campaign_id":")" + campaign + "\"}")));
+  secrets.insert("A-secret-template");
 
   // Every route, with A's values in the path, as B: the reads first (while B has no data of its
   // own, so B's lists must be empty), then the writes, then the reads again.
