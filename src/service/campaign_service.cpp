@@ -564,6 +564,18 @@ Result<CampaignDetails> CampaignService::update(const Principal& who, std::strin
         scope, c.id, dates_changed, category_changed, before.category_id, c.start_date,
         c.expiration_date, c.category_id, c.updated_at.value_or(now_utc())));
   }
+  // Other time limits (the validity windows codes inherit from the campaign) reach the same
+  // codes: those someone holds or redeemed keep what they had.
+  if (c.campaign_type != CampaignType::kPromotion) {
+    for (const char* key : {"validity_timeframe", "validity_day_of_week", "validity_hours"}) {
+      const Json* was = before.definition.if_contains(key);
+      const Json* now_is = c.definition.if_contains(key);
+      const Json previous = was ? *was : Json(nullptr);
+      if (previous == (now_is ? *now_is : Json(nullptr))) continue;
+      OP_TRY(VoucherRepository(tx).keep_inherited_part(scope, c.id, key, previous,
+                                                       c.updated_at.value_or(now_utc())));
+    }
+  }
   OP_TRY(record_event(tx, who, "campaign.updated", c.id, event_data(c)));
   OP_ASSIGN(Campaign stored, find_campaign(tx, scope, c.id));
   OP_TRY(record_audit(tx, who, c.id, "campaign.updated", "campaign", c.id, campaign_state(before),

@@ -356,6 +356,30 @@ Status VoucherRepository::follow_campaign(const Scope& scope, std::string_view c
   return {};
 }
 
+Status VoucherRepository::keep_inherited_part(const Scope& scope, std::string_view campaign_id,
+                                              std::string_view key, const Json& previous,
+                                              Instant now) {
+  // `key` comes from the service's fixed list of inherited parts, never from a request.
+  const std::string k(key);
+  const bool sqlite = tx_.dialect() == "sqlite";
+  const std::string set =
+      sqlite ? "json_set(definition, '$." + k + "', json(?))"
+             : "(definition::jsonb || jsonb_build_object('" + k + "', ?::jsonb))::text";
+  const std::string lacks = sqlite ? "json_type(definition, '$." + k + "') IS NULL"
+                                   : "NOT jsonb_exists(definition::jsonb, '" + k + "')";
+  const sql::Scoped s(scope);
+  std::vector<sql::Value> params{to_json_text(previous), now.millis};
+  s.bind(params);
+  params.emplace_back(std::string(campaign_id));
+  OP_TRY(tx_.query("UPDATE vouchers SET definition = " + set + ", updated_at = ? WHERE " +
+                       s.where() +
+                       " AND campaign_id = ? AND (holder_id IS NOT NULL OR redeemed_quantity > 0)"
+                       " AND deleted_at IS NULL AND " +
+                       lacks,
+                   params));
+  return {};
+}
+
 Result<std::vector<std::string>> VoucherRepository::holders_in_campaign(
     const Scope& scope, std::string_view campaign_id, const std::vector<std::string>& holder_ids) {
   std::vector<std::string> out;

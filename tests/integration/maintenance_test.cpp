@@ -4,6 +4,7 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <chrono>
 #include <latch>
 #include <string>
 #include <thread>
@@ -458,6 +459,30 @@ TEST_F(MaintenanceHttp, AnEditReachesOnlyUntouchedCodesAndFixedSettingsAreRefuse
     EXPECT_TRUE(v.at("expiration_date").is_null()) << code;
     EXPECT_TRUE(v.at("category_id").is_null()) << code;
   }
+  // So do the validity windows codes inherit: every day but today's is the new rule; the codes
+  // someone holds or redeemed keep having none.
+  const auto days_since_epoch = std::chrono::duration_cast<std::chrono::hours>(
+                                    std::chrono::system_clock::now().time_since_epoch())
+                                    .count() /
+                                24;
+  const int today = static_cast<int>((days_since_epoch + 4) % 7);  // 1970-01-01 was a Thursday
+  boost::json::array other_days;
+  for (int d = 0; d < 7; ++d) {
+    if (d != today) other_days.emplace_back(d);
+  }
+  ASSERT_EQ(put("/v1/campaigns/maint-reach",
+                R"({"validity_day_of_week":)" + boost::json::serialize(other_days) + "}")
+                .status,
+            200);
+  EXPECT_EQ(get("/v1/vouchers/MAINT-REACH-FREE").json().at("validity_day_of_week"),
+            boost::json::value(other_days));
+  EXPECT_FALSE(validation_outcome(R"({"object":"voucher","id":"MAINT-REACH-FREE"})", 1000).first);
+  for (const char* code : {"MAINT-REACH-HELD", "MAINT-REACH-USED"}) {
+    EXPECT_TRUE(
+        get("/v1/vouchers/" + std::string(code)).json().at("validity_day_of_week").is_null())
+        << code;
+  }
+  EXPECT_TRUE(validation_outcome(R"({"object":"voucher","id":"MAINT-REACH-USED"})", 1000).first);
 
   // Fixed at creation: refused, naming the field; echoing the stored value is fine.
   const auto stored = get("/v1/campaigns/maint-reach").json();
