@@ -596,44 +596,92 @@ Status CampaignService::set_active(const Principal& who, std::string_view id_or_
   });
 }
 
+namespace {
+
+// Deletes (force) or bins campaign `c` with all its codes, tiers and rule assignments, in `tx`;
+// the audit entry and event go with it.
+Status delete_in(UnitOfWork& tx, const Principal& who, const Campaign& c, bool force) {
+  const Scope scope = who.scope();
+  CampaignRepository campaigns(tx);
+  if (force) {
+    OP_TRY(campaigns.remove(scope, c.id));
+    OP_TRY(BinRepository(tx).remove_of(scope, c.id));
+  } else {
+    const Instant now = now_utc();
+    OP_TRY(campaigns.bin(scope, c.id, now));
+    OP_TRY(record_binned_in(tx, who, "campaign", c.id, c.name, std::nullopt, now));
+  }
+  OP_TRY(record_audit(tx, who, c.id, force ? "campaign.deleted" : "campaign.binned", "campaign",
+                      c.id, campaign_state(c), nullptr));
+  return record_event(tx, who, "campaign.deleted", c.id, event_data(c));
+}
+
+void record_deleted(AsyncAction& action, int64_t vouchers) {
+  action.result["message"] = "Deleted " + std::to_string(vouchers) + " vouchers.";
+  action.result["done_count"] = vouchers;
+  action.done_count = vouchers;
+}
+
+}  // namespace
+
 Result<std::string> CampaignService::remove(const Principal& who, std::string_view id_or_name,
                                             bool force) {
   OP_TRY(require_admin(who, "delete campaigns"));
   const Scope scope = who.scope();
   return store_.in_write([&](UnitOfWork& tx) -> Result<std::string> {
-    CampaignRepository campaigns(tx);
     // A binned campaign can still be deleted for good (which frees its name and codes).
-    OP_ASSIGN(auto found, campaigns.find(scope, id_or_name, /*include_binned=*/force));
+    OP_ASSIGN(auto found, CampaignRepository(tx).find(scope, id_or_name, /*include_binned=*/force));
     if (!found) return Error::not_found("campaign", std::string(id_or_name));
     const Campaign& c = *found;
     if (c.is_protected) return protected_campaign(c, "deleted");
-    if (force) {
-      OP_TRY(campaigns.remove(scope, c.id));
-      OP_TRY(BinRepository(tx).remove_of(scope, c.id));
-    } else {
-      const Instant now = now_utc();
-      OP_TRY(campaigns.bin(scope, c.id, now));
-      OP_TRY(record_binned_in(tx, who, "campaign", c.id, c.name, std::nullopt, now));
-    }
     AsyncAction action;
     action.id = new_id("aa_");
     action.project_id = who.project_id;
-    action.type = "CAMPAIGN.VOUCHERS_DELETE";
-    action.status = "DONE";
-    action.operation_status = "SUCCESS";
-    action.progress = 100;
+    action.type = std::string(kCampaignDelete);
     action.request_id = who.request_id;
     action.payload["campaign_id"] = c.id;
     action.payload["force"] = force;
-    action.result["message"] = "Deleted " + std::to_string(c.vouchers_count) + " vouchers.";
-    action.result["done_count"] = c.vouchers_count;
-    action.done_count = c.vouchers_count;
+    action.payload["actor_key_id"] = who.key_id;
     action.created_at = now_utc();
+    if (c.vouchers_count > kInlineDeleteLimit) {
+      // Many codes: the job deletes them, in one unit of its own (validation sees the campaign
+      // whole or gone, never half its codes), while this request answers at once.
+      OP_TRY(AsyncActionRepository(tx).insert(scope, action));
+      if (wake_jobs_) tx.after_commit(wake_jobs_);
+      return action.id;
+    }
+    OP_TRY(delete_in(tx, who, c, force));
+    action.status = "DONE";
+    action.operation_status = "SUCCESS";
+    action.progress = 100;
+    record_deleted(action, c.vouchers_count);
     OP_TRY(AsyncActionRepository(tx).insert(scope, action));
-    OP_TRY(record_audit(tx, who, c.id, force ? "campaign.deleted" : "campaign.binned", "campaign",
-                        c.id, campaign_state(c), nullptr));
-    OP_TRY(record_event(tx, who, "campaign.deleted", c.id, event_data(c)));
     return action.id;
+  });
+}
+
+Status CampaignService::run_delete(const Principal& job, AsyncAction& action) {
+  const Json* id = action.payload.if_contains("campaign_id");
+  const Json* force = action.payload.if_contains("force");
+  if (!id || !id->is_string() || !force || !force->is_bool()) {
+    return Error::internal("malformed " + std::string(kCampaignDelete) + " payload");
+  }
+  // Acts as the key that asked (the audit log names it).
+  Principal who = job;
+  if (const Json* key = action.payload.if_contains("actor_key_id"); key && key->is_string()) {
+    who.key_id = std::string(key->as_string());
+  }
+  return store_.in_write([&](UnitOfWork& tx) -> Status {
+    OP_ASSIGN(auto found, CampaignRepository(tx).find(who.scope(), id->as_string(),
+                                                      /*include_binned=*/force->as_bool()));
+    if (!found) {  // deleted by someone else meanwhile
+      record_deleted(action, 0);
+      return {};
+    }
+    if (found->is_protected) return protected_campaign(*found, "deleted");
+    OP_TRY(delete_in(tx, who, *found, force->as_bool()));
+    record_deleted(action, found->vouchers_count);
+    return {};
   });
 }
 

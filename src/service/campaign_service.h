@@ -47,6 +47,8 @@ struct CampaignSummary {
   CampaignRedemptionSummary redemptions;
 };
 
+inline constexpr std::string_view kCampaignDelete = "CAMPAIGN.VOUCHERS_DELETE";
+
 class CampaignService {
  public:
   // Largest number of codes one generation request may ask for. Voucherify's plans cap a
@@ -72,10 +74,14 @@ class CampaignService {
   Result<CampaignDetails> update(const Principal& who, std::string_view id_or_name,
                                  const CampaignInput& input);
   Status set_active(const Principal& who, std::string_view id_or_name, bool active);
-  // force=false: to the bin (name and codes stay reserved); force=true: gone for good. The work
-  // is done before returning; it is recorded as a finished CAMPAIGN.VOUCHERS_DELETE action, the
-  // shape Voucherify answers with (202 + async_action_id).
+  // force=false: to the bin (name and codes stay reserved); force=true: gone for good. Answers
+  // with a CAMPAIGN.VOUCHERS_DELETE action (Voucherify's 202 + async_action_id). Up to
+  // kInlineDeleteLimit codes the work is done before returning and the action is DONE; a larger
+  // campaign is deleted by the job (run_delete), whole, in one unit.
+  static constexpr int64_t kInlineDeleteLimit = 10'000;
   Result<std::string> remove(const Principal& who, std::string_view id_or_name, bool force);
+  // The job of a large campaign's deletion.
+  Status run_delete(const Principal& job, AsyncAction& action);
   // Voucher and redemption counters within [from, to).
   Result<CampaignSummary> summary(const Principal& who, std::string_view id_or_name,
                                   std::optional<Instant> from, std::optional<Instant> to);

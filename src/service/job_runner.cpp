@@ -92,6 +92,8 @@ std::optional<AsyncAction> JobRunner::run(AsyncAction action) {
   }
   if (action.type == "CAMPAIGN.VOUCHERS_GENERATE") {
     outcome = generate_vouchers(who, action);
+  } else if (action.type == kCampaignDelete) {
+    outcome = CampaignService(store_, nullptr).run_delete(who, action);
   } else if (action.type == "ORDERS.IMPORT") {
     outcome = import_orders(who, action);
   } else if (action.type == kSegmentPublication) {

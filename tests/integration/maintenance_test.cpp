@@ -10,6 +10,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/async_action.h"
 #include "support/http_client.h"
 #include "support/server_process.h"
 #include "support/shared_server_test.h"
@@ -500,6 +501,63 @@ TEST_F(MaintenanceHttp, AnEditReachesOnlyUntouchedCodesAndFixedSettingsAreRefuse
                         R"({"voucher":{"type":"GIFT_VOUCHER","gift":{"amount":9000}}})");
   expect_error(gift, 400, "invalid_campaign_params");
   EXPECT_NE(gift.body.find("gift.amount"), std::string::npos) << gift.body;
+}
+
+}  // namespace
+}  // namespace openpromo::testing
+
+namespace openpromo::testing {
+namespace {
+
+// Spec 13.4: a campaign of more codes than CampaignService::kInlineDeleteLimit (10,000) is
+// deleted by a background CAMPAIGN.VOUCHERS_DELETE job, whole: the request answers 202 with the
+// action at once; when the action is DONE the campaign and every code are gone (binned, or for
+// good with force, which frees the codes).
+TEST_F(MaintenanceHttp, ALargeCampaignIsDeletedByABackgroundJob) {
+  for (const bool force : {false, true}) {
+    const std::string name = force ? "maint-large-force" : "maint-large-bin";
+    const auto created = post("/v1/campaigns", R"({"name":")" + name +
+                                                   R"(","campaign_type":"DISCOUNT_COUPONS",)"
+                                                   R"("vouchers_count":10050,"voucher":{)"
+                                                   R"("type":"DISCOUNT_VOUCHER","discount":{)"
+                                                   R"("type":"AMOUNT","amount_off":100}}})");
+    ASSERT_EQ(created.status, 200) << created.body;
+    const auto generated =
+        poll_action(*client_, auth(), std::string(created.json().at("async_action_id").as_string()),
+                    120, action_finished);
+    ASSERT_EQ(generated.at("status").as_string(), "DONE");
+    const std::string code(get("/v1/vouchers?campaign=" + name + "&limit=1")
+                               .json()
+                               .at("vouchers")
+                               .at(0)
+                               .at("code")
+                               .as_string());
+
+    const auto deleted = del("/v1/campaigns/" + name + (force ? "?force=true" : ""));
+    ASSERT_EQ(deleted.status, 202) << deleted.body;
+    const std::string action(deleted.json().at("async_action_id").as_string());
+    const auto queued = get("/v1/async-actions/" + action).json().as_object();
+    EXPECT_EQ(queued.at("type").as_string(), "CAMPAIGN.VOUCHERS_DELETE");
+    const auto done = poll_action(*client_, auth(), action, 120, action_finished);
+    ASSERT_EQ(done.at("status").as_string(), "DONE") << boost::json::serialize(done);
+    EXPECT_EQ(done.at("result").at("done_count").as_int64(), 10050);
+    // Run by the job runner (which times what it runs), not before the answer.
+    EXPECT_TRUE(done.contains("processing_time")) << boost::json::serialize(done);
+
+    expect_error(get("/v1/campaigns/" + name), 404, "not_found");
+    expect_error(get("/v1/vouchers/" + code), 404, "not_found");
+    const auto bin = get("/v1/trash-bin?limit=100").json();
+    bool binned = false;
+    for (const auto& e : bin.at("data").as_array()) {
+      binned = binned || e.at("resource_name").as_string() == name;
+    }
+    EXPECT_EQ(binned, !force);
+    // Binned codes stay reserved; deleted ones are free again.
+    const auto again =
+        post("/v1/vouchers/" + code, R"({"type":"DISCOUNT_VOUCHER",)"
+                                     R"("discount":{"type":"AMOUNT","amount_off":1}})");
+    EXPECT_EQ(again.status, force ? 200 : 409) << again.body;
+  }
 }
 
 }  // namespace
