@@ -46,11 +46,13 @@ void add_product_routes(Router<Route>& router, Services& services) {
                                            ctx.principal, ctx.params.get("productId"), draft));
                      return product_reply(p);
                    }});
-  router.add("DELETE", "/v1/products/{productId}",
-             Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
-                     OP_TRY(s.products.delete_product(ctx.principal, ctx.params.get("productId")));
-                     return Reply{204, ""};
-                   }});
+  router.add(
+      "DELETE", "/v1/products/{productId}",
+      Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
+              OP_TRY(s.products.delete_product(ctx.principal, ctx.params.get("productId"),
+                                               ctx.query.get("force").value_or("") == "true"));
+              return Reply{204, ""};
+            }});
 
   router.add("POST", "/v1/products/{productId}/skus",
              Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
@@ -88,7 +90,8 @@ void add_product_routes(Router<Route>& router, Services& services) {
   router.add("DELETE", "/v1/products/{productId}/skus/{skuId}",
              Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
                      OP_TRY(s.products.delete_sku(ctx.principal, ctx.params.get("productId"),
-                                                  ctx.params.get("skuId")));
+                                                  ctx.params.get("skuId"),
+                                                  ctx.query.get("force").value_or("") == "true"));
                      return Reply{204, ""};
                    }});
 }

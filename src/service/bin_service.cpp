@@ -5,6 +5,7 @@
 #include "service/key_service.h"
 #include "store/bin_repository.h"
 #include "store/campaign_repository.h"
+#include "store/product_repository.h"
 #include "store/voucher_repository.h"
 
 namespace openpromo {
@@ -41,6 +42,14 @@ Status BinService::purge(const Principal& who, std::string_view entry_id) {
                           entry->resource_id, nullptr, nullptr));
       OP_TRY(BinRepository(tx).remove_of(scope, entry->resource_id));
       return record_event(tx, who, "campaign.deleted", entry->resource_id, data);
+    }
+    if (entry->resource_type == "product" || entry->resource_type == "sku") {
+      if (entry->resource_type == "product") {
+        OP_TRY(ProductRepository(tx).remove(scope, entry->resource_id));
+      } else {
+        OP_TRY(SkuRepository(tx).remove(scope, entry->resource_id));
+      }
+      return BinRepository(tx).remove_of(scope, entry->resource_id);
     }
     if (entry->resource_parent_id) {
       OP_TRY(record_audit(tx, who, *entry->resource_parent_id, "voucher.deleted", "voucher",

@@ -1,5 +1,8 @@
 #include "service/product_service.h"
 
+#include "service/bin_service.h"
+#include "store/bin_repository.h"
+
 #include "core/crypto.h"
 #include "core/money.h"
 #include "service/definitions.h"
@@ -103,7 +106,14 @@ Result<ProductDetails> ProductService::upsert_product(const Principal& who, cons
     p.created_at = now_utc();
     OP_ASSIGN(const bool inserted, products.insert_if_new(scope, p));
     if (!inserted) {
-      // Another request created this source id meanwhile: update that one instead.
+      // Another request created this source id meanwhile: update that one instead. None
+      // visible: a product in the bin holds it.
+      OP_ASSIGN(auto live, ProductRepository(tx).find(scope, *d.source_id));
+      if (!live) {
+        return Error::duplicate_found("product", "source_id '" + *d.source_id +
+                                                     "' belongs to a product in the bin; purge it "
+                                                     "(DELETE /v1/trash-bin/{id}) to reuse it");
+      }
       OP_ASSIGN(Product updated, update_in(tx, who, *d.source_id, d));
       return details(tx, scope, std::move(updated));
     }
@@ -141,11 +151,21 @@ Result<ProductDetails> ProductService::update_product(const Principal& who, std:
   });
 }
 
-Status ProductService::delete_product(const Principal& who, std::string_view key) {
+Status ProductService::delete_product(const Principal& who, std::string_view key, bool force) {
   OP_TRY(require_admin(who, "delete products"));
   return store_.in_write([&](UnitOfWork& tx) -> Status {
-    OP_ASSIGN(Product p, find_product(tx, who.scope(), key));
-    return ProductRepository(tx).remove(who.scope(), p.id);
+    const Scope scope = who.scope();
+    OP_ASSIGN(auto found, ProductRepository(tx).find(scope, key, /*include_binned=*/force));
+    if (!found) return Error::not_found("product", std::string(key));
+    if (force) {
+      OP_TRY(ProductRepository(tx).remove(scope, found->id));
+      return BinRepository(tx).remove_of(scope, found->id);
+    }
+    const Instant now = now_utc();
+    OP_TRY(ProductRepository(tx).bin(scope, found->id, now));
+    return record_binned_in(tx, who, "product", found->id,
+                            found->name.value_or(found->source_id.value_or(found->id)),
+                            std::nullopt, now);
   });
 }
 
@@ -205,13 +225,22 @@ Result<Sku> ProductService::update_sku(const Principal& who, std::string_view pr
 }
 
 Status ProductService::delete_sku(const Principal& who, std::string_view product,
-                                  std::string_view key) {
+                                  std::string_view key, bool force) {
   OP_TRY(require_admin(who, "delete SKUs"));
   return store_.in_write([&](UnitOfWork& tx) -> Status {
-    OP_ASSIGN(Product p, find_product(tx, who.scope(), product));
-    OP_ASSIGN(Sku s, find_sku(tx, who.scope(), key));
-    if (s.product_id != p.id) return Error::not_found("sku", std::string(key));
-    return SkuRepository(tx).remove(who.scope(), s.id);
+    const Scope scope = who.scope();
+    OP_ASSIGN(auto p, ProductRepository(tx).find(scope, product, /*include_binned=*/force));
+    if (!p) return Error::not_found("product", std::string(product));
+    OP_ASSIGN(auto sku, SkuRepository(tx).find(scope, key, /*include_binned=*/force));
+    if (!sku || sku->product_id != p->id) return Error::not_found("sku", std::string(key));
+    if (force) {
+      OP_TRY(SkuRepository(tx).remove(scope, sku->id));
+      return BinRepository(tx).remove_of(scope, sku->id);
+    }
+    const Instant now = now_utc();
+    OP_TRY(SkuRepository(tx).bin(scope, sku->id, now));
+    return record_binned_in(tx, who, "sku", sku->id,
+                            sku->sku.value_or(sku->source_id.value_or(sku->id)), p->id, now);
   });
 }
 

@@ -24,7 +24,9 @@ class ProductService {
   Result<Page<ProductDetails>> list_products(const Principal& who, const ListQuery& query);
   Result<ProductDetails> update_product(const Principal& who, std::string_view id_or_source_id,
                                         const CatalogDraft& draft);
-  Status delete_product(const Principal& who, std::string_view id_or_source_id);
+  // force=false: to the bin with its SKUs (source ids stay taken until purged); true: for good
+  // (also one already in the bin).
+  Status delete_product(const Principal& who, std::string_view id_or_source_id, bool force);
 
   Result<Sku> create_sku(const Principal& who, std::string_view product, const CatalogDraft& draft);
   Result<Sku> get_sku(const Principal& who, std::string_view id_or_source_id);
@@ -32,7 +34,8 @@ class ProductService {
                               const ListQuery& query);
   Result<Sku> update_sku(const Principal& who, std::string_view product, std::string_view sku,
                          const CatalogDraft& draft);
-  Status delete_sku(const Principal& who, std::string_view product, std::string_view sku);
+  Status delete_sku(const Principal& who, std::string_view product, std::string_view sku,
+                    bool force);
 
  private:
   Store& store_;

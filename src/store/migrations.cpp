@@ -747,7 +747,13 @@ CREATE TABLE campaign_templates (
 CREATE UNIQUE INDEX campaign_templates_name ON campaign_templates (project_id, name);
 )sql";
 
-constexpr std::array<Migration, 20> kMigrations{{
+// Products and SKUs in the bin (spec 13.4).
+constexpr std::string_view kProductBin = R"sql(
+ALTER TABLE products ADD COLUMN deleted_at BIGINT;
+ALTER TABLE skus ADD COLUMN deleted_at BIGINT;
+)sql";
+
+constexpr std::array<Migration, 21> kMigrations{{
     {1, "foundation: projects, api keys, categories", kFoundation},
     {2, "campaigns, vouchers, async actions", kCampaigns},
     {3, "promotion tiers and stacks", kPromotions},
@@ -769,6 +775,7 @@ constexpr std::array<Migration, 20> kMigrations{{
     {18, "audit log", kAuditEntries},
     {19, "exports", kExports},
     {20, "campaign templates", kCampaignTemplates},
+    {21, "products and SKUs in the bin", kProductBin},
 }};
 
 }  // namespace

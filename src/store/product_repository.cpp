@@ -21,7 +21,9 @@ constexpr std::array<sql::ListField, 5> kProductFields{{
     {"price", "price", sql::FieldType::kInteger, true},
     {"created_at", "created_at", sql::FieldType::kTimestamp, true, "id"},
 }};
-constexpr sql::ListTable kProducts{"products", kProductColumns, kProductFields};
+// Products and SKUs in the bin are invisible everywhere but the bin (their source ids stay taken).
+constexpr sql::ListTable kProducts{"products", kProductColumns, kProductFields,
+                                   "deleted_at IS NULL"};
 
 Product product_from_row(const sql::Row& r) {
   Product p;
@@ -46,7 +48,7 @@ constexpr std::array<sql::ListField, 5> kSkuFields{{
     {"sku", "sku", sql::FieldType::kText, true},
     {"created_at", "created_at", sql::FieldType::kTimestamp, true, "id"},
 }};
-constexpr sql::ListTable kSkus{"skus", kSkuColumns, kSkuFields};
+constexpr sql::ListTable kSkus{"skus", kSkuColumns, kSkuFields, "deleted_at IS NULL"};
 
 Sku sku_from_row(const sql::Row& r) {
   Sku s;
@@ -74,13 +76,15 @@ Error map_error(Error e, std::string_view what, const std::optional<std::string>
 
 template <class T, class Decode>
 Result<std::optional<T>> find_one(UnitOfWork& tx, std::string_view table, std::string_view columns,
-                                  const Scope& scope, std::string_view key, Decode decode) {
+                                  const Scope& scope, std::string_view key, Decode decode,
+                                  bool include_binned = false) {
   const sql::Scoped s(scope);
   const std::string k(key);
-  OP_ASSIGN(auto rs, tx.query("SELECT " + std::string(columns) + " FROM " + std::string(table) +
-                                  " WHERE " + s.where() +
-                                  " AND (id = ? OR source_id = ?) ORDER BY (id = ?) DESC LIMIT 1",
-                              s.params({k, k, k})));
+  OP_ASSIGN(auto rs,
+            tx.query("SELECT " + std::string(columns) + " FROM " + std::string(table) + " WHERE " +
+                         s.where() + (include_binned ? "" : " AND deleted_at IS NULL") +
+                         " AND (id = ? OR source_id = ?) ORDER BY (id = ?) DESC LIMIT 1",
+                     s.params({k, k, k})));
   if (rs.rows.empty()) return std::optional<T>{};
   return std::optional<T>(decode(rs.rows[0]));
 }
@@ -104,8 +108,8 @@ Result<std::vector<T>> find_many_of(UnitOfWork& tx, std::string_view table,
     }
     for (size_t i = 0; i < n; ++i) args.emplace_back(keys[start + i]);
     OP_ASSIGN(auto rs, tx.query("SELECT " + std::string(columns) + " FROM " + std::string(table) +
-                                    " WHERE " + s.where() + " AND (id IN (" + marks +
-                                    ") OR source_id IN (" + marks + "))",
+                                    " WHERE " + s.where() + " AND deleted_at IS NULL AND (id IN (" +
+                                    marks + ") OR source_id IN (" + marks + "))",
                                 args));
     for (const auto& row : rs.rows) out.push_back(decode(row));
   }
@@ -135,9 +139,10 @@ Result<bool> ProductRepository::insert_if_new(const Scope& scope, const Product&
 }
 
 Result<std::optional<Product>> ProductRepository::find(const Scope& scope,
-                                                       std::string_view id_or_source_id) {
+                                                       std::string_view id_or_source_id,
+                                                       bool include_binned) {
   return find_one<Product>(tx_, "products", kProductColumns, scope, id_or_source_id,
-                           product_from_row);
+                           product_from_row, include_binned);
 }
 
 Result<std::vector<Product>> ProductRepository::find_many(const Scope& scope,
@@ -158,7 +163,7 @@ Status ProductRepository::update(const Scope& scope, const Product& p) {
   auto r = tx_.query(
       "UPDATE products SET name = ?, price = ?, definition = ?, updated_at = ?"
       " WHERE " +
-          s.where() + " AND id = ?",
+          s.where() + " AND id = ? AND deleted_at IS NULL",
       params);
   if (!r.ok()) return std::move(r).take_error();
   if (r->affected == 0) return Error::not_found("product", p.id);
@@ -175,6 +180,33 @@ Status ProductRepository::remove(const Scope& scope, std::string_view id) {
   return {};
 }
 
+Status ProductRepository::bin(const Scope& scope, std::string_view id, Instant now) {
+  const sql::Scoped s(scope);
+  std::vector<sql::Value> params{now.millis};
+  s.bind(params);
+  params.emplace_back(std::string(id));
+  OP_ASSIGN(auto r, tx_.query("UPDATE products SET deleted_at = ? WHERE " + s.where() +
+                                  " AND id = ? AND deleted_at IS NULL",
+                              params));
+  if (r.affected == 0) return Error::not_found("product", std::string(id));
+  OP_TRY(tx_.query("UPDATE skus SET deleted_at = ? WHERE " + s.where() +
+                       " AND product_id = ? AND deleted_at IS NULL",
+                   params));
+  return {};
+}
+
+Status SkuRepository::bin(const Scope& scope, std::string_view id, Instant now) {
+  const sql::Scoped s(scope);
+  std::vector<sql::Value> params{now.millis};
+  s.bind(params);
+  params.emplace_back(std::string(id));
+  OP_ASSIGN(auto r, tx_.query("UPDATE skus SET deleted_at = ? WHERE " + s.where() +
+                                  " AND id = ? AND deleted_at IS NULL",
+                              params));
+  if (r.affected == 0) return Error::not_found("sku", std::string(id));
+  return {};
+}
+
 Status SkuRepository::insert(const Scope& scope, const Sku& s) {
   auto r = tx_.query(
       "INSERT INTO skus (" + std::string(kSkuColumns) + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -184,9 +216,10 @@ Status SkuRepository::insert(const Scope& scope, const Sku& s) {
   return {};
 }
 
-Result<std::optional<Sku>> SkuRepository::find(const Scope& scope,
-                                               std::string_view id_or_source_id) {
-  return find_one<Sku>(tx_, "skus", kSkuColumns, scope, id_or_source_id, sku_from_row);
+Result<std::optional<Sku>> SkuRepository::find(const Scope& scope, std::string_view id_or_source_id,
+                                               bool include_binned) {
+  return find_one<Sku>(tx_, "skus", kSkuColumns, scope, id_or_source_id, sku_from_row,
+                       include_binned);
 }
 
 Result<std::vector<Sku>> SkuRepository::find_many(const Scope& scope,
@@ -211,7 +244,7 @@ Status SkuRepository::update(const Scope& scope, const Sku& sku) {
   params.emplace_back(sku.id);
   auto r = tx_.query(
       "UPDATE skus SET sku = ?, price = ?, currency = ?, definition = ?, updated_at = ? WHERE " +
-          s.where() + " AND id = ?",
+          s.where() + " AND id = ? AND deleted_at IS NULL",
       params);
   if (!r.ok()) return std::move(r).take_error();
   if (r->affected == 0) return Error::not_found("sku", sku.id);

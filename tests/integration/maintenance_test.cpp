@@ -562,3 +562,74 @@ TEST_F(MaintenanceHttp, ALargeCampaignIsDeletedByABackgroundJob) {
 
 }  // namespace
 }  // namespace openpromo::testing
+
+namespace openpromo::testing {
+namespace {
+
+// Spec 13.4: products (with their SKUs) and SKUs go to the bin like campaigns: hidden, their
+// source ids taken until the entry is purged; force deletes for good.
+TEST_F(MaintenanceHttp, ProductsAndSkusGoToTheBinUntilPurged) {
+  ASSERT_EQ(post("/v1/products", R"({"source_id":"maint-prod","name":"Maint product"})").status,
+            200);
+  ASSERT_EQ(post("/v1/products/maint-prod/skus", R"({"source_id":"maint-sku-a","sku":"A"})").status,
+            200);
+  ASSERT_EQ(post("/v1/products/maint-prod/skus", R"({"source_id":"maint-sku-b","sku":"B"})").status,
+            200);
+  const auto entry_of = [&](const std::string& name) -> std::string {
+    const auto bin = get("/v1/trash-bin?limit=100").json();
+    for (const auto& e : bin.at("data").as_array()) {
+      if (e.at("resource_name").as_string() == name) return std::string(e.at("id").as_string());
+    }
+    return "";
+  };
+
+
+  // One SKU on its own: binned under its product.
+  EXPECT_EQ(del("/v1/products/maint-prod/skus/maint-sku-a").status, 204);
+  expect_error(get("/v1/skus/maint-sku-a"), 404, "not_found");
+  const std::string sku_entry = entry_of("A");
+  ASSERT_FALSE(sku_entry.empty());
+  EXPECT_EQ(get("/v1/products/maint-prod/skus").json().at("total").as_int64(), 1);
+
+  // The product, with the SKU it still has.
+  EXPECT_EQ(del("/v1/products/maint-prod").status, 204);
+  expect_error(get("/v1/products/maint-prod"), 404, "not_found");
+  expect_error(get("/v1/skus/maint-sku-b"), 404, "not_found");
+  const auto products = get("/v1/products?limit=100").json();
+  for (const auto& p : products.at("products").as_array()) {
+    EXPECT_NE(p.at("source_id"), "maint-prod");
+  }
+  const std::string product_entry = entry_of("Maint product");
+  ASSERT_FALSE(product_entry.empty());
+  const auto bin = get("/v1/trash-bin?limit=100").json();
+  for (const auto& e : bin.at("data").as_array()) {
+    if (e.at("id").as_string() == product_entry) {
+      EXPECT_EQ(e.at("resource_type").as_string(), "product");
+    }
+    if (e.at("id").as_string() == sku_entry) {
+      EXPECT_EQ(e.at("resource_type").as_string(), "sku");
+      EXPECT_FALSE(e.at("resource_parent_id").is_null());
+    }
+  }
+  // Source ids stay taken while binned.
+  expect_error(post("/v1/products", R"({"source_id":"maint-prod","name":"again"})"), 409,
+               "duplicate_found");
+
+  // Purging the product's entry deletes it with all its SKUs (and the SKU's entry); the source
+  // ids are free again.
+  EXPECT_EQ(del("/v1/trash-bin/" + product_entry).status, 204);
+  EXPECT_TRUE(entry_of("Maint product").empty());
+  EXPECT_TRUE(entry_of("A").empty());
+  ASSERT_EQ(post("/v1/products", R"({"source_id":"maint-prod","name":"again"})").status, 200);
+  EXPECT_EQ(
+      post("/v1/products/maint-prod/skus", R"({"source_id":"maint-sku-a","sku":"A2"})").status,
+      200);
+
+  // force: gone at once, no bin entry.
+  EXPECT_EQ(del("/v1/products/maint-prod?force=true").status, 204);
+  EXPECT_TRUE(entry_of("again").empty());
+  EXPECT_EQ(post("/v1/products", R"({"source_id":"maint-prod","name":"third"})").status, 200);
+}
+
+}  // namespace
+}  // namespace openpromo::testing
