@@ -82,6 +82,21 @@ JsonObject effective_voucher_definition(const Voucher& v, const Campaign* campai
       }
     }
   }
+  // Codes of a campaign that uses the voucher metadata schema take the template's metadata
+  // (`voucher.metadata`) under their own keys, so an edit of it reaches every code at once
+  // (spec 13.1), published and redeemed ones included.
+  if (campaign && campaign->use_voucher_metadata_schema) {
+    const Json* tmpl = campaign->definition.if_contains("voucher");
+    const Json* shared =
+        tmpl && tmpl->is_object() ? tmpl->as_object().if_contains("metadata") : nullptr;
+    if (shared && shared->is_object()) {
+      JsonObject merged = shared->as_object();
+      if (const Json* own = def.if_contains("metadata"); own && own->is_object()) {
+        for (const auto& kv : own->as_object()) merged[kv.key()] = kv.value();
+      }
+      def["metadata"] = std::move(merged);
+    }
+  }
   if (!def.contains("metadata")) def["metadata"] = JsonObject{};
   return def;
 }

@@ -583,7 +583,6 @@ TEST_F(MaintenanceHttp, ProductsAndSkusGoToTheBinUntilPurged) {
     return "";
   };
 
-
   // One SKU on its own: binned under its product.
   EXPECT_EQ(del("/v1/products/maint-prod/skus/maint-sku-a").status, 204);
   expect_error(get("/v1/skus/maint-sku-a"), 404, "not_found");
@@ -629,6 +628,52 @@ TEST_F(MaintenanceHttp, ProductsAndSkusGoToTheBinUntilPurged) {
   EXPECT_EQ(del("/v1/products/maint-prod?force=true").status, 204);
   EXPECT_TRUE(entry_of("again").empty());
   EXPECT_EQ(post("/v1/products", R"({"source_id":"maint-prod","name":"third"})").status, 200);
+}
+
+}  // namespace
+}  // namespace openpromo::testing
+
+namespace openpromo::testing {
+namespace {
+
+// Spec 13.1: a campaign that uses the voucher metadata schema gives its codes the template's
+// metadata, so an edit of it reaches every code (held ones too); a code's own keys win. Without
+// the flag codes keep only their own.
+TEST_F(MaintenanceHttp, TemplateMetadataReachesEveryCodeOfACampaignUsingTheSchema) {
+  for (const bool shared : {true, false}) {
+    const std::string name = shared ? "maint-meta-shared" : "maint-meta-own";
+    ASSERT_EQ(post("/v1/campaigns", R"({"name":")" + name +
+                                        R"(","campaign_type":"DISCOUNT_COUPONS",)"
+                                        R"("use_voucher_metadata_schema":)" +
+                                        (shared ? "true" : "false") +
+                                        R"(,"voucher":{"type":"DISCOUNT_VOUCHER",)"
+                                        R"("metadata":{"tier":"silver","region":"EU"},)"
+                                        R"("discount":{"type":"AMOUNT","amount_off":100}}})")
+                  .status,
+              200);
+    const std::string held = name + "-HELD", own = name + "-OWN";
+    ASSERT_EQ(post("/v1/campaigns/" + name + "/vouchers/" + held, "{}").status, 200);
+    ASSERT_EQ(post("/v1/campaigns/" + name + "/vouchers/" + own, R"({"metadata":{"region":"US"}})")
+                  .status,
+              200);
+    ASSERT_EQ(post("/v1/publications",
+                   R"({"voucher":")" + held + R"(","customer":{"source_id":"maint-meta-c"}})")
+                  .status,
+              200);
+    ASSERT_EQ(
+        put("/v1/campaigns/" + name, R"({"voucher":{"metadata":{"tier":"gold","region":"EU"}}})")
+            .status,
+        200);
+    const auto held_meta = get("/v1/vouchers/" + held).json().at("metadata");
+    const auto own_meta = get("/v1/vouchers/" + own).json().at("metadata");
+    if (shared) {
+      EXPECT_EQ(held_meta, boost::json::parse(R"({"tier":"gold","region":"EU"})"));
+      EXPECT_EQ(own_meta, boost::json::parse(R"({"tier":"gold","region":"US"})"));
+    } else {
+      EXPECT_EQ(held_meta, boost::json::parse("{}"));
+      EXPECT_EQ(own_meta, boost::json::parse(R"({"region":"US"})"));
+    }
+  }
 }
 
 }  // namespace

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Times campaign maintenance on a campaign of CODES generated codes through the HTTP API:
+#   1. PUT new dates (they reach every code nobody holds or redeemed: one UPDATE in the PUT's unit),
+#   2. PUT a validity window with one code held (the held code keeps its window: one more UPDATE),
+#   3. DELETE (to the bin) until its CAMPAIGN.VOUCHERS_DELETE action is DONE (a background job,
+#      one unit).
+#   bench/campaign_edit.sh [CODES] [DB_URL]   (defaults: 1000000, a temporary SQLite file)
+# Needs a built binary (scripts/setup.sh) and curl.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+count=${1:-1000000}
+db=${2:-}
+# shellcheck source=bench/serve.sh
+source bench/serve.sh
+
+field() { grep -o "\"$1\":\"[^\"]*\"" | head -n 1 | cut -d'"' -f4; }
+elapsed() { echo "$(date +%s.%N) - $1" | bc; }
+wait_action() {
+  local status
+  while :; do
+    status=$(curl -s "${auth[@]}" "$url/v1/async-actions/$1" | grep -o '"status":"[A-Z_]*"' | cut -d'"' -f4)
+    [ "$status" = DONE ] || [ "$status" = FAILED ] && break
+    sleep 0.1
+  done
+  echo "$status"
+}
+
+action=$(curl -s "${auth[@]}" -X POST "$url/v1/campaigns" -d "{\"name\":\"bench\",\
+\"campaign_type\":\"DISCOUNT_COUPONS\",\"vouchers_count\":$count,\"voucher\":{\"type\":\"DISCOUNT_VOUCHER\",\
+\"discount\":{\"type\":\"AMOUNT\",\"amount_off\":100},\"code_config\":{\"pattern\":\"EDIT-##########\"}}}" |
+  field async_action_id)
+[ "$(wait_action "$action")" = DONE ] || { echo "code generation failed" >&2; exit 1; }
+code=$(curl -s "${auth[@]}" "$url/v1/vouchers?campaign=bench&limit=1" | field code)
+curl -s -f "${auth[@]}" -X POST "$url/v1/publications" \
+  -d "{\"voucher\":\"$code\",\"customer\":{\"source_id\":\"bench-holder\"}}" >/dev/null
+
+t=$(date +%s.%N)
+curl -s -f "${auth[@]}" -X PUT "$url/v1/campaigns/bench" \
+  -d '{"start_date":"2026-01-01T00:00:00Z","expiration_date":"2031-01-01T00:00:00Z"}' >/dev/null
+printf 'PUT dates, reaching %s codes: %.2f s\n' "$((count - 1))" "$(elapsed "$t")"
+t=$(date +%s.%N)
+curl -s -f "${auth[@]}" -X PUT "$url/v1/campaigns/bench" -d '{"validity_day_of_week":[1,2,3,4,5]}' >/dev/null
+printf 'PUT validity_day_of_week (one held code keeps none): %.2f s\n' "$(elapsed "$t")"
+t=$(date +%s.%N)
+action=$(curl -s "${auth[@]}" -X DELETE "$url/v1/campaigns/bench" | field async_action_id)
+answered=$(elapsed "$t")
+status=$(wait_action "$action")
+printf 'DELETE (bin) of %s codes: answered in %.2f s, job %s after %.2f s\n' "$count" "$answered" \
+  "$status" "$(elapsed "$t")"
