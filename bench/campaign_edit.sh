@@ -13,17 +13,6 @@ db=${2:-}
 # shellcheck source=bench/serve.sh
 source bench/serve.sh
 
-field() { grep -o "\"$1\":\"[^\"]*\"" | head -n 1 | cut -d'"' -f4; }
-elapsed() { echo "$(date +%s.%N) - $1" | bc; }
-wait_action() {
-  local status
-  while :; do
-    status=$(curl -s "${auth[@]}" "$url/v1/async-actions/$1" | grep -o '"status":"[A-Z_]*"' | cut -d'"' -f4)
-    [ "$status" = DONE ] || [ "$status" = FAILED ] && break
-    sleep 0.1
-  done
-  echo "$status"
-}
 
 action=$(curl -s "${auth[@]}" -X POST "$url/v1/campaigns" -d "{\"name\":\"bench\",\
 \"campaign_type\":\"DISCOUNT_COUPONS\",\"vouchers_count\":$count,\"voucher\":{\"type\":\"DISCOUNT_VOUCHER\",\

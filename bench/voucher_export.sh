@@ -15,8 +15,6 @@ db=${2:-}
 # shellcheck source=bench/serve.sh
 source bench/serve.sh
 
-field() { grep -o "\"$1\":\"[^\"]*\"" | head -n 1 | cut -d'"' -f4; }
-elapsed() { echo "$(date +%s.%N) - $1" | bc; }
 fields='["code","id","voucher_type","value","discount_type","campaign","active","start_date",'\
 '"expiration_date","redemption_quantity","redemption_count","created_at","metadata.batch"]'
 
@@ -25,12 +23,7 @@ action=$(curl -s "${auth[@]}" -X POST "$url/v1/campaigns" -d "{\"name\":\"bench\
 \"campaign_type\":\"DISCOUNT_COUPONS\",\"vouchers_count\":$count,\"voucher\":{\"type\":\"DISCOUNT_VOUCHER\",\
 \"discount\":{\"type\":\"PERCENT\",\"percent_off\":10},\"redemption\":{\"quantity\":1},\
 \"code_config\":{\"pattern\":\"EXP-##########\"}}}" | field async_action_id)
-while :; do
-  status=$(curl -s "${auth[@]}" "$url/v1/async-actions/$action" | grep -o '"status":"[A-Z_]*"' | cut -d'"' -f4)
-  [ "$status" = DONE ] || [ "$status" = FAILED ] && break
-  sleep 0.2
-done
-[ "$status" = DONE ] || { echo "code generation failed" >&2; exit 1; }
+[ "$(wait_action "$action")" = DONE ] || { echo "code generation failed" >&2; exit 1; }
 campaign=$(curl -s "${auth[@]}" "$url/v1/campaigns/bench" | field id)
 printf 'set-up: %s codes in %.1f s; server RSS %s\n' "$count" "$(elapsed "$t")" \
   "$(grep VmRSS /proc/$pid/status | awk '{print $2 " " $3}')"

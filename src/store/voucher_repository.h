@@ -74,8 +74,8 @@ class VoucherRepository {
   // Codes of the campaign that someone holds or redeemed keep `key` (a definition part they
   // inherit, e.g. validity_timeframe) at `previous` (null: none) unless they have their own, so
   // the campaign's new value reaches only the others (spec 13.1). One statement.
-  Status keep_inherited_part(const Scope& scope, std::string_view campaign_id,
-                             std::string_view key, const Json& previous, Instant now);
+  Status keep_inherited_part(const Scope& scope, std::string_view campaign_id, std::string_view key,
+                             const Json& previous, Instant now);
   Result<std::vector<std::string>> holders_in_campaign(const Scope& scope,
                                                        std::string_view campaign_id,
                                                        const std::vector<std::string>& holder_ids);
