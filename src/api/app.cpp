@@ -6,6 +6,7 @@
 #include <chrono>
 #include <exception>
 
+#include "api/campaign_codec.h"
 #include "api/json_codec.h"
 #include "api/multipart.h"
 #include "core/crypto.h"
@@ -247,6 +248,18 @@ void App::serve_jobs(JobRunner& jobs) {
       [this](const Principal& who, AsyncAction& action, const std::atomic<bool>& stopping,
              const std::function<Status(AsyncAction&)>& checkpoint) {
         return services_.exports.run(who, action, stopping, checkpoint);
+      });
+  // A large campaign update: the request as sent, read again by the same codec.
+  jobs.add_handler(
+      std::string(kCampaignUpdate),
+      [this](const Principal& who, AsyncAction& action, const std::atomic<bool>& /*stopping*/,
+             const std::function<Status(AsyncAction&)>& /*checkpoint*/) -> Status {
+        const Json* request = action.payload.if_contains("request");
+        if (!request || !request->is_object()) {
+          return Error::internal("malformed " + std::string(kCampaignUpdate) + " payload");
+        }
+        OP_ASSIGN(auto input, read_campaign_input(request->as_object()));
+        return services_.campaigns.run_update(who, action, input);
       });
 }
 

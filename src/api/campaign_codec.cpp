@@ -132,8 +132,9 @@ json::object campaign_json(const CampaignDetails& details) {
   out["auto_join"] = c.auto_join;
   out["join_once"] = c.join_once;
   out["use_voucher_metadata_schema"] = c.use_voucher_metadata_schema;
-  out["start_date"] = time_or_null(c.start_date);
-  out["expiration_date"] = time_or_null(c.expiration_date);
+  // Left out when not set, as the reference does (its clients test for absence).
+  if (c.start_date) out["start_date"] = format_iso8601(*c.start_date);
+  if (c.expiration_date) out["expiration_date"] = format_iso8601(*c.expiration_date);
   for (const char* key : {"validity_timeframe", "validity_day_of_week", "validity_hours",
                           "activity_duration_after_publishing", "referral_program"}) {
     if (c.definition.contains(key)) out[key] = c.definition.at(key);

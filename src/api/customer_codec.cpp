@@ -57,8 +57,11 @@ json::object customer_json(const Customer& c, const CustomerSummary& counters) {
   out["loyalty"] =
       json::object{{"points", 0}, {"referred_customers", 0}, {"campaigns", json::object{}}};
   out["referrals"] = json::object{{"total", 0}, {"campaigns", json::array{}}};
-  out["metadata"] =
-      c.definition.contains("metadata") ? c.definition.at("metadata") : Json(JsonObject{});
+  // Left out when there is none (never given, or every key removed), as the reference does.
+  if (const Json* metadata = c.definition.if_contains("metadata");
+      metadata && !(metadata->is_object() && metadata->as_object().empty())) {
+    out["metadata"] = *metadata;
+  }
   out["system_metadata"] = json::object{};
   out["created_at"] = format_iso8601(c.created_at);
   if (c.updated_at) out["updated_at"] = format_iso8601(*c.updated_at);

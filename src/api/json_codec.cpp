@@ -9,17 +9,22 @@ namespace openpromo::api {
 
 namespace json = boost::json;
 
-Result<json::object> parse_object_body(std::string_view body) {
+Result<json::value> parse_json_body(std::string_view body) {
   bool blank = true;
   for (char c : body) {
     if (c != ' ' && c != '\n' && c != '\r' && c != '\t') blank = false;
   }
-  if (blank) return json::object{};
+  if (blank) return json::value(json::object{});
   json::parse_options options;
   options.max_depth = 64;
   boost::system::error_code ec;
   json::value parsed = json::parse(body, ec, json::storage_ptr(), options);
   if (ec) return Error::invalid_payload("Invalid JSON: " + ec.message());
+  return parsed;
+}
+
+Result<json::object> parse_object_body(std::string_view body) {
+  OP_ASSIGN(json::value parsed, parse_json_body(body));
   if (!parsed.is_object()) return Error::invalid_payload("The request body must be a JSON object");
   return std::move(parsed.as_object());
 }

@@ -21,6 +21,9 @@ namespace openpromo::api {
 Result<boost::json::object> parse_object_body(std::string_view body);
 // A body that must be a JSON array (bulk imports).
 Result<boost::json::array> parse_array_body(std::string_view body);
+// Any JSON value (a blank body is an empty object), for the few routes that take more than one
+// shape (the SDKs send a bare count, or nothing, where the contract shows an object or array).
+Result<boost::json::value> parse_json_body(std::string_view body);
 
 // Field readers (read_string, read_integer, read_bool, read_date, read_any) live in core/json.h.
 

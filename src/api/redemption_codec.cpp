@@ -333,8 +333,9 @@ Answer encode_redemption_outcome(const RedemptionOutcome& out, std::string_view 
       skipped.push_back(redeemable_json(r, out.request, out.decision, options, ids));
     }
   }
-  o["inapplicable_redeemables"] = std::move(inapplicable);
-  o["skipped_redeemables"] = std::move(skipped);
+  // Left out when empty, as in validations.
+  if (!inapplicable.empty()) o["inapplicable_redeemables"] = std::move(inapplicable);
+  if (!skipped.empty()) o["skipped_redeemables"] = std::move(skipped);
   o["stacking_rules"] = engine::stacking_rules_to_json(out.decision.stacking);
   return Answer{200, to_json_text(o)};
 }

@@ -129,24 +129,43 @@ void read_attribute_cells(json::array& items, bool sku) {
 void add_bulk_routes(Router<Route>& router, Services& services) {
   Services& s = services;
   auto enqueue_array = [&s](Context& ctx, std::string_view type) -> Result<Reply> {
-    OP_ASSIGN(auto body, parse_array_body(ctx.request.body));
+    // An empty body is an empty list (the reference answers with an action that has nothing to
+    // do), as POST /v1/campaigns/{id}/vouchers takes an empty body for "no overrides".
+    const bool blank = ctx.request.body.find_first_not_of(" \t\r\n") == std::string::npos;
+    json::array body;
+    if (!blank) {
+      OP_ASSIGN(body, parse_array_body(ctx.request.body));
+    }
     OP_ASSIGN(auto id, s.bulk.enqueue(ctx.principal, type, body));
     return action_reply(202, id);
   };
   auto enqueue_metadata = [&s](Context& ctx, std::string_view type) -> Result<Reply> {
     OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
+    // Products may also be named by their ids (`product_ids`, what the 3.x SDK's examples send).
+    const bool products = type == kProductsMetadataUpdate;
     const json::value* ids = body.if_contains("source_ids");
+    const json::value* product_ids = products ? body.if_contains("product_ids") : nullptr;
+    if (ids && product_ids) {
+      return Error::invalid_payload("send source_ids or product_ids, not both");
+    }
+    const char* field = product_ids ? "product_ids" : "source_ids";
+    if (product_ids) ids = product_ids;
     if (!ids || !ids->is_array()) {
-      return Error::invalid_payload("source_ids must list at least one source id");
+      return Error::invalid_payload(
+          products ? "source_ids (or product_ids) must list at least one product"
+                   : "source_ids must list at least one source id");
     }
     std::vector<std::string> source_ids;
     for (const json::value& id : ids->as_array()) {
-      if (!id.is_string()) return Error::invalid_payload("source_ids must be non-empty strings");
+      if (!id.is_string()) {
+        return Error::invalid_payload(std::string(field) + " must be non-empty strings");
+      }
       source_ids.emplace_back(id.as_string());
     }
     const json::value* metadata = body.if_contains("metadata");
     OP_ASSIGN(auto id, s.bulk.enqueue_metadata(ctx.principal, type, source_ids,
-                                               metadata ? *metadata : json::value(nullptr)));
+                                               metadata ? *metadata : json::value(nullptr),
+                                               product_ids ? "id" : "source_id"));
     return action_reply(202, id);
   };
   router.add("POST", "/v1/customers/bulk/async",

@@ -114,9 +114,12 @@ void add_campaign_routes(Router<Route>& router, Services& services) {
              Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
                      OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
                      OP_ASSIGN(auto input, read_campaign_input(body));
-                     OP_ASSIGN(auto c, s.campaigns.update(ctx.principal,
-                                                          ctx.params.get("campaignId"), input));
-                     return Reply{200, serialize(campaign_json(c))};
+                     OP_ASSIGN(auto c,
+                               s.campaigns.update(ctx.principal, ctx.params.get("campaignId"),
+                                                  input, body));
+                     json::object out = campaign_json(c);
+                     if (c.async_action_id) out["async_action_id"] = *c.async_action_id;
+                     return Reply{200, serialize(out)};
                    }});
 
   // Ours: the campaign's maintenance log, cursor paged.
@@ -158,18 +161,39 @@ void add_campaign_routes(Router<Route>& router, Services& services) {
   }
 
   auto add_vouchers = [&s](Context& ctx, std::optional<std::string> code) -> Result<Reply> {
-    OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
-    OP_ASSIGN(auto overrides, read_voucher_input(body));
+    OP_ASSIGN(auto parsed, parse_json_body(ctx.request.body));
+    // The 2.x SDK's campaigns.addVoucher(name, 5) sends the count as the whole body.
+    std::optional<int64_t> body_count;
+    if (parsed.is_number() && !code) {
+      if (!parsed.is_int64() && !parsed.is_uint64()) {
+        return Error::invalid_payload("a number body is the count of vouchers: a whole number");
+      }
+      body_count = parsed.is_int64() ? parsed.as_int64() : -1;
+      parsed = json::object{};
+    }
+    if (!parsed.is_object()) {
+      return Error::invalid_payload(
+          code ? "The request body must be a JSON object"
+               : "The request body must be a JSON object (the voucher's settings) or a number "
+                 "(how many vouchers to add)");
+    }
+    OP_ASSIGN(auto overrides, read_voucher_input(parsed.as_object()));
     if (code) overrides.code = code;
-    int64_t count = 1;
+    int64_t count = body_count.value_or(1);
     if (auto raw = ctx.query.get("vouchers_count")) {
-      const auto [end, ec] = std::from_chars(raw->data(), raw->data() + raw->size(), count);
+      int64_t from_query = 0;
+      const auto [end, ec] = std::from_chars(raw->data(), raw->data() + raw->size(), from_query);
       if (ec != std::errc() || end != raw->data() + raw->size()) {
         return Error::invalid_query_params("vouchers_count must be an integer");
       }
-      if (code && count != 1) {
+      if (code && from_query != 1) {
         return Error::invalid_query_params("a given code adds exactly one voucher");
       }
+      if (body_count && *body_count != from_query) {
+        return Error::invalid_query_params(
+            "vouchers_count in the query and the count sent as the body differ");
+      }
+      count = from_query;
     }
     OP_ASSIGN(auto added, s.vouchers.add_to_campaign(ctx.principal, ctx.params.get("campaignId"),
                                                      count, overrides));

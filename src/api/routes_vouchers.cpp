@@ -77,9 +77,13 @@ Result<VoucherInput> voucher_from_csv(const std::vector<std::string>& header,
       }
       o["redemption"] = boost::json::object{{"quantity", n}};
     } else if (key == "active") {
-      if (cell != "true" && cell != "false")
-        return Error::invalid_payload("Active must be true or false");
-      o["active"] = cell == "true";
+      // TRUE / FALSE as spreadsheets write them (the reference's templates), in any case.
+      std::string lower = cell;
+      for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      if (lower != "true" && lower != "false") {
+        return Error::invalid_payload("Active must be TRUE or FALSE");
+      }
+      o["active"] = lower == "true";
     } else if (key == "additional_info") {
       o["additional_info"] = cell;
     } else {
@@ -144,7 +148,19 @@ Result<std::vector<Result<VoucherInput>>> read_csv_import(const HttpRequest& req
   for (const auto& h : header) has_code = has_code || h == "code";
   if (!has_code) return Error::invalid_payload("the CSV header needs a Code column");
   std::vector<Result<VoucherInput>> out;
-  for (size_t i = 1; i < rows.size(); ++i) out.push_back(voucher_from_csv(header, rows[i]));
+  size_t code_column = 0;
+  while (header[code_column] != "code") ++code_column;
+  for (size_t i = 1; i < rows.size(); ++i) {
+    Result<VoucherInput> row = voucher_from_csv(header, rows[i]);
+    if (!row.ok() && code_column < rows[i].size()) {
+      // The failure entry names the row's code.
+      Error e = row.error();
+      e.resource_id = rows[i][code_column];
+      e.resource_type = "voucher";
+      row = std::move(e);
+    }
+    out.push_back(std::move(row));
+  }
   return out;
 }
 

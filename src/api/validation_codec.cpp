@@ -535,8 +535,9 @@ JsonObject encode_validation(const engine::Decision& decision, const engine::Req
     }
   }
   o["redeemables"] = std::move(redeemables);
-  o["skipped_redeemables"] = std::move(skipped);
-  o["inapplicable_redeemables"] = std::move(inapplicable);
+  // Left out when empty, as the reference does (clients test for their absence).
+  if (!skipped.empty()) o["skipped_redeemables"] = std::move(skipped);
+  if (!inapplicable.empty()) o["inapplicable_redeemables"] = std::move(inapplicable);
   o["order"] = encode_order(decision.order, request.order);
   o["tracking_id"] = ids.tracking_id;
   if (options.session_lock) o["session"] = session_json(options);

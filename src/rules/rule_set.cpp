@@ -345,6 +345,23 @@ bool is_known_rule_name(std::string_view name) {
   return std::find(kRuleNames.begin(), kRuleNames.end(), name) != kRuleNames.end();
 }
 
+std::optional<std::string_view> canonical_rule_name(std::string_view name) {
+  if (is_known_rule_name(name)) return name;
+  // The reference's older catalogue spells names with underscores (`customer_segment`,
+  // `order_amount`, `redemption_count_per_customer`); each is the dotted name with every dot an
+  // underscore, and no two dotted names collide that way.
+  if (name.find('.') != std::string_view::npos) return std::nullopt;
+  for (std::string_view known : kRuleNames) {
+    if (known.size() != name.size()) continue;
+    bool same = true;
+    for (size_t i = 0; i < known.size() && same; ++i) {
+      same = known[i] == name[i] || (known[i] == '.' && name[i] == '_');
+    }
+    if (same) return known;
+  }
+  return std::nullopt;
+}
+
 namespace {
 
 Error invalid_rules(const std::string& path, const std::string& why) {
@@ -390,8 +407,11 @@ Result<Node> compile_node(const Json& value, const std::string& path, int depth,
   node.path = path;
   const Json* name = o.if_contains("name");
   if (!name || !name->is_string()) return invalid_rules(path, "name is required");
-  node.name = std::string(name->as_string());
-  if (!is_known_rule_name(node.name)) return invalid_rules(path, "unknown rule name " + node.name);
+  const auto canonical = canonical_rule_name(name->as_string());
+  if (!canonical) {
+    return invalid_rules(path, "unknown rule name " + std::string(name->as_string()));
+  }
+  node.name = std::string(*canonical);
   node.group = group_of(node.name);
   node.item_mode = item_mode_of(node.name);
   if (const Json* property = o.if_contains("property"); property && property->is_string()) {

@@ -131,5 +131,8 @@ class RuleSet {
 
 // Every rule name of spec 7.3 this engine understands.
 bool is_known_rule_name(std::string_view name);
+// The catalogue name `name` stands for: itself, or the dotted name of an older underscore spelling
+// (`customer_segment` -> `customer.segment`); none when unknown.
+std::optional<std::string_view> canonical_rule_name(std::string_view name);
 
 }  // namespace openpromo::rules

@@ -38,6 +38,12 @@ Result<std::string> enqueue(Store& store, const Principal& who, std::string_view
   return action.id;
 }
 
+std::string id_of(const Json& item) {
+  if (!item.is_object()) return {};
+  const Json* v = item.as_object().if_contains("id");
+  return v && v->is_string() ? std::string(v->as_string()) : std::string();
+}
+
 std::string source_of(const Json& item) {
   if (!item.is_object()) return {};
   const Json* v = item.as_object().if_contains("source_id");
@@ -56,12 +62,15 @@ Status write_item(std::string_view type, const Principal& who, const Wire& wire,
   if (one_of(type, {kProductsBulkUpdate, kProductsImportCsv, kProductsMetadataUpdate})) {
     OP_ASSIGN(CatalogDraft draft, wire.product_draft(item));
     if (!draft.source_id && !draft.id) return Error::invalid_payload("source_id is required");
-    if (type == kProductsMetadataUpdate && draft.source_id) {
-      auto existing = products.get_product(who, *draft.source_id);
+    if (type == kProductsMetadataUpdate) {
+      // By source id: updated, or created when missing (the reference's upsert); by product id
+      // (`product_ids`): the product must exist.
+      auto existing = products.get_product(who, draft.source_id ? *draft.source_id : *draft.id);
       if (existing.ok()) {
         OP_TRY(products.update_product(who, existing->product.id, draft));
         return {};
       }
+      if (!draft.source_id) return existing.error();
     }
     OP_TRY(products.upsert_product(who, draft));
     return {};
@@ -117,7 +126,7 @@ std::string_view schema_object_of(std::string_view type) {
 
 Result<std::string> enqueue_bulk(Store& store, const Principal& who, std::string_view type,
                                  const JsonArray& items, const std::function<void()>& wake_jobs) {
-  if (items.empty()) return Error::invalid_payload("send at least one item");
+  // An empty list is an action with nothing to do, as in the reference.
   if (items.size() > kMaxBulkItems) {
     return Error::invalid_payload("at most 10000 items per request");
   }
@@ -133,7 +142,8 @@ Result<std::string> enqueue_metadata_update(Store& store, const Principal& who,
                                             std::string_view type,
                                             const std::vector<std::string>& source_ids,
                                             const Json& metadata,
-                                            const std::function<void()>& wake_jobs) {
+                                            const std::function<void()>& wake_jobs,
+                                            std::string_view id_key) {
   if (source_ids.empty()) {
     return Error::invalid_payload("source_ids must list at least one source id");
   }
@@ -146,7 +156,7 @@ Result<std::string> enqueue_metadata_update(Store& store, const Principal& who,
   if (!metadata.is_object()) return Error::invalid_payload("metadata must be an object");
   JsonArray items;
   for (const std::string& id : source_ids) {
-    items.push_back(JsonObject{{"source_id", id}, {"metadata", metadata}});
+    items.push_back(JsonObject{{id_key, id}, {"metadata", metadata}});
   }
   return enqueue(store, who, type, JsonObject{{"items", std::move(items)}}, wake_jobs);
 }
@@ -207,6 +217,7 @@ std::optional<Status> run_bulk_action(Store& store, const Wire& wire, const Prin
       failed.push_back(
           JsonObject{{"row", row + 1},  // 1-based, not counting a CSV header
                      {"source_id", source_of(item)},
+                     {"id", id_of(item)},
                      {"reason", written.error().details.empty() ? written.error().message
                                                                 : written.error().details}});
     }

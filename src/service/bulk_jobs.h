@@ -34,12 +34,14 @@ inline constexpr size_t kMaxBulkItems = 10'000;
 // `wake_jobs` runs once the action is committed.
 Result<std::string> enqueue_bulk(Store& store, const Principal& who, std::string_view type,
                                  const JsonArray& items, const std::function<void()>& wake_jobs);
-// `{source_ids:[...], metadata:{...}}` for the METADATA_UPDATE types.
+// `{source_ids:[...], metadata:{...}}` for the METADATA_UPDATE types; `id_key` "id" when the
+// request named products by their ids (`product_ids`) rather than source ids.
 Result<std::string> enqueue_metadata_update(Store& store, const Principal& who,
                                             std::string_view type,
                                             const std::vector<std::string>& source_ids,
                                             const Json& metadata,
-                                            const std::function<void()>& wake_jobs);
+                                            const std::function<void()>& wake_jobs,
+                                            std::string_view id_key = "source_id");
 
 // The enqueue side as a use-case object for the routes.
 class BulkService {
@@ -51,8 +53,9 @@ class BulkService {
   }
   Result<std::string> enqueue_metadata(const Principal& who, std::string_view type,
                                        const std::vector<std::string>& source_ids,
-                                       const Json& metadata) {
-    return enqueue_metadata_update(store_, who, type, source_ids, metadata, wake_jobs_);
+                                       const Json& metadata,
+                                       std::string_view id_key = "source_id") {
+    return enqueue_metadata_update(store_, who, type, source_ids, metadata, wake_jobs_, id_key);
   }
 
  private:

@@ -1,5 +1,7 @@
 #include "service/campaign_service.h"
 
+#include <array>
+
 #include "core/crypto.h"
 #include "service/bin_service.h"
 #include "service/definitions.h"
@@ -231,6 +233,21 @@ Result<CampaignDetails> CampaignService::create(const Principal& who, const Camp
     auto t = campaign_type_from_string(*in.campaign_type);
     if (!t) return invalid_campaign_params("unknown campaign_type '" + *in.campaign_type + "'");
     c.campaign_type = *t;
+  } else if (const Json* type = in.voucher && in.voucher->is_object()
+                                    ? in.voucher->as_object().if_contains("type")
+                                    : nullptr;
+             type && type->is_string()) {
+    // Without campaign_type the campaign's type follows from its codes' (as in the reference,
+    // whose older SDK examples create gift and loyalty campaigns that way).
+    if (type->as_string() == "GIFT_VOUCHER") {
+      c.campaign_type = CampaignType::kGiftVouchers;
+    } else if (type->as_string() == "LOYALTY_CARD") {
+      c.campaign_type = CampaignType::kLoyaltyProgram;
+    } else if (in.referral_program) {
+      c.campaign_type = CampaignType::kReferralProgram;
+    }
+  } else if (!in.voucher && !in.tiers.empty()) {
+    c.campaign_type = CampaignType::kPromotion;  // `promotion.tiers` and nothing else
   }
   if (in.type) {
     auto m = campaign_mode_from_string(*in.type);
@@ -453,18 +470,11 @@ Result<CampaignDetails> CampaignService::clone(const Principal& who, std::string
   return create(who, in);
 }
 
-Result<CampaignDetails> CampaignService::update(const Principal& who, std::string_view id_or_name,
-                                                const CampaignInput& in) {
-  const Scope scope = who.scope();
-  OP_ASSIGN(auto tx, store_.write());
-  OP_ASSIGN(Campaign found, find_campaign(tx, scope, id_or_name));
-  // Read again under the row's lock: a concurrent update waits for this one and then merges into
-  // what it wrote, so two PUTs of different keys never lose one (PostgreSQL; SQLite's writes
-  // run one at a time already).
-  OP_TRY(CampaignRepository(tx).lock_live(scope, found.id));
-  OP_ASSIGN(Campaign c, find_campaign(tx, scope, found.id));
-  const Campaign before = c;
-  if (c.is_protected) return protected_campaign(c, "modified");
+namespace {
+
+// What a PUT makes of campaign `c` (read under its lock): checked and computed, nothing written.
+Result<Campaign> plan_update(UnitOfWork& tx, const Scope& scope, Campaign c,
+                             const CampaignInput& in) {
   if (in.name && *in.name != c.name) {
     return invalid_campaign_params("a campaign's name cannot be changed");
   }
@@ -553,6 +563,31 @@ Result<CampaignDetails> CampaignService::update(const Principal& who, std::strin
   c.definition["metadata"] = std::move(metadata_holder["metadata"]);
   if (c.campaign_type != CampaignType::kPromotion) OP_TRY(check_template_evaluates(c));
   c.updated_at = now_utc();
+  return c;
+}
+
+constexpr std::array<const char*, 3> kInheritedWindows{"validity_timeframe", "validity_day_of_week",
+                                                       "validity_hours"};
+
+// Whether going from `before` to `c` changes codes' rows (spec 13.1 reach).
+bool touches_codes(const Campaign& before, const Campaign& c) {
+  if (c.campaign_type == CampaignType::kPromotion) return false;
+  if (c.start_date != before.start_date || c.expiration_date != before.expiration_date ||
+      c.category_id != before.category_id) {
+    return true;
+  }
+  for (const char* key : kInheritedWindows) {
+    const Json* was = before.definition.if_contains(key);
+    const Json* now_is = c.definition.if_contains(key);
+    if ((was ? *was : Json(nullptr)) != (now_is ? *now_is : Json(nullptr))) return true;
+  }
+  return false;
+}
+
+// Writes the planned campaign `c` and its reach over the codes, with its event and audit entry.
+Result<Campaign> apply_update(UnitOfWork& tx, const Principal& who, const Campaign& before,
+                              const Campaign& c) {
+  const Scope scope = who.scope();
   OP_TRY(CampaignRepository(tx).update(scope, c));
   // Reach (spec 13.1): new time limits and category go to the codes nobody holds or redeemed
   // yet, in this unit (one statement each: validation sees all of them changed or none).
@@ -567,7 +602,7 @@ Result<CampaignDetails> CampaignService::update(const Principal& who, std::strin
   // Other time limits (the validity windows codes inherit from the campaign) reach the same
   // codes: those someone holds or redeemed keep what they had.
   if (c.campaign_type != CampaignType::kPromotion) {
-    for (const char* key : {"validity_timeframe", "validity_day_of_week", "validity_hours"}) {
+    for (const char* key : kInheritedWindows) {
       const Json* was = before.definition.if_contains(key);
       const Json* now_is = c.definition.if_contains(key);
       const Json previous = was ? *was : Json(nullptr);
@@ -580,9 +615,85 @@ Result<CampaignDetails> CampaignService::update(const Principal& who, std::strin
   OP_ASSIGN(Campaign stored, find_campaign(tx, scope, c.id));
   OP_TRY(record_audit(tx, who, c.id, "campaign.updated", "campaign", c.id, campaign_state(before),
                       campaign_state(stored)));
-  OP_ASSIGN(CampaignDetails out, campaign_details(tx, scope, std::move(stored)));
-  OP_TRY(tx.commit());
-  return out;
+  return stored;
+}
+
+// A new action of `type` on campaign `campaign_id`, on behalf of `who` (the job acts as that key).
+AsyncAction campaign_action(const Principal& who, std::string_view type,
+                            const std::string& campaign_id) {
+  AsyncAction action;
+  action.id = new_id("aa_");
+  action.project_id = who.project_id;
+  action.type = std::string(type);
+  action.request_id = who.request_id;
+  action.payload["campaign_id"] = campaign_id;
+  action.payload["actor_key_id"] = who.key_id;
+  action.created_at = now_utc();
+  return action;
+}
+
+// Reads campaign `id_or_name` again under its row's lock: a concurrent update waits for this one
+// and then merges into what it wrote, so two PUTs of different keys never lose one (PostgreSQL;
+// SQLite's writes run one at a time already).
+Result<Campaign> lock_campaign(UnitOfWork& tx, const Scope& scope, std::string_view id_or_name) {
+  OP_ASSIGN(Campaign found, find_campaign(tx, scope, id_or_name));
+  OP_TRY(CampaignRepository(tx).lock_live(scope, found.id));
+  OP_ASSIGN(Campaign c, find_campaign(tx, scope, found.id));
+  if (c.is_protected) return protected_campaign(c, "modified");
+  return c;
+}
+
+}  // namespace
+
+Result<CampaignDetails> CampaignService::update(const Principal& who, std::string_view id_or_name,
+                                                const CampaignInput& in, const Json& request) {
+  const Scope scope = who.scope();
+  return store_.in_write([&](UnitOfWork& tx) -> Result<CampaignDetails> {
+    OP_ASSIGN(Campaign before, lock_campaign(tx, scope, id_or_name));
+    OP_ASSIGN(Campaign c, plan_update(tx, scope, before, in));
+    // A change that rewrites many codes, or one behind such a change still queued, is applied
+    // by a CAMPAIGN.VOUCHERS_UPDATE job: the campaign row and all its codes in one unit of its
+    // own (validation sees the old definition or the new one, never a mix), in the order the
+    // PUTs came. The answer shows the campaign as the change will leave it.
+    OP_ASSIGN(bool behind, AsyncActionRepository(tx).has_pending(scope, kCampaignUpdate, c.id));
+    if (behind || (touches_codes(before, c) && before.vouchers_count > kInlineUpdateLimit)) {
+      AsyncAction action = campaign_action(who, kCampaignUpdate, c.id);
+      action.payload["request"] = request;
+      OP_TRY(AsyncActionRepository(tx).insert(scope, action));
+      if (wake_jobs_) tx.after_commit(wake_jobs_);
+      OP_ASSIGN(CampaignDetails out, campaign_details(tx, scope, std::move(c)));
+      out.async_action_id = action.id;
+      return out;
+    }
+    OP_ASSIGN(Campaign stored, apply_update(tx, who, before, c));
+    return campaign_details(tx, scope, std::move(stored));
+  });
+}
+
+Status CampaignService::run_update(const Principal& job, AsyncAction& action,
+                                   const CampaignInput& in) {
+  const Json* id = action.payload.if_contains("campaign_id");
+  if (!id || !id->is_string()) {
+    return Error::internal("malformed " + std::string(kCampaignUpdate) + " payload");
+  }
+  Principal who = job;
+  if (const Json* key = action.payload.if_contains("actor_key_id"); key && key->is_string()) {
+    who.key_id = std::string(key->as_string());
+  }
+  const Scope scope = who.scope();
+  return store_.in_write([&](UnitOfWork& tx) -> Status {
+    OP_ASSIGN(Campaign before, lock_campaign(tx, scope, id->as_string()));
+    // Planned again on what the campaign is now: edits that landed since merge with this one.
+    OP_ASSIGN(Campaign c, plan_update(tx, scope, before, in));
+    const int64_t codes = before.vouchers_count;
+    OP_TRY(apply_update(tx, who, before, c));
+    action.result["message"] = "Updated the campaign and its " + std::to_string(codes) +
+                               " vouchers (those not yet published or redeemed take its new "
+                               "time limits and category).";
+    action.result["done_count"] = codes;
+    action.done_count = codes;
+    return {};
+  });
 }
 
 Status CampaignService::set_active(const Principal& who, std::string_view id_or_name, bool active) {
@@ -634,15 +745,8 @@ Result<std::string> CampaignService::remove(const Principal& who, std::string_vi
     if (!found) return Error::not_found("campaign", std::string(id_or_name));
     const Campaign& c = *found;
     if (c.is_protected) return protected_campaign(c, "deleted");
-    AsyncAction action;
-    action.id = new_id("aa_");
-    action.project_id = who.project_id;
-    action.type = std::string(kCampaignDelete);
-    action.request_id = who.request_id;
-    action.payload["campaign_id"] = c.id;
+    AsyncAction action = campaign_action(who, kCampaignDelete, c.id);
     action.payload["force"] = force;
-    action.payload["actor_key_id"] = who.key_id;
-    action.created_at = now_utc();
     if (c.vouchers_count > kInlineDeleteLimit) {
       // Many codes: the job deletes them, in one unit of its own (validation sees the campaign
       // whole or gone, never half its codes), while this request answers at once.

@@ -48,6 +48,7 @@ struct CampaignSummary {
 };
 
 inline constexpr std::string_view kCampaignDelete = "CAMPAIGN.VOUCHERS_DELETE";
+inline constexpr std::string_view kCampaignUpdate = "CAMPAIGN.VOUCHERS_UPDATE";
 
 class CampaignService {
  public:
@@ -71,8 +72,15 @@ class CampaignService {
                                 const std::string& name, int64_t vouchers_count);
   Result<CampaignDetails> get(const Principal& who, std::string_view id_or_name);
   Result<Page<CampaignDetails>> list(const Principal& who, const ListQuery& query);
+  // Partial update with the reach of spec 13.1. A change that rewrites more than
+  // kInlineUpdateLimit codes (time limits, category, validity windows) is applied by a
+  // CAMPAIGN.VOUCHERS_UPDATE job (run_update) from `request`, the body as sent: the answer then
+  // carries the action's id and shows the campaign as the change will leave it.
+  static constexpr int64_t kInlineUpdateLimit = 10'000;
   Result<CampaignDetails> update(const Principal& who, std::string_view id_or_name,
-                                 const CampaignInput& input);
+                                 const CampaignInput& input, const Json& request);
+  // The job of a large update: `input` is the queued request read again.
+  Status run_update(const Principal& job, AsyncAction& action, const CampaignInput& input);
   Status set_active(const Principal& who, std::string_view id_or_name, bool active);
   // force=false: to the bin (name and codes stay reserved); force=true: gone for good. Answers
   // with a CAMPAIGN.VOUCHERS_DELETE action (Voucherify's 202 + async_action_id). Up to

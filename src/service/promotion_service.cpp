@@ -55,11 +55,16 @@ Status apply(UnitOfWork& tx, const Scope& scope, const TierInput& in, PromotionT
   if (t.start_date && t.expiration_date && *t.expiration_date <= *t.start_date) {
     return invalid_tier("expiration_date must be after start_date");
   }
-  if (in.action) {
-    const Json* discount =
-        in.action->is_object() ? in.action->as_object().if_contains("discount") : nullptr;
-    if (!discount) return invalid_tier("action.discount is required");
-    OP_TRY(check_discount(*discount));
+  if (in.action && in.action->is_null()) {
+    t.definition.erase("action");
+  } else if (in.action) {
+    // A tier may have no discount (the reference allows a tier without an action: it qualifies
+    // and is tracked, and gives nothing); a discount given is checked whole.
+    if (!in.action->is_object()) return invalid_tier("action must be an object");
+    if (const Json* discount = in.action->as_object().if_contains("discount");
+        discount && !discount->is_null()) {
+      OP_TRY(check_discount(*discount));
+    }
     t.definition["action"] = *in.action;
   }
   if (in.metadata) {
@@ -149,7 +154,6 @@ Result<PromotionTier> create_tier_in(UnitOfWork& tx, const Principal& who, const
                                      const TierInput& in) {
   const Scope scope = who.scope();
   if (!in.name) return invalid_tier("name is required");
-  if (!in.action) return invalid_tier("action.discount is required");
   PromotionTier t;
   t.id = new_id("promo_");
   t.project_id = who.project_id;

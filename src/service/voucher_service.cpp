@@ -1,6 +1,7 @@
 #include "service/voucher_service.h"
 #include "service/bin_service.h"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 
@@ -299,14 +300,36 @@ Result<std::string> VoucherService::import(const Principal& who,
     Status outcome;
     if (!item.ok()) {
       outcome = item.error();
+      // A row that could not be read names its code when it had one (resource_id).
+      if (item.error().resource_type == "voucher") code = item.error().resource_id;
     } else {
       code = item->code.value_or("");
       if (!item->code) {
         outcome = Error{400, "invalid_voucher", "Invalid voucher", "code is required", {}, {}};
       } else {
         if (campaign) item->campaign = campaign_id;
-        auto created = create(who, *item);
-        if (!created.ok()) outcome = created.error();
+        // An import names categories as tags (the reference's CSV templates use "New"): one that
+        // does not exist yet is created, ordered after the others.
+        if (item->category && !item->category_id) {
+          outcome = store_.in_write([&](UnitOfWork& tx) -> Status {
+            CategoryRepository categories(tx);
+            OP_ASSIGN(auto found, categories.find_by_name(who.scope(), *item->category));
+            if (found) return {};
+            OP_ASSIGN(auto all, categories.all(who.scope()));
+            Category c;
+            c.id = new_id("cat_");
+            c.project_id = who.project_id;
+            c.name = *item->category;
+            for (const Category& other : all)
+              c.hierarchy = std::max(c.hierarchy, other.hierarchy + 1);
+            c.created_at = now_utc();
+            return categories.insert(who.scope(), c);
+          });
+        }
+        if (outcome.ok()) {
+          auto created = create(who, *item);
+          if (!created.ok()) outcome = created.error();
+        }
       }
     }
     if (outcome.ok()) {

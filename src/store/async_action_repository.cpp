@@ -95,6 +95,18 @@ Result<std::optional<AsyncAction>> AsyncActionRepository::claim_next(std::string
   return std::optional<AsyncAction>(from_row(rs.rows[0]));
 }
 
+Result<bool> AsyncActionRepository::has_pending(const Scope& scope, std::string_view type,
+                                                std::string_view campaign_id) {
+  const std::string campaign = tx_.dialect() == "sqlite" ? "json_extract(payload, '$.campaign_id')"
+                                                         : "(payload::jsonb ->> 'campaign_id')";
+  const sql::Scoped s(scope);
+  OP_ASSIGN(auto rs, tx_.query("SELECT 1 FROM async_actions WHERE " + s.where() +
+                                   " AND status IN ('ENQUEUED', 'IN_PROGRESS') AND type = ? AND " +
+                                   campaign + " = ? LIMIT 1",
+                               s.params({std::string(type), std::string(campaign_id)})));
+  return !rs.rows.empty();
+}
+
 Status AsyncActionRepository::release_all_claims() {
   OP_TRY(tx_.query("UPDATE async_actions SET lease_until = 0 WHERE status = 'IN_PROGRESS'"));
   return {};

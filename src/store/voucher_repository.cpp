@@ -19,11 +19,14 @@ constexpr std::string_view kColumns =
     " loyalty_balance, holder_id, is_referral_code, publish_count, definition, created_at,"
     " updated_at, deleted_at";
 
-constexpr std::array<sql::ListField, 12> kListFields{{
+constexpr std::array<sql::ListField, 14> kListFields{{
     {"id", "id", sql::FieldType::kText, true},
     {"code", "code", sql::FieldType::kText, true},
     {"campaign_id", "campaign_id", sql::FieldType::kText, false},
+    // The plural names the 3.x SDK's filters use (`filters[campaign_ids][conditions][$in]`).
+    {"campaign_ids", "campaign_id", sql::FieldType::kText, false},
     {"category_id", "category_id", sql::FieldType::kText, false},
+    {"category_ids", "category_id", sql::FieldType::kText, false},
     {"type", "type", sql::FieldType::kText, false},
     {"active", "active", sql::FieldType::kBoolean, false},
     {"holder_id", "holder_id", sql::FieldType::kText, false},

@@ -433,13 +433,22 @@ test('promotions.tiers.get of an unknown id: 404 not_found (kit #45j)', async ()
   await assertVoucherifyError(client.promotions.tiers.get('promo_doesNotExist0000'), 404, 'not_found');
 });
 
-test('promotions.tiers.create without action: 400', async () => {
+// Issue 18: the reference accepts a tier without an action (its SDK examples stack such tiers);
+// it is stored, qualifies, and gives nothing.
+test('promotions.tiers.create without action: stored, applicable, no discount', async () => {
   const { campaign } = await createPromotion();
-  await assertVoucherifyError(
-    client.promotions.tiers.create(campaign.id, { name: uniqueName('No action'), banner: 'Nothing' }),
-    400, null);
+  const tier = await client.promotions.tiers.create(campaign.id, { name: uniqueName('No action'), banner: 'Nothing' });
+  assert.match(tier.id, /^promo_/);
+  assert.equal(tier.action, null);
   const list = await client.promotions.tiers.list(campaign.id);
-  assert.equal(list.total, 1, 'a rejected tier must not be stored');
+  assert.equal(list.total, 2);
+  const res = await client.validations.validateStackable({
+    redeemables: [{ object: 'promotion_tier', id: tier.id }],
+    order: { amount: 5000 },
+  });
+  assert.equal(res.valid, true, JSON.stringify(res));
+  assert.equal(res.redeemables[0].status, 'APPLICABLE');
+  assert.equal(res.order.total_discount_amount ?? 0, 0);
 });
 
 test('promotions.tiers.create on a DISCOUNT_COUPONS campaign: 400', async () => {

@@ -77,7 +77,7 @@ test('redemptions.redeemStackable: a parent and a child per redeemable, the orde
   assert.equal(r.order.source_id, orderSourceId);
   assert.equal(r.order.status, 'PAID');
   assert.equal(r.order.total_discount_amount, 1500 + 1850); // 10 % of what is left after 1500
-  assert.deepEqual(r.inapplicable_redeemables, []);
+  assert.equal('inapplicable_redeemables' in r, false, 'left out when empty, as the reference does');
   const v = await client.vouchers.get(code);
   assert.equal(v.redemption.redeemed_quantity, 1);
 });

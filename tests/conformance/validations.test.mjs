@@ -213,7 +213,7 @@ function assertSingleInapplicable(res, { id, object = 'voucher', key, code = 400
   assert.ok(r.result.error.message.length > 0, ctx);
   assert.deepEqual(res.inapplicable_redeemables?.map((x) => [x.id, x.status, x.result?.error?.key]),
     [[id, 'INAPPLICABLE', key]], ctx);
-  assert.deepEqual(res.skipped_redeemables, [], ctx);
+  assert.equal('skipped_redeemables' in res, false, ctx);
   return r;
 }
 
@@ -502,8 +502,8 @@ test('validateStackable: voucher $10 off, tier 20% off and GIFT card 500 credits
     ['APPLICABLE', 'promotion_tier', tier.id],
     ['APPLICABLE', 'voucher', giftCode],
   ], ctx);
-  assert.deepEqual(res.inapplicable_redeemables, [], ctx);
-  assert.deepEqual(res.skipped_redeemables, [], ctx);
+  assert.equal('inapplicable_redeemables' in res, false, ctx);
+  assert.equal('skipped_redeemables' in res, false, ctx);
 
   const [rv, rt, rg] = res.redeemables;
   assert.equal(rv.result?.discount?.type, 'AMOUNT', ctx);

@@ -41,6 +41,21 @@ class MaintenanceHttp : public SharedServerTest {
     for (auto& t : threads) t.join();
     for (int s : statuses) EXPECT_EQ(s, 200);
   }
+  // A DISCOUNT_COUPONS campaign `name` of `count` generated codes, once they all exist.
+  void large_campaign(const std::string& name, int count) {
+    const auto created =
+        post("/v1/campaigns", R"({"name":")" + name +
+                                  R"(","campaign_type":"DISCOUNT_COUPONS",)"
+                                  R"("vouchers_count":)" +
+                                  std::to_string(count) +
+                                  R"(,"voucher":{"type":"DISCOUNT_VOUCHER",)"
+                                  R"("discount":{"type":"AMOUNT","amount_off":100}}})");
+    ASSERT_EQ(created.status, 200) << created.body;
+    const auto generated =
+        poll_action(*client_, auth(), std::string(created.json().at("async_action_id").as_string()),
+                    120, action_finished);
+    ASSERT_EQ(generated.at("status").as_string(), "DONE");
+  }
   // A validation rule `name` with one node on order.amount (`condition`, e.g. "$more_than":[1]);
   // its id, or "" when refused.
   std::string order_amount_rule(const std::string& name, const std::string& condition) {
@@ -516,16 +531,7 @@ namespace {
 TEST_F(MaintenanceHttp, ALargeCampaignIsDeletedByABackgroundJob) {
   for (const bool force : {false, true}) {
     const std::string name = force ? "maint-large-force" : "maint-large-bin";
-    const auto created = post("/v1/campaigns", R"({"name":")" + name +
-                                                   R"(","campaign_type":"DISCOUNT_COUPONS",)"
-                                                   R"("vouchers_count":10050,"voucher":{)"
-                                                   R"("type":"DISCOUNT_VOUCHER","discount":{)"
-                                                   R"("type":"AMOUNT","amount_off":100}}})");
-    ASSERT_EQ(created.status, 200) << created.body;
-    const auto generated =
-        poll_action(*client_, auth(), std::string(created.json().at("async_action_id").as_string()),
-                    120, action_finished);
-    ASSERT_EQ(generated.at("status").as_string(), "DONE");
+    ASSERT_NO_FATAL_FAILURE(large_campaign(name, 10050));
     const std::string code(get("/v1/vouchers?campaign=" + name + "&limit=1")
                                .json()
                                .at("vouchers")
@@ -558,6 +564,83 @@ TEST_F(MaintenanceHttp, ALargeCampaignIsDeletedByABackgroundJob) {
                                      R"("discount":{"type":"AMOUNT","amount_off":1}})");
     EXPECT_EQ(again.status, force ? 200 : 409) << again.body;
   }
+}
+
+}  // namespace
+}  // namespace openpromo::testing
+
+namespace openpromo::testing {
+namespace {
+
+// Spec 13.1: an edit whose reach rewrites more codes than CampaignService::kInlineUpdateLimit
+// (10,000) runs as a CAMPAIGN.VOUCHERS_UPDATE job that applies the campaign and all its codes in
+// one unit. The PUT answers 200 with the campaign as the change leaves it and the action's id; a
+// PUT arriving while that job is queued is queued behind it, so the edits apply in order and
+// neither is lost. A bad edit is refused at once, queueing nothing.
+TEST_F(MaintenanceHttp, ALargeEditRunsAsABackgroundJobAndLaterEditsQueueBehindIt) {
+  ASSERT_NO_FATAL_FAILURE(large_campaign("maint-large-edit", 10050));
+  const auto listed = get("/v1/vouchers?campaign=maint-large-edit&limit=2").json();
+  const std::string held(listed.at("vouchers").at(0).at("code").as_string());
+  const std::string free(listed.at("vouchers").at(1).at("code").as_string());
+  ASSERT_EQ(post("/v1/publications",
+                 R"({"voucher":")" + held + R"(","customer":{"source_id":"maint-large-c"}})")
+                .status,
+            200);
+
+  expect_error(
+      put("/v1/campaigns/maint-large-edit", R"({"expiration_date":"2031-01-01T00:00:00Z",)"
+                                            R"("voucher":{"code_config":{"pattern":"X-####"}}})"),
+      400, "invalid_campaign_params");
+
+  // The job runner runs one action at a time, oldest first: a larger generation queued just
+  // before keeps the edit's action waiting while the second PUT arrives.
+  const auto blocker = post("/v1/campaigns", R"({"name":"maint-large-edit-blocker",)"
+                                             R"("campaign_type":"DISCOUNT_COUPONS",)"
+                                             R"("vouchers_count":60000,"voucher":{)"
+                                             R"("type":"DISCOUNT_VOUCHER","discount":{)"
+                                             R"("type":"AMOUNT","amount_off":100}}})");
+  ASSERT_EQ(blocker.status, 200) << blocker.body;
+  const auto first = put("/v1/campaigns/maint-large-edit",
+                         R"({"expiration_date":"2031-01-01T00:00:00Z","description":"first"})");
+  ASSERT_EQ(first.status, 200) << first.body;
+  const auto first_body = first.json();
+  ASSERT_TRUE(first_body.as_object().contains("async_action_id")) << first.body;
+  EXPECT_EQ(first_body.at("description").as_string(), "first");
+  EXPECT_EQ(first_body.at("expiration_date").as_string(), "2031-01-01T00:00:00.000Z");
+  // Queued behind the first even though it touches no code: it must not overtake it.
+  const auto second = put("/v1/campaigns/maint-large-edit",
+                          R"({"description":"second","metadata":{"edited":true}})");
+  ASSERT_EQ(second.status, 200) << second.body;
+  const auto second_body = second.json();
+  const std::string second_action(second_body.at("async_action_id").as_string());
+
+  const auto done_first =
+      poll_action(*client_, auth(), std::string(first_body.at("async_action_id").as_string()), 120,
+                  action_finished);
+  ASSERT_EQ(done_first.at("status").as_string(), "DONE") << boost::json::serialize(done_first);
+  EXPECT_EQ(done_first.at("type").as_string(), "CAMPAIGN.VOUCHERS_UPDATE");
+  EXPECT_EQ(done_first.at("result").at("done_count").as_int64(), 10050);
+  const auto done_second = poll_action(*client_, auth(), second_action, 120, action_finished);
+  ASSERT_EQ(done_second.at("status").as_string(), "DONE") << boost::json::serialize(done_second);
+
+  const auto campaign = get("/v1/campaigns/maint-large-edit").json();
+  EXPECT_EQ(campaign.at("description").as_string(), "second");
+  EXPECT_EQ(campaign.at("expiration_date").as_string(), "2031-01-01T00:00:00.000Z");
+  EXPECT_TRUE(campaign.at("metadata").at("edited").as_bool());
+  EXPECT_EQ(get("/v1/vouchers/" + free).json().at("expiration_date").as_string(),
+            "2031-01-01T00:00:00.000Z");
+  EXPECT_TRUE(get("/v1/vouchers/" + held).json().at("expiration_date").is_null());
+  // The audit log has both edits, in the order they were asked for.
+  const auto log = get("/v1/campaigns/maint-large-edit/audit?limit=2").json();
+  ASSERT_EQ(log.at("data").as_array().size(), 2U);
+  EXPECT_EQ(log.at("data").at(0).at("after").at("description").as_string(), "second");
+  EXPECT_EQ(log.at("data").at(1).at("after").at("description").as_string(), "first");
+
+  // Nothing queued any more: an edit of the campaign's own fields applies at once.
+  const auto now = put("/v1/campaigns/maint-large-edit", R"({"description":"third"})");
+  ASSERT_EQ(now.status, 200) << now.body;
+  EXPECT_FALSE(now.json().as_object().contains("async_action_id")) << now.body;
+  EXPECT_EQ(get("/v1/campaigns/maint-large-edit").json().at("description").as_string(), "third");
 }
 
 }  // namespace

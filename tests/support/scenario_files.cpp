@@ -90,6 +90,12 @@ std::string json_mismatch(const json::value& expected, const json::value& actual
     if (!actual.is_object()) return path + ": expected an object, got " + json::serialize(actual);
     for (const auto& [key, value] : expected.as_object()) {
       const json::value* a = actual.as_object().if_contains(key);
+      // "$absent": the field must be left out (the reference omits empty lists and unset dates).
+      if (value.is_string() && value.as_string() == "$absent") {
+        if (a)
+          return path + "." + std::string(key) + ": expected absent, got " + json::serialize(*a);
+        continue;
+      }
       if (!a) return path + "." + std::string(key) + ": missing in " + json::serialize(actual);
       if (auto m = json_mismatch(value, *a, path + "." + std::string(key)); !m.empty()) return m;
     }

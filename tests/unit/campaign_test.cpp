@@ -743,8 +743,11 @@ TEST_F(CampaignTest, PromotionCampaignsWithTiers) {
   EXPECT_EQ(
       call("POST", "/v1/promotions/tiers/" + tier + "/enable", "{}").body.at("active").as_bool(),
       true);
-  expect_error(call("POST", "/v1/promotions/" + campaign + "/tiers", R"({"name":"No action"})"),
-               400, "invalid_payload");
+  // A tier without an action is valid (issue 18: the reference accepts it; it gives nothing).
+  const auto no_action =
+      call("POST", "/v1/promotions/" + campaign + "/tiers", R"({"name":"No action"})");
+  ASSERT_EQ(no_action.status, 200);
+  EXPECT_TRUE(no_action.body.at("action").is_null());
   expect_error(call("POST", "/v1/promotions/" + campaign + "/tiers",
                     R"({"name":"Bad","action":{"discount":{"type":"FREE"}}})"),
                400, "invalid_payload");
@@ -785,7 +788,7 @@ TEST_F(CampaignTest, PromotionCampaignsWithTiers) {
   expect_error(call("POST", "/v1/campaigns",
                     R"({"name":"Broken","campaign_type":"PROMOTION","promotion":{"tiers":[)"
                     R"({"name":"ok","action":{"discount":{"type":"AMOUNT","amount_off":1}}},)"
-                    R"({"name":"bad"}]}})"),
+                    R"({"name":"bad","action":{"discount":{"type":"FREE"}}}]}})"),
                400, "invalid_payload");
   EXPECT_EQ(campaign_count(), before);
   expect_error(call("GET", "/v1/campaigns/Broken"), 404, "not_found");
