@@ -41,7 +41,7 @@ constexpr const char* kUsage = R"(usage:
                   [--idle-timeout-ms N] [--header-timeout-ms N] [--shutdown-grace-ms N]
                   [--job-lease-ms N] [--catalog-recheck-ms N] [--exports-dir DIR]
   openpromo migrate [--db URL]
-  openpromo keys create [--db URL] [--project ID] --role admin|user [--client --origin URL ...]
+  openpromo keys create [--db URL] [--project ID] --role admin|user|management [--client --origin URL ...]
   openpromo projects create [--db URL] --name NAME
 
 environment: OPENPROMO_LISTEN, OPENPROMO_DB, OPENPROMO_EXPORTS_DIR, OPENPROMO_BOOTSTRAP_APP_ID, OPENPROMO_BOOTSTRAP_APP_TOKEN
@@ -147,12 +147,20 @@ int cmd_keys(const Args& args) {
     return 2;
   }
   const std::string db = args.get("db").value_or(env_or("OPENPROMO_DB", kDefaultDb));
-  const auto role = role_from_string(args.get("role").value_or(""));
+  // `--role management`: a management key (X-Management-Id / X-Management-Token), which opens
+  // the /management/v1 API of every project; it is kept with the default project.
+  const bool management = args.get("role").value_or("") == "management";
+  const auto role = management ? std::optional<Role>(Role::kAdmin)
+                               : role_from_string(args.get("role").value_or(""));
   if (!role) {
-    std::fputs("openpromo: keys create needs --role admin|user\n", stderr);
+    std::fputs("openpromo: keys create needs --role admin|user|management\n", stderr);
     return 2;
   }
   const bool client = args.flag("client");
+  if (management && client) {
+    std::fputs("openpromo: a management key is not a client key\n", stderr);
+    return 2;
+  }
   std::vector<std::string> origins;
   if (auto it = args.values.find("origin"); it != args.values.end()) origins = it->second;
   if (client && origins.empty()) {
@@ -177,8 +185,10 @@ int cmd_keys(const Args& args) {
     project = keys.ensure_default_project();
   }
   if (!project.ok()) return fail(project.error());
-  auto created =
-      keys.create(*project, client ? KeyKind::kClient : KeyKind::kServer, *role, origins);
+  const KeyKind kind = management ? KeyKind::kManagement
+                       : client   ? KeyKind::kClient
+                                  : KeyKind::kServer;
+  auto created = keys.create(*project, kind, *role, origins);
   if (!created.ok()) return fail(created.error());
   boost::json::object out;
   out["id"] = created->key.id;

@@ -20,6 +20,46 @@ bool is_client_path(std::string_view path) {
   return path.starts_with(kClientPrefix) || path == "/client/v1";
 }
 
+constexpr std::string_view kManagementPrefix = "/management/v1/";
+
+// The token of `Authorization: Bearer <token>` (scheme case-insensitive), or empty.
+std::string_view bearer_token(std::string_view authorization) {
+  if (authorization.size() <= 7) return {};
+  std::string scheme(authorization.substr(0, 7));
+  for (char& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (scheme != "bearer ") return {};
+  std::string_view token = authorization.substr(7);
+  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+  return token;
+}
+
+// Whether OAuth `scopes` open `path`: `api` the whole server API (and the management API of
+// the token's project), `client_api` the whole client API, any other name the paths starting
+// with it (`vouchers` -> /v1/vouchers..., `client_vouchers` -> /client/v1/vouchers...), and
+// `validation-rules-assignments` the rules' assignment paths.
+bool oauth_scope_allows(const std::vector<std::string>& scopes, std::string_view path) {
+  const bool client = is_client_path(path);
+  std::string_view rest = path;
+  if (client) {
+    rest.remove_prefix(std::min(rest.size(), kClientPrefix.size()));
+  } else if (rest.starts_with("/v1/")) {
+    rest.remove_prefix(4);
+  } else {
+    rest = {};
+  }
+  const std::string_view segment = rest.substr(0, rest.find('/'));
+  for (const std::string& s : scopes) {
+    if (s == (client ? "client_api" : "api")) return true;
+    if (segment.empty()) continue;
+    if (client ? (s.starts_with("client_") && s.substr(7) == segment) : s == segment) return true;
+    if (!client && s == "validation-rules-assignments" && segment == "validation-rules" &&
+        rest.find("/assignments") != std::string_view::npos) {
+      return true;
+    }
+  }
+  return false;
+}
+
 // `application/json` with optional parameters (`; charset=utf-8`), case-insensitive.
 bool is_json_content_type(std::string_view value) {
   const auto semi = value.find(';');
@@ -84,6 +124,7 @@ App::App(Store& store, AppOptions options)
   add_context_routes(router_, services_);
   add_bulk_routes(router_, services_);
   add_export_routes(router_, services_);
+  add_auth_routes(router_, services_);
   add_template_routes(router_, services_);
 }
 
@@ -204,7 +245,32 @@ HttpResponse App::dispatch(const HttpRequest& request, const std::string& reques
   const Route& route = *match.target;
 
   Principal principal;
-  if (route.auth == Auth::kServer) {
+  const std::string_view bearer = bearer_token(request.header("authorization"));
+  const bool management_path = path.starts_with(kManagementPrefix);
+  const bool management_key = !request.header("x-management-id").empty();
+  if (route.auth == Auth::kManagement || (management_path && management_key)) {
+    auto who = services_.keys.authenticate_management(request.header("x-management-id"),
+                                                      request.header("x-management-token"),
+                                                      match.params.get("projectId"));
+    if (!who.ok()) return finish(fail(who.error(), request_id));
+    principal = std::move(*who);
+  } else if ((route.auth == Auth::kServer || route.auth == Auth::kClient) && !bearer.empty()) {
+    // An OAuth token stands for its key, narrowed to its scopes (spec 4.2).
+    auto who = services_.keys.authenticate_bearer(bearer);
+    if (!who.ok()) return finish(fail(who.error(), request_id));
+    const KeyKind wanted = route.auth == Auth::kClient ? KeyKind::kClient : KeyKind::kServer;
+    if (who->kind != wanted) {
+      return finish(fail(unauthorized("This OAuth token was issued for a " +
+                                      std::string(to_string(who->kind)) + " key"),
+                         request_id));
+    }
+    if (!oauth_scope_allows(*who->oauth_scopes, path)) {
+      return finish(
+          fail(missing_permission("The OAuth token's scope does not cover " + std::string(path)),
+               request_id));
+    }
+    principal = std::move(*who);
+  } else if (route.auth == Auth::kServer) {
     auto who = services_.keys.authenticate_server(request.header("x-app-id"),
                                                   request.header("x-app-token"));
     if (!who.ok()) return finish(fail(who.error(), request_id));
@@ -220,7 +286,9 @@ HttpResponse App::dispatch(const HttpRequest& request, const std::string& reques
 
   const std::string_view content_type = request.header("content-type");
   if (!request.body.empty() && !is_json_content_type(content_type) &&
-      !(route.accepts_multipart && multipart_boundary(content_type))) {
+      !(route.accepts_multipart && multipart_boundary(content_type)) &&
+      !(route.accepts_form &&
+        content_type.find("application/x-www-form-urlencoded") != std::string_view::npos)) {
     return finish(fail(Error{415,
                              "unsupported_media_type",
                              "Unsupported media type",

@@ -68,12 +68,15 @@ struct Reply {
   Headers headers;
 };
 
-enum class Auth { kNone, kServer, kClient };
+// kServer routes also take an OAuth token (`Authorization: Bearer`, narrowed to its scopes), and
+// those under /management/v1 a management key; kManagement routes take only a management key.
+enum class Auth { kNone, kServer, kClient, kManagement };
 
 struct Route {
   Auth auth = Auth::kServer;
   std::function<Result<Reply>(Context&)> handler;
   bool accepts_multipart = false;  // CSV uploads: multipart/form-data besides JSON
+  bool accepts_form = false;       // OAuth: application/x-www-form-urlencoded besides JSON
 };
 
 // The use cases handlers call: routes decode, call one of these, and encode. Nothing else.
@@ -202,5 +205,6 @@ void add_context_routes(Router<Route>& router, Services& services);
 void add_bulk_routes(Router<Route>& router, Services& services);
 void add_export_routes(Router<Route>& router, Services& services);
 void add_template_routes(Router<Route>& router, Services& services);
+void add_auth_routes(Router<Route>& router, Services& services);
 
 }  // namespace openpromo::api

@@ -92,6 +92,22 @@ std::string new_uuid() {
          hex.substr(16, 4) + "-" + hex.substr(20);
 }
 
+std::string random_token(size_t length) {
+  static constexpr std::string_view kAlphabet =
+      "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  std::string out;
+  out.reserve(length);
+  while (out.size() < length) {
+    unsigned char buf[64];
+    random_bytes(buf, sizeof buf);
+    for (unsigned char b : buf) {
+      // 62 * 4 = 248: bytes above it are dropped so every character is equally likely.
+      if (b < 248 && out.size() < length) out.push_back(kAlphabet[b % 62]);
+    }
+  }
+  return out;
+}
+
 std::string sha256_hex(std::string_view data) {
   // Fetched once: with OpenSSL 3, EVP_sha256() makes every digest look the algorithm up again,
   // which costs more than hashing a token (every request hashes one).

@@ -22,6 +22,10 @@ std::string new_id(std::string_view prefix);
 // A random RFC 4122 version-4 UUID, the format Voucherify uses for application ids and tokens.
 std::string new_uuid();
 
+// `length` characters from [0-9A-Za-z], uniformly drawn from the CSPRNG (OAuth access tokens:
+// 48 characters are about 285 bits).
+std::string random_token(size_t length);
+
 // Lowercase hex SHA-256 of `data`.
 std::string sha256_hex(std::string_view data);
 

@@ -3,7 +3,15 @@
 namespace openpromo {
 
 std::string_view to_string(KeyKind kind) {
-  return kind == KeyKind::kServer ? "server" : "client";
+  switch (kind) {
+    case KeyKind::kServer:
+      return "server";
+    case KeyKind::kClient:
+      return "client";
+    case KeyKind::kManagement:
+      return "management";
+  }
+  return "server";
 }
 
 std::string_view to_string(Role role) {
@@ -13,6 +21,7 @@ std::string_view to_string(Role role) {
 std::optional<KeyKind> key_kind_from_string(std::string_view text) {
   if (text == "server") return KeyKind::kServer;
   if (text == "client") return KeyKind::kClient;
+  if (text == "management") return KeyKind::kManagement;
   return std::nullopt;
 }
 

@@ -16,7 +16,9 @@
 
 namespace openpromo {
 
-enum class KeyKind { kServer, kClient };
+// Management keys (`X-Management-Id` + `X-Management-Token`) open the /management/v1 API of every
+// project on this server: creating, listing and configuring projects.
+enum class KeyKind { kServer, kClient, kManagement };
 
 // Admin may do everything in its project; User may read and edit day-to-day objects but not
 // delete shared definitions. (A restricted role scoped to areas and stores comes with the areas
@@ -48,6 +50,9 @@ struct Principal {
   std::string request_id;  // v-...; empty for background work
   // The project's settings (time zone, code case sensitivity), read with the key.
   Project project;
+  // Set when the request came with an OAuth token (`Authorization: Bearer`): the scopes it was
+  // issued for (spec 4.2), which the App checks against the path.
+  std::optional<std::vector<std::string>> oauth_scopes;
 
   // What this caller may see and change: every repository call is scoped by it.
   Scope scope() const { return Scope::of_project(project_id); }

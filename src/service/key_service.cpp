@@ -1,5 +1,8 @@
 #include "service/key_service.h"
 
+#include <algorithm>
+#include <array>
+
 #include "core/crypto.h"
 #include "core/time_zone.h"
 #include "store/project_repository.h"
@@ -46,7 +49,7 @@ Result<NewKey> make_key(const Project& project, KeyKind kind, Role role,
   if (kind == KeyKind::kClient && allowed_origins.empty()) {
     return Error::invalid_payload("a client key needs at least one allowed origin");
   }
-  if (kind == KeyKind::kServer && !allowed_origins.empty()) {
+  if (kind != KeyKind::kClient && !allowed_origins.empty()) {
     return Error::invalid_payload("allowed origins apply to client keys only");
   }
   NewKey created;
@@ -139,6 +142,233 @@ Result<Principal> KeyService::verify(std::string_view app_id, std::string_view t
 
 Result<Principal> KeyService::authenticate_server(std::string_view app_id, std::string_view token) {
   return verify(app_id, token, KeyKind::kServer, nullptr);
+}
+
+Result<Principal> KeyService::authenticate_management(std::string_view app_id,
+                                                      std::string_view token,
+                                                      std::string_view project_id) {
+  OP_ASSIGN(Principal who, verify(app_id, token, KeyKind::kManagement, nullptr));
+  who.role = Role::kAdmin;
+  if (project_id.empty()) return who;
+  OP_ASSIGN(auto tx, store_.statements());
+  OP_ASSIGN(auto found, ProjectRepository(tx).find(Scope::of_project(std::string(project_id))));
+  if (!found) return Error::not_found("project", std::string(project_id));
+  who.project_id = found->id;
+  who.project = std::move(*found);
+  return who;
+}
+
+Result<std::vector<Project>> KeyService::projects(const Principal& who) {
+  if (who.kind != KeyKind::kManagement) {
+    return missing_permission("listing projects needs a management key");
+  }
+  OP_ASSIGN(auto tx, store_.statements());
+  return ProjectRepository(tx).all();
+}
+
+Result<KeyService::NewProject> KeyService::create_project_with_keys(
+    const Principal& who, std::string name, const ProjectSettings& settings) {
+  if (who.kind != KeyKind::kManagement) {
+    return missing_permission("creating projects needs a management key");
+  }
+  if (name.empty() || name.size() > 200) {
+    return Error::invalid_payload("name is required: 1 to 200 characters");
+  }
+  NewProject out;
+  Project& p = out.project;
+  p.id = new_id("proj_");
+  p.name = std::move(name);
+  p.created_at = now_utc();
+  if (settings.time_zone) {
+    if (auto zone = TimeZone::load(*settings.time_zone); !zone.ok()) {
+      return Error::invalid_payload("timezone '" + *settings.time_zone +
+                                    "' is not a known time zone");
+    }
+    p.time_zone = *settings.time_zone;
+  }
+  if (settings.currency) {
+    if (settings.currency->size() != 3) {
+      return Error::invalid_payload("currency must be an ISO 4217 code");
+    }
+    p.currency = *settings.currency;
+  }
+  if (settings.client_redeem_enabled) p.client_redeem_enabled = *settings.client_redeem_enabled;
+  if (settings.client_publish_enabled) p.client_publish_enabled = *settings.client_publish_enabled;
+  OP_ASSIGN(out.server_key, make_key(p, KeyKind::kServer, Role::kAdmin, {}));
+  OP_ASSIGN(out.client_key, make_key(p, KeyKind::kClient, Role::kAdmin, {"*"}));
+  // The project and both keys in one unit: a failure leaves no project without keys.
+  OP_TRY(store_.in_write([&](UnitOfWork& tx) -> Status {
+    OP_TRY(ProjectRepository(tx).insert(p));
+    OP_TRY(ProjectRepository(tx).update(p));  // settings beyond the name
+    OP_TRY(ApiKeyRepository(tx).insert(out.server_key.key));
+    return ApiKeyRepository(tx).insert(out.client_key.key);
+  }));
+  return out;
+}
+
+namespace {
+
+// The reference's scope names (OpenAPI X-Voucherify-OAuth): `api` is the whole server API,
+// `client_api` the whole client API, the others one path prefix each.
+constexpr std::string_view kOAuthScopes[] = {"api",
+                                             "client_api",
+                                             "assets",
+                                             "async-actions",
+                                             "campaigns",
+                                             "categories",
+                                             "client_consents",
+                                             "client_customers",
+                                             "client_events",
+                                             "client_promotions",
+                                             "client_publish",
+                                             "client_qualifications",
+                                             "client_redeem",
+                                             "client_redemptions",
+                                             "client_validate",
+                                             "client_validations",
+                                             "client_vouchers",
+                                             "consents",
+                                             "customers",
+                                             "events",
+                                             "exports",
+                                             "locations",
+                                             "loyalties",
+                                             "metadata-schemas",
+                                             "orders",
+                                             "product-collections",
+                                             "products",
+                                             "promotions",
+                                             "publications",
+                                             "qualifications",
+                                             "redemptions",
+                                             "referrals",
+                                             "rewards",
+                                             "segments",
+                                             "skus",
+                                             "task-results",
+                                             "templates",
+                                             "trash-bin",
+                                             "validation-rules-assignments",
+                                             "validation-rules",
+                                             "validations",
+                                             "vouchers"};
+
+std::vector<std::string> split_scope(std::string_view scope) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start < scope.size()) {
+    size_t end = scope.find(' ', start);
+    if (end == std::string_view::npos) end = scope.size();
+    if (end > start) out.emplace_back(scope.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<KeyService::IssuedToken> KeyService::issue_token(const Principal& who,
+                                                        std::string_view app_id,
+                                                        std::string_view grant_type,
+                                                        std::string_view scope) {
+  if (grant_type != "client_credentials") {
+    return Error{400,
+                 "unsupported_grant_type",
+                 "Unsupported grant type",
+                 "grant_type must be client_credentials",
+                 {},
+                 {}};
+  }
+  const std::vector<std::string> scopes = split_scope(scope);
+  if (scopes.empty()) {
+    return Error{400,
+                 "invalid_scope",
+                 "Invalid scope",
+                 "scope is required: space-separated names such as `api` or `vouchers`",
+                 {},
+                 {}};
+  }
+  for (const std::string& s : scopes) {
+    if (std::find(std::begin(kOAuthScopes), std::end(kOAuthScopes), s) == std::end(kOAuthScopes)) {
+      return Error{400,
+                   "invalid_scope",
+                   "Invalid scope",
+                   "unknown scope '" + s + "' (separate scopes with spaces, not commas)",
+                   {},
+                   {}};
+    }
+    // A client key's token reaches the client API only, a server key's the server API only.
+    const bool client_scope = s.starts_with("client_");
+    if (client_scope != (who.kind == KeyKind::kClient)) {
+      return Error{400,
+                   "invalid_scope",
+                   "Invalid scope",
+                   "scope '" + s + "' does not fit a " + std::string(to_string(who.kind)) + " key",
+                   {},
+                   {}};
+    }
+  }
+  IssuedToken out;
+  out.access_token = random_token(48);
+  OAuthToken& t = out.stored;
+  t.id = new_id("oat_");
+  t.project_id = who.project_id;
+  t.app_id = std::string(app_id);
+  t.token_hash = sha256_hex(out.access_token);
+  for (const std::string& s : scopes) t.scope += (t.scope.empty() ? "" : " ") + s;
+  t.created_at = now_utc();
+  t.expires_at = Instant{t.created_at.millis + kOAuthLifetimeSeconds * 1000};
+  OP_TRY(store_.in_write([&](UnitOfWork& tx) -> Status {
+    OAuthTokenRepository tokens(tx);
+    OP_ASSIGN(int64_t live, tokens.count_live(who.scope(), t.created_at));
+    if (live >= kMaxLiveOAuthTokens) {
+      return Error{429,
+                   "too_many_oauth_tokens",
+                   "Too many OAuth tokens",
+                   "at most 1000 live OAuth tokens per project; revoke some or wait for them to "
+                   "expire",
+                   {},
+                   {}};
+    }
+    return tokens.insert(t);
+  }));
+  return out;
+}
+
+Result<Principal> KeyService::authenticate_bearer(std::string_view access_token) {
+  if (access_token.empty()) return unauthorized("Missing OAuth token");
+  OP_ASSIGN(auto tx, store_.statements());
+  OP_ASSIGN(auto token, OAuthTokenRepository(tx).find_by_hash(sha256_hex(access_token)));
+  if (!token || token->revoked_at || token->expires_at.millis <= now_utc().millis) {
+    return unauthorized("Invalid or expired OAuth token");
+  }
+  // Acts as its key, read now: a deleted key's tokens stop working at once.
+  OP_ASSIGN(auto found, ApiKeyRepository(tx).find_by_app_id(token->app_id));
+  if (!found || found->key.project_id != token->project_id) {
+    return unauthorized("Invalid or expired OAuth token");
+  }
+  Principal who;
+  who.project_id = found->key.project_id;
+  who.key_id = found->key.id;
+  who.kind = found->key.kind;
+  who.role = found->key.role;
+  who.project = std::move(found->project);
+  who.oauth_scopes = split_scope(token->scope);
+  return who;
+}
+
+Result<std::optional<OAuthToken>> KeyService::find_token(const Principal& who,
+                                                         std::string_view access_token) {
+  OP_ASSIGN(auto tx, store_.statements());
+  OP_ASSIGN(auto token, OAuthTokenRepository(tx).find_by_hash(sha256_hex(access_token)));
+  if (token && token->project_id != who.project_id) token.reset();
+  return token;
+}
+
+Result<bool> KeyService::revoke_token(const Principal& who, std::string_view access_token) {
+  return store_.in_write([&](UnitOfWork& tx) {
+    return OAuthTokenRepository(tx).revoke(who.scope(), sha256_hex(access_token), now_utc());
+  });
 }
 
 Result<Principal> KeyService::authenticate_client(std::string_view app_id, std::string_view token,

@@ -15,6 +15,7 @@
 #include "core/error.h"
 #include "model/api_key.h"
 #include "model/project.h"
+#include "store/project_repository.h"
 #include "store/store.h"
 
 namespace openpromo {
@@ -59,6 +60,36 @@ class KeyService {
                               std::string_view token);
 
   Result<Principal> authenticate_server(std::string_view app_id, std::string_view token);
+  // A management key (`X-Management-Id` / `X-Management-Token`), acting in `project_id` (the
+  // path's project; empty: none yet, e.g. listing projects). Unknown project: 404.
+  Result<Principal> authenticate_management(std::string_view app_id, std::string_view token,
+                                            std::string_view project_id);
+  // Every project (management keys only).
+  Result<std::vector<Project>> projects(const Principal& who);
+  // A new project with its first server and client keys (POST /management/v1/projects).
+  struct NewProject {
+    Project project;
+    NewKey server_key, client_key;
+  };
+  Result<NewProject> create_project_with_keys(const Principal& who, std::string name,
+                                              const ProjectSettings& settings);
+
+  // OAuth 2.0 (spec 4.2). A token is issued from a server or client key, for the space-separated
+  // `scope` (each a name of the reference's list), lives kOAuthLifetime and is stored as a
+  // digest; it acts as its key, narrowed to its scopes, and stops working when revoked or when
+  // its key is gone.
+  static constexpr int64_t kOAuthLifetimeSeconds = 900;
+  static constexpr int64_t kMaxLiveOAuthTokens = 1000;
+  struct IssuedToken {
+    std::string access_token;
+    OAuthToken stored;
+  };
+  Result<IssuedToken> issue_token(const Principal& who, std::string_view app_id,
+                                  std::string_view grant_type, std::string_view scope);
+  Result<Principal> authenticate_bearer(std::string_view access_token);
+  // The stored token for `access_token` if `who`'s project issued it (introspection).
+  Result<std::optional<OAuthToken>> find_token(const Principal& who, std::string_view access_token);
+  Result<bool> revoke_token(const Principal& who, std::string_view access_token);
   // Client keys are also bound to the origins they were issued for.
   Result<Principal> authenticate_client(std::string_view app_id, std::string_view token,
                                         std::string_view origin);

@@ -753,7 +753,22 @@ ALTER TABLE products ADD COLUMN deleted_at BIGINT;
 ALTER TABLE skus ADD COLUMN deleted_at BIGINT;
 )sql";
 
-constexpr std::array<Migration, 21> kMigrations{{
+// OAuth 2.0 tokens (spec 4.2): issued from a key, stored as digests, 15 minutes, revocable.
+constexpr std::string_view kOAuthTokens = R"sql(
+CREATE TABLE oauth_tokens (
+  id TEXT PRIMARY KEY,
+  project_id TEXT NOT NULL REFERENCES projects (id),
+  app_id TEXT NOT NULL,
+  token_hash TEXT NOT NULL UNIQUE,
+  scope TEXT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  revoked_at BIGINT,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX oauth_tokens_project ON oauth_tokens (project_id, expires_at);
+)sql";
+
+constexpr std::array<Migration, 22> kMigrations{{
     {1, "foundation: projects, api keys, categories", kFoundation},
     {2, "campaigns, vouchers, async actions", kCampaigns},
     {3, "promotion tiers and stacks", kPromotions},
@@ -776,6 +791,7 @@ constexpr std::array<Migration, 21> kMigrations{{
     {19, "exports", kExports},
     {20, "campaign templates", kCampaignTemplates},
     {21, "products and SKUs in the bin", kProductBin},
+    {22, "OAuth tokens", kOAuthTokens},
 }};
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "store/project_repository.h"
 
 #include "core/crypto.h"
+#include "store/row_codec.h"
 #include "store/scope_sql.h"
 
 namespace openpromo {
@@ -148,6 +149,72 @@ Result<int64_t> ApiKeyRepository::count(const Scope& scope) {
   const sql::Scoped s(scope);
   OP_ASSIGN(auto rs, tx_.query("SELECT COUNT(*) FROM api_keys WHERE " + s.where(), s.params()));
   return rs.rows.at(0).integer(0);
+}
+
+Result<std::vector<Project>> ProjectRepository::all() {
+  OP_ASSIGN(auto rs, tx_.query("SELECT " + std::string(kProjectColumns) +
+                               " FROM projects ORDER BY created_at, id"));
+  std::vector<Project> out;
+  for (const auto& row : rs.rows) out.push_back(project_from_row(row));
+  return out;
+}
+
+namespace {
+
+constexpr std::string_view kTokenColumns =
+    "id, project_id, app_id, token_hash, scope, expires_at, revoked_at, created_at";
+
+OAuthToken token_from_row(const sql::Row& r) {
+  OAuthToken t;
+  t.id = r.text(0);
+  t.project_id = r.text(1);
+  t.app_id = r.text(2);
+  t.token_hash = r.text(3);
+  t.scope = r.text(4);
+  t.expires_at = Instant{r.integer(5)};
+  t.revoked_at = sql::opt_time(r, 6);
+  t.created_at = Instant{r.integer(7)};
+  return t;
+}
+
+}  // namespace
+
+Status OAuthTokenRepository::insert(const OAuthToken& t) {
+  OP_TRY(tx_.query("INSERT INTO oauth_tokens (" + std::string(kTokenColumns) +
+                       ") VALUES (?, ?, ?, ?, ?, ?, NULL, ?)",
+                   {t.id, t.project_id, t.app_id, t.token_hash, t.scope, t.expires_at.millis,
+                    t.created_at.millis}));
+  return {};
+}
+
+Result<std::optional<OAuthToken>> OAuthTokenRepository::find_by_hash(std::string_view token_hash) {
+  OP_ASSIGN(auto rs, tx_.query("SELECT " + std::string(kTokenColumns) +
+                                   " FROM oauth_tokens WHERE token_hash = ?",
+                               {std::string(token_hash)}));
+  if (rs.rows.empty()) return std::optional<OAuthToken>{};
+  return std::optional<OAuthToken>(token_from_row(rs.rows[0]));
+}
+
+Result<int64_t> OAuthTokenRepository::count_live(const Scope& scope, Instant now) {
+  const sql::Scoped s(scope);
+  OP_ASSIGN(auto rs, tx_.query("SELECT COUNT(*) FROM oauth_tokens WHERE " + s.where() +
+                                   " AND expires_at > ? AND revoked_at IS NULL",
+                               s.params({now.millis})));
+  return rs.rows.at(0).integer(0);
+}
+
+Result<bool> OAuthTokenRepository::revoke(const Scope& scope, std::string_view token_hash,
+                                          Instant now) {
+  const sql::Scoped s(scope);
+  OP_ASSIGN(auto rs, tx_.query("UPDATE oauth_tokens SET revoked_at = ? WHERE " + s.where() +
+                                   " AND token_hash = ? AND revoked_at IS NULL RETURNING id",
+                               [&] {
+                                 std::vector<sql::Value> p{now.millis};
+                                 s.bind(p);
+                                 p.emplace_back(std::string(token_hash));
+                                 return p;
+                               }()));
+  return !rs.rows.empty();
 }
 
 }  // namespace openpromo

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/error.h"
 #include "model/api_key.h"
@@ -32,6 +33,8 @@ class ProjectRepository {
   // Writes the settings (name, time zone, currency, week start, client redemption).
   Status update(const Project& project);
   Result<std::optional<Project>> find(const Scope& scope);
+  // Every project on this server (management keys), oldest first.
+  Result<std::vector<Project>> all();
 
  private:
   UnitOfWork& tx_;
@@ -47,6 +50,33 @@ class ApiKeyRepository {
   // Authentication: the key with this public application id and its project, in one query.
   Result<std::optional<KeyWithProject>> find_by_app_id(std::string_view app_id);
   Result<int64_t> count(const Scope& scope);
+
+ private:
+  UnitOfWork& tx_;
+};
+
+// An OAuth token as stored: its digest, never the token.
+struct OAuthToken {
+  std::string id;  // oat_...
+  std::string project_id;
+  std::string app_id;  // the key it was issued from (`client_id`)
+  std::string token_hash;
+  std::string scope;  // space-separated, as issued
+  Instant expires_at;
+  std::optional<Instant> revoked_at;
+  Instant created_at;
+};
+
+class OAuthTokenRepository {
+ public:
+  explicit OAuthTokenRepository(UnitOfWork& tx) : tx_(tx) {}
+
+  Status insert(const OAuthToken& token);
+  Result<std::optional<OAuthToken>> find_by_hash(std::string_view token_hash);
+  // Tokens of the project not yet expired nor revoked at `now` (the issue limit counts them).
+  Result<int64_t> count_live(const Scope& scope, Instant now);
+  // Revokes the project's token with this digest; false when there is none.
+  Result<bool> revoke(const Scope& scope, std::string_view token_hash, Instant now);
 
  private:
   UnitOfWork& tx_;

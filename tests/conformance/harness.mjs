@@ -103,6 +103,7 @@ function readTail(file, maxBytes = 64 * 1024) {
  * Start a server on a fresh database.
  * @returns {Promise<{url: string, client: object, makeClient: (o?: object) => object,
  *   appId: string, appToken: string, backend: string, dbUrl: string, tmpDir: string,
+ *   createKey: (...args: string[]) => object,
  *   stderrFile: string, stop: () => Promise<void>}>}
  */
 export async function startServer() {
@@ -241,8 +242,13 @@ export async function startServer() {
     return stopped;
   };
 
+  // `openpromo keys create ARGS...` on this server's database (a real CLI call): the key's JSON.
+  const createKey = (...args) =>
+    JSON.parse(execFileSync(bin, ['keys', 'create', '--db', db.dbUrl, ...args], { cwd: tmpDir, encoding: 'utf8' }));
+
   return {
     url,
+    createKey,
     client: makeClient(),
     makeClient,
     appId,
