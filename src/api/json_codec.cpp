@@ -44,6 +44,21 @@ json::value time_or_null(const std::optional<Instant>& t) {
   return json::value(format_iso8601(*t));
 }
 
+json::object project_json(const Project& p) {
+  json::object o;
+  o["id"] = p.id;
+  o["name"] = p.name;
+  o["timezone"] = p.time_zone;
+  o["currency"] = p.currency;
+  o["case_sensitive_codes"] = p.case_sensitive_codes;
+  o["client_redeem_enabled"] = p.client_redeem_enabled;
+  o["client_publish_enabled"] = p.client_publish_enabled;
+  o["week_start"] = p.week_start;
+  o["created_at"] = format_iso8601(p.created_at);
+  o["object"] = "project";
+  return o;
+}
+
 std::string serialize(const json::value& value) {
   return json::serialize(value);
 }

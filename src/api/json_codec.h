@@ -13,6 +13,7 @@
 #include "core/error.h"
 #include "model/category.h"
 #include "model/list_query.h"
+#include "model/project.h"
 
 namespace openpromo::api {
 
@@ -33,6 +34,10 @@ std::string serialize(const boost::json::value& value);
 std::string error_json(const Error& error, std::string_view request_id);
 
 boost::json::object category_json(const Category& c);
+
+// A project's settings (ours: the fields of the management API's project this engine uses, plus
+// week_start).
+boost::json::object project_json(const Project& p);
 
 // {object:"list", data_ref:<name>, <name>:[...], total, has_more[, more_starting_after]}
 template <class T, class Encode>

@@ -104,21 +104,6 @@ json::object token_json(const OAuthToken& t, const std::string* access_token) {
   return o;
 }
 
-json::object project_json(const Project& p) {
-  json::object o;
-  o["id"] = p.id;
-  o["name"] = p.name;
-  o["timezone"] = p.time_zone;
-  o["currency"] = p.currency;
-  o["case_sensitive_codes"] = p.case_sensitive_codes;
-  o["client_redeem_enabled"] = p.client_redeem_enabled;
-  o["client_publish_enabled"] = p.client_publish_enabled;
-  o["week_start"] = p.week_start;
-  o["created_at"] = format_iso8601(p.created_at);
-  o["object"] = "project";
-  return o;
-}
-
 }  // namespace
 
 void add_auth_routes(Router<Route>& router, Services& services) {

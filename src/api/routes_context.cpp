@@ -177,30 +177,14 @@ void add_context_routes(Router<Route>& router, Services& services) {
     }
     return {};
   };
-  // The project's settings (ours: the fields of ManagementProjectsUpdateRequestBody this engine
-  // uses, plus week_start).
-  auto project_json = [](const Project& p) {
-    json::object o;
-    o["id"] = p.id;
-    o["name"] = p.name;
-    o["timezone"] = p.time_zone;
-    o["currency"] = p.currency;
-    o["case_sensitive_codes"] = p.case_sensitive_codes;
-    o["client_redeem_enabled"] = p.client_redeem_enabled;
-    o["client_publish_enabled"] = p.client_publish_enabled;
-    o["week_start"] = p.week_start;
-    o["created_at"] = format_iso8601(p.created_at);
-    o["object"] = "project";
-    return o;
-  };
   router.add("GET", "/management/v1/projects/{projectId}",
-             Route{Auth::kServer, [&s, same_project, project_json](Context& ctx) -> Result<Reply> {
+             Route{Auth::kServer, [&s, same_project](Context& ctx) -> Result<Reply> {
                      OP_TRY(same_project(ctx));
                      OP_ASSIGN(auto p, s.keys.project(ctx.principal));
                      return Reply{200, serialize(project_json(p))};
                    }});
   router.add("PUT", "/management/v1/projects/{projectId}",
-             Route{Auth::kServer, [&s, same_project, project_json](Context& ctx) -> Result<Reply> {
+             Route{Auth::kServer, [&s, same_project](Context& ctx) -> Result<Reply> {
                      OP_TRY(same_project(ctx));
                      OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
                      KeyService::ProjectSettings in;
