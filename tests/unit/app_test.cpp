@@ -112,6 +112,22 @@ class AppTest : public ::testing::Test {
   std::unique_ptr<App> app_;
 };
 
+// docs/COMPATIBILITY.md lists every operation the server answers, as `METHOD /path`, so the
+// compatibility notes cannot fall behind the routes.
+TEST_F(AppTest, EveryRouteIsInTheCompatibilityNotes) {
+  std::ifstream in(std::string(OPENPROMO_DOCS_DIR) + "/COMPATIBILITY.md");
+  ASSERT_TRUE(in.good()) << "docs/COMPATIBILITY.md is missing";
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string doc = text.str();
+  std::string missing;
+  for (const auto& route : app_->router().routes()) {
+    const std::string entry = "`" + route.method + " " + route.pattern + "`";
+    if (doc.find(entry) == std::string::npos) missing += "\n" + entry;
+  }
+  EXPECT_TRUE(missing.empty()) << "not in docs/COMPATIBILITY.md:" << missing;
+}
+
 TEST_F(AppTest, MissingOrWrongCredentialsAre401) {
   expect_error(call("GET", "/v1/categories"), 401, "unauthorized");
   NewKey wrong = admin_;
