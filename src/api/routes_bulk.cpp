@@ -143,17 +143,20 @@ void add_bulk_routes(Router<Route>& router, Services& services) {
     OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
     // Products may also be named by their ids (`product_ids`, what the 3.x SDK's examples send).
     const bool products = type == kProductsMetadataUpdate;
-    const json::value* ids = body.if_contains("source_ids");
+    // Vouchers are named by their codes (`codes`, VouchersMetadataUpdateInBulkRequestBody).
+    const bool vouchers = type == kVouchersMetadataUpdate;
+    const json::value* ids = body.if_contains(vouchers ? "codes" : "source_ids");
     const json::value* product_ids = products ? body.if_contains("product_ids") : nullptr;
     if (ids && product_ids) {
       return Error::invalid_payload("send source_ids or product_ids, not both");
     }
-    const char* field = product_ids ? "product_ids" : "source_ids";
+    const char* field = product_ids ? "product_ids" : vouchers ? "codes" : "source_ids";
     if (product_ids) ids = product_ids;
     if (!ids || !ids->is_array()) {
       return Error::invalid_payload(
-          products ? "source_ids (or product_ids) must list at least one product"
-                   : "source_ids must list at least one source id");
+          products   ? "source_ids (or product_ids) must list at least one product"
+          : vouchers ? "codes must list at least one voucher code"
+                     : "source_ids must list at least one source id");
     }
     std::vector<std::string> source_ids;
     for (const json::value& id : ids->as_array()) {
@@ -165,7 +168,9 @@ void add_bulk_routes(Router<Route>& router, Services& services) {
     const json::value* metadata = body.if_contains("metadata");
     OP_ASSIGN(auto id, s.bulk.enqueue_metadata(ctx.principal, type, source_ids,
                                                metadata ? *metadata : json::value(nullptr),
-                                               product_ids ? "id" : "source_id"));
+                                               product_ids ? "id"
+                                               : vouchers  ? "code"
+                                                           : "source_id"));
     return action_reply(202, id);
   };
   router.add("POST", "/v1/customers/bulk/async",
@@ -180,6 +185,14 @@ void add_bulk_routes(Router<Route>& router, Services& services) {
                                                         return enqueue_array(ctx,
                                                                              kProductsBulkUpdate);
                                                       }});
+  router.add("POST", "/v1/vouchers/bulk/async", Route{Auth::kServer, [enqueue_array](Context& ctx) {
+                                                        return enqueue_array(ctx,
+                                                                             kVouchersBulkUpdate);
+                                                      }});
+  router.add("POST", "/v1/vouchers/metadata/async",
+             Route{Auth::kServer, [enqueue_metadata](Context& ctx) {
+                     return enqueue_metadata(ctx, kVouchersMetadataUpdate);
+                   }});
   router.add("POST", "/v1/products/metadata/async",
              Route{Auth::kServer, [enqueue_metadata](Context& ctx) {
                      return enqueue_metadata(ctx, kProductsMetadataUpdate);

@@ -7,6 +7,7 @@
 #include "service/customer_service.h"
 #include "service/key_service.h"
 #include "service/product_service.h"
+#include "service/voucher_service.h"
 #include "store/async_action_repository.h"
 #include "store/metadata_schema_repository.h"
 
@@ -38,21 +39,37 @@ Result<std::string> enqueue(Store& store, const Principal& who, std::string_view
   return action.id;
 }
 
-std::string id_of(const Json& item) {
+std::string field_of(const Json& item, std::string_view key) {
   if (!item.is_object()) return {};
-  const Json* v = item.as_object().if_contains("id");
+  const Json* v = item.as_object().if_contains(key);
   return v && v->is_string() ? std::string(v->as_string()) : std::string();
 }
 
+std::string id_of(const Json& item) {
+  return field_of(item, "id");
+}
+
 std::string source_of(const Json& item) {
-  if (!item.is_object()) return {};
-  const Json* v = item.as_object().if_contains("source_id");
-  return v && v->is_string() ? std::string(v->as_string()) : std::string();
+  return field_of(item, "source_id");
 }
 
 // One item: the same upsert a single request makes.
 Status write_item(std::string_view type, const Principal& who, const Wire& wire,
-                  CustomerService& customers, ProductService& products, const JsonObject& item) {
+                  CustomerService& customers, ProductService& products, VoucherService& vouchers,
+                  const JsonObject& item) {
+  if (one_of(type, {kVouchersBulkUpdate, kVouchersMetadataUpdate})) {
+    OP_ASSIGN(auto code, read_string(item, "code"));
+    if (!code || code->empty()) return Error::invalid_payload("code is required");
+    const Json* metadata = item.if_contains("metadata");
+    if (!metadata || !metadata->is_object()) {
+      return Error::invalid_payload("metadata must be an object (only metadata is updated)");
+    }
+    VoucherInput input;
+    input.metadata = *metadata;  // merged into the code's own, as a voucher PUT does
+    OP_ASSIGN(auto updated, vouchers.update(who, *code, input));
+    (void)updated;
+    return {};
+  }
   if (one_of(type, {kCustomersBulkUpdate, kCustomersImportCsv, kCustomersMetadataUpdate})) {
     OP_ASSIGN(CustomerDraft draft, wire.customer_draft(item));
     if (!draft.source_id && !draft.id) return Error::invalid_payload("source_id is required");
@@ -145,13 +162,14 @@ Result<std::string> enqueue_metadata_update(Store& store, const Principal& who,
                                             const std::function<void()>& wake_jobs,
                                             std::string_view id_key) {
   if (source_ids.empty()) {
-    return Error::invalid_payload("source_ids must list at least one source id");
+    return Error::invalid_payload("list at least one " + std::string(id_key));
   }
   if (source_ids.size() > kMaxBulkItems) {
-    return Error::invalid_payload("at most 10000 source ids per request");
+    return Error::invalid_payload("at most 10000 items per request");
   }
   for (const std::string& id : source_ids) {
-    if (id.empty()) return Error::invalid_payload("source_ids must be non-empty strings");
+    if (id.empty())
+      return Error::invalid_payload("each " + std::string(id_key) + " must be non-empty");
   }
   if (!metadata.is_object()) return Error::invalid_payload("metadata must be an object");
   JsonArray items;
@@ -165,9 +183,9 @@ std::optional<Status> run_bulk_action(Store& store, const Wire& wire, const Prin
                                       AsyncAction& action, const std::atomic<bool>& stopping,
                                       const Checkpoint& checkpoint) {
   const std::string_view type = action.type;
-  if (!one_of(type,
-              {kCustomersBulkUpdate, kCustomersMetadataUpdate, kCustomersImportCsv,
-               kProductsBulkUpdate, kProductsMetadataUpdate, kProductsImportCsv, kSkusImportCsv})) {
+  if (!one_of(type, {kCustomersBulkUpdate, kCustomersMetadataUpdate, kCustomersImportCsv,
+                     kProductsBulkUpdate, kProductsMetadataUpdate, kProductsImportCsv,
+                     kSkusImportCsv, kVouchersBulkUpdate, kVouchersMetadataUpdate})) {
     return std::nullopt;
   }
   const Json* items_json = action.payload.if_contains("items");
@@ -175,6 +193,7 @@ std::optional<Status> run_bulk_action(Store& store, const Wire& wire, const Prin
   const JsonArray& items = items_json->as_array();
   CustomerService customers(store, wire);
   ProductService products(store);
+  VoucherService vouchers(store, nullptr);
   JsonObject csv_properties;  // the schema's definitions, for CSV imports
   if (const std::string_view object = schema_object_of(type); !object.empty()) {
     OP_ASSIGN(auto tx, store.statements());
@@ -211,15 +230,18 @@ std::optional<Status> run_bulk_action(Store& store, const Wire& wire, const Prin
     if (item.is_object()) {
       JsonObject fields = item.as_object();
       if (!csv_properties.empty()) type_csv_metadata(fields, csv_properties);
-      written = write_item(type, who, wire, customers, products, fields);
+      written = write_item(type, who, wire, customers, products, vouchers, fields);
     }
     if (!written.ok()) {
-      failed.push_back(
-          JsonObject{{"row", row + 1},  // 1-based, not counting a CSV header
-                     {"source_id", source_of(item)},
-                     {"id", id_of(item)},
-                     {"reason", written.error().details.empty() ? written.error().message
-                                                                : written.error().details}});
+      JsonObject entry{{"row", row + 1},  // 1-based, not counting a CSV header
+                       {"source_id", source_of(item)},
+                       {"id", id_of(item)},
+                       {"reason", written.error().details.empty() ? written.error().message
+                                                                  : written.error().details}};
+      if (one_of(type, {kVouchersBulkUpdate, kVouchersMetadataUpdate})) {
+        entry["code"] = field_of(item, "code");
+      }
+      failed.push_back(std::move(entry));
     }
   }
   record(static_cast<int64_t>(items.size()));

@@ -27,6 +27,9 @@ inline constexpr std::string_view kProductsBulkUpdate = "PRODUCTS.BULK_UPDATE";
 inline constexpr std::string_view kProductsMetadataUpdate = "PRODUCTS.METADATA_UPDATE";
 inline constexpr std::string_view kProductsImportCsv = "PRODUCTS.IMPORT_CSV";
 inline constexpr std::string_view kSkusImportCsv = "SKUS.IMPORT_CSV";
+// Vouchers: metadata only, as in the reference (no upserts: an unknown code fails its item).
+inline constexpr std::string_view kVouchersBulkUpdate = "VOUCHERS.BULK_UPDATE";
+inline constexpr std::string_view kVouchersMetadataUpdate = "VOUCHERS.METADATA_UPDATE";
 
 inline constexpr size_t kMaxBulkItems = 10'000;
 

@@ -202,3 +202,31 @@ test('9. null vs absent: empty redeemable lists, metadata never given and unset 
   const dated = await client.campaigns.update(name, { expiration_date: '2031-01-01T00:00:00Z' });
   assert.equal(dated.expiration_date, '2031-01-01T00:00:00.000Z');
 });
+
+test('vouchers.bulkUpdate and vouchers.bulkUpdateMetadata merge metadata into existing codes only', async () => {
+  const a = uniq('WIRE-BULK-A').toUpperCase();
+  const b = uniq('WIRE-BULK-B').toUpperCase();
+  for (const code of [a, b]) {
+    await client.vouchers.create({ code, type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 100 }, metadata: { keep: code } });
+  }
+  const bulk = await client.vouchers.bulkUpdate([
+    { code: a, metadata: { lang: 'en' } },
+    { code: 'WIRE-NO-SUCH-CODE', metadata: { lang: 'en' } },
+  ]);
+  const done = await doneAction(bulk.async_action_id);
+  assert.equal(done.type, 'VOUCHERS.BULK_UPDATE');
+  assert.equal(done.status, 'DONE', JSON.stringify(done));
+  assert.deepEqual((await client.vouchers.get(a)).metadata, { keep: a, lang: 'en' });
+  assert.equal(done.result.failed.length, 1, JSON.stringify(done.result));
+  assert.equal(done.result.failed[0].code, 'WIRE-NO-SUCH-CODE', 'no upserts: an unknown code fails its item');
+
+  const meta = await client.vouchers.bulkUpdateMetadata({ codes: [a, b], metadata: { authorized_internally: true } });
+  const doneMeta = await doneAction(meta.async_action_id);
+  assert.equal(doneMeta.type, 'VOUCHERS.METADATA_UPDATE');
+  assert.equal(doneMeta.result.failed.length, 0, JSON.stringify(doneMeta.result));
+  assert.deepEqual((await client.vouchers.get(b)).metadata, { keep: b, authorized_internally: true });
+  assert.deepEqual((await client.vouchers.get(a)).metadata, { keep: a, lang: 'en', authorized_internally: true });
+  const bad = await rawRequest(srv, 'POST', '/v1/vouchers/metadata/async', { metadata: { x: 1 } });
+  assert.equal(bad.status, 400);
+  assert.equal(bad.json.key, 'invalid_payload');
+});
