@@ -88,6 +88,16 @@ void add_validation_routes(Router<Route>& router, Services& services) {
                                rules.assignments(ctx.principal, ctx.params.get("ruleId"), query));
                      return Reply{200, serialize(list_json(page, assignment_json))};
                    }});
+  // The 2.x SDK's validationRules.listRulesAssignments: `rule` and `related_object_id` narrow.
+  router.add("GET", "/v1/validation-rules-assignments",
+             Route{Auth::kServer, [&](Context& ctx) -> Result<Reply> {
+                     OP_ASSIGN(auto query, parse_list_query(ctx.query, 10));
+                     OP_ASSIGN(auto page,
+                               rules.all_assignments(
+                                   ctx.principal, ctx.query.get("rule").value_or(""),
+                                   ctx.query.get("related_object_id").value_or(""), query));
+                     return Reply{200, serialize(list_json(page, assignment_json))};
+                   }});
   router.add("DELETE", "/v1/validation-rules/{ruleId}/assignments/{assignmentId}",
              Route{Auth::kServer, [&](Context& ctx) -> Result<Reply> {
                      OP_TRY(rules.unassign(ctx.principal, ctx.params.get("ruleId"),

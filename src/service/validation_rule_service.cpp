@@ -204,6 +204,14 @@ Result<Page<RuleAssignment>> ValidationRuleService::assignments(const Principal&
   });
 }
 
+Result<Page<RuleAssignment>> ValidationRuleService::all_assignments(
+    const Principal& who, std::string_view rule_id, std::string_view related_object_id,
+    const ListQuery& query) {
+  return store_.in_snapshot([&](UnitOfWork& tx) {
+    return ValidationRuleRepository(tx).assignments(who.scope(), rule_id, related_object_id, query);
+  });
+}
+
 Status ValidationRuleService::unassign(const Principal& who, std::string_view rule_id,
                                        std::string_view assignment_id) {
   return store_.in_write([&](UnitOfWork& tx) -> Status {

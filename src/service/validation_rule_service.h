@@ -42,6 +42,11 @@ class ValidationRuleService {
 
   Result<RuleAssignment> assign(const Principal& who, std::string_view rule_id,
                                 const AssignmentInput& input);
+  // Every assignment of the project (GET /v1/validation-rules-assignments), narrowed by rule id
+  // and by the object it is assigned to when given.
+  Result<Page<RuleAssignment>> all_assignments(const Principal& who, std::string_view rule_id,
+                                               std::string_view related_object_id,
+                                               const ListQuery& query);
   Result<Page<RuleAssignment>> assignments(const Principal& who, std::string_view rule_id,
                                            const ListQuery& query);
   Status unassign(const Principal& who, std::string_view rule_id, std::string_view assignment_id);

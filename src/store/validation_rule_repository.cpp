@@ -164,16 +164,26 @@ Result<Page<RuleAssignment>> ValidationRuleRepository::assignments(
     const Scope& scope, std::string_view rule_id, std::string_view related_object_id,
     const ListQuery& query) {
   const sql::Scoped s(scope);
-  const std::string where =
-      " WHERE " + s.where() + (rule_id.empty() ? " AND related_object_id = ?" : " AND rule_id = ?");
-  const std::string key(rule_id.empty() ? related_object_id : rule_id);
+  // Each given filter narrows; none: every assignment of the project.
+  std::string where = " WHERE " + s.where();
+  std::vector<sql::Value> params = s.params();
+  if (!rule_id.empty()) {
+    where += " AND rule_id = ?";
+    params.emplace_back(std::string(rule_id));
+  }
+  if (!related_object_id.empty()) {
+    where += " AND related_object_id = ?";
+    params.emplace_back(std::string(related_object_id));
+  }
   OP_ASSIGN(auto count,
-            tx_.query("SELECT COUNT(*) FROM validation_rule_assignments" + where, s.params({key})));
+            tx_.query("SELECT COUNT(*) FROM validation_rule_assignments" + where, params));
   const int64_t offset = static_cast<int64_t>(query.page - 1) * query.limit;
+  params.emplace_back(int64_t{query.limit} + 1);
+  params.emplace_back(offset);
   OP_ASSIGN(auto rs, tx_.query("SELECT " + std::string(kAssignmentColumns) +
                                    " FROM validation_rule_assignments" + where + " ORDER BY id " +
                                    (query.descending ? "DESC" : "ASC") + " LIMIT ? OFFSET ?",
-                               s.params({key, int64_t{query.limit} + 1, offset})));
+                               params));
   Page<RuleAssignment> page;
   page.total = count.rows[0].integer(0);
   for (const auto& row : rs.rows) {

@@ -230,3 +230,23 @@ test('vouchers.bulkUpdate and vouchers.bulkUpdateMetadata merge metadata into ex
   assert.equal(bad.status, 400);
   assert.equal(bad.json.key, 'invalid_payload');
 });
+
+test('validationRules.listRulesAssignments lists the project\'s assignments, narrowed by rule and object', async () => {
+  const rule = await client.validationRules.create({
+    name: uniq('wire-list-assign'),
+    rules: { 1: { name: 'order.amount', conditions: { $more_than: [100] } }, logic: '1' },
+  });
+  const codes = [uniq('WIRE-LA-1').toUpperCase(), uniq('WIRE-LA-2').toUpperCase()];
+  const assigned = [];
+  for (const code of codes) {
+    const v = await client.vouchers.create({ code, type: 'DISCOUNT_VOUCHER', discount: { type: 'AMOUNT', amount_off: 100 } });
+    assigned.push(await client.validationRules.createAssignment(rule.id, { voucher: v.id }));
+  }
+  const byRule = await client.validationRules.listRulesAssignments({ rule: rule.id, limit: 100 });
+  assert.equal(byRule.object, 'list');
+  assert.deepEqual(byRule.data.map((a) => a.id).sort(), assigned.map((a) => a.id).sort());
+  const byObject = await client.validationRules.listRulesAssignments({ related_object_id: assigned[0].related_object_id });
+  assert.deepEqual(byObject.data.map((a) => a.id), [assigned[0].id]);
+  const all = await client.validationRules.listRulesAssignments({ limit: 100 });
+  assert.ok(all.total >= 2);
+});
