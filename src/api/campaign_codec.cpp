@@ -145,7 +145,8 @@ json::object campaign_json(const CampaignDetails& details) {
       c.definition.contains("metadata") ? c.definition.at("metadata") : json::value(json::object{});
   out["created_at"] = format_iso8601(c.created_at);
   if (c.updated_at) out["updated_at"] = format_iso8601(*c.updated_at);
-  out["category"] = category ? json::value(category->name) : json::value(nullptr);
+  // Left out without a category, as the contract's example does (category_id stays, null).
+  if (category) out["category"] = category->name;
   out["creation_status"] = c.creation_status;
   out["vouchers_generation_status"] = c.vouchers_generation_status;
   out["protected"] = c.is_protected;

@@ -199,6 +199,8 @@ test('9. null vs absent: empty redeemable lists, metadata never given and unset 
   const updated = await client.campaigns.update(name, { description: 'no dates' });
   assert.equal('expiration_date' in updated, false, JSON.stringify(updated));
   assert.equal('start_date' in updated, false);
+  assert.equal('category' in updated, false, 'no category: left out, category_id null (contract example)');
+  assert.equal(updated.category_id, null);
   const dated = await client.campaigns.update(name, { expiration_date: '2031-01-01T00:00:00Z' });
   assert.equal(dated.expiration_date, '2031-01-01T00:00:00.000Z');
 });
