@@ -203,7 +203,7 @@ HttpResponse App::dispatch(const HttpRequest& request, const std::string& reques
     r.headers.emplace_back(
         "Access-Control-Allow-Headers",
         "Content-Type, X-Client-Application-Id, X-Client-Token, X-Voucherify-Channel, "
-        "X-Voucherify-API-Version, X-Voucherify-OAuth");
+        "X-Voucherify-API-Version, X-Voucherify-OAuth, Authorization");
     r.headers.emplace_back("Access-Control-Max-Age", "600");
     return r;
   }
@@ -256,7 +256,7 @@ HttpResponse App::dispatch(const HttpRequest& request, const std::string& reques
     principal = std::move(*who);
   } else if ((route.auth == Auth::kServer || route.auth == Auth::kClient) && !bearer.empty()) {
     // An OAuth token stands for its key, narrowed to its scopes (spec 4.2).
-    auto who = services_.keys.authenticate_bearer(bearer);
+    auto who = services_.keys.authenticate_bearer(bearer, origin);
     if (!who.ok()) return finish(fail(who.error(), request_id));
     const KeyKind wanted = route.auth == Auth::kClient ? KeyKind::kClient : KeyKind::kServer;
     if (who->kind != wanted) {

@@ -30,6 +30,7 @@ Result<std::string> enqueue(Store& store, const Principal& who, std::string_view
   action.type = std::string(type);
   action.request_id = who.request_id;
   action.payload = std::move(payload);
+  action.payload["actor_key_id"] = who.key_id;  // the job acts as the key that asked
   action.created_at = now_utc();
   OP_TRY(store.in_write([&](UnitOfWork& tx) -> Status {
     OP_TRY(AsyncActionRepository(tx).insert(who.scope(), action));
@@ -179,10 +180,15 @@ Result<std::string> enqueue_metadata_update(Store& store, const Principal& who,
   return enqueue(store, who, type, JsonObject{{"items", std::move(items)}}, wake_jobs);
 }
 
-std::optional<Status> run_bulk_action(Store& store, const Wire& wire, const Principal& who,
+std::optional<Status> run_bulk_action(Store& store, const Wire& wire, const Principal& job,
                                       AsyncAction& action, const std::atomic<bool>& stopping,
                                       const Checkpoint& checkpoint) {
   const std::string_view type = action.type;
+  // Acts as the key that queued it (events and audit entries name it).
+  Principal who = job;
+  if (const Json* key = action.payload.if_contains("actor_key_id"); key && key->is_string()) {
+    who.key_id = std::string(key->as_string());
+  }
   if (!one_of(type, {kCustomersBulkUpdate, kCustomersMetadataUpdate, kCustomersImportCsv,
                      kProductsBulkUpdate, kProductsMetadataUpdate, kProductsImportCsv,
                      kSkusImportCsv, kVouchersBulkUpdate, kVouchersMetadataUpdate})) {

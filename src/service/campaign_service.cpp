@@ -683,6 +683,11 @@ Status CampaignService::run_update(const Principal& job, AsyncAction& action,
   const Scope scope = who.scope();
   return store_.in_write([&](UnitOfWork& tx) -> Status {
     OP_ASSIGN(Campaign before, lock_campaign(tx, scope, id->as_string()));
+    // In the order the PUTs came, whichever node runs which: an earlier edit of this campaign
+    // still queued or running goes first (503: the runner leaves this one for later).
+    OP_ASSIGN(bool behind,
+              AsyncActionRepository(tx).has_pending(scope, kCampaignUpdate, before.id, &action));
+    if (behind) return Error::unavailable("an earlier update of this campaign runs first");
     // Planned again on what the campaign is now: edits that landed since merge with this one.
     OP_ASSIGN(Campaign c, plan_update(tx, scope, before, in));
     const int64_t codes = before.vouchers_count;

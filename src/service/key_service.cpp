@@ -320,12 +320,12 @@ Result<KeyService::IssuedToken> KeyService::issue_token(const Principal& who,
   t.expires_at = Instant{t.created_at.millis + kOAuthLifetimeSeconds * 1000};
   OP_TRY(store_.in_write([&](UnitOfWork& tx) -> Status {
     OAuthTokenRepository tokens(tx);
-    OP_ASSIGN(int64_t live, tokens.count_live(who.scope(), t.created_at));
+    OP_ASSIGN(int64_t live, tokens.count_live(who.scope(), t.app_id, t.created_at));
     if (live >= kMaxLiveOAuthTokens) {
       return Error{429,
                    "too_many_oauth_tokens",
                    "Too many OAuth tokens",
-                   "at most 1000 live OAuth tokens per project; revoke some or wait for them to "
+                   "at most 1000 live OAuth tokens per key; revoke some or wait for them to "
                    "expire",
                    {},
                    {}};
@@ -335,7 +335,8 @@ Result<KeyService::IssuedToken> KeyService::issue_token(const Principal& who,
   return out;
 }
 
-Result<Principal> KeyService::authenticate_bearer(std::string_view access_token) {
+Result<Principal> KeyService::authenticate_bearer(std::string_view access_token,
+                                                  std::string_view origin) {
   if (access_token.empty()) return unauthorized("Missing OAuth token");
   OP_ASSIGN(auto tx, store_.statements());
   OP_ASSIGN(auto token, OAuthTokenRepository(tx).find_by_hash(sha256_hex(access_token)));
@@ -346,6 +347,13 @@ Result<Principal> KeyService::authenticate_bearer(std::string_view access_token)
   OP_ASSIGN(auto found, ApiKeyRepository(tx).find_by_app_id(token->app_id));
   if (!found || found->key.project_id != token->project_id) {
     return unauthorized("Invalid or expired OAuth token");
+  }
+  if (found->key.kind == KeyKind::kClient) {
+    bool allowed = false;
+    for (const auto& o : found->key.allowed_origins) {
+      allowed = allowed || o == "*" || (!origin.empty() && o == origin);
+    }
+    if (!allowed) return unauthorized("Origin not allowed for this client key");
   }
   Principal who;
   who.project_id = found->key.project_id;

@@ -86,7 +86,8 @@ class KeyService {
   };
   Result<IssuedToken> issue_token(const Principal& who, std::string_view app_id,
                                   std::string_view grant_type, std::string_view scope);
-  Result<Principal> authenticate_bearer(std::string_view access_token);
+  // `origin`: the request's; a token of a client key works only from that key's origins.
+  Result<Principal> authenticate_bearer(std::string_view access_token, std::string_view origin);
   // The stored token for `access_token` if `who`'s project issued it (introspection).
   Result<std::optional<OAuthToken>> find_token(const Principal& who, std::string_view access_token);
   Result<bool> revoke_token(const Principal& who, std::string_view access_token);

@@ -15,6 +15,7 @@
 #include "store/catalog_repository.h"
 #include "store/customer_repository.h"
 #include "store/order_repository.h"
+#include "store/project_repository.h"
 #include "store/redemption_repository.h"
 #include "store/voucher_repository.h"
 
@@ -759,7 +760,9 @@ Result<int64_t> sweep_expired(Store& store, Instant now) {
     OP_ASSIGN(const int64_t keys,
               IdempotencyRepository(tx).sweep(
                   Instant{now.millis - RedemptionService::kIdempotencyWindowMillis}, 1000));
-    return sessions + keys;
+    // Expired OAuth tokens (spec 4.2) go with them: they can never authenticate again.
+    OP_ASSIGN(const int64_t tokens, OAuthTokenRepository(tx).sweep(now, 1000));
+    return sessions + keys + tokens;
   });
 }
 

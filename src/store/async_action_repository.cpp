@@ -96,14 +96,23 @@ Result<std::optional<AsyncAction>> AsyncActionRepository::claim_next(std::string
 }
 
 Result<bool> AsyncActionRepository::has_pending(const Scope& scope, std::string_view type,
-                                                std::string_view campaign_id) {
+                                                std::string_view campaign_id,
+                                                const AsyncAction* before) {
   const std::string campaign = tx_.dialect() == "sqlite" ? "json_extract(payload, '$.campaign_id')"
                                                          : "(payload::jsonb ->> 'campaign_id')";
   const sql::Scoped s(scope);
+  std::vector<sql::Value> params = s.params({std::string(type), std::string(campaign_id)});
+  std::string older;
+  if (before) {
+    older = " AND (created_at < ? OR (created_at = ? AND id < ?))";
+    params.emplace_back(before->created_at.millis);
+    params.emplace_back(before->created_at.millis);
+    params.emplace_back(before->id);
+  }
   OP_ASSIGN(auto rs, tx_.query("SELECT 1 FROM async_actions WHERE " + s.where() +
                                    " AND status IN ('ENQUEUED', 'IN_PROGRESS') AND type = ? AND " +
-                                   campaign + " = ? LIMIT 1",
-                               s.params({std::string(type), std::string(campaign_id)})));
+                                   campaign + " = ?" + older + " LIMIT 1",
+                               params));
   return !rs.rows.empty();
 }
 

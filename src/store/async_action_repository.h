@@ -22,8 +22,10 @@ class AsyncActionRepository {
   Status insert(const Scope& scope, const AsyncAction& action);
   Result<std::optional<AsyncAction>> find(const Scope& scope, std::string_view id);
   Result<Page<AsyncAction>> list(const Scope& scope, const ListQuery& query);
-  // Whether an action of `type` for campaign `campaign_id` is queued or running.
-  Result<bool> has_pending(const Scope& scope, std::string_view type, std::string_view campaign_id);
+  // Whether an action of `type` for campaign `campaign_id` is queued or running; with `before`,
+  // only those queued before that action (created earlier, or at once with a smaller id).
+  Result<bool> has_pending(const Scope& scope, std::string_view type, std::string_view campaign_id,
+                           const AsyncAction* before = nullptr);
 
   // Claims the oldest runnable action of any project (enqueued, or in progress with an expired
   // lease) for `worker` until `lease_until`. Two workers never claim the same action.

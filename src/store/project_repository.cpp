@@ -195,12 +195,20 @@ Result<std::optional<OAuthToken>> OAuthTokenRepository::find_by_hash(std::string
   return std::optional<OAuthToken>(token_from_row(rs.rows[0]));
 }
 
-Result<int64_t> OAuthTokenRepository::count_live(const Scope& scope, Instant now) {
+Result<int64_t> OAuthTokenRepository::count_live(const Scope& scope, std::string_view app_id,
+                                                 Instant now) {
   const sql::Scoped s(scope);
   OP_ASSIGN(auto rs, tx_.query("SELECT COUNT(*) FROM oauth_tokens WHERE " + s.where() +
-                                   " AND expires_at > ? AND revoked_at IS NULL",
-                               s.params({now.millis})));
+                                   " AND app_id = ? AND expires_at > ? AND revoked_at IS NULL",
+                               s.params({std::string(app_id), now.millis})));
   return rs.rows.at(0).integer(0);
+}
+
+Result<int64_t> OAuthTokenRepository::sweep(Instant now, int64_t limit) {
+  OP_ASSIGN(auto rs, tx_.query("DELETE FROM oauth_tokens WHERE id IN (SELECT id FROM oauth_tokens"
+                               " WHERE expires_at < ? LIMIT ?) RETURNING id",
+                               {now.millis, limit}));
+  return static_cast<int64_t>(rs.rows.size());
 }
 
 Result<bool> OAuthTokenRepository::revoke(const Scope& scope, std::string_view token_hash,

@@ -73,8 +73,11 @@ class OAuthTokenRepository {
 
   Status insert(const OAuthToken& token);
   Result<std::optional<OAuthToken>> find_by_hash(std::string_view token_hash);
-  // Tokens of the project not yet expired nor revoked at `now` (the issue limit counts them).
-  Result<int64_t> count_live(const Scope& scope, Instant now);
+  // Tokens issued from key `app_id` not yet expired nor revoked at `now` (the issue limit counts
+  // them per key, so a public client key cannot use up a server key's allowance).
+  Result<int64_t> count_live(const Scope& scope, std::string_view app_id, Instant now);
+  // Deletes up to `limit` tokens expired before `now`.
+  Result<int64_t> sweep(Instant now, int64_t limit);
   // Revokes the project's token with this digest; false when there is none.
   Result<bool> revoke(const Scope& scope, std::string_view token_hash, Instant now);
 

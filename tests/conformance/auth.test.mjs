@@ -168,3 +168,31 @@ test('OAuth: HTTP Basic credentials, the api scope, and refused requests', async
   assert.equal(badBearer.status, 401);
   assert.equal(badBearer.json.key, 'unauthorized');
 });
+
+test('OAuth: a client key\'s token opens the client API from that key\'s origins only', async () => {
+  const key = srv.createKey('--role', 'admin', '--client', '--origin', 'https://shop.example');
+  const issued = await call('POST', '/v1/oauth/token', {
+    headers: { 'X-Client-Application-Id': key.app_id, 'X-Client-Token': key.app_token, Origin: 'https://shop.example' },
+    form: { grant_type: 'client_credentials', scope: 'client_qualifications' },
+  });
+  assert.equal(issued.status, 200, issued.text);
+  const bearer = { Authorization: `Bearer ${issued.json.access_token}` };
+  const body = { customer: { source_id: uniq('oauth-client') }, order: { amount: 1000 } };
+  const fromShop = await call('POST', '/client/v1/qualifications', { headers: { ...bearer, Origin: 'https://shop.example' }, body });
+  assert.equal(fromShop.status, 200, fromShop.text);
+  const elsewhere = await call('POST', '/client/v1/qualifications', { headers: { ...bearer, Origin: 'https://evil.example' }, body });
+  assert.equal(elsewhere.status, 401, elsewhere.text);
+  // Not a server credential, and a server scope cannot be asked for with a client key.
+  const onServer = await call('POST', '/v1/qualifications', { headers: bearer, body });
+  assert.equal(onServer.status, 401);
+  const serverScope = await call('POST', '/v1/oauth/token', {
+    headers: { 'X-Client-Application-Id': key.app_id, 'X-Client-Token': key.app_token, Origin: 'https://shop.example' },
+    form: { grant_type: 'client_credentials', scope: 'api' },
+  });
+  assert.equal(serverScope.status, 400);
+  // Browsers may send the header: the preflight allows it.
+  const preflight = await fetch(`${srv.url}/client/v1/qualifications`, {
+    method: 'OPTIONS', headers: { Origin: 'https://shop.example', 'Access-Control-Request-Headers': 'authorization' },
+  });
+  assert.match(preflight.headers.get('access-control-allow-headers'), /Authorization/);
+});
