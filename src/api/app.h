@@ -30,6 +30,7 @@
 #include "service/holder_service.h"
 #include "service/job_runner.h"
 #include "service/key_service.h"
+#include "service/location_service.h"
 #include "service/metadata_schema_service.h"
 #include "service/order_service.h"
 #include "service/product_service.h"
@@ -105,7 +106,8 @@ struct Services {
         bulk(s, [this] { wake(); }),
         exports(s, wire, {vouchers, customers, orders, redemptions, publications},
                 std::move(exports_dir), [this] { wake(); }),
-        templates(s, campaigns, promotions) {}
+        templates(s, campaigns, promotions),
+        locations(s) {}
   void wake() {
     if (wake_jobs) wake_jobs();
   }
@@ -134,6 +136,7 @@ struct Services {
   BulkService bulk;
   ExportService exports;
   TemplateService templates;
+  LocationService locations;
   std::function<void()> wake_jobs;  // set by whoever runs the JobRunner
 };
 
@@ -206,5 +209,6 @@ void add_bulk_routes(Router<Route>& router, Services& services);
 void add_export_routes(Router<Route>& router, Services& services);
 void add_template_routes(Router<Route>& router, Services& services);
 void add_auth_routes(Router<Route>& router, Services& services);
+void add_location_routes(Router<Route>& router, Services& services);
 
 }  // namespace openpromo::api

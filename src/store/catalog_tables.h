@@ -34,12 +34,13 @@ inline constexpr std::array<CatalogTable, 9> kCatalogTables{{
 }};
 
 // Tables of the schema that are not catalog definitions.
-inline constexpr std::array<std::string_view, 28> kDataTables{{
+inline constexpr std::array<std::string_view, 29> kDataTables{{
     "schema_migrations",
     "store_settings",
     "projects",
     "api_keys",
     "oauth_tokens",
+    "locations",
     "catalog_versions",
     "vouchers",
     "async_actions",

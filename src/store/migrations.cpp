@@ -768,7 +768,21 @@ CREATE TABLE oauth_tokens (
 CREATE INDEX oauth_tokens_project ON oauth_tokens (project_id, expires_at);
 )sql";
 
-constexpr std::array<Migration, 22> kMigrations{{
+// Locations (spec 15): named circles and polygons that geofencing filters check coordinates
+// against.
+constexpr std::string_view kLocations = R"sql(
+CREATE TABLE locations (
+  id TEXT PRIMARY KEY,
+  project_id TEXT NOT NULL REFERENCES projects (id),
+  name TEXT NOT NULL,
+  shape TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT
+);
+CREATE INDEX locations_project_created ON locations (project_id, created_at, id);
+)sql";
+
+constexpr std::array<Migration, 23> kMigrations{{
     {1, "foundation: projects, api keys, categories", kFoundation},
     {2, "campaigns, vouchers, async actions", kCampaigns},
     {3, "promotion tiers and stacks", kPromotions},
@@ -792,6 +806,7 @@ constexpr std::array<Migration, 22> kMigrations{{
     {20, "campaign templates", kCampaignTemplates},
     {21, "products and SKUs in the bin", kProductBin},
     {22, "OAuth tokens", kOAuthTokens},
+    {23, "locations", kLocations},
 }};
 
 }  // namespace
