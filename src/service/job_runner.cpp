@@ -167,6 +167,8 @@ Status JobRunner::generate_vouchers(const Principal& who, AsyncAction& action) {
     const int64_t wanted = std::min(kBatchSize, count - action.done_count);
     std::vector<Voucher> batch;
     batch.reserve(static_cast<size_t>(wanted));
+    // Built outside the write unit (SQLite's lock stays short for API writers), from the campaign
+    // as this job last read it; the unit below patches what an edit changed since.
     Voucher tmpl = voucher_from_template(*campaign, now);
     for (int64_t i = 0; i < wanted; ++i) {
       Voucher v = tmpl;
@@ -180,7 +182,22 @@ Status JobRunner::generate_vouchers(const Principal& who, AsyncAction& action) {
     // The campaign row is locked first: binning or deleting it waits for the batch, or the
     // batch sees it gone and writes nothing.
     OP_ASSIGN(const int64_t inserted, store_.in_write([&](UnitOfWork& tx) -> Result<int64_t> {
-      OP_TRY(CampaignRepository(tx).lock_live(scope, id));
+      CampaignRepository campaigns(tx);
+      OP_TRY(campaigns.lock_live(scope, id));
+      // An edit of dates or category made while codes are being generated reaches the codes
+      // already written (its own unit) and, here, every later batch: read under the lock, so no
+      // edit can land between this read and the insert.
+      OP_ASSIGN(auto current, campaigns.find(scope, id));
+      if (!current) return Error::not_found("campaign", id);
+      if (current->start_date != campaign->start_date ||
+          current->expiration_date != campaign->expiration_date ||
+          current->category_id != campaign->category_id) {
+        for (Voucher& v : batch) {
+          v.start_date = current->start_date;
+          v.expiration_date = current->expiration_date;
+          v.category_id = current->category_id;
+        }
+      }
       OP_ASSIGN(const int64_t added,
                 VoucherRepository(tx).insert_batch(scope, batch, who.project.case_sensitive_codes));
       OP_TRY(CampaignRepository(tx).add_vouchers_count(scope, id, added));
@@ -189,6 +206,11 @@ Status JobRunner::generate_vouchers(const Principal& who, AsyncAction& action) {
       return added;
     }));
     action.done_count += inserted;
+    {  // the next batch starts from the campaign as it is now
+      OP_ASSIGN(auto tx, store_.statements());
+      OP_ASSIGN(auto fresh, CampaignRepository(tx).find(scope, id));
+      if (fresh) campaign = std::move(fresh);
+    }
     // Collisions are rare by the capacity check; a run of batches that add almost nothing means
     // the code space is effectively exhausted (other campaigns share it).
     futile_batches = inserted * 100 < wanted ? futile_batches + 1 : 0;

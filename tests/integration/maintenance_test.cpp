@@ -649,6 +649,43 @@ TEST_F(MaintenanceHttp, ALargeEditRunsAsABackgroundJobAndLaterEditsQueueBehindIt
 namespace openpromo::testing {
 namespace {
 
+// An edit of the dates made while a campaign's codes are still being generated reaches every
+// code: those written before it (by the edit's own reach, inline or as an action) and every
+// batch written after it (each batch takes the campaign's dates and category as they are then).
+TEST_F(MaintenanceHttp, AnEditDuringGenerationReachesEveryCode) {
+  const auto created = post("/v1/campaigns", R"({"name":"maint-edit-generating",)"
+                                             R"("campaign_type":"DISCOUNT_COUPONS",)"
+                                             R"("vouchers_count":60000,"voucher":{)"
+                                             R"("type":"DISCOUNT_VOUCHER","discount":{)"
+                                             R"("type":"AMOUNT","amount_off":100}}})");
+  ASSERT_EQ(created.status, 200) << created.body;
+  const auto edited =
+      put("/v1/campaigns/maint-edit-generating", R"({"expiration_date":"2032-01-01T00:00:00Z"})");
+  ASSERT_EQ(edited.status, 200) << edited.body;
+  const auto generated =
+      poll_action(*client_, auth(), std::string(created.json().at("async_action_id").as_string()),
+                  120, action_finished);
+  ASSERT_EQ(generated.at("status").as_string(), "DONE");
+  const auto edit = edited.json();
+  if (const auto* queued = edit.as_object().if_contains("async_action_id")) {
+    const auto applied =
+        poll_action(*client_, auth(), std::string(queued->as_string()), 120, action_finished);
+    ASSERT_EQ(applied.at("status").as_string(), "DONE");
+  }
+  const auto stale = get("/v1/vouchers?campaign=maint-edit-generating&limit=1"
+                         "&filters[expiration_date][conditions][$is_unknown]=true")
+                         .json();
+  EXPECT_EQ(stale.at("total").as_int64(), 0) << "codes generated with the old (no) expiry";
+  const auto all = get("/v1/vouchers?campaign=maint-edit-generating&limit=1").json();
+  EXPECT_EQ(all.at("total").as_int64(), 60000);
+}
+
+}  // namespace
+}  // namespace openpromo::testing
+
+namespace openpromo::testing {
+namespace {
+
 // Spec 13.4: products (with their SKUs) and SKUs go to the bin like campaigns: hidden, their
 // source ids taken until the entry is purged; force deletes for good.
 TEST_F(MaintenanceHttp, ProductsAndSkusGoToTheBinUntilPurged) {
