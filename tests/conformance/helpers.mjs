@@ -59,3 +59,13 @@ export async function eventually(fn, ms = 5000) {
     }
   }
 }
+
+// Polls async action `id` through the SDK until it is DONE or FAILED; throws after ~10 s.
+export async function finishedAction(client, id) {
+  for (let i = 0; i < 400; i++) {
+    const a = await client.asyncActions.get(id);
+    if (a.status === 'DONE' || a.status === 'FAILED') return a;
+    await sleep(25);
+  }
+  throw new Error(`async action ${id} did not finish`);
+}

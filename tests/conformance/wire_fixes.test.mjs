@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-import { makeUniq, rawRequest, serverForThisFile, sleep } from './helpers.mjs';
+import { finishedAction, makeUniq, rawRequest, serverForThisFile } from './helpers.mjs';
 
 const uniq = makeUniq();
 let client;
@@ -21,14 +21,7 @@ serverForThisFile((s) => {
   client = s.client;
 });
 
-async function doneAction(id) {
-  for (let i = 0; i < 400; i++) {
-    const a = await client.asyncActions.get(id);
-    if (a.status === 'DONE' || a.status === 'FAILED') return a;
-    await sleep(25);
-  }
-  throw new Error(`async action ${id} did not finish`);
-}
+const doneAction = (id) => finishedAction(client, id);
 
 async function discountCampaign(name) {
   return client.campaigns.create({

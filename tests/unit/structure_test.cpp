@@ -521,7 +521,7 @@ TEST_F(StructureTest, AKeyOfAnotherProjectSeesNothingOnAnyRoute) {
   secrets.insert("A-secret-template");
   keep("locationId",
        created_id(post("/v1/locations", R"({"name":"A-secret-location","shape":{"type":"circle",)"
-                                         R"("distance":{"center":"geo:1,2","radius":"5 km"}}})")));
+                                        R"("distance":{"center":"geo:1,2","radius":"5 km"}}})")));
   secrets.insert("A-secret-location");
 
   // Every route, with A's values in the path, as B: the reads first (while B has no data of its
