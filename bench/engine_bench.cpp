@@ -4,12 +4,15 @@
 //   build/bin/engine_bench --benchmark_min_time=2
 #include <benchmark/benchmark.h>
 
+#include <cmath>
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include "api/validation_codec.h"
 #include "engine/definitions.h"
 #include "engine/engine.h"
+#include "engine/geo.h"
 
 namespace {
 
@@ -238,5 +241,62 @@ void BM_BestDeal6(benchmark::State& state) {
 BENCHMARK(BM_BestDeal6)->Unit(benchmark::kMillisecond);
 
 }  // namespace
+
+// One point against 1,000 locations (600 circles, 400 polygons of 8-40 vertices, over Europe):
+// the R-tree of the catalog snapshot, then, for comparison, testing every shape.
+struct Locations1000 {
+  std::shared_ptr<const openpromo::engine::LocationIndex> index;
+  std::vector<openpromo::engine::LocationIndex::Entry> entries;
+  std::vector<bool> all;
+  Locations1000() {
+    using namespace openpromo::engine;
+    for (int i = 0; i < 1000; ++i) {
+      const double lat = 36 + (i % 40) * 0.5, lng = -9 + (i / 40) * 1.2;
+      std::string json;
+      if (i % 5 < 3) {
+        json = R"({"type":"circle","distance":{"center":"geo:)" + std::to_string(lat) + "," +
+               std::to_string(lng) + R"(","radius":")" + std::to_string(0.5 + (i % 10) * 0.5) +
+               R"( km"}})";
+      } else {
+        const int n = 8 + (i % 33);
+        std::string ring;
+        for (int k = 0; k <= n; ++k) {
+          const double a = 2 * M_PI * (k % n) / n;
+          ring += (k ? ",[" : "[") + std::to_string(lng + 0.05 * std::cos(a)) + "," +
+                  std::to_string(lat + 0.05 * std::sin(a)) + "]";
+        }
+        json = R"({"type":"polygon","geojson":{"type":"Polygon","coordinates":[[)" + ring + "]]}}";
+      }
+      entries.push_back(
+          {"loc_" + std::to_string(i), parse_shape(boost::json::parse(json)).value(), {}});
+    }
+    index = LocationIndex::build(entries);
+    all.assign(entries.size(), true);
+  }
+};
+
+const Locations1000& locations1000() {
+  static const Locations1000 l;
+  return l;
+}
+
+void BM_PointIn1000LocationsIndexed(benchmark::State& state) {
+  const auto& l = locations1000();
+  const openpromo::engine::GeoPoint p{47.5, 5.4};  // the centre of location 503's polygon
+  if (!l.index->any_contains(p, l.all)) std::abort();
+  for (auto _ : state) benchmark::DoNotOptimize(l.index->any_contains(p, l.all));
+}
+BENCHMARK(BM_PointIn1000LocationsIndexed);
+
+void BM_PointIn1000LocationsEveryShape(benchmark::State& state) {
+  const auto& l = locations1000();
+  const openpromo::engine::GeoPoint p{30.0, 20.0};  // in none: every shape is tested
+  for (auto _ : state) {
+    bool any = false;
+    for (const auto& e : l.entries) any = any || e.shape->contains(p);
+    benchmark::DoNotOptimize(any);
+  }
+}
+BENCHMARK(BM_PointIn1000LocationsEveryShape)->Unit(benchmark::kMicrosecond);
 
 BENCHMARK_MAIN();

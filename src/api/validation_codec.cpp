@@ -397,6 +397,7 @@ JsonArray explain_json(const std::vector<engine::ExplainStep>& steps) {
       o["operator"] = s.check->op;
       o["expected"] = s.check->expected;
       o["actual"] = s.check->actual;
+      if (!s.check->note.empty()) o["detail"] = s.check->note;
     }
     out.push_back(std::move(o));
   }

@@ -223,6 +223,11 @@ class RuleContext final : public rules::Context {
     return std::find(s.begin(), s.end(), segment_id) != s.end();
   }
 
+  std::string note_for(std::string_view id) const override {
+    const auto it = request_.group_notes.find(std::string(id));
+    return it == request_.group_notes.end() ? std::string() : it->second;
+  }
+
   size_t item_count() const override { return before_.lines.size(); }
 
   rules::Value item_attribute(size_t i, std::string_view name,

@@ -5,6 +5,7 @@
 #include <boost/geometry/geometries/multi_polygon.hpp>
 #include <boost/geometry/geometries/point.hpp>
 #include <boost/geometry/geometries/polygon.hpp>
+#include <boost/geometry/index/rtree.hpp>
 #include <charconv>
 #include <cmath>
 #include <vector>
@@ -42,11 +43,55 @@ Status check_range(double latitude, double longitude, const std::string& field) 
   return {};
 }
 
+// A box whose longitudes may run past +-180 (as Boost's geographic envelope gives them), cut
+// at the antimeridian into boxes within [-180, 180].
+std::vector<GeoBox> split_at_antimeridian(double min_lng, double min_lat, double max_lng,
+                                          double max_lat) {
+  min_lat = std::max(min_lat, -90.0);
+  max_lat = std::min(max_lat, 90.0);
+  if (max_lng - min_lng >= 360) return {GeoBox{-180, min_lat, 180, max_lat}};
+  if (max_lng > 180) {
+    return {GeoBox{min_lng, min_lat, 180, max_lat}, GeoBox{-180, min_lat, max_lng - 360, max_lat}};
+  }
+  if (min_lng < -180) {
+    return {GeoBox{-180, min_lat, max_lng, max_lat}, GeoBox{min_lng + 360, min_lat, 180, max_lat}};
+  }
+  return {GeoBox{min_lng, min_lat, max_lng, max_lat}};
+}
+
 class Circle final : public Shape {
  public:
   Circle(GeoPoint center, double radius_m) : center_(center), radius_m_(radius_m) {}
   bool contains(const GeoPoint& p) const override {
     return geodesic_distance_m(center_, p) <= radius_m_;
+  }
+  std::vector<GeoBox> bounds() const override {
+    // North and south ends exactly (geodesics along the meridian); a circle holding a pole
+    // spans every longitude. The east-west half-width is the sphere's, taken on the smallest
+    // radius of curvature (the meridian's at the equator, so the widest angle) and widened by
+    // 1%: a cover, not the shape.
+    const auto& wgs84 = GeographicLib::Geodesic::WGS84();
+    const double margin = 1e-9;
+    const bool north_pole = geodesic_distance_m(center_, GeoPoint{90, 0}) <= radius_m_;
+    const bool south_pole = geodesic_distance_m(center_, GeoPoint{-90, 0}) <= radius_m_;
+    if (north_pole && south_pole) return {GeoBox{-180, -90, 180, 90}};
+    if (north_pole || south_pole) {
+      double end = 0, lng = 0;  // the far end along the meridian away from the pole
+      wgs84.Direct(center_.latitude, center_.longitude, north_pole ? 180 : 0, radius_m_, end, lng);
+      return {north_pole ? GeoBox{-180, end - margin, 180, 90}
+                         : GeoBox{-180, -90, 180, end + margin}};
+    }
+    double north = 0, south = 0, lng = 0;
+    wgs84.Direct(center_.latitude, center_.longitude, 0, radius_m_, north, lng);
+    wgs84.Direct(center_.latitude, center_.longitude, 180, radius_m_, south, lng);
+    const double f = wgs84.Flattening();
+    const double angle = radius_m_ / (wgs84.EquatorialRadius() * (1 - f * (2 - f)));
+    const double widest = std::max(std::abs(north), std::abs(south)) * M_PI / 180;
+    const double ratio = std::sin(std::min(angle, M_PI / 2)) / std::cos(widest);
+    if (!(ratio < 1)) return {GeoBox{-180, south - margin, 180, north + margin}};
+    const double half = std::asin(ratio) * 180 / M_PI * 1.01 + margin;
+    return split_at_antimeridian(center_.longitude - half, south - margin, center_.longitude + half,
+                                 north + margin);
   }
 
  private:
@@ -59,6 +104,23 @@ class Area final : public Shape {
   explicit Area(MultiPolygon area) : area_(std::move(area)) {}
   bool contains(const GeoPoint& p) const override {
     return bg::covered_by(Point(p.longitude, p.latitude), area_);
+  }
+  std::vector<GeoBox> bounds() const override {
+    // Boost's geographic envelope follows the geodesic edges (which bulge poleward) and gives
+    // longitudes past 180 for an area across the antimeridian.
+    std::vector<GeoBox> out;
+    for (const Polygon& p : area_) {
+      bg::model::box<Point> box;
+      bg::envelope(p, box);
+      const double margin = 1e-9;
+      for (const GeoBox& b : split_at_antimeridian(bg::get<bg::min_corner, 0>(box) - margin,
+                                                   bg::get<bg::min_corner, 1>(box) - margin,
+                                                   bg::get<bg::max_corner, 0>(box) + margin,
+                                                   bg::get<bg::max_corner, 1>(box) + margin)) {
+        out.push_back(b);
+      }
+    }
+    return out;
   }
 
  private:
@@ -202,6 +264,85 @@ Result<std::shared_ptr<const Shape>> parse_shape(const Json& shape) {
     return invalid_location("shape.geojson.type", "Polygon or MultiPolygon");
   }
   return std::shared_ptr<const Shape>(std::make_shared<Area>(std::move(area)));
+}
+
+// ---- LocationIndex ------------------------------------------------------------------------------
+
+namespace {
+
+namespace bgi = boost::geometry::index;
+using FlatPoint = bg::model::point<double, 2, bg::cs::cartesian>;  // (longitude, latitude)
+using FlatBox = bg::model::box<FlatPoint>;
+using TreeValue = std::pair<FlatBox, size_t>;  // a box and the entry's position
+
+class IndexedSet final : public rules::LocationSet {
+ public:
+  IndexedSet(std::shared_ptr<const LocationIndex> index, std::vector<bool> members)
+      : index_(std::move(index)), members_(std::move(members)) {}
+  bool contains(std::string_view geopoint) const override {
+    auto point = parse_geo_uri(geopoint, "geopoint");
+    return point.ok() && index_->any_contains(*point, members_);
+  }
+
+ private:
+  std::shared_ptr<const LocationIndex> index_;
+  std::vector<bool> members_;
+};
+
+}  // namespace
+
+struct LocationIndex::Tree {
+  bgi::rtree<TreeValue, bgi::rstar<16>> boxes;
+};
+
+LocationIndex::~LocationIndex() = default;
+
+std::shared_ptr<const LocationIndex> LocationIndex::build(std::vector<Entry> entries) {
+  std::shared_ptr<LocationIndex> index(new LocationIndex());
+  std::vector<TreeValue> boxes;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    index->by_id_.emplace(entries[i].id, i);
+    if (!entries[i].shape) continue;
+    for (const GeoBox& b : entries[i].shape->bounds()) {
+      boxes.emplace_back(FlatBox(FlatPoint(b.min_longitude, b.min_latitude),
+                                 FlatPoint(b.max_longitude, b.max_latitude)),
+                         i);
+    }
+  }
+  index->entries_ = std::move(entries);
+  // Packed construction (the range constructor): balanced, built once per snapshot.
+  index->tree_ = std::make_unique<Tree>(Tree{bgi::rtree<TreeValue, bgi::rstar<16>>(boxes)});
+  return index;
+}
+
+Result<std::shared_ptr<const rules::LocationSet>> LocationIndex::set_of(
+    const std::vector<std::string>& ids, const std::string& field) const {
+  std::vector<bool> members(entries_.size(), false);
+  for (const std::string& id : ids) {
+    const auto it = by_id_.find(id);
+    if (it == by_id_.end()) return Error::invalid_payload(field + ": unknown location " + id);
+    const Entry& e = entries_[it->second];
+    if (!e.shape) {
+      return Error::invalid_payload(field + ": location " + id + " cannot be read: " + e.broken);
+    }
+    members[it->second] = true;
+  }
+  return std::shared_ptr<const rules::LocationSet>(
+      std::make_shared<IndexedSet>(shared_from_this(), std::move(members)));
+}
+
+rules::LocationResolver LocationIndex::resolver() const {
+  return [self = shared_from_this()](const std::vector<std::string>& ids,
+                                     const std::string& field) { return self->set_of(ids, field); };
+}
+
+bool LocationIndex::any_contains(const GeoPoint& point, const std::vector<bool>& members) const {
+  const FlatPoint p(point.longitude, point.latitude);
+  for (auto it = tree_->boxes.qbegin(bgi::covers(p)); it != tree_->boxes.qend(); ++it) {
+    const size_t i = it->second;
+    if (i < members.size() && members[i] && entries_[i].shape->contains(point)) return true;
+  }
+  return false;
 }
 
 }  // namespace openpromo::engine

@@ -280,6 +280,9 @@ struct Request {
   JsonObject metadata;  // redemption metadata
   std::optional<std::string> api_key;
   bool explain = false;
+  // Why a segment or collection could not match this request (by id), when the request lacked
+  // what it needs, e.g. coordinates for a location condition; explain shows it.
+  std::unordered_map<std::string, std::string> group_notes;
   // Which rule names count (spec 11): everything; qualification's (the campaign's redemption
   // count and discount budget, per-customer counts and the order-amount budget hold); or the
   // customer's profile only (AUDIENCE_ONLY).

@@ -817,10 +817,30 @@ class Evaluator {
   }
 
  private:
-  void record(const Node& node, std::string op, Json expected, Json actual, bool passed) {
+  void record(const Node& node, std::string op, Json expected, Json actual, bool passed,
+              std::string note = {}) {
     if (!explain_) return;
     out_.checks.push_back(Check{node.path, node.name, node.property, std::move(op),
-                                std::move(expected), std::move(actual), passed});
+                                std::move(expected), std::move(actual), passed, std::move(note)});
+  }
+
+  // The first note the context has for the groups named, for a failing check's explain.
+  std::string note_of(const JsonArray& ids) const {
+    if (!explain_) return {};
+    for (const Json& id : ids) {
+      if (!id.is_string()) continue;
+      std::string n = ctx_.note_for(id.as_string());
+      if (!n.empty()) return n;
+    }
+    return {};
+  }
+  std::string note_of(const std::vector<ItemRef>& refs) const {
+    if (!explain_) return {};
+    for (const ItemRef& r : refs) {
+      std::string n = ctx_.note_for(r.id);
+      if (!n.empty()) return n;
+    }
+    return {};
   }
 
   Value value_of(const Node& node, const Scope& scope) const {
@@ -882,7 +902,7 @@ class Evaluator {
       for (const Json& v : c.values) any = any || (v.is_string() && ctx_.in_segment(v.as_string()));
       const bool negative = c.op == Op::kIsNot || c.op == Op::kNotIn;
       const bool ok = negative ? !any : any;
-      record(node, c.op_name, c.values, any, ok);
+      record(node, c.op_name, c.values, any, ok, ok ? std::string() : note_of(c.values));
       if (!ok) return false;
     }
     return true;
@@ -1003,7 +1023,8 @@ class Evaluator {
         break;
       }
     }
-    record(node, "items", std::move(expected), static_cast<int64_t>(selected.size()), passed);
+    record(node, "items", std::move(expected), static_cast<int64_t>(selected.size()), passed,
+           passed ? std::string() : note_of(include.empty() ? from : include));
     return passed;
   }
 
@@ -1081,9 +1102,15 @@ namespace openpromo::rules {
 
 struct Filter::Group {
   bool any = false;  // junction "or"
+  struct LocationCondition {
+    bool negated = false;  // $not_in_location
+    std::vector<std::string> ids;
+    std::shared_ptr<const LocationSet> set;  // null: compiled without locations, never holds
+  };
   struct Field {
     std::string path;
     std::vector<Condition> conditions;
+    std::vector<LocationCondition> locations;  // read from the request's copy of the document
     std::shared_ptr<const Group> nested;
   };
   std::vector<Field> fields;
@@ -1102,7 +1129,8 @@ Error invalid_filter(const std::string& field, const std::string& why) {
 
 Result<std::shared_ptr<const Filter::Group>> compile_group(const Json& value, int depth,
                                                            const std::string& at,
-                                                           size_t& total_values);
+                                                           size_t& total_values,
+                                                           const LocationResolver& locations);
 
 // Reads a document's value at `path`; "metadata.<key>" is one key under metadata.
 const Json* field_at(const Json& document, std::string_view path) {
@@ -1142,14 +1170,27 @@ class FilterContext final : public Context {
   TimeZone utc_;
 };
 
-bool group_matches(const Filter::Group& g, const Json& document, const Context& ctx) {
+bool location_holds(const Filter::Group::LocationCondition& c, const Json* sent,
+                    const std::string& path) {
+  const Json* value = sent ? field_at(*sent, path) : nullptr;
+  if (!value || !value->is_string() || !c.set) return false;  // no coordinates: neither holds
+  const std::string_view geopoint = value->as_string();
+  if (!geopoint.starts_with("geo:")) return false;
+  return c.set->contains(geopoint) != c.negated;
+}
+
+bool group_matches(const Filter::Group& g, const Json& document, const Json* sent,
+                   const Context& ctx) {
   for (const auto& field : g.fields) {
     bool ok = true;
     if (field.nested) {
-      ok = group_matches(*field.nested, document, ctx);
+      ok = group_matches(*field.nested, document, sent, ctx);
     } else {
-      const Value v = Value::of_json(field_at(document, field.path));
-      for (const Condition& c : field.conditions) ok = ok && apply(c, v, ctx);
+      if (!field.conditions.empty()) {
+        const Value v = Value::of_json(field_at(document, field.path));
+        for (const Condition& c : field.conditions) ok = ok && apply(c, v, ctx);
+      }
+      for (const auto& c : field.locations) ok = ok && location_holds(c, sent, field.path);
     }
     if (g.any && ok) return true;
     if (!g.any && !ok) return false;
@@ -1163,9 +1204,27 @@ bool group_reads(const Filter::Group& g, std::string_view prefix) {
   });
 }
 
+void group_locations(const Filter::Group& g, std::vector<std::string>* paths,
+                     std::vector<std::string>* ids) {
+  for (const auto& f : g.fields) {
+    if (f.nested) group_locations(*f.nested, paths, ids);
+    if (f.locations.empty()) continue;
+    if (paths && std::find(paths->begin(), paths->end(), f.path) == paths->end()) {
+      paths->push_back(f.path);
+    }
+    if (!ids) continue;
+    for (const auto& c : f.locations) {
+      for (const std::string& id : c.ids) {
+        if (std::find(ids->begin(), ids->end(), id) == ids->end()) ids->push_back(id);
+      }
+    }
+  }
+}
+
 Result<std::shared_ptr<const Filter::Group>> compile_group(const Json& value, int depth,
                                                            const std::string& at,
-                                                           size_t& total_values) {
+                                                           size_t& total_values,
+                                                           const LocationResolver& locations) {
   if (!value.is_object()) return invalid_filter(at, "must be an object");
   if (depth > kMaxFilterDepth) return invalid_filter(at, "nests more than 4 levels");
   auto group = std::make_shared<Filter::Group>();
@@ -1187,7 +1246,7 @@ Result<std::shared_ptr<const Filter::Group>> compile_group(const Json& value, in
     if (!spec.is_object()) return invalid_filter(name, "must be an object with conditions");
     const JsonObject& o = spec.as_object();
     if (o.contains("junction")) {
-      OP_ASSIGN(field.nested, compile_group(spec, depth + 1, name, total_values));
+      OP_ASSIGN(field.nested, compile_group(spec, depth + 1, name, total_values, locations));
       group->fields.push_back(std::move(field));
       continue;
     }
@@ -1197,6 +1256,35 @@ Result<std::shared_ptr<const Filter::Group>> compile_group(const Json& value, in
     }
     for (const auto& [op_key, values] : conditions->as_object()) {
       const std::string_view op_name = op_key;
+      if (op_name == "$in_location" || op_name == "$not_in_location") {
+        // Geopoints are metadata (spec 15): customer, product and SKU metadata of type geopoint.
+        if (!name.starts_with("metadata.") || name.size() == 9) {
+          return invalid_filter(name, std::string(op_key) + " applies to metadata.<key> fields");
+        }
+        Filter::Group::LocationCondition c;
+        c.negated = op_name == "$not_in_location";
+        const JsonArray one{values};
+        const JsonArray& list = values.is_array() ? values.as_array() : one;
+        if (list.empty()) return invalid_filter(name, std::string(op_key) + " needs a location id");
+        if (list.size() > kMaxFilterValues) {
+          return invalid_filter(name, "at most 200 values per condition");
+        }
+        total_values += list.size();
+        if (total_values > kMaxFilterTotalValues) {
+          return invalid_filter(name, "at most 1000 values in a whole filter");
+        }
+        for (const Json& id : list) {
+          if (!id.is_string() || id.as_string().empty() || id.as_string().size() > 100) {
+            return invalid_filter(name, std::string(op_key) + " takes location ids");
+          }
+          c.ids.emplace_back(id.as_string());
+        }
+        if (locations) {
+          OP_ASSIGN(c.set, locations(c.ids, "filter." + name));
+        }
+        field.locations.push_back(std::move(c));
+        continue;
+      }
       const auto it = std::find_if(kOperators.begin(), kOperators.end(),
                                    [&](const OpName& op) { return op.name == op_name; });
       if (it == kOperators.end())
@@ -1227,16 +1315,28 @@ Result<std::shared_ptr<const Filter::Group>> compile_group(const Json& value, in
 
 }  // namespace
 
-Result<Filter> Filter::compile(const Json& filter) {
+Result<Filter> Filter::compile(const Json& filter, const LocationResolver& locations) {
   Filter f;
   size_t total_values = 0;
-  OP_ASSIGN(f.root_, compile_group(filter, 1, "", total_values));
+  OP_ASSIGN(f.root_, compile_group(filter, 1, "", total_values, locations));
   return f;
 }
 
-bool Filter::matches(const Json& document, Instant now) const {
+bool Filter::matches(const Json& document, Instant now, const Json* sent) const {
   const FilterContext ctx(now);
-  return root_ && group_matches(*root_, document, ctx);
+  return root_ && group_matches(*root_, document, sent, ctx);
+}
+
+std::vector<std::string> Filter::location_paths() const {
+  std::vector<std::string> out;
+  if (root_) group_locations(*root_, &out, nullptr);
+  return out;
+}
+
+std::vector<std::string> Filter::location_ids() const {
+  std::vector<std::string> out;
+  if (root_) group_locations(*root_, nullptr, &out);
+  return out;
 }
 
 bool Filter::reads_prefix(std::string_view prefix) const {

@@ -72,6 +72,10 @@ class Context {
   virtual Value item_attribute(size_t item, std::string_view name,
                                std::string_view property) const = 0;
   virtual bool item_matches(size_t item, const ItemRef& ref) const = 0;
+  // Why a segment or collection could not match this request, when something was missing
+  // (e.g. "the request sends no coordinates in customer.metadata.customer_location"); explain
+  // shows it with the failing check.
+  virtual std::string note_for(std::string_view /*segment_or_collection_id*/) const { return {}; }
   virtual Instant now() const = 0;
   virtual const TimeZone& zone() const = 0;
   // Names whose conditions hold whatever they read (qualification leaves some limits out).
@@ -90,6 +94,7 @@ struct Check {
   Json expected;   // the condition's values
   Json actual;     // the value compared (number, string, ...), or matched line count
   bool passed = false;
+  std::string note;  // why a segment or collection it names could not match (Context::note_for)
 };
 
 // Which group of spec 7.3 failed; the engine maps it to the error key

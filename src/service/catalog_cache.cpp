@@ -4,9 +4,11 @@
 
 #include "engine/definitions.h"
 #include "service/incentives.h"
+#include "service/location_service.h"
 #include "store/campaign_repository.h"
 #include "store/catalog_repository.h"
 #include "store/category_repository.h"
+#include "store/location_repository.h"
 #include "store/promotion_repository.h"
 #include "store/segment_repository.h"
 #include "store/stacking_repository.h"
@@ -48,10 +50,28 @@ std::shared_ptr<CatalogSnapshot> compile_catalog(CatalogRows rows, const TimeZon
     e.categories.emplace(c.id, std::move(ref));
   }
 
-  // Segments and collections first: rules that name a broken one are broken too.
+  // Locations, then segments and collections: a filter naming a broken location is broken, and
+  // rules that name a broken segment or collection are broken too.
+  s->locations = compile_locations(rows.locations);
+  for (const Location& l : rows.locations) {
+    if (auto shape = engine::parse_shape(l.shape); !shape.ok()) {
+      s->broken.push_back({"location", "location " + l.id + ": " + shape.error().details});
+    }
+  }
+  const rules::LocationResolver locations = s->locations->resolver();
   std::vector<std::pair<std::string, std::string>> broken_groups;  // id, why
   for (Segment& seg : rows.segments) {
-    CompiledSegment c = compile_segment(std::move(seg));
+    CompiledSegment c = compile_segment(std::move(seg), locations);
+    if (c.filter) {
+      for (const std::string& path : c.filter->location_paths()) {
+        if (!path.starts_with("metadata.")) continue;
+        std::string key = path.substr(9);
+        if (std::find(s->customer_location_keys.begin(), s->customer_location_keys.end(), key) ==
+            s->customer_location_keys.end()) {
+          s->customer_location_keys.push_back(std::move(key));
+        }
+      }
+    }
     if (!c.broken.empty()) {
       broken_groups.emplace_back(c.segment.id, "segment " + c.segment.id + ": " + c.broken);
       s->broken.push_back({"segment", "segment " + c.segment.id + ": " + c.broken});
@@ -59,7 +79,7 @@ std::shared_ptr<CatalogSnapshot> compile_catalog(CatalogRows rows, const TimeZon
     s->segments.push_back(std::move(c));
   }
   for (ProductCollection& pc : rows.collections) {
-    CompiledCollection c = CompiledCollection::compile(std::move(pc));
+    CompiledCollection c = CompiledCollection::compile(std::move(pc), locations);
     // Membership is decided per cart line by validation (engine::Collection::by_line).
     e.collections[c.collection.id].by_line = true;
     if (!c.broken.empty()) {
@@ -293,6 +313,7 @@ Result<std::shared_ptr<const CatalogSnapshot>> CatalogCache::load(const Project&
     OP_ASSIGN(rows.assignments, ValidationRuleRepository(tx).all_assignments(scope));
     OP_ASSIGN(rows.segments, SegmentRepository(tx).all(scope));
     OP_ASSIGN(rows.collections, CollectionRepository(tx).all(scope));
+    OP_ASSIGN(rows.locations, LocationRepository(tx).all(scope));
     OP_ASSIGN(rows.stacking, StackingRepository(tx).find(scope));
     return {};
   }));

@@ -31,9 +31,11 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/geo.h"
 #include "engine/types.h"
 #include "model/campaign.h"
 #include "model/category.h"
+#include "model/location.h"
 #include "model/project.h"
 #include "model/promotion.h"
 #include "model/stacking.h"
@@ -60,6 +62,12 @@ struct CatalogSnapshot {
   // Segments and product collections with their filters compiled, in creation order.
   std::vector<CompiledSegment> segments;
   std::vector<CompiledCollection> collections;
+  // The project's locations, compiled once with their R-tree; segment and collection filters
+  // that name locations hold sets of it.
+  std::shared_ptr<const engine::LocationIndex> locations;
+  // Customer metadata keys location conditions of segments read ("customer_location"): the
+  // request's coordinates, which a redemption's customer upsert does not store (spec 15).
+  std::vector<std::string> customer_location_keys;
   // What could not be read: kind (validation_rule, segment, collection, campaign,
   // promotion_tier) and a line saying which and why.
   struct Broken {
@@ -130,6 +138,7 @@ struct CatalogRows {
   std::vector<RuleAssignment> assignments;
   std::vector<Segment> segments;
   std::vector<ProductCollection> collections;
+  std::vector<Location> locations;
   std::optional<StackingSettings> stacking;
 };
 std::shared_ptr<CatalogSnapshot> compile_catalog(CatalogRows rows, const TimeZone& zone,

@@ -5,6 +5,7 @@
 
 #include "core/crypto.h"
 #include "service/key_service.h"
+#include "service/location_service.h"
 #include "service/paging.h"
 #include "store/campaign_repository.h"
 #include "store/product_repository.h"
@@ -26,14 +27,15 @@ bool listed(const std::vector<std::string>& ids, const std::string& id) {
 
 }  // namespace
 
-CompiledCollection CompiledCollection::compile(ProductCollection c) {
+CompiledCollection CompiledCollection::compile(ProductCollection c,
+                                               const rules::LocationResolver& locations) {
   CompiledCollection out;
   if (c.unreadable) {
     out.broken = "the stored definition cannot be read: " + *c.unreadable;
   } else if (c.type == "AUTO_UPDATE") {
     const Json* f = c.definition.if_contains("filter");
-    auto filter =
-        f ? rules::Filter::compile(*f) : Result<rules::Filter>(Error::invalid_payload("no filter"));
+    auto filter = f ? rules::Filter::compile(*f, locations)
+                    : Result<rules::Filter>(Error::invalid_payload("no filter"));
     if (filter.ok()) {
       out.filter = std::move(*filter);
     } else {
@@ -49,15 +51,16 @@ CompiledCollection CompiledCollection::compile(ProductCollection c) {
   return out;
 }
 
-bool CompiledCollection::has_product(const Json& product, Instant now) const {
+bool CompiledCollection::has_product(const Json& product, Instant now, const Json* sent) const {
   if (!broken.empty() || product.is_null()) return false;
-  if (filter) return filter->matches(product, now);
+  if (filter) return filter->matches(product, now, sent);
   return listed(product_ids, text_at(product, "id"));
 }
 
-bool CompiledCollection::has_sku(const Json& sku, const Json& product, Instant now) const {
+bool CompiledCollection::has_sku(const Json& sku, const Json& product, Instant now,
+                                 const Json* sent) const {
   if (!broken.empty()) return false;
-  if (filter) return !sku.is_null() && filter->matches(sku, now);
+  if (filter) return !sku.is_null() && filter->matches(sku, now, sent);
   return listed(sku_ids, text_at(sku, "id")) || listed(product_ids, text_at(sku, "product_id")) ||
          listed(product_ids, text_at(product, "id"));
 }
@@ -93,6 +96,9 @@ Result<ProductCollection> CollectionService::create(const Principal& who,
   c.created_at = now_utc();
   OP_TRY(store_.in_write([&](UnitOfWork& tx) -> Status {
     const Scope scope = who.scope();
+    if (c.type == "AUTO_UPDATE") {  // the locations it names exist in this unit
+      OP_TRY(rules::Filter::compile(*in.filter, location_resolver_in(tx, scope)));
+    }
     if (c.type == "STATIC") {
       JsonArray listed_products;
       for (const CollectionItemRef& p : *in.products) {

@@ -47,11 +47,14 @@ struct CompiledCollection {
   std::vector<std::string> product_ids, sku_ids;
   std::string broken;
 
-  static CompiledCollection compile(ProductCollection c);
+  // `locations`: resolves the ids `$in_location` names (null: location conditions never hold).
+  static CompiledCollection compile(ProductCollection c,
+                                    const rules::LocationResolver& locations = nullptr);
   // `product` and `sku` as the API shows them (either may be null). A SKU is a member on its
-  // own fields, or (STATIC) when its product is listed.
-  bool has_product(const Json& product, Instant now) const;
-  bool has_sku(const Json& sku, const Json& product, Instant now) const;
+  // own fields, or (STATIC) when its product is listed. `sent`: the cart line's own data, where
+  // location conditions read coordinates ({"metadata": the line's metadata}).
+  bool has_product(const Json& product, Instant now, const Json* sent = nullptr) const;
+  bool has_sku(const Json& sku, const Json& product, Instant now, const Json* sent = nullptr) const;
 };
 
 class CollectionService {

@@ -6,6 +6,7 @@
 
 #include "core/crypto.h"
 #include "engine/engine.h"
+#include "engine/geo.h"
 #include "service/customer_service.h"
 #include "service/incentives.h"
 #include "service/usage_rows.h"
@@ -19,14 +20,35 @@
 namespace openpromo {
 namespace {
 
+// Why the location conditions of `filter` cannot hold for `sent` (the request's own copy of the
+// customer or cart line): the first location path it holds no readable geopoint at; empty when
+// every path has one.
+std::string missing_coordinates(const rules::Filter& filter, const Json& sent,
+                                std::string_view where) {
+  for (const std::string& path : filter.location_paths()) {
+    const Json* metadata = sent.is_object() ? sent.as_object().if_contains("metadata") : nullptr;
+    const Json* v = metadata && metadata->is_object()
+                        ? metadata->as_object().if_contains(std::string_view(path).substr(9))
+                        : nullptr;
+    if (v && v->is_string() && engine::parse_geo_uri(v->as_string(), path).ok()) continue;
+    return "the request sends no coordinates (\"geo:LATITUDE,LONGITUDE\") in " +
+           std::string(where) + path + ", so its location conditions do not hold";
+  }
+  return {};
+}
+
 // The customer's segments, when the project has any: static memberships from the store, filters
-// over the stored profile (with its summary counters when a filter reads them). The stored
+// over the stored profile (with its summary counters when a filter reads them), or over the
+// customer as the request sends it when it is not stored. Location conditions read the
+// coordinates the request sends (customer.metadata.<key>), never the profile's. The stored
 // metadata also fills keys the request did not send, so customer rules see the profile.
 Status add_segments(UnitOfWork& tx, const Principal& who, const Wire& wire,
-                    const CatalogSnapshot& snapshot, const Customer& stored,
+                    const CatalogSnapshot& snapshot, const Customer* stored,
                     engine::Request& request) {
   engine::Customer& customer = request.customer;
-  if (const Json* m = stored.definition.if_contains("metadata"); m && m->is_object()) {
+  const Json sent = JsonObject{{"metadata", customer.metadata}};
+  if (const Json* m = stored ? stored->definition.if_contains("metadata") : nullptr;
+      m && m->is_object()) {
     for (const auto& [k, v] : m->as_object()) {
       if (!customer.metadata.contains(k)) customer.metadata[k] = v;
     }
@@ -42,16 +64,33 @@ Status add_segments(UnitOfWork& tx, const Principal& who, const Wire& wire,
     has_static = has_static || !seg.filter;
   }
   CustomerSummary counters;
-  if (needs_summary) {
-    OP_ASSIGN(counters, customer_summary_in(tx, scope, stored.id));
-  }
   std::vector<std::string> static_ids;
-  if (has_static) {
-    OP_ASSIGN(static_ids, SegmentRepository(tx).static_segments_of(scope, stored.id));
+  Json document;
+  if (stored) {
+    if (needs_summary) {
+      OP_ASSIGN(counters, customer_summary_in(tx, scope, stored->id));
+    }
+    if (has_static) {
+      OP_ASSIGN(static_ids, SegmentRepository(tx).static_segments_of(scope, stored->id));
+    }
+    document = wire.customer(*stored, counters);
+  } else {
+    document = customer.source.is_object() ? customer.source : Json(JsonObject{});
+    if (!document.as_object().contains("metadata"))
+      document.as_object()["metadata"] = sent.at("metadata");
   }
-  const Json document = wire.customer(stored, counters);
-  for (std::string& id : member_segments(snapshot.segments, document, static_ids, now_utc())) {
+  const Instant now = now_utc();
+  for (std::string& id : member_segments(snapshot.segments, document, static_ids, now, &sent)) {
     customer.segments.push_back(std::move(id));
+  }
+  if (!request.explain) return {};
+  for (const CompiledSegment& seg : snapshot.segments) {
+    if (!seg.filter || std::find(customer.segments.begin(), customer.segments.end(),
+                                 seg.segment.id) != customer.segments.end()) {
+      continue;
+    }
+    std::string note = missing_coordinates(*seg.filter, sent, "customer.");
+    if (!note.empty()) request.group_notes.emplace(seg.segment.id, std::move(note));
   }
   return {};
 }
@@ -96,6 +135,7 @@ Status add_collections(UnitOfWork& tx, const Principal& who, const Wire& wire,
     return it == skus_by_key.end() ? nullptr : it->second;
   };
   const Instant now = now_utc();
+  std::vector<Json> sent_lines;  // for explain
   for (engine::OrderItem& item : request.order.items) {
     const Sku* sku = sku_of(item.sku_id);
     if (!sku) sku = sku_of(item.sku_source_id);
@@ -115,12 +155,29 @@ Status add_collections(UnitOfWork& tx, const Principal& who, const Wire& wire,
     Json sku_doc = sku ? wire.sku(*sku) : Json(nullptr);
     if (!sku && item.sku.is_object()) sku_doc = item.sku;
     const bool sku_line = item.related_object == "sku" || !sku_doc.is_null();
+    // Coordinates as the line sends them: its metadata, else the product's or SKU's it sends.
+    JsonObject line_metadata = item.product_metadata;
+    for (const auto& [k, v] : item.sku_metadata) line_metadata[k] = v;
+    for (const auto& [k, v] : item.metadata) line_metadata[k] = v;
+    const Json sent = JsonObject{{"metadata", std::move(line_metadata)}};
     for (const CompiledCollection& c : snapshot.collections) {
-      const bool member =
-          sku_line ? c.has_sku(sku_doc, product_doc, now) : c.has_product(product_doc, now);
+      const bool member = sku_line ? c.has_sku(sku_doc, product_doc, now, &sent)
+                                   : c.has_product(product_doc, now, &sent);
       if (!member) continue;
       item.collections.push_back(c.collection.id);
     }
+    if (request.explain) sent_lines.push_back(sent);
+  }
+  if (!request.explain) return {};
+  // A location collection no line sends coordinates for: explain says so.
+  for (const CompiledCollection& c : snapshot.collections) {
+    if (!c.filter) continue;
+    std::string note;
+    for (const Json& sent : sent_lines) {
+      note = missing_coordinates(*c.filter, sent, "order.items[].");
+      if (note.empty()) break;
+    }
+    if (!note.empty()) request.group_notes.emplace(c.collection.id, std::move(note));
   }
   return {};
 }
@@ -281,10 +338,10 @@ Result<DecisionInputs> read_decision_inputs(UnitOfWork& tx, const Principal& who
                                                              : customer.source_id;
   if (customer.present && key) {
     OP_ASSIGN(in.customer, CustomerRepository(tx).find(scope, *key));
-    if (in.customer) {
-      customer.stored_id = in.customer->id;
-      OP_TRY(add_segments(tx, who, wire, snapshot, *in.customer, request));
-    }
+    if (in.customer) customer.stored_id = in.customer->id;
+  }
+  if (customer.present) {
+    OP_TRY(add_segments(tx, who, wire, snapshot, in.customer ? &*in.customer : nullptr, request));
   }
   OP_TRY(add_collections(tx, who, wire, snapshot, request));
 

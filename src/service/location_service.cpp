@@ -15,7 +15,39 @@ Status check_name(const std::optional<std::string>& name) {
   return {};
 }
 
+engine::LocationIndex::Entry entry_of(const Location& l) {
+  engine::LocationIndex::Entry e{l.id, nullptr, {}};
+  auto shape = engine::parse_shape(l.shape);
+  if (shape.ok()) {
+    e.shape = std::move(*shape);
+  } else {
+    e.broken = shape.error().details;
+  }
+  return e;
+}
+
 }  // namespace
+
+std::shared_ptr<const engine::LocationIndex> compile_locations(
+    const std::vector<Location>& locations) {
+  std::vector<engine::LocationIndex::Entry> entries;
+  entries.reserve(locations.size());
+  for (const Location& l : locations) entries.push_back(entry_of(l));
+  return engine::LocationIndex::build(std::move(entries));
+}
+
+rules::LocationResolver location_resolver_in(UnitOfWork& tx, const Scope& scope) {
+  return
+      [&tx, scope](const std::vector<std::string>& ids,
+                   const std::string& field) -> Result<std::shared_ptr<const rules::LocationSet>> {
+        std::vector<engine::LocationIndex::Entry> entries;
+        for (const std::string& id : ids) {
+          OP_ASSIGN(auto found, LocationRepository(tx).find(scope, id));
+          if (found) entries.push_back(entry_of(*found));
+        }
+        return engine::LocationIndex::build(std::move(entries))->set_of(ids, field);
+      };
+}
 
 Result<Location> LocationService::create(const Principal& who, std::optional<std::string> name,
                                          std::optional<Json> shape) {

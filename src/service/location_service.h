@@ -5,15 +5,26 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/error.h"
 #include "core/json.h"
+#include "engine/geo.h"
 #include "model/api_key.h"
 #include "model/list_query.h"
 #include "model/location.h"
+#include "rules/filter.h"
 #include "store/store.h"
 
 namespace openpromo {
+
+// Locations compiled into an index (service/catalog_cache.h holds one per snapshot); a stored
+// shape that no longer parses is kept as broken, so filters naming it fail closed.
+std::shared_ptr<const engine::LocationIndex> compile_locations(
+    const std::vector<Location>& locations);
+// Resolves location ids against the store in `tx` (each looked up by id), for a filter being
+// created: an unknown location is a 400 naming the filter field.
+rules::LocationResolver location_resolver_in(UnitOfWork& tx, const Scope& scope);
 
 class LocationService {
  public:

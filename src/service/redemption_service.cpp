@@ -155,7 +155,15 @@ Result<Answer> RedemptionService::redeem(const Principal& who, RedemptionInput i
     // The customer, upserted from the request: its id keys the per-customer counters.
     std::optional<Customer> customer;
     if (input.customer) {
-      OP_ASSIGN(customer, upsert_customer_in(tx, who, wire_, *input.customer));
+      // Coordinates sent for location segments are checked, not stored (spec 15): the profile
+      // never learns where the shopper was.
+      CustomerDraft draft = *input.customer;
+      if (draft.metadata && draft.metadata->is_object()) {
+        for (const std::string& k : snapshot->customer_location_keys) {
+          draft.metadata->as_object().erase(k);
+        }
+      }
+      OP_ASSIGN(customer, upsert_customer_in(tx, who, wire_, draft));
       request.customer.present = true;
       request.customer.stored_id = customer->id;
     }

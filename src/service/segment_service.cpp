@@ -5,13 +5,14 @@
 #include "core/crypto.h"
 #include "service/customer_service.h"
 #include "service/key_service.h"
+#include "service/location_service.h"
 #include "store/customer_repository.h"
 #include "store/order_repository.h"
 #include "store/segment_repository.h"
 
 namespace openpromo {
 
-CompiledSegment compile_segment(Segment s) {
+CompiledSegment compile_segment(Segment s, const rules::LocationResolver& locations) {
   CompiledSegment c{std::move(s), std::nullopt, {}};
   if (c.segment.unreadable) {
     c.broken = "the stored definition cannot be read: " + *c.segment.unreadable;
@@ -23,7 +24,7 @@ CompiledSegment compile_segment(Segment s) {
     c.broken = "the stored segment has no filter";
     return c;
   }
-  auto filter = rules::Filter::compile(*f);
+  auto filter = rules::Filter::compile(*f, locations);
   if (!filter.ok()) {
     c.broken = "the stored filter no longer compiles: " + filter.error().details;
     return c;
@@ -34,11 +35,12 @@ CompiledSegment compile_segment(Segment s) {
 
 std::vector<std::string> member_segments(const std::vector<CompiledSegment>& segments,
                                          const Json& customer,
-                                         const std::vector<std::string>& static_ids, Instant now) {
+                                         const std::vector<std::string>& static_ids, Instant now,
+                                         const Json* sent) {
   std::vector<std::string> out;
   for (const CompiledSegment& s : segments) {
     if (!s.broken.empty()) continue;
-    const bool member = s.filter ? s.filter->matches(customer, now)
+    const bool member = s.filter ? s.filter->matches(customer, now, sent)
                                  : std::find(static_ids.begin(), static_ids.end(), s.segment.id) !=
                                        static_ids.end();
     if (member) out.push_back(s.segment.id);
@@ -61,7 +63,7 @@ Result<Segment> SegmentService::create(const Principal& who, const SegmentInput&
     if (!in.filter || !in.filter->is_object()) {
       return Error::invalid_payload("an " + s.type + " segment needs a filter object");
     }
-    OP_TRY(rules::Filter::compile(*in.filter));
+    OP_TRY(rules::Filter::compile(*in.filter));  // the shape first; locations in the unit
     s.definition["filter"] = *in.filter;
   } else if (in.customers && in.customers->size() > kMaxStaticCustomers) {
     return Error::invalid_payload("a static segment lists at most 20000 customers");
@@ -70,6 +72,9 @@ Result<Segment> SegmentService::create(const Principal& who, const SegmentInput&
   s.project_id = who.project_id;
   s.created_at = now_utc();
   OP_TRY(store_.in_write([&](UnitOfWork& tx) -> Status {
+    if (s.type != "static") {
+      OP_TRY(rules::Filter::compile(*in.filter, location_resolver_in(tx, who.scope())));
+    }
     std::vector<std::string> members;
     if (s.type == "static" && in.customers) {
       for (const std::string& ref : *in.customers) {

@@ -53,13 +53,18 @@ struct CompiledSegment {
   std::optional<rules::Filter> filter;  // auto-update / passive
   std::string broken;
 };
-CompiledSegment compile_segment(Segment segment);
+// `locations`: resolves the ids `$in_location` names (null: location conditions never hold, for
+// membership asked without a request).
+CompiledSegment compile_segment(Segment segment,
+                                const rules::LocationResolver& locations = nullptr);
 
 // Which of `segments` a customer (as the API shows it; `static_ids`: its static segments)
-// belongs to; shared with validation, which evaluates the catalog's compiled filters.
+// belongs to; shared with validation, which evaluates the catalog's compiled filters. `sent`:
+// the customer as the request sends it, where location conditions read coordinates.
 std::vector<std::string> member_segments(const std::vector<CompiledSegment>& segments,
                                          const Json& customer,
-                                         const std::vector<std::string>& static_ids, Instant now);
+                                         const std::vector<std::string>& static_ids, Instant now,
+                                         const Json* sent = nullptr);
 
 // After a customer's data changed in `tx`: records entering and leaving auto-update segments as
 // `customer.segment.entered|left` activity (passive segments change silently, spec 16.2), in the

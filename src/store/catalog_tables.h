@@ -21,7 +21,7 @@ struct CatalogTable {
   std::string_view update_columns = {};
 };
 
-inline constexpr std::array<CatalogTable, 9> kCatalogTables{{
+inline constexpr std::array<CatalogTable, 10> kCatalogTables{{
     {"categories"},
     {"campaigns", "name, active, category_id, start_date, expiration_date, definition, deleted_at"},
     {"promotion_tiers"},
@@ -31,16 +31,16 @@ inline constexpr std::array<CatalogTable, 9> kCatalogTables{{
     {"segments"},
     {"product_collections"},
     {"stacking_rules"},
+    {"locations", "shape"},  // the snapshot compiles shapes; names are only shown
 }};
 
 // Tables of the schema that are not catalog definitions.
-inline constexpr std::array<std::string_view, 29> kDataTables{{
+inline constexpr std::array<std::string_view, 28> kDataTables{{
     "schema_migrations",
     "store_settings",
     "projects",
     "api_keys",
     "oauth_tokens",
-    "locations",
     "catalog_versions",
     "vouchers",
     "async_actions",

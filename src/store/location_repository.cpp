@@ -37,7 +37,19 @@ Status LocationRepository::insert(const Scope& scope, const Location& l) {
   OP_TRY(tx_.query(
       "INSERT INTO locations (" + std::string(kColumns) + ") VALUES (?, ?, ?, ?, ?, NULL)",
       {l.id, scope.project_id, l.name, to_json_text(l.shape), l.created_at.millis}));
+  tx_.catalog_changed(scope.project_id);
   return {};
+}
+
+Result<std::vector<Location>> LocationRepository::all(const Scope& scope) {
+  const sql::Scoped s(scope);
+  OP_ASSIGN(auto rs, tx_.query("SELECT " + std::string(kColumns) + " FROM locations WHERE " +
+                                   s.where() + " ORDER BY created_at, id",
+                               s.params({})));
+  std::vector<Location> out;
+  out.reserve(rs.rows.size());
+  for (const auto& row : rs.rows) out.push_back(from_row(row));
+  return out;
 }
 
 Result<std::optional<Location>> LocationRepository::find(const Scope& scope, std::string_view id) {
@@ -63,6 +75,7 @@ Status LocationRepository::update(const Scope& scope, const Location& l) {
                                   s.where() + " AND id = ?",
                               params));
   if (r.affected == 0) return Error::not_found("location", l.id);
+  tx_.catalog_changed(scope.project_id);
   return {};
 }
 
@@ -71,6 +84,7 @@ Status LocationRepository::remove(const Scope& scope, std::string_view id) {
   OP_ASSIGN(auto r, tx_.query("DELETE FROM locations WHERE " + s.where() + " AND id = ?",
                               s.params({std::string(id)})));
   if (r.affected == 0) return Error::not_found("location", std::string(id));
+  tx_.catalog_changed(scope.project_id);
   return {};
 }
 

@@ -1,4 +1,5 @@
-// Locations (spec 15), scoped by project.
+// Locations (spec 15), scoped by project. A catalog table (store/catalog_tables.h): the
+// snapshot holds their compiled shapes, so every write marks the catalog changed.
 #pragma once
 
 #include <optional>
@@ -20,6 +21,8 @@ class LocationRepository {
 
   Status insert(const Scope& scope, const Location& location);
   Result<std::optional<Location>> find(const Scope& scope, std::string_view id);
+  // Every location of the project, oldest first (the catalog snapshot compiles them).
+  Result<std::vector<Location>> all(const Scope& scope);
   // Filters on name, created_at, updated_at; order by created_at or updated_at.
   Result<Page<Location>> list(const Scope& scope, const ListQuery& query);
   // Writes name and shape; not found: 404.

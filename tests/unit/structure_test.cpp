@@ -264,6 +264,49 @@ TEST_F(StructureTest, ARuleOnASegmentWhoseFilterNoLongerCompilesRestricts) {
   EXPECT_GE(app_->metrics().unreadable_definitions("segment"), 1u);
 }
 
+// A location whose stored shape no longer parses cannot say who is inside: the segment that
+// names it is broken, and rules on it (in or not in) make their incentives inapplicable.
+TEST_F(StructureTest, ALocationWhoseShapeCannotBeReadRestricts) {
+  const std::string location = created_id(
+      post("/v1/locations", R"({"name":"stadium","shape":{"type":"circle","format":"distance",)"
+                            R"("distance":{"center":"geo:52.23,21.01","radius":"1 km"}}})"));
+  const std::string segment = created_id(post(
+      "/v1/segments", R"({"name":"in the stadium","type":"passive","filter":{"junction":"and",)"
+                      R"("metadata.at":{"conditions":{"$in_location":[")" +
+                          location + R"("]}}}})"));
+  for (const auto& [code, op] : {std::pair{"GEO-IN", "$is"}, std::pair{"GEO-OUT", "$is_not"}}) {
+    ASSERT_EQ(post("/v1/vouchers/" + std::string(code),
+                   R"({"type":"DISCOUNT_VOUCHER","discount":{"type":"AMOUNT","amount_off":100}})")
+                  .status,
+              200);
+    assign(rule(code, R"({"1":{"name":"customer.segment","conditions":{")" + std::string(op) +
+                          R"(":[")" + segment + R"("]}},"logic":"1"})"),
+           "voucher", code);
+  }
+  const auto validate = [&](const std::string& code, const std::string& at) {
+    Reply r = post("/v1/validations",
+                   R"({"redeemables":[{"object":"voucher","id":")" + code +
+                       R"("}],"order":{"amount":10000},"customer":{"source_id":"geo-fan",)"
+                       R"("metadata":{"at":")" +
+                       at + R"("}}})");
+    EXPECT_EQ(r.status, 200) << r.body;
+    return r.status == 200 ? r.json().at("redeemables").as_array().at(0).as_object()
+                           : json::object{};
+  };
+  EXPECT_EQ(status_of(validate("GEO-IN", "geo:52.23,21.011")), "APPLICABLE");
+  EXPECT_EQ(status_of(validate("GEO-OUT", "geo:10,10")), "APPLICABLE");
+
+  sql("UPDATE locations SET shape = ? WHERE id = ?", {R"({"type":"circle"})", location});
+  for (const auto& [code, at] :
+       {std::pair{"GEO-IN", "geo:52.23,21.011"}, std::pair{"GEO-OUT", "geo:10,10"}}) {
+    const json::object r = validate(code, at);
+    EXPECT_EQ(status_of(r), "INAPPLICABLE") << code << ": " << json::serialize(r);
+    EXPECT_EQ(key_of(r), "definition_unreadable") << json::serialize(r);
+  }
+  EXPECT_GE(app_->metrics().unreadable_definitions("location"), 1u);
+  EXPECT_GE(app_->metrics().unreadable_definitions("segment"), 1u);
+}
+
 // ---- whatever a write accepts, validation can evaluate -----------------------------------------
 
 // Generated definitions, most of them wrong in some way: money out of bounds or fractional,
