@@ -32,7 +32,8 @@ constexpr std::array<sql::ListField, 9> kListFields{{
 }};
 
 // Binned campaigns are invisible to lists: the view-like table expression filters them.
-constexpr sql::ListTable kTable{"campaigns", kColumns, kListFields, "deleted_at IS NULL"};
+constexpr sql::ListTable kTable{"campaigns", kColumns, kListFields, "deleted_at IS NULL",
+                                "campaigns.id"};
 
 Campaign from_row(const sql::Row& r) {
   Campaign c;

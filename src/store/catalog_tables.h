@@ -21,7 +21,7 @@ struct CatalogTable {
   std::string_view update_columns = {};
 };
 
-inline constexpr std::array<CatalogTable, 10> kCatalogTables{{
+inline constexpr std::array<CatalogTable, 11> kCatalogTables{{
     {"categories"},
     {"campaigns", "name, active, category_id, start_date, expiration_date, definition, deleted_at"},
     {"promotion_tiers"},
@@ -31,16 +31,20 @@ inline constexpr std::array<CatalogTable, 10> kCatalogTables{{
     {"segments"},
     {"product_collections"},
     {"stacking_rules"},
-    {"locations", "shape"},  // the snapshot compiles shapes; names are only shown
+    {"locations", "shape"},    // the snapshot compiles shapes; names are only shown
+    {"campaign_assignments"},  // who may use a campaign (validation checks it on the snapshot)
 }};
 
 // Tables of the schema that are not catalog definitions.
-inline constexpr std::array<std::string_view, 28> kDataTables{{
+inline constexpr std::array<std::string_view, 31> kDataTables{{
     "schema_migrations",
     "store_settings",
     "projects",
     "api_keys",
     "oauth_tokens",
+    "areas",
+    "area_stores",
+    "key_assignments",
     "catalog_versions",
     "vouchers",
     "async_actions",

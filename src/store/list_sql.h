@@ -29,6 +29,9 @@ struct ListTable {
   std::string_view columns;  // the SELECT list handed to the row decoder
   std::span<const ListField> fields;
   std::string_view base_condition = {};  // always applied, e.g. "deleted_at IS NULL"
+  // Rows of campaigns: the column naming the campaign, qualified ("vouchers.campaign_id");
+  // a restricted scope lists only rows of campaigns it sees (store/scope_sql.h).
+  std::string_view campaign_column = {};
 };
 
 // Rows of `table.columns` for one page, plus the total of matching rows, in `scope`. Count and

@@ -782,7 +782,62 @@ CREATE TABLE locations (
 CREATE INDEX locations_project_created ON locations (project_id, created_at, id);
 )sql";
 
-constexpr std::array<Migration, 23> kMigrations{{
+// Areas and stores (spec 14): areas of a project, stores of an area, and the assignments of
+// campaigns and of restricted API keys to them. An assignment is at one of three levels: the
+// area itself (area_store_id NULL, all_stores 0), "all stores of the area" (all_stores 1, which
+// also covers stores created later), or one store (area_store_id set, area_id its area).
+// Redemptions and publications record the calling key's store for per-store reports.
+constexpr std::string_view kAreas = R"sql(
+CREATE TABLE areas (
+  id TEXT PRIMARY KEY,
+  project_id TEXT NOT NULL REFERENCES projects (id),
+  name TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT
+);
+CREATE INDEX areas_project_created ON areas (project_id, created_at, id);
+CREATE TABLE area_stores (
+  id TEXT PRIMARY KEY,
+  project_id TEXT NOT NULL REFERENCES projects (id),
+  area_id TEXT NOT NULL REFERENCES areas (id),
+  name TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT
+);
+CREATE INDEX area_stores_area ON area_stores (project_id, area_id, created_at, id);
+CREATE TABLE campaign_assignments (
+  id TEXT PRIMARY KEY,
+  project_id TEXT NOT NULL REFERENCES projects (id),
+  campaign_id TEXT NOT NULL,
+  area_id TEXT NOT NULL REFERENCES areas (id),
+  area_store_id TEXT REFERENCES area_stores (id),
+  all_stores INTEGER NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX campaign_assignments_unique
+  ON campaign_assignments (project_id, campaign_id, area_id, COALESCE(area_store_id, ''), all_stores);
+CREATE INDEX campaign_assignments_campaign ON campaign_assignments (campaign_id);
+CREATE INDEX campaign_assignments_store ON campaign_assignments (project_id, area_store_id);
+CREATE INDEX campaign_assignments_area ON campaign_assignments (project_id, area_id);
+CREATE TABLE key_assignments (
+  id TEXT PRIMARY KEY,
+  project_id TEXT NOT NULL REFERENCES projects (id),
+  key_id TEXT NOT NULL REFERENCES api_keys (id),
+  area_id TEXT NOT NULL REFERENCES areas (id),
+  area_store_id TEXT REFERENCES area_stores (id),
+  all_stores INTEGER NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX key_assignments_key ON key_assignments (key_id);
+CREATE INDEX key_assignments_store ON key_assignments (project_id, area_store_id);
+CREATE INDEX key_assignments_area ON key_assignments (project_id, area_id);
+ALTER TABLE redemptions ADD COLUMN area_store_id TEXT;
+ALTER TABLE publications ADD COLUMN api_key_id TEXT;
+ALTER TABLE publications ADD COLUMN area_store_id TEXT;
+CREATE INDEX redemptions_store ON redemptions (project_id, area_store_id, created_at);
+)sql";
+
+constexpr std::array<Migration, 24> kMigrations{{
     {1, "foundation: projects, api keys, categories", kFoundation},
     {2, "campaigns, vouchers, async actions", kCampaigns},
     {3, "promotion tiers and stacks", kPromotions},
@@ -807,6 +862,7 @@ constexpr std::array<Migration, 23> kMigrations{{
     {21, "products and SKUs in the bin", kProductBin},
     {22, "OAuth tokens", kOAuthTokens},
     {23, "locations", kLocations},
+    {24, "areas, stores and their assignments", kAreas},
 }};
 
 }  // namespace

@@ -28,7 +28,8 @@ constexpr std::array<sql::ListField, 7> kTierFields{{
     {"created_at", "created_at", sql::FieldType::kTimestamp, true},
     {"updated_at", "COALESCE(updated_at, created_at)", sql::FieldType::kTimestamp, true},
 }};
-constexpr sql::ListTable kTiers{"promotion_tiers", kTierColumns, kTierFields, kLiveCampaign};
+constexpr sql::ListTable kTiers{"promotion_tiers", kTierColumns, kTierFields, kLiveCampaign,
+                                "promotion_tiers.campaign_id"};
 
 PromotionTier tier_from_row(const sql::Row& r) {
   PromotionTier t;
@@ -59,7 +60,8 @@ constexpr std::array<sql::ListField, 5> kStackFields{{
     {"created_at", "created_at", sql::FieldType::kTimestamp, true},
     {"updated_at", "COALESCE(updated_at, created_at)", sql::FieldType::kTimestamp, true},
 }};
-constexpr sql::ListTable kStacks{"promotion_stacks", kStackColumns, kStackFields, kLiveCampaign};
+constexpr sql::ListTable kStacks{"promotion_stacks", kStackColumns, kStackFields, kLiveCampaign,
+                                 "promotion_stacks.campaign_id"};
 
 std::string ids_text(const std::vector<std::string>& ids) {
   JsonArray a;

@@ -25,7 +25,7 @@ constexpr std::array<sql::ListField, 10> kFields{{
     {"is_referral_code", "is_referral_code", sql::FieldType::kBoolean, false},
     {"vouchers_key", "vouchers_key", sql::FieldType::kText, false},
 }};
-constexpr sql::ListTable kTable{"publications", kColumns, kFields};
+constexpr sql::ListTable kTable{"publications", kColumns, kFields, {}, "publications.campaign_id"};
 
 Publication from_row(const sql::Row& r) {
   Publication p;

@@ -80,7 +80,7 @@ constexpr std::array<sql::ListField, 10> kFields{{
     {"related_object_type", "related_object_type", sql::FieldType::kText, false},
     {"parent_id", "parent_id", sql::FieldType::kText, false},
 }};
-constexpr sql::ListTable kTable{"redemptions", kColumns, kFields};
+constexpr sql::ListTable kTable{"redemptions", kColumns, kFields, {}, "redemptions.campaign_id"};
 
 constexpr std::string_view kCounterColumns =
     "row_key, count, customers, order_amount, discount_amount, gift_amount, day_period,"

@@ -1,6 +1,13 @@
 // The one translation of a Scope into SQL. Every repository query is scoped through it: the
 // predicate leads the WHERE clause and its values lead the parameters, so a query cannot forget
-// the project (or, with areas and stores, the narrower levels) it runs in.
+// the project, or the areas and stores of a restricted caller, it runs in.
+//
+// Rows that belong to a campaign (campaigns, vouchers, promotion tiers, redemptions,
+// publications) are scoped with `Scoped::campaign_rows(scope, column)`: for a restricted scope
+// the predicate also requires the campaign named by `column` to be visible (model/scope.h: one of
+// its assignments meets one of the caller's). Lookups of one row that must tell "not yours"
+// (403) from "not there" (404) select `access(...)` as a column instead, and edits require
+// `ownership(...)`. Unrestricted scopes add nothing: `project_id = ?` stays the whole predicate.
 #pragma once
 
 #include <initializer_list>
@@ -13,30 +20,58 @@
 
 namespace openpromo::sql {
 
+// A SQL boolean expression with its parameters, to splice into a query.
+struct Predicate {
+  std::string sql;
+  std::vector<Value> params;
+};
+
+// Whether the campaign `campaign_column` names is visible to `scope` ("1" when unrestricted).
+Predicate campaign_visible(const Scope& scope, std::string_view campaign_column);
+// Whether `scope` owns that campaign (each of its assignments covered; "1" when unrestricted).
+Predicate campaign_owned(const Scope& scope, std::string_view campaign_column);
+
 class Scoped {
  public:
   // `alias`: the table alias the predicate qualifies (`c` -> `c.project_id = ?`).
   explicit Scoped(const Scope& scope, std::string_view alias = {})
       : where_(alias.empty() ? "project_id = ?" : std::string(alias) + ".project_id = ?"),
-        project_id_(scope.project_id) {}
+        project_id_(scope.project_id) {
+    params_.emplace_back(project_id_);
+  }
+  // Rows of campaigns: `campaign_column` (e.g. "campaign_id", "id") names the campaign, and a
+  // restricted scope sees only rows of campaigns it sees.
+  static Scoped campaign_rows(const Scope& scope, std::string_view campaign_column,
+                              std::string_view alias = {}) {
+    Scoped s(scope, alias);
+    if (scope.restricted) {
+      Predicate p = campaign_visible(scope, campaign_column);
+      s.where_ += " AND " + p.sql;
+      for (Value& v : p.params) s.params_.push_back(std::move(v));
+    }
+    return s;
+  }
 
-  // "project_id = ?": put first in WHERE.
+  // "project_id = ?" (and the visibility of campaign rows): put first in WHERE.
   const std::string& where() const { return where_; }
   // The predicate's values followed by `rest`.
   std::vector<Value> params(std::initializer_list<Value> rest = {}) const {
     std::vector<Value> out;
-    out.reserve(rest.size() + 1);
-    out.emplace_back(project_id_);
+    out.reserve(rest.size() + params_.size());
+    out.insert(out.end(), params_.begin(), params_.end());
     out.insert(out.end(), rest.begin(), rest.end());
     return out;
   }
   // Appends the predicate's values to `params` (for queries built piece by piece).
-  void bind(std::vector<Value>& params) const { params.emplace_back(project_id_); }
+  void bind(std::vector<Value>& params) const {
+    params.insert(params.end(), params_.begin(), params_.end());
+  }
   const std::string& project_id() const { return project_id_; }
 
  private:
   std::string where_;
   std::string project_id_;
+  std::vector<Value> params_;
 };
 
 }  // namespace openpromo::sql

@@ -39,7 +39,8 @@ constexpr std::array<sql::ListField, 14> kListFields{{
     {"updated_at", "COALESCE(updated_at, created_at)", sql::FieldType::kTimestamp, true},
 }};
 
-constexpr sql::ListTable kTable{"vouchers", kColumns, kListFields, "deleted_at IS NULL"};
+constexpr sql::ListTable kTable{"vouchers", kColumns, kListFields, "deleted_at IS NULL",
+                                "vouchers.campaign_id"};
 
 // kColumns with every name prefixed by the table (for UPDATE ... FROM).
 std::string qualified_columns() {
