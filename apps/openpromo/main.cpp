@@ -41,7 +41,8 @@ constexpr const char* kUsage = R"(usage:
                   [--idle-timeout-ms N] [--header-timeout-ms N] [--shutdown-grace-ms N]
                   [--job-lease-ms N] [--catalog-recheck-ms N] [--exports-dir DIR]
   openpromo migrate [--db URL]
-  openpromo keys create [--db URL] [--project ID] --role admin|user|management [--client --origin URL ...]
+  openpromo keys create [--db URL] [--project ID] --role admin|user|restricted|management [--client --origin URL ...]
+                        [--area ID]... [--store ID]... [--all-stores-of ID]...  (restricted keys)
   openpromo projects create [--db URL] --name NAME
 
 environment: OPENPROMO_LISTEN, OPENPROMO_DB, OPENPROMO_EXPORTS_DIR, OPENPROMO_BOOTSTRAP_APP_ID, OPENPROMO_BOOTSTRAP_APP_TOKEN
@@ -153,7 +154,7 @@ int cmd_keys(const Args& args) {
   const auto role = management ? std::optional<Role>(Role::kAdmin)
                                : role_from_string(args.get("role").value_or(""));
   if (!role) {
-    std::fputs("openpromo: keys create needs --role admin|user|management\n", stderr);
+    std::fputs("openpromo: keys create needs --role admin|user|restricted|management\n", stderr);
     return 2;
   }
   const bool client = args.flag("client");
@@ -188,7 +189,19 @@ int cmd_keys(const Args& args) {
   const KeyKind kind = management ? KeyKind::kManagement
                        : client   ? KeyKind::kClient
                                   : KeyKind::kServer;
-  auto created = keys.create(*project, kind, *role, origins);
+  // `--role restricted`: the key's areas and stores (spec 14.2), each flag repeatable.
+  AssignmentIds assignments;
+  for (auto [flag, target] :
+       {std::pair{"area", &assignments.areas_ids}, std::pair{"store", &assignments.area_stores_ids},
+        std::pair{"all-stores-of", &assignments.area_all_stores_ids}}) {
+    if (auto it = args.values.find(flag); it != args.values.end()) *target = it->second;
+  }
+  if (*role == Role::kRestricted && assignments.empty()) {
+    std::fputs("openpromo: a restricted key needs --area, --store or --all-stores-of IDs\n",
+               stderr);
+    return 2;
+  }
+  auto created = keys.create(*project, kind, *role, origins, assignments);
   if (!created.ok()) return fail(created.error());
   boost::json::object out;
   out["id"] = created->key.id;

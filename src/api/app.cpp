@@ -126,6 +126,7 @@ App::App(Store& store, AppOptions options)
   add_export_routes(router_, services_);
   add_auth_routes(router_, services_);
   add_location_routes(router_, services_);
+  add_area_routes(router_, services_);
   add_template_routes(router_, services_);
 }
 

@@ -20,6 +20,7 @@
 #include "api/router.h"
 #include "api/wire_codecs.h"
 #include "model/api_key.h"
+#include "service/area_service.h"
 #include "service/bin_service.h"
 #include "service/bulk_jobs.h"
 #include "service/campaign_service.h"
@@ -107,7 +108,8 @@ struct Services {
         exports(s, wire, {vouchers, customers, orders, redemptions, publications},
                 std::move(exports_dir), [this] { wake(); }),
         templates(s, campaigns, promotions),
-        locations(s) {}
+        locations(s),
+        areas(s) {}
   void wake() {
     if (wake_jobs) wake_jobs();
   }
@@ -137,6 +139,7 @@ struct Services {
   ExportService exports;
   TemplateService templates;
   LocationService locations;
+  AreaService areas;
   std::function<void()> wake_jobs;  // set by whoever runs the JobRunner
 };
 
@@ -210,5 +213,6 @@ void add_export_routes(Router<Route>& router, Services& services);
 void add_template_routes(Router<Route>& router, Services& services);
 void add_auth_routes(Router<Route>& router, Services& services);
 void add_location_routes(Router<Route>& router, Services& services);
+void add_area_routes(Router<Route>& router, Services& services);
 
 }  // namespace openpromo::api

@@ -31,6 +31,54 @@ json::value from_definition(const JsonObject& d, std::string_view key) {
 
 }  // namespace
 
+// `access_settings: {assign?: {areas_ids?, area_stores_ids?, area_all_stores_ids?}, unassign?}`;
+// null anywhere means nothing at that place (the contract makes every part nullable).
+static Result<std::optional<AccessSettings>> read_access_settings(const json::object& body) {
+  const json::value* v = body.if_contains("access_settings");
+  if (!v || v->is_null()) return std::optional<AccessSettings>{};
+  if (!v->is_object()) return Error::invalid_payload("access_settings must be an object");
+  AccessSettings out;
+  for (const auto& [key, value] : v->as_object()) {
+    AssignmentIds* ids = key == "assign"     ? &out.assign
+                         : key == "unassign" ? &out.unassign
+                                             : nullptr;
+    if (!ids) {
+      return Error::invalid_payload("access_settings." + std::string(key) +
+                                    " is not a field (assign, unassign)");
+    }
+    if (value.is_null()) continue;
+    if (!value.is_object()) {
+      return Error::invalid_payload("access_settings." + std::string(key) + " must be an object");
+    }
+    for (const auto& [list_key, list] : value.as_object()) {
+      std::vector<std::string>* target = list_key == "areas_ids"         ? &ids->areas_ids
+                                         : list_key == "area_stores_ids" ? &ids->area_stores_ids
+                                         : list_key == "area_all_stores_ids"
+                                             ? &ids->area_all_stores_ids
+                                             : nullptr;
+      const std::string where = "access_settings." + std::string(key) + "." + std::string(list_key);
+      if (!target) {
+        return Error::invalid_payload(where +
+                                      " is not a field (areas_ids, area_stores_ids,"
+                                      " area_all_stores_ids)");
+      }
+      if (list.is_null()) continue;
+      if (!list.is_array()) return Error::invalid_payload(where + " must be an array of ids");
+      if (list.as_array().size() > static_cast<size_t>(kMaxAssignments)) {
+        return Error::invalid_payload(where + " lists more than " +
+                                      std::to_string(kMaxAssignments) + " ids");
+      }
+      for (const json::value& id : list.as_array()) {
+        if (!id.is_string() || id.as_string().empty()) {
+          return Error::invalid_payload(where + " must list non-empty id strings");
+        }
+        target->emplace_back(id.as_string());
+      }
+    }
+  }
+  return std::optional<AccessSettings>(std::move(out));
+}
+
 Result<CampaignInput> read_campaign_input(const json::object& body) {
   CampaignInput in;
   OP_ASSIGN(in.name, read_string(body, "name"));
@@ -46,6 +94,7 @@ Result<CampaignInput> read_campaign_input(const json::object& body) {
   OP_ASSIGN(in.use_voucher_metadata_schema, read_bool(body, "use_voucher_metadata_schema"));
   OP_ASSIGN(in.is_protected, read_bool(body, "protected"));
   OP_ASSIGN(in.vouchers_count, read_integer(body, "vouchers_count"));
+  OP_ASSIGN(in.access_settings, read_access_settings(body));
   in.voucher = read_any(body, "voucher");
   in.validity_timeframe = read_any(body, "validity_timeframe");
   in.validity_day_of_week = read_any(body, "validity_day_of_week");
@@ -151,6 +200,25 @@ json::object campaign_json(const CampaignDetails& details) {
   out["vouchers_generation_status"] = c.vouchers_generation_status;
   out["protected"] = c.is_protected;
   out["validation_rules_assignments"] = assignments_list_json(details.assignments);
+  if (details.with_access) {
+    json::array data;
+    for (const StoredAssignment& a : c.assignments) {
+      json::object o;
+      o["id"] = a.id;
+      o["area_id"] = a.at.area_id;
+      o["all_stores"] = a.at.all_stores;
+      if (!a.at.area_store_id.empty()) o["area_store_id"] = a.at.area_store_id;
+      o["created_at"] = format_iso8601(a.created_at);
+      o["object"] = "area_store_campaign_assignment";
+      data.push_back(std::move(o));
+    }
+    json::object list{{"object", "list"}, {"data_ref", "data"}};
+    list["total"] = static_cast<int64_t>(data.size());
+    list["data"] = std::move(data);
+    out["access_settings_assignments"] = std::move(list);
+  }
+  // Only for restricted keys (spec 14.2): true when the key may see but not edit the campaign.
+  if (c.readonly) out["readonly"] = *c.readonly;
   out["category_id"] = c.category_id ? json::value(*c.category_id) : json::value(nullptr);
   out["categories"] = category_list(category);
   if (c.campaign_type == CampaignType::kPromotion) {

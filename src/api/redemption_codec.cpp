@@ -129,6 +129,8 @@ Result<RedemptionFilter> decode_redemption_filter(const QueryParams& query) {
   f.customer_id = query.get("customer");
   f.order_id = query.get("order");
   f.related_object_id = query.get("voucher");
+  f.store.area_id = query.get("area_id");
+  f.store.area_store_id = query.get("area_store_id");
   return f;
 }
 

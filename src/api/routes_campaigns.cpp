@@ -99,6 +99,15 @@ void add_campaign_routes(Router<Route>& router, Services& services) {
                      add_shortcut(query, ctx.query, "campaign_type", "campaign_type");
                      add_shortcut(query, ctx.query, "campaign_status", "creation_status");
                      OP_ASSIGN(auto page, s.campaigns.list(ctx.principal, query));
+                     // `expand=access_settings_assignments` (also as expand[]=..., or listed
+                     // with commas) adds each campaign's area and store assignments.
+                     bool access = false;
+                     for (const auto& p : ctx.query.all()) {
+                       if (p.path.empty() || p.path[0] != "expand") continue;
+                       access = access ||
+                                p.value.find("access_settings_assignments") != std::string::npos;
+                     }
+                     for (auto& c : page.items) c.with_access = access;
                      auto encode = [](const CampaignDetails& c) { return campaign_json(c); };
                      return Reply{200, serialize(list_json(page, encode, "campaigns"))};
                    }});
@@ -209,28 +218,31 @@ void add_campaign_routes(Router<Route>& router, Services& services) {
                      return add_vouchers(ctx, std::string(ctx.params.get("code")));
                    }});
 
-  router.add(
-      "GET", "/v1/campaigns/{campaignId}/summary",
-      Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
-              std::optional<Instant> from;
-              std::optional<Instant> to;
-              for (auto [param, target] :
-                   {std::pair{"start_date", &from}, std::pair{"end_date", &to}}) {
-                if (auto raw = ctx.query.get(param)) {
-                  auto t = parse_iso8601(*raw);
-                  if (!t) {
-                    return Error::invalid_query_params(std::string(param) +
-                                                       " must be an ISO 8601 date");
-                  }
-                  *target = t;
-                }
-              }
-              // An end_date given as a day includes that day.
-              if (to && ctx.query.get("end_date")->size() == 10) to->millis += 86'400'000;
-              OP_ASSIGN(auto summary,
-                        s.campaigns.summary(ctx.principal, ctx.params.get("campaignId"), from, to));
-              return Reply{200, serialize(campaign_summary_json(summary))};
-            }});
+  router.add("GET", "/v1/campaigns/{campaignId}/summary",
+             Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
+                     std::optional<Instant> from;
+                     std::optional<Instant> to;
+                     for (auto [param, target] :
+                          {std::pair{"start_date", &from}, std::pair{"end_date", &to}}) {
+                       if (auto raw = ctx.query.get(param)) {
+                         auto t = parse_iso8601(*raw);
+                         if (!t) {
+                           return Error::invalid_query_params(std::string(param) +
+                                                              " must be an ISO 8601 date");
+                         }
+                         *target = t;
+                       }
+                     }
+                     // An end_date given as a day includes that day.
+                     if (to && ctx.query.get("end_date")->size() == 10) to->millis += 86'400'000;
+                     // Ours: `area_id` / `area_store_id` cut the redemption counters by the store
+                     // the redeeming key spoke for (README, per-store reports).
+                     StoreCut cut{ctx.query.get("area_id"), ctx.query.get("area_store_id")};
+                     OP_ASSIGN(auto summary,
+                               s.campaigns.summary(ctx.principal, ctx.params.get("campaignId"),
+                                                   from, to, cut));
+                     return Reply{200, serialize(campaign_summary_json(summary))};
+                   }});
 
   router.add(
       "GET", "/v1/async-actions",

@@ -2,6 +2,18 @@
 
 namespace openpromo {
 
+Error Error::forbidden(std::string resource_type, std::string resource_id) {
+  Error e;
+  e.code = 403;
+  e.key = "forbidden";
+  e.message = "Forbidden";
+  e.details = "Resource " + resource_type + " with id " + resource_id +
+              " is not accessible in given context";
+  e.resource_id = std::move(resource_id);
+  e.resource_type = std::move(resource_type);
+  return e;
+}
+
 Error Error::not_found(std::string resource_type, std::string resource_id) {
   Error e;
   e.code = 404;

@@ -27,6 +27,8 @@ struct Error {
   static Error duplicate_found(std::string resource_type, std::string details);
   static Error resource_in_use(std::string resource_type, std::string resource_id,
                                std::string details);
+  // 403: the resource exists but the caller's areas and stores do not reach it (spec 14.3).
+  static Error forbidden(std::string resource_type, std::string resource_id);
   static Error internal(std::string details);
   static Error unavailable(std::string details);
 };

@@ -15,7 +15,15 @@ std::string_view to_string(KeyKind kind) {
 }
 
 std::string_view to_string(Role role) {
-  return role == Role::kAdmin ? "admin" : "user";
+  switch (role) {
+    case Role::kAdmin:
+      return "admin";
+    case Role::kUser:
+      return "user";
+    case Role::kRestricted:
+      return "restricted";
+  }
+  return "restricted";
 }
 
 std::optional<KeyKind> key_kind_from_string(std::string_view text) {
@@ -28,6 +36,7 @@ std::optional<KeyKind> key_kind_from_string(std::string_view text) {
 std::optional<Role> role_from_string(std::string_view text) {
   if (text == "admin") return Role::kAdmin;
   if (text == "user") return Role::kUser;
+  if (text == "restricted") return Role::kRestricted;
   return std::nullopt;
 }
 

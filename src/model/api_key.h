@@ -5,6 +5,7 @@
 // allowed origins. Tokens are never stored: only their SHA-256 digest is.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,9 +22,9 @@ namespace openpromo {
 enum class KeyKind { kServer, kClient, kManagement };
 
 // Admin may do everything in its project; User may read and edit day-to-day objects but not
-// delete shared definitions. (A restricted role scoped to areas and stores comes with the areas
-// issue; `Role` is the place it will go.)
-enum class Role { kAdmin, kUser };
+// delete shared definitions. Restricted (spec 14.2) has a user's rights, narrowed to the
+// campaigns its area and store assignments reach (a store's point of sale, a market's team).
+enum class Role { kAdmin, kUser, kRestricted };
 
 std::string_view to_string(KeyKind kind);
 std::string_view to_string(Role role);
@@ -54,8 +55,18 @@ struct Principal {
   // issued for (spec 4.2), which the App checks against the path.
   std::optional<std::vector<std::string>> oauth_scopes;
 
+  // A restricted key's assignments, read with the key (never null for a restricted key: no
+  // assignment reaches nothing).
+  std::shared_ptr<const AreaGrants> grants;
+  // The store a restricted key is assigned to when it is assigned to exactly one (a point of
+  // sale): recorded on its redemptions and publications for per-store reports.
+  std::string area_store_id;
+
   // What this caller may see and change: every repository call is scoped by it.
-  Scope scope() const { return Scope::of_project(project_id); }
+  Scope scope() const {
+    if (role != Role::kRestricted) return Scope::of_project(project_id);
+    return Scope{project_id, grants ? grants : std::make_shared<const AreaGrants>()};
+  }
 };
 
 }  // namespace openpromo

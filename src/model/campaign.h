@@ -12,6 +12,7 @@
 
 #include "core/json.h"
 #include "core/time.h"
+#include "model/area.h"
 
 namespace openpromo {
 
@@ -60,6 +61,11 @@ struct Campaign {
   Instant created_at;  // Set when the stored definition text could not be parsed: the catalog fails
                        // closed on it.
   std::optional<std::string> unreadable;
+  // The areas and stores it is assigned to (spec 14.1): read by the catalog snapshot, by edits
+  // and for `expand=access_settings_assignments`.
+  std::vector<StoredAssignment> assignments;
+  // Set for a restricted caller: true when it may see the campaign but not edit it (spec 14.2).
+  std::optional<bool> readonly;
 
   std::optional<Instant> updated_at;
   std::optional<Instant> deleted_at;  // in the bin

@@ -24,6 +24,8 @@ struct Publication {
   std::string result = "SUCCESS";
   std::vector<std::string> voucher_ids;  // in publication order
   JsonObject metadata;
+  // The calling key, and its store when it speaks for exactly one (per-store reports).
+  std::optional<std::string> api_key_id, area_store_id;
   Instant created_at;
 };
 

@@ -30,6 +30,8 @@ struct Redemption {
   std::optional<std::string> customer_id;
   std::optional<std::string> order_id;
   std::optional<std::string> api_key_id;
+  // The calling key's store, when the key speaks for exactly one (per-store reports).
+  std::optional<std::string> area_store_id;
   std::optional<std::string> session_key;
   std::optional<std::string> tracking_id;
   std::optional<int64_t> gift_amount;  // credits spent (the API's `amount`)
@@ -94,6 +96,12 @@ struct IdempotentResponse {
 };
 
 // Filters of GET /redemptions (spec 9.4).
+// Per-store reports (ours, spec 14.3): redemptions made by keys of one store, or of any store
+// of one area (the store the calling key was assigned to, recorded on each redemption).
+struct StoreCut {
+  std::optional<std::string> area_id, area_store_id;
+};
+
 struct RedemptionFilter {
   std::optional<std::string> result;       // SUCCESS | FAILURE
   std::optional<std::string> campaign_id;  // children of its vouchers and tiers
@@ -101,6 +109,7 @@ struct RedemptionFilter {
   std::optional<std::string> order_id;
   std::optional<std::string> related_object_id;  // one voucher or tier
   std::optional<Instant> created_after, created_before;
+  StoreCut store;
 };
 
 // Redemption counters of one customer (summary.redemptions, spec 16.1).

@@ -47,6 +47,12 @@ bool Scope::sees(const std::vector<AccessAssignment>& campaign) const {
                      [&](const AccessAssignment& a) { return restricted->meets(a); });
 }
 
+bool Scope::sees(const std::vector<StoredAssignment>& campaign) const {
+  if (!restricted) return true;
+  return std::any_of(campaign.begin(), campaign.end(),
+                     [&](const StoredAssignment& a) { return restricted->meets(a.at); });
+}
+
 bool Scope::owns(const std::vector<AccessAssignment>& campaign) const {
   if (!restricted) return true;
   return !campaign.empty() &&

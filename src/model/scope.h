@@ -22,6 +22,8 @@
 #include <string>
 #include <vector>
 
+#include "core/time.h"
+
 namespace openpromo {
 
 // One assignment of a campaign or a key: `area_store_id` empty unless at the store level.
@@ -29,6 +31,14 @@ struct AccessAssignment {
   std::string area_id;
   std::string area_store_id;
   bool all_stores = false;
+};
+
+// One stored assignment of a campaign (arsca_...) or of a key.
+struct StoredAssignment {
+  std::string id;
+  std::string owner_id;  // the campaign or the key
+  AccessAssignment at;
+  Instant created_at;
 };
 
 // What a restricted caller is assigned to, by level.
@@ -57,6 +67,8 @@ struct Scope {
 
   bool sees(const std::vector<AccessAssignment>& campaign) const;
   bool owns(const std::vector<AccessAssignment>& campaign) const;
+  // The same over a campaign's stored assignments (the catalog snapshot holds them).
+  bool sees(const std::vector<StoredAssignment>& campaign) const;
 };
 
 }  // namespace openpromo

@@ -3,6 +3,7 @@
 #include <array>
 
 #include "core/crypto.h"
+#include "service/area_service.h"
 #include "service/bin_service.h"
 #include "service/definitions.h"
 #include "service/events.h"
@@ -11,6 +12,7 @@
 #include "service/metadata_schema_service.h"
 #include "service/promotion_service.h"
 #include "service/validation_rule_service.h"
+#include "store/area_repository.h"
 #include "store/async_action_repository.h"
 #include "store/audit_repository.h"
 #include "store/bin_repository.h"
@@ -170,8 +172,20 @@ Result<CampaignDetails> campaign_details(UnitOfWork& tx, const Scope& scope, Cam
     OP_ASSIGN(out.tiers, TierRepository(tx).of_campaign(scope, c.id));
   }
   OP_ASSIGN(out.assignments, ValidationRuleRepository(tx).assignments_of(scope, c.id));
+  OP_ASSIGN(c.assignments, AreaRepository(tx).of_campaigns(scope.project_wide(), {c.id}));
   out.campaign = std::move(c);
   return out;
+}
+
+// Edits and deletes of a campaign a restricted key sees but does not fully own (spec 14.2).
+Status require_owner(const Campaign& c, std::string_view action) {
+  if (!c.readonly.value_or(false)) return {};
+  Error e = Error::forbidden("campaign", c.id);
+  e.details = "Resource campaign with id " + c.id +
+              " is read-only in given context: the key's areas and stores do not cover all of"
+              " its assignments, so it may not be " +
+              std::string(action);
+  return e;
 }
 
 Result<std::optional<std::string>> resolve_category(UnitOfWork& tx, const Scope& scope,
@@ -220,7 +234,8 @@ Result<CodeConfig> CampaignService::code_config_of(const Campaign& c) {
 }
 
 Result<CampaignDetails> CampaignService::create(const Principal& who, const CampaignInput& in) {
-  OP_TRY(require_admin(who, "create campaigns"));
+  // Restricted keys create campaigns within their own scope (spec 14.2); user keys do not.
+  if (who.role != Role::kRestricted) OP_TRY(require_admin(who, "create campaigns"));
   if (!in.name || in.name->empty()) return invalid_campaign_params("name is required");
   if (in.name->size() > 200) return invalid_campaign_params("name must be at most 200 characters");
   const Scope scope = who.scope();
@@ -304,6 +319,10 @@ Result<CampaignDetails> CampaignService::create(const Principal& who, const Camp
   OP_ASSIGN(c.category_id, resolve_category(tx, scope, in.category_id, in.category));
   OP_TRY(check_metadata_schema(tx, scope, "campaign", c.definition["metadata"], true));
   OP_TRY(CampaignRepository(tx).insert(scope, c));
+  OP_TRY(AreaService::apply_to_campaign(tx, scope, c.id,
+                                        in.access_settings.value_or(AccessSettings{}),
+                                        /*creating=*/true, c.created_at));
+  if (scope.restricted) c.readonly = false;  // assigned within its own scope: it owns it
   OP_TRY(assign_rules(tx, who, in.validation_rules, "campaign", c.id));
   OP_TRY(create_and_assign_rules(tx, who, in.new_rules, "campaign", c.id));
   OP_TRY(record_audit(
@@ -443,6 +462,21 @@ Result<CampaignDetails> CampaignService::clone(const Principal& who, std::string
     ValidationRuleRepository rules(tx);
     OP_ASSIGN(auto assigned, rules.assignments_of(scope, c.id));
     in.validation_rules = rule_ids(assigned);
+    // The copy is assigned to the same areas and stores (a restricted key: within its own).
+    OP_ASSIGN(auto areas, AreaRepository(tx).of_campaigns(scope.project_wide(), {c.id}));
+    if (!areas.empty()) {
+      AccessSettings access;
+      for (const StoredAssignment& a : areas) {
+        if (!a.at.area_store_id.empty()) {
+          access.assign.area_stores_ids.push_back(a.at.area_store_id);
+        } else if (a.at.all_stores) {
+          access.assign.area_all_stores_ids.push_back(a.at.area_id);
+        } else {
+          access.assign.areas_ids.push_back(a.at.area_id);
+        }
+      }
+      in.access_settings = std::move(access);
+    }
     OP_ASSIGN(auto tiers, TierRepository(tx).of_campaign(scope, c.id));
     for (const PromotionTier& t : tiers) {
       if (t.unreadable) {
@@ -650,6 +684,12 @@ Result<CampaignDetails> CampaignService::update(const Principal& who, std::strin
   const Scope scope = who.scope();
   return store_.in_write([&](UnitOfWork& tx) -> Result<CampaignDetails> {
     OP_ASSIGN(Campaign before, lock_campaign(tx, scope, id_or_name));
+    OP_TRY(require_owner(before, "modified"));
+    // Assignments change at once, in this unit (the job below does not apply them again).
+    if (in.access_settings) {
+      OP_TRY(AreaService::apply_to_campaign(tx, scope, before.id, *in.access_settings,
+                                            /*creating=*/false, now_utc()));
+    }
     OP_ASSIGN(Campaign c, plan_update(tx, scope, before, in));
     // A change that rewrites many codes, or one behind such a change still queued, is applied
     // by a CAMPAIGN.VOUCHERS_UPDATE job: the campaign row and all its codes in one unit of its
@@ -704,6 +744,7 @@ Status CampaignService::run_update(const Principal& job, AsyncAction& action,
 Status CampaignService::set_active(const Principal& who, std::string_view id_or_name, bool active) {
   return store_.in_write([&](UnitOfWork& tx) -> Status {
     OP_ASSIGN(Campaign c, find_campaign(tx, who.scope(), id_or_name));
+    OP_TRY(require_owner(c, active ? "enabled" : "disabled"));
     OP_TRY(CampaignRepository(tx).set_active(who.scope(), c.id, active, now_utc()));
     const char* action = active ? "campaign.enabled" : "campaign.disabled";
     OP_TRY(record_audit(tx, who, c.id, action, "campaign", c.id, JsonObject{{"active", c.active}},
@@ -720,6 +761,7 @@ Status delete_in(UnitOfWork& tx, const Principal& who, const Campaign& c, bool f
   const Scope scope = who.scope();
   CampaignRepository campaigns(tx);
   if (force) {
+    OP_TRY(AreaRepository(tx).remove_campaign_assignments(scope.project_wide(), c.id));
     OP_TRY(campaigns.remove(scope, c.id));
     OP_TRY(BinRepository(tx).remove_of(scope, c.id));
   } else {
@@ -742,13 +784,14 @@ void record_deleted(AsyncAction& action, int64_t vouchers) {
 
 Result<std::string> CampaignService::remove(const Principal& who, std::string_view id_or_name,
                                             bool force) {
-  OP_TRY(require_admin(who, "delete campaigns"));
+  if (who.role != Role::kRestricted) OP_TRY(require_admin(who, "delete campaigns"));
   const Scope scope = who.scope();
   return store_.in_write([&](UnitOfWork& tx) -> Result<std::string> {
     // A binned campaign can still be deleted for good (which frees its name and codes).
     OP_ASSIGN(auto found, CampaignRepository(tx).find(scope, id_or_name, /*include_binned=*/force));
     if (!found) return Error::not_found("campaign", std::string(id_or_name));
     const Campaign& c = *found;
+    OP_TRY(require_owner(c, "deleted"));
     if (c.is_protected) return protected_campaign(c, "deleted");
     AsyncAction action = campaign_action(who, kCampaignDelete, c.id);
     action.payload["force"] = force;
@@ -796,13 +839,13 @@ Status CampaignService::run_delete(const Principal& job, AsyncAction& action) {
 
 Result<CampaignSummary> CampaignService::summary(const Principal& who, std::string_view id_or_name,
                                                  std::optional<Instant> from,
-                                                 std::optional<Instant> to) {
+                                                 std::optional<Instant> to, const StoreCut& cut) {
   return store_.in_snapshot([&](UnitOfWork& tx) -> Result<CampaignSummary> {
     OP_ASSIGN(Campaign c, find_campaign(tx, who.scope(), id_or_name));
     CampaignSummary out;
     OP_ASSIGN(out.vouchers, CampaignRepository(tx).count_vouchers(who.scope(), c.id, from, to));
     OP_ASSIGN(out.redemptions,
-              RedemptionRepository(tx).campaign_summary(who.scope(), c.id, from, to));
+              RedemptionRepository(tx).campaign_summary(who.scope(), c.id, from, to, cut));
     OP_ASSIGN(out.campaign, campaign_details(tx, who.scope(), std::move(c)));
     return out;
   });

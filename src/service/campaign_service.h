@@ -39,6 +39,8 @@ struct CampaignDetails {
   std::vector<PromotionTier> tiers;
   std::vector<RuleAssignment> assignments;
   std::optional<std::string> async_action_id;  // create: codes are being generated
+  // Whether the answer lists `access_settings_assignments` (campaign lists: only when expanded).
+  bool with_access = true;
 };
 
 struct CampaignSummary {
@@ -91,8 +93,10 @@ class CampaignService {
   // The job of a large campaign's deletion.
   Status run_delete(const Principal& job, AsyncAction& action);
   // Voucher and redemption counters within [from, to).
+  // `cut`: only redemptions made by keys of that store or area (per-store reports).
   Result<CampaignSummary> summary(const Principal& who, std::string_view id_or_name,
-                                  std::optional<Instant> from, std::optional<Instant> to);
+                                  std::optional<Instant> from, std::optional<Instant> to,
+                                  const StoreCut& cut = {});
 
   Result<Page<AsyncAction>> async_actions(const Principal& who, const ListQuery& query);
   Result<AsyncAction> async_action(const Principal& who, std::string_view id);
@@ -110,6 +114,9 @@ Result<Campaign> find_campaign(UnitOfWork& tx, const Scope& scope, std::string_v
 // What an audit entry keeps of a campaign.
 Json campaign_state(const Campaign& c);
 Result<CampaignDetails> campaign_details(UnitOfWork& tx, const Scope& scope, Campaign campaign);
+// 403 when a restricted caller sees campaign `c` but does not own it (spec 14.2: edits and
+// deletes need every assignment covered); `c` as the scoped repository read it (`readonly`).
+Status require_owner(const Campaign& c, std::string_view action);
 // A category named by id or by name (name: the first with it), or none.
 Result<std::optional<std::string>> resolve_category(UnitOfWork& tx, const Scope& scope,
                                                     const std::optional<std::string>& id,

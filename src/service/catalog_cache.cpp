@@ -5,6 +5,7 @@
 #include "engine/definitions.h"
 #include "service/incentives.h"
 #include "service/location_service.h"
+#include "store/area_repository.h"
 #include "store/campaign_repository.h"
 #include "store/catalog_repository.h"
 #include "store/category_repository.h"
@@ -307,6 +308,17 @@ Result<std::shared_ptr<const CatalogSnapshot>> CatalogCache::load(const Project&
     OP_ASSIGN(version, CatalogRepository(tx).version(scope));
     OP_ASSIGN(rows.categories, CategoryRepository(tx).all(scope));
     OP_ASSIGN(rows.campaigns, CampaignRepository(tx).all(scope));
+    {
+      // Each campaign's areas and stores: restricted callers' visibility is decided on them.
+      OP_ASSIGN(auto assigned, AreaRepository(tx).all_campaign_assignments(scope));
+      std::unordered_map<std::string, std::vector<StoredAssignment>> by_campaign;
+      for (StoredAssignment& a : assigned) by_campaign[a.owner_id].push_back(std::move(a));
+      for (Campaign& c : rows.campaigns) {
+        if (auto it = by_campaign.find(c.id); it != by_campaign.end()) {
+          c.assignments = std::move(it->second);
+        }
+      }
+    }
     OP_ASSIGN(rows.tiers, TierRepository(tx).all(scope));
     OP_ASSIGN(rows.stacks, StackRepository(tx).all(scope));
     OP_ASSIGN(rows.rules, ValidationRuleRepository(tx).all(scope));

@@ -240,6 +240,13 @@ Result<TrackedEvent> CustomerService::track_event(const Principal& who, const Ev
 Result<Page<CustomerActivity>> CustomerService::activity(const Principal& who,
                                                          std::string_view id_or_source_id,
                                                          const ListQuery& query) {
+  // The activity records every campaign's validations, redemptions and publications of the
+  // customer: a restricted key, which sees only some campaigns, is refused it (fail closed;
+  // entries carry no campaign column to filter on yet).
+  if (who.role == Role::kRestricted) {
+    return missing_permission(
+        "A restricted key may not read customer activity, which spans every campaign");
+  }
   return store_.in_snapshot([&](UnitOfWork& tx) -> Result<Page<CustomerActivity>> {
     OP_ASSIGN(Customer c, find_customer_in(tx, who.scope(), id_or_source_id));
     return ActivityRepository(tx).list(who.scope(), c.id, query);

@@ -331,6 +331,20 @@ Result<DecisionInputs> read_decision_inputs(UnitOfWork& tx, const Principal& who
     }
   }
 
+  // A restricted key uses only the campaigns it sees (spec 14.3): a tier or stack of another is
+  // 403, as the store's lookups answer for codes. The snapshot's assignments are the same rows
+  // the SQL visibility predicate reads (Scope::sees is its in-memory twin).
+  if (scope.restricted) {
+    for (const engine::RedeemableRef& ref : request.redeemables) {
+      if (!ref.incentive || !ref.incentive->campaign_id) continue;
+      const std::string& id = *ref.incentive->campaign_id;
+      const auto c = snapshot.campaigns.find(id);
+      if (c == snapshot.campaigns.end() || !scope.sees(c->second.assignments)) {
+        return Error::forbidden("campaign", id);
+      }
+    }
+  }
+
   // The stored customer: its id keys the per-customer counters.
   engine::Customer& customer = request.customer;
   const std::optional<std::string>& key = customer.stored_id ? customer.stored_id

@@ -9,6 +9,7 @@
 
 #include "core/crypto.h"
 #include "service/customer_service.h"
+#include "service/key_service.h"
 #include "service/order_service.h"
 #include "service/publication_service.h"
 #include "service/redemption_service.h"
@@ -566,6 +567,11 @@ std::string ExportService::path_of(const Export& e) const {
 }
 
 Result<Export> ExportService::create(const Principal& who, ExportRequest request) {
+  // Exports run later as a background job of the project, outside the caller's scope: a
+  // restricted key would get rows of every campaign, so it may not start one (fail closed).
+  if (who.role == Role::kRestricted) {
+    return missing_permission("A restricted key may not export: exports span every campaign");
+  }
   OP_ASSIGN(Plan plan, plan_of(request.exported_object, request.parameters));
   // Filters and order are checked where they are applied: one row read now refuses a field the
   // list cannot filter or order by before anything is queued.

@@ -10,6 +10,7 @@
 
 #include "core/json.h"
 #include "core/time.h"
+#include "model/area.h"
 #include "model/validation_rule.h"
 
 namespace openpromo {
@@ -38,6 +39,8 @@ struct CampaignInput {
   OptionalDate start_date, expiration_date;
   std::optional<bool> join_once, auto_join, use_voucher_metadata_schema, is_protected;
   std::optional<int64_t> vouchers_count;
+  // `access_settings.assign|unassign` (spec 14.1): applied in the campaign's own unit of work.
+  std::optional<AccessSettings> access_settings;
   // Pass-through definition parts, stored and returned as given once checked.
   std::optional<Json> voucher, validity_timeframe, validity_day_of_week, validity_hours,
       referral_program, activity_duration_after_publishing, metadata;

@@ -5,6 +5,8 @@
 
 #include "core/crypto.h"
 #include "core/time_zone.h"
+#include "service/area_service.h"
+#include "store/area_repository.h"
 #include "store/project_repository.h"
 
 namespace openpromo {
@@ -23,6 +25,24 @@ Status require_admin(const Principal& principal, std::string_view action) {
   if (principal.role == Role::kAdmin) return {};
   return missing_permission("The key's role (" + std::string(to_string(principal.role)) +
                             ") may not " + std::string(action));
+}
+
+// A restricted key's area and store assignments, read with every request it makes (one indexed
+// query; admin and user keys skip it), so a changed assignment applies at once.
+static Status load_grants(UnitOfWork& tx, Principal& who) {
+  if (who.role != Role::kRestricted) return {};
+  OP_ASSIGN(auto assigned, AreaRepository(tx).of_key(who.project_id, who.key_id));
+  size_t stores = 0;
+  for (const AccessAssignment& a : assigned) {
+    if (!a.area_store_id.empty()) {
+      ++stores;
+      who.area_store_id = a.area_store_id;
+    }
+  }
+  // Only a key of exactly one store and nothing else speaks for one store in reports.
+  if (stores != 1 || assigned.size() != 1) who.area_store_id.clear();
+  who.grants = std::make_shared<const AreaGrants>(AreaGrants::of(assigned));
+  return {};
 }
 
 Result<Project> KeyService::ensure_default_project() {
@@ -69,10 +89,32 @@ Result<NewKey> make_key(const Project& project, KeyKind kind, Role role,
 }  // namespace
 
 Result<NewKey> KeyService::create(const Project& project, KeyKind kind, Role role,
-                                  std::vector<std::string> allowed_origins) {
+                                  std::vector<std::string> allowed_origins,
+                                  const AssignmentIds& assignments) {
+  if (role != Role::kRestricted && !assignments.empty()) {
+    return Error::invalid_payload("only a restricted key is assigned to areas and stores");
+  }
+  if (role == Role::kRestricted && kind == KeyKind::kManagement) {
+    return Error::invalid_payload("a management key cannot be restricted");
+  }
   OP_ASSIGN(NewKey created, make_key(project, kind, role, std::move(allowed_origins)));
-  OP_TRY(store_.in_write([&](UnitOfWork& tx) { return ApiKeyRepository(tx).insert(created.key); }));
+  OP_TRY(store_.in_write([&](UnitOfWork& tx) -> Status {
+    OP_TRY(ApiKeyRepository(tx).insert(created.key));
+    if (role != Role::kRestricted) return {};
+    return AreaService::assign_key(tx, Scope::of_project(project.id), created.key.id, assignments,
+                                   created.key.created_at);
+  }));
   return created;
+}
+
+Result<NewKey> KeyService::create_for(const Principal& who, KeyKind kind, Role role,
+                                      std::vector<std::string> allowed_origins,
+                                      const AssignmentIds& assignments) {
+  OP_TRY(require_admin(who, "create API keys"));
+  if (kind == KeyKind::kManagement) {
+    return Error::invalid_payload("management keys are created with `openpromo keys create`");
+  }
+  return create(who.project, kind, role, std::move(allowed_origins), assignments);
 }
 
 Result<KeyService::Bootstrap> KeyService::bootstrap(const Project& project, std::string_view app_id,
@@ -137,6 +179,7 @@ Result<Principal> KeyService::verify(std::string_view app_id, std::string_view t
   who.kind = key.kind;
   who.role = key.role;
   who.project = std::move(found->project);
+  OP_TRY(load_grants(tx, who));
   return who;
 }
 
@@ -361,6 +404,7 @@ Result<Principal> KeyService::authenticate_bearer(std::string_view access_token,
   who.kind = found->key.kind;
   who.role = found->key.role;
   who.project = std::move(found->project);
+  OP_TRY(load_grants(tx, who));
   who.oauth_scopes = split_scope(token->scope);
   return who;
 }

@@ -14,6 +14,7 @@
 
 #include "core/error.h"
 #include "model/api_key.h"
+#include "model/area.h"
 #include "model/project.h"
 #include "store/project_repository.h"
 #include "store/store.h"
@@ -45,8 +46,15 @@ class KeyService {
   Result<Project> project(const Principal& who);
   Result<Project> update_project(const Principal& who, const ProjectSettings& settings);
 
+  // A restricted key (spec 14.2) needs `assignments` (1 to 100 areas, stores or all-stores-of
+  // areas of the project); the other roles take none. Key and assignments are one unit.
   Result<NewKey> create(const Project& project, KeyKind kind, Role role,
-                        std::vector<std::string> allowed_origins);
+                        std::vector<std::string> allowed_origins,
+                        const AssignmentIds& assignments = {});
+  // The same by an admin of the project (POST /management/v1/projects/{id}/api-keys, ours).
+  Result<NewKey> create_for(const Principal& who, KeyKind kind, Role role,
+                            std::vector<std::string> allowed_origins,
+                            const AssignmentIds& assignments);
 
   // What start-up did about keys, for the caller to report.
   struct Bootstrap {

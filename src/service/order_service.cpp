@@ -14,6 +14,7 @@
 #include "store/customer_repository.h"
 #include "store/order_repository.h"
 #include "store/product_repository.h"
+#include "store/redemption_repository.h"
 
 namespace openpromo {
 namespace {
@@ -167,16 +168,50 @@ Result<Order> OrderService::update(const Principal& who, std::string_view id_or_
   });
 }
 
+namespace {
+
+// Orders are global (spec 14.2), their redemptions are not: a restricted caller reads an order
+// with only the redemptions of campaigns it sees in its `redemptions` map (reads only: writes
+// keep the whole map).
+Status hide_unseen_redemptions(UnitOfWork& tx, const Scope& scope, std::vector<Order*> orders) {
+  if (!scope.restricted) return {};
+  std::vector<std::string> ids;
+  for (const Order* o : orders) {
+    const Json* map = o->definition.if_contains("redemptions");
+    if (!map || !map->is_object()) continue;
+    for (const auto& entry : map->as_object()) ids.emplace_back(entry.key());
+  }
+  OP_ASSIGN(auto seen, RedemptionRepository(tx).visible_ids(scope, ids));
+  for (Order* o : orders) {
+    Json* map = o->definition.if_contains("redemptions");
+    if (!map || !map->is_object()) continue;
+    JsonObject kept;
+    for (const auto& entry : map->as_object()) {
+      if (seen.contains(std::string(entry.key()))) kept[entry.key()] = entry.value();
+    }
+    *map = std::move(kept);
+  }
+  return {};
+}
+
+}  // namespace
+
 Result<Order> OrderService::get(const Principal& who, std::string_view id_or_source_id) {
   OP_ASSIGN(auto tx, store_.statements());
   OP_ASSIGN(auto found, OrderRepository(tx).find(who.scope(), id_or_source_id));
   if (!found) return Error::not_found("order", std::string(id_or_source_id));
+  OP_TRY(hide_unseen_redemptions(tx, who.scope(), {&*found}));
   return std::move(*found);
 }
 
 Result<Page<Order>> OrderService::list(const Principal& who, const ListQuery& query) {
-  return store_.in_snapshot(
-      [&](UnitOfWork& tx) { return OrderRepository(tx).list(who.scope(), query); });
+  return store_.in_snapshot([&](UnitOfWork& tx) -> Result<Page<Order>> {
+    OP_ASSIGN(auto page, OrderRepository(tx).list(who.scope(), query));
+    std::vector<Order*> orders;
+    for (Order& o : page.items) orders.push_back(&o);
+    OP_TRY(hide_unseen_redemptions(tx, who.scope(), orders));
+    return page;
+  });
 }
 
 Result<SavedOrder> save_order_in(UnitOfWork& tx, const Principal& who, const Wire& wire,

@@ -181,6 +181,7 @@ Result<TierDetails> PromotionService::create_tier(const Principal& who, std::str
                                                   const TierInput& in) {
   return store_.in_write([&](UnitOfWork& tx) -> Result<TierDetails> {
     OP_ASSIGN(Campaign c, promotion_campaign(tx, who.scope(), campaign));
+    OP_TRY(require_owner(c, "changed"));
     OP_ASSIGN(PromotionTier t, create_tier_in(tx, who, c, in));
     return details(tx, who.scope(), std::move(t));
   });
@@ -243,6 +244,7 @@ Result<TierDetails> PromotionService::update_tier(const Principal& who, std::str
       OP_TRY(check_metadata_schema(tx, scope, "promotion_tier", *in.metadata, false));
     }
     OP_ASSIGN(Campaign c, find_campaign(tx, scope, t.campaign_id));
+    OP_TRY(require_owner(c, "changed"));
     OP_TRY(check_tier_evaluates(t, c));
     t.updated_at = now_utc();
     OP_TRY(TierRepository(tx).update(scope, t));
@@ -258,6 +260,8 @@ Result<TierDetails> PromotionService::set_tier_active(const Principal& who, std:
   return store_.in_write([&](UnitOfWork& tx) -> Result<TierDetails> {
     const Scope scope = who.scope();
     OP_ASSIGN(PromotionTier t, find_tier(tx, scope, id));
+    OP_ASSIGN(Campaign c, find_campaign(tx, scope, t.campaign_id));
+    OP_TRY(require_owner(c, "changed"));
     OP_TRY(TierRepository(tx).set_active(scope, t.id, active, now_utc()));
     OP_TRY(record_audit(
         tx, who, t.campaign_id,
@@ -298,6 +302,7 @@ Result<PromotionStack> PromotionService::create_stack(const Principal& who,
   return store_.in_write([&](UnitOfWork& tx) -> Result<PromotionStack> {
     const Scope scope = who.scope();
     OP_ASSIGN(Campaign c, promotion_campaign(tx, scope, campaign));
+    OP_TRY(require_owner(c, "changed"));
     PromotionStack s;
     s.id = new_id("stack_");
     s.project_id = who.project_id;
@@ -339,6 +344,8 @@ Result<PromotionStack> PromotionService::update_stack(const Principal& who,
                                                       std::string_view id, const StackInput& in) {
   return store_.in_write([&](UnitOfWork& tx) -> Result<PromotionStack> {
     const Scope scope = who.scope();
+    OP_ASSIGN(Campaign c, promotion_campaign(tx, scope, campaign));
+    OP_TRY(require_owner(c, "changed"));
     OP_ASSIGN(PromotionStack s, find_stack(tx, scope, campaign, id));
     if (in.name) s.name = *in.name;
     if (in.tier_ids) s.tier_ids = *in.tier_ids;

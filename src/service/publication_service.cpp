@@ -130,6 +130,8 @@ Result<PublicationView> PublicationService::publish(const Principal& who,
     p.channel = input.channel.value_or("API");
     p.metadata = input.metadata;
     p.created_at = now;
+    if (!who.key_id.empty()) p.api_key_id = who.key_id;
+    if (!who.area_store_id.empty()) p.area_store_id = who.area_store_id;
 
     std::optional<Campaign> campaign;
     std::optional<Voucher> specific;
@@ -291,6 +293,8 @@ Result<PublicationService::BatchOutcome> PublicationService::publish_once_each_i
     p.campaign_id = campaign.id;
     p.channel = channel;
     p.created_at = now;
+    if (!who.key_id.empty()) p.api_key_id = who.key_id;
+    if (!who.area_store_id.empty()) p.area_store_id = who.area_store_id;
     p.voucher_ids = {v.id};
     OP_TRY(record_holder_in(tx, scope, v, &campaign, customer_id, now));
     OP_TRY(publications.insert_given(scope, p, {v.code}, voucher_type_name(v), v.is_referral_code));

@@ -141,9 +141,18 @@ Result<QualificationRun> QualificationService::qualify(const Principal& who,
     ref.id = v.id;
     all.redeemables.push_back(std::move(ref));
   }
+  // A restricted key is offered only campaigns it sees (spec 14.2): the wallet's codes come
+  // through the scoped store; the snapshot's campaigns, tiers and stacks are filtered here on
+  // the campaign's assignments (Scope::sees, the SQL predicate's in-memory twin).
+  auto visible = [&](const std::optional<std::string>& campaign_id) {
+    if (!scope.restricted) return true;
+    if (!campaign_id) return false;
+    const auto c = snapshot->campaigns.find(*campaign_id);
+    return c != snapshot->campaigns.end() && scope.sees(c->second.assignments);
+  };
   if (!wallet_only) {
     for (const auto& [id, tier] : snapshot->engine.tiers) {
-      if (!tier->active || !tier->campaign_active) continue;
+      if (!tier->active || !tier->campaign_active || !visible(tier->campaign_id)) continue;
       engine::RedeemableRef ref;
       ref.object = "promotion_tier";
       ref.id = id;
@@ -168,8 +177,10 @@ Result<QualificationRun> QualificationService::qualify(const Principal& who,
     engine::Request templates = all;
     templates.redeemables.clear();
     for (const auto& [id, entry] : snapshot->engine.campaigns) {
-      if (!entry.active || entry.promotion || !entry.voucher_template || held.contains(id))
+      if (!entry.active || entry.promotion || !entry.voucher_template || held.contains(id) ||
+          !visible(id)) {
         continue;
+      }
       const auto c = snapshot->campaigns.find(id);
       // Gift and loyalty campaigns qualify through the customer's own cards (their balance).
       if (c == snapshot->campaigns.end() ||
@@ -274,6 +285,7 @@ Result<QualificationRun> QualificationService::qualify(const Principal& who,
   } else {
     // A stack qualifies when its tiers, applied together, are valid.
     for (const auto& [id, stack] : snapshot->stacks) {
+      if (!visible(stack.campaign_id)) continue;
       engine::Request together = all;
       together.redeemables.clear();
       bool usable = true;

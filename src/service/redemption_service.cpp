@@ -186,6 +186,7 @@ Result<Answer> RedemptionService::redeem(const Principal& who, RedemptionInput i
       r.project_id = who.project_id;
       r.customer_id = customer_id;
       r.api_key_id = who.key_id;
+      if (!who.area_store_id.empty()) r.area_store_id = who.area_store_id;
       r.session_key = input.session_key;
       r.tracking_id = out.tracking_id;
       r.created_at = now;

@@ -65,6 +65,18 @@ Result<Voucher> find_voucher(UnitOfWork& tx, const Principal& who, std::string_v
   return std::move(*found);
 }
 
+// The voucher an edit changes: a restricted caller must own its campaign (spec 14.2), a code
+// without one it cannot see at all (the repository refuses it).
+Result<Voucher> find_voucher_to_edit(UnitOfWork& tx, const Principal& who,
+                                     std::string_view code_or_id) {
+  OP_ASSIGN(Voucher v, find_voucher(tx, who, code_or_id));
+  if (who.scope().restricted && v.campaign_id) {
+    OP_ASSIGN(Campaign c, find_campaign(tx, who.scope(), *v.campaign_id));
+    OP_TRY(require_owner(c, "changed"));
+  }
+  return v;
+}
+
 // What an audit entry keeps of a voucher of a campaign.
 Json voucher_state(const Voucher& v) {
   auto time = [](const std::optional<Instant>& t) {
@@ -119,6 +131,7 @@ Result<VoucherView> VoucherService::create(const Principal& who, const VoucherIn
     std::optional<Campaign> campaign;
     if (in.campaign) {
       OP_ASSIGN(campaign, find_campaign(tx, who.scope(), *in.campaign));
+      OP_TRY(require_owner(*campaign, "given codes"));
     }
     return create_in(tx, who, in, campaign);
   });
@@ -225,6 +238,7 @@ Result<VoucherService::Added> VoucherService::add_to_campaign(const Principal& w
                                                               const VoucherInput& overrides) {
   return store_.in_write([&](UnitOfWork& tx) -> Result<Added> {
     OP_ASSIGN(Campaign c, find_campaign(tx, who.scope(), campaign_ref));
+    OP_TRY(require_owner(c, "given codes"));
     if (c.campaign_type == CampaignType::kPromotion) {
       return Error{400,
                    "invalid_campaign_params",
@@ -290,6 +304,7 @@ Result<std::string> VoucherService::import(const Principal& who,
   if (campaign) {
     OP_ASSIGN(auto tx, store_.statements());
     OP_ASSIGN(Campaign found, find_campaign(tx, who.scope(), *campaign));
+    OP_TRY(require_owner(found, "given codes"));
     campaign_id = found.id;
     action.payload["campaign_id"] = campaign_id;
   }
@@ -424,7 +439,7 @@ Result<VoucherView> VoucherService::update(const Principal& who, std::string_vie
                                            const VoucherInput& in) {
   return store_.in_write([&](UnitOfWork& tx) -> Result<VoucherView> {
     const Scope scope = who.scope();
-    OP_ASSIGN(Voucher found, find_voucher(tx, who, code_or_id));
+    OP_ASSIGN(Voucher found, find_voucher_to_edit(tx, who, code_or_id));
     // The row as it is under its lock: a concurrent update waits and then merges into what this
     // one wrote (metadata keys of two PUTs both survive).
     OP_ASSIGN(auto locked, VoucherRepository(tx).lock(scope, found.id));
@@ -464,7 +479,7 @@ Result<VoucherView> VoucherService::update(const Principal& who, std::string_vie
 Result<VoucherView> VoucherService::set_active(const Principal& who, std::string_view code_or_id,
                                                bool active) {
   return store_.in_write([&](UnitOfWork& tx) -> Result<VoucherView> {
-    OP_ASSIGN(Voucher v, find_voucher(tx, who, code_or_id));
+    OP_ASSIGN(Voucher v, find_voucher_to_edit(tx, who, code_or_id));
     OP_TRY(VoucherRepository(tx).set_active(who.scope(), v.id, active, now_utc()));
     OP_TRY(audit_voucher(tx, who, v, active ? "voucher.enabled" : "voucher.disabled",
                          JsonObject{{"active", v.active}}, JsonObject{{"active", active}}));
@@ -478,7 +493,7 @@ Result<VoucherView> VoucherService::set_active(const Principal& who, std::string
 Status VoucherService::remove(const Principal& who, std::string_view code_or_id, bool force) {
   OP_TRY(require_admin(who, "delete vouchers"));
   return store_.in_write([&](UnitOfWork& tx) -> Status {
-    OP_ASSIGN(Voucher v, find_voucher(tx, who, code_or_id));
+    OP_ASSIGN(Voucher v, find_voucher_to_edit(tx, who, code_or_id));
     VoucherRepository vouchers(tx);
     if (force) {
       OP_TRY(vouchers.remove(who.scope(), v.id));
@@ -498,7 +513,7 @@ Result<VoucherView> VoucherService::adjust_balance(const Principal& who,
                                                    std::string_view code_or_id,
                                                    const BalanceChange& change) {
   return store_.in_write([&](UnitOfWork& tx) -> Result<VoucherView> {
-    OP_ASSIGN(Voucher v, find_voucher(tx, who, code_or_id));
+    OP_ASSIGN(Voucher v, find_voucher_to_edit(tx, who, code_or_id));
     if (v.type != VoucherType::kGift) {
       return Error{400,
                    "invalid_add_balance_params",

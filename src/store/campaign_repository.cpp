@@ -1,5 +1,7 @@
 #include "store/campaign_repository.h"
 
+#include <unordered_map>
+
 #include <array>
 #include <cstdint>
 
@@ -108,17 +110,49 @@ Result<std::optional<Campaign>> CampaignRepository::find(const Scope& scope,
                                                          bool include_binned) {
   const sql::Scoped s(scope);
   const std::string key(id_or_name);
-  OP_ASSIGN(auto rs, tx_.query("SELECT " + std::string(kColumns) + " FROM campaigns WHERE " +
-                                   s.where() + " AND (id = ? OR name = ?)" +
-                                   (include_binned ? "" : " AND deleted_at IS NULL") +
-                                   " ORDER BY (id = ?) DESC LIMIT 1",
-                               s.params({key, key, key})));
+  // A restricted caller: the campaign's visibility and ownership as two more columns.
+  sql::Predicate access = sql::access_columns(scope, "campaigns.id");
+  std::vector<sql::Value> params = std::move(access.params);
+  s.bind(params);
+  for (const std::string& v : {key, key, key}) params.emplace_back(v);
+  OP_ASSIGN(auto rs,
+            tx_.query("SELECT " + std::string(kColumns) + access.sql + " FROM campaigns WHERE " +
+                          s.where() + " AND (id = ? OR name = ?)" +
+                          (include_binned ? "" : " AND deleted_at IS NULL") +
+                          " ORDER BY (id = ?) DESC LIMIT 1",
+                      params));
   if (rs.rows.empty()) return std::optional<Campaign>{};
-  return std::optional<Campaign>(from_row(rs.rows[0]));
+  Campaign c = from_row(rs.rows[0]);
+  if (scope.restricted) {
+    const sql::Row& row = rs.rows[0];
+    const size_t n = row.columns.size();
+    if (row.integer(n - 2) == 0) return Error::forbidden("campaign", c.id);
+    c.readonly = row.integer(n - 1) == 0;
+  }
+  return std::optional<Campaign>(std::move(c));
 }
 
 Result<Page<Campaign>> CampaignRepository::list(const Scope& scope, const ListQuery& query) {
-  return sql::list_page<Campaign>(tx_, kTable, scope, query, from_row);
+  OP_ASSIGN(auto page, sql::list_page<Campaign>(tx_, kTable, scope, query, from_row));
+  if (!scope.restricted || page.items.empty()) return page;
+  // Which of the listed campaigns the restricted caller owns (the others are read-only to it).
+  const sql::Predicate owned = sql::campaign_owned(scope, "campaigns.id");
+  const sql::Scoped s(scope);
+  std::vector<sql::Value> params = owned.params;
+  s.bind(params);
+  std::string in;
+  for (const Campaign& c : page.items) {
+    in += in.empty() ? "?" : ", ?";
+    params.emplace_back(c.id);
+  }
+  OP_ASSIGN(auto rs, tx_.query("SELECT id, CASE WHEN " + owned.sql +
+                                   " THEN 1 ELSE 0 END FROM campaigns WHERE " + s.where() +
+                                   " AND id IN (" + in + ")",
+                               params));
+  std::unordered_map<std::string, bool> own;
+  for (const auto& row : rs.rows) own[row.text(0)] = row.integer(1) == 1;
+  for (Campaign& c : page.items) c.readonly = !own[c.id];
+  return page;
 }
 
 Result<std::vector<Campaign>> CampaignRepository::all(const Scope& scope) {

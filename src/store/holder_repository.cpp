@@ -27,7 +27,8 @@ constexpr std::array<sql::ListField, 9> kFields{{
 constexpr sql::ListTable kTable{
     "redeemable_holders", kColumns, kFields,
     "EXISTS (SELECT 1 FROM vouchers v WHERE v.id = redeemable_holders.redeemable_id"
-    " AND v.deleted_at IS NULL)"};
+    " AND v.deleted_at IS NULL)",
+    "redeemable_holders.campaign_id"};
 
 RedeemableHolder from_row(const sql::Row& r) {
   RedeemableHolder h;

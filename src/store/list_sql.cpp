@@ -148,9 +148,11 @@ Result<Page<Row>> list_rows(UnitOfWork& tx, const ListTable& table, const Scope&
   }
   const std::string order_col(order->sort_column.empty() ? order->column : order->sort_column);
 
-  const Scoped scoped = table.campaign_column.empty()
-                            ? Scoped(scope)
-                            : Scoped::campaign_rows(scope, table.campaign_column);
+  const Scoped scoped =
+      table.campaign_column.empty()
+          ? Scoped(scope)
+          : Scoped::campaign_rows(scope, table.campaign_column, {},
+                                  table.parent_rows ? table.table : std::string_view{});
   std::string where = scoped.where();
   if (!table.base_condition.empty()) where += " AND " + std::string(table.base_condition);
   std::vector<Value> params = scoped.params();

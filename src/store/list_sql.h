@@ -32,6 +32,8 @@ struct ListTable {
   // Rows of campaigns: the column naming the campaign, qualified ("vouchers.campaign_id");
   // a restricted scope lists only rows of campaigns it sees (store/scope_sql.h).
   std::string_view campaign_column = {};
+  // Set when rows without a campaign are seen through their children (redemptions' parents).
+  bool parent_rows = false;
 };
 
 // Rows of `table.columns` for one page, plus the total of matching rows, in `scope`. Count and

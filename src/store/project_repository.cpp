@@ -136,7 +136,7 @@ Result<std::optional<KeyWithProject>> ApiKeyRepository::find_by_app_id(std::stri
   key.id = row.text(0);
   key.project_id = row.text(1);
   key.kind = key_kind_from_string(row.text(2)).value_or(KeyKind::kServer);
-  key.role = role_from_string(row.text(3)).value_or(Role::kUser);
+  key.role = role_from_string(row.text(3)).value_or(Role::kRestricted);
   key.app_id = row.text(4);
   key.token_hash = row.text(5);
   key.allowed_origins = split_lines(row.text(6));

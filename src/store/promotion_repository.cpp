@@ -98,7 +98,8 @@ template <class T, class Decode>
 Result<std::vector<T>> select_all(UnitOfWork& tx, std::string_view columns, std::string_view table,
                                   const Scope& scope, std::string_view condition,
                                   std::initializer_list<sql::Value> extra, Decode decode) {
-  const sql::Scoped s(scope);
+  // Rows of campaigns: a restricted scope reads only those of campaigns it sees.
+  const auto s = sql::Scoped::campaign_rows(scope, std::string(table) + ".campaign_id");
   OP_ASSIGN(auto rs,
             tx.query("SELECT " + std::string(columns) + " FROM " + std::string(table) + " WHERE " +
                          s.where() + " AND " + std::string(kLiveCampaign) + std::string(condition),
@@ -125,6 +126,13 @@ Status TierRepository::insert(const Scope& scope, const PromotionTier& t) {
 Result<std::optional<PromotionTier>> TierRepository::find(const Scope& scope, std::string_view id) {
   OP_ASSIGN(auto found, select_all<PromotionTier>(tx_, kTierColumns, "promotion_tiers", scope,
                                                   " AND id = ?", {std::string(id)}, tier_from_row));
+  if (found.empty() && scope.restricted) {
+    // Not visible: there at all? Then it is another scope's (403), not missing (404).
+    OP_ASSIGN(auto other,
+              select_all<PromotionTier>(tx_, kTierColumns, "promotion_tiers", scope.project_wide(),
+                                        " AND id = ?", {std::string(id)}, tier_from_row));
+    if (!other.empty()) return Error::forbidden("campaign", other.front().campaign_id);
+  }
   if (found.empty()) return std::optional<PromotionTier>{};
   return std::optional<PromotionTier>(std::move(found.front()));
 }
@@ -232,6 +240,12 @@ Result<std::optional<PromotionStack>> StackRepository::find(const Scope& scope,
   OP_ASSIGN(auto found,
             select_all<PromotionStack>(tx_, kStackColumns, "promotion_stacks", scope, " AND id = ?",
                                        {std::string(id)}, stack_from_row));
+  if (found.empty() && scope.restricted) {
+    OP_ASSIGN(auto other, select_all<PromotionStack>(tx_, kStackColumns, "promotion_stacks",
+                                                     scope.project_wide(), " AND id = ?",
+                                                     {std::string(id)}, stack_from_row));
+    if (!other.empty()) return Error::forbidden("campaign", other.front().campaign_id);
+  }
   if (found.empty()) return std::optional<PromotionStack>{};
   return std::optional<PromotionStack>(std::move(found.front()));
 }

@@ -70,11 +70,12 @@ Status PublicationRepository::insert_given(const Scope& scope, const Publication
   OP_TRY(
       tx_.query("INSERT INTO publications (id, project_id, source_id, request_hash,"
                 " customer_id, campaign_id, channel, result, voucher_ids, vouchers_key,"
-                " voucher_type, is_referral_code, metadata, created_at) VALUES (?, ?, NULL, ?,"
-                " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " voucher_type, is_referral_code, metadata, created_at, api_key_id,"
+                " area_store_id) VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 {p.id, scope.project_id, p.request_hash, p.customer_id, sql::opt(p.campaign_id),
                  p.channel, p.result, std::move(ids), std::move(key), sql::opt(voucher_type),
-                 sql::flag(is_referral_code), to_json_text(p.metadata), p.created_at.millis}));
+                 sql::flag(is_referral_code), to_json_text(p.metadata), p.created_at.millis,
+                 sql::opt(p.api_key_id), sql::opt(p.area_store_id)}));
   return {};
 }
 
@@ -82,11 +83,12 @@ Result<bool> PublicationRepository::insert_if_new(const Scope& scope, const Publ
   OP_ASSIGN(auto r,
             tx_.query("INSERT INTO publications (id, project_id, source_id, request_hash,"
                       " customer_id, campaign_id, channel, result, voucher_ids, vouchers_key,"
-                      " voucher_type, is_referral_code, metadata, created_at) VALUES (?, ?, ?, ?,"
-                      " ?, ?, ?, ?, '[]', ',', NULL, 0, ?, ?) ON CONFLICT DO NOTHING",
+                      " voucher_type, is_referral_code, metadata, created_at, api_key_id,"
+                      " area_store_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, '[]', ',', NULL, 0, ?, ?,"
+                      " ?, ?) ON CONFLICT DO NOTHING",
                       {p.id, scope.project_id, sql::opt(p.source_id), p.request_hash, p.customer_id,
                        sql::opt(p.campaign_id), p.channel, p.result, to_json_text(p.metadata),
-                       p.created_at.millis}));
+                       p.created_at.millis, sql::opt(p.api_key_id), sql::opt(p.area_store_id)}));
   return r.affected == 1;
 }
 

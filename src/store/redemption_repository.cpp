@@ -13,7 +13,7 @@ constexpr std::string_view kColumns =
     "id, project_id, parent_id, result, status, related_object_type, related_object_id,"
     " campaign_id, customer_id, order_id, api_key_id, session_key, tracking_id, gift_amount,"
     " discount_amount, order_amount, failure_code, failure_message, effects, document,"
-    " created_at, rolled_back_at";
+    " created_at, rolled_back_at, area_store_id";
 
 Redemption from_row(const sql::Row& r) {
   Redemption x;
@@ -39,6 +39,7 @@ Redemption from_row(const sql::Row& r) {
   x.document = sql::json_object(r, 19);
   x.created_at = Instant{r.integer(20)};
   x.rolled_back_at = sql::opt_time(r, 21);
+  x.area_store_id = sql::opt_text(r, 22);
   return x;
 }
 
@@ -68,7 +69,12 @@ RedemptionRollback rollback_from_row(const sql::Row& r) {
   return x;
 }
 
-constexpr std::array<sql::ListField, 10> kFields{{
+// The store a redemption's key spoke for, and that store's area (per-store reports).
+constexpr std::string_view kAreaOfStore =
+    "(SELECT st.area_id FROM area_stores st WHERE st.project_id = redemptions.project_id AND"
+    " st.id = redemptions.area_store_id)";
+
+constexpr std::array<sql::ListField, 12> kFields{{
     {"id", "id", sql::FieldType::kText, true},
     {"created_at", "created_at", sql::FieldType::kTimestamp, true},
     {"result", "result", sql::FieldType::kText, false},
@@ -79,8 +85,12 @@ constexpr std::array<sql::ListField, 10> kFields{{
     {"related_object_id", "related_object_id", sql::FieldType::kText, false},
     {"related_object_type", "related_object_type", sql::FieldType::kText, false},
     {"parent_id", "parent_id", sql::FieldType::kText, false},
+    {"area_store_id", "area_store_id", sql::FieldType::kText, false},
+    {"area_id", kAreaOfStore, sql::FieldType::kText, false},
 }};
-constexpr sql::ListTable kTable{"redemptions", kColumns, kFields, {}, "redemptions.campaign_id"};
+constexpr sql::ListTable kTable{
+    "redemptions",       kColumns, kFields, {}, "redemptions.campaign_id",
+    /*parent_rows=*/true};
 
 constexpr std::string_view kCounterColumns =
     "row_key, count, customers, order_amount, discount_amount, gift_amount, day_period,"
@@ -127,8 +137,8 @@ Status RedemptionRepository::insert(const Scope& scope, const Redemption& r) {
       "INSERT INTO redemptions (id, project_id, parent_id, result, status, related_object_type,"
       " related_object_id, campaign_id, customer_id, order_id, api_key_id, session_key,"
       " tracking_id, gift_amount, discount_amount, order_amount, failure_code, failure_message,"
-      " effects, document, created_at, rolled_back_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-      " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      " effects, document, created_at, rolled_back_at, area_store_id) VALUES (?, ?, ?, ?, ?, ?,"
+      " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
       {r.id,
        scope.project_id,
        sql::opt(r.parent_id),
@@ -150,16 +160,23 @@ Status RedemptionRepository::insert(const Scope& scope, const Redemption& r) {
        to_json_text(r.effects),
        to_json_text(r.document),
        r.created_at.millis,
-       sql::opt(r.rolled_back_at)}));
+       sql::opt(r.rolled_back_at),
+       sql::opt(r.area_store_id)}));
   return {};
 }
 
 Result<std::optional<Redemption>> RedemptionRepository::find(const Scope& scope,
                                                              std::string_view id) {
-  const sql::Scoped s(scope);
+  // A restricted caller reads redemptions of campaigns it sees (a stacked redemption's parent
+  // through its children); one it does not see is 403 naming the campaign, not 404.
+  const auto s = sql::Scoped::campaign_rows(scope, "redemptions.campaign_id", {}, "redemptions");
   OP_ASSIGN(auto rs, tx_.query("SELECT " + std::string(kColumns) + " FROM redemptions WHERE " +
                                    s.where() + " AND id = ?",
                                s.params({std::string(id)})));
+  if (rs.rows.empty() && scope.restricted) {
+    OP_ASSIGN(auto other, find(scope.project_wide(), id));
+    if (other) return Error::forbidden("campaign", other->campaign_id.value_or(other->id));
+  }
   if (rs.rows.empty()) return std::optional<Redemption>{};
   return std::optional<Redemption>(from_row(rs.rows[0]));
 }
@@ -168,12 +185,34 @@ Result<std::optional<Redemption>> RedemptionRepository::lock(const Scope& scope,
                                                              std::string_view id) {
   // A no-op UPDATE ... RETURNING reads the row and, on PostgreSQL, locks it until the unit ends;
   // a unit waiting on the lock reads the row as the holder committed it.
-  const sql::Scoped s(scope);
+  const auto s = sql::Scoped::campaign_rows(scope, "redemptions.campaign_id", {}, "redemptions");
   OP_ASSIGN(auto rs, tx_.query("UPDATE redemptions SET status = status WHERE " + s.where() +
                                    " AND id = ? RETURNING " + std::string(kColumns),
                                s.params({std::string(id)})));
+  if (rs.rows.empty() && scope.restricted) {
+    OP_ASSIGN(auto other, find(scope.project_wide(), id));
+    if (other) return Error::forbidden("campaign", other->campaign_id.value_or(other->id));
+  }
   if (rs.rows.empty()) return std::optional<Redemption>{};
   return std::optional<Redemption>(from_row(rs.rows[0]));
+}
+
+Result<std::set<std::string>> RedemptionRepository::visible_ids(
+    const Scope& scope, const std::vector<std::string>& ids) {
+  std::set<std::string> out;
+  if (ids.empty()) return out;
+  const auto s = sql::Scoped::campaign_rows(scope, "redemptions.campaign_id", {}, "redemptions");
+  std::vector<sql::Value> params = s.params();
+  std::string in;
+  for (const std::string& id : ids) {
+    in += in.empty() ? "?" : ", ?";
+    params.emplace_back(id);
+  }
+  OP_ASSIGN(auto rs,
+            tx_.query("SELECT id FROM redemptions WHERE " + s.where() + " AND id IN (" + in + ")",
+                      params));
+  for (const auto& row : rs.rows) out.insert(row.text(0));
+  return out;
 }
 
 Result<std::vector<Redemption>> RedemptionRepository::children(const Scope& scope,
@@ -216,6 +255,8 @@ Result<Page<Redemption>> RedemptionRepository::list(const Scope& scope,
   is("customer_id", filter.customer_id);
   is("order_id", filter.order_id);
   is("related_object_id", filter.related_object_id);
+  is("area_store_id", filter.store.area_store_id);
+  is("area_id", filter.store.area_id);
   if (filter.created_after) q.created_after = filter.created_after;
   if (filter.created_before) q.created_before = filter.created_before;
   return sql::list_page<Redemption>(tx_, kTable, scope, q, from_row);
@@ -322,12 +363,34 @@ RedemptionRepository::customer_summaries(const Scope& scope,
   return out;
 }
 
+namespace {
+
+std::vector<sql::Value> with(std::vector<sql::Value> a, const std::vector<sql::Value>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+}  // namespace
+
 Result<CampaignRedemptionSummary> RedemptionRepository::campaign_summary(
     const Scope& scope, std::string_view campaign_id, std::optional<Instant> from,
-    std::optional<Instant> to) {
+    std::optional<Instant> to, const StoreCut& cut) {
   const sql::Scoped s(scope);
   std::string range;
   std::vector<sql::Value> params = s.params({std::string(campaign_id)});
+  // A store or area cut: redemptions whose key spoke for that store (rollbacks: of those).
+  std::string store;
+  std::vector<sql::Value> store_params;
+  if (cut.area_store_id) {
+    store += " AND r2.area_store_id = ?";
+    store_params.emplace_back(*cut.area_store_id);
+  }
+  if (cut.area_id) {
+    store +=
+        " AND r2.area_store_id IN (SELECT st.id FROM area_stores st WHERE st.project_id ="
+        " r2.project_id AND st.area_id = ?)";
+    store_params.emplace_back(*cut.area_id);
+  }
   if (from) {
     range += " AND created_at >= ?";
     params.emplace_back(from->millis);
@@ -347,8 +410,11 @@ Result<CampaignRedemptionSummary> RedemptionRepository::campaign_summary(
           " CAST(COALESCE(SUM(CASE WHEN result = 'SUCCESS' THEN order_amount ELSE 0 END), 0) AS "
           "BIGINT)"
           " FROM redemptions WHERE " +
-              s.where() + " AND campaign_id = ?" + range,
-          params));
+              s.where() + " AND campaign_id = ?" + range +
+              (store.empty()
+                   ? ""
+                   : " AND id IN (SELECT r2.id FROM redemptions r2 WHERE 1 = 1" + store + ")"),
+          with(params, store_params)));
   if (!rs.rows.empty()) {
     const sql::Row& r = rs.rows[0];
     out.redemptions_succeeded = sum_or_zero(r, 0);
@@ -366,8 +432,12 @@ Result<CampaignRedemptionSummary> RedemptionRepository::campaign_summary(
           " CAST(COALESCE(SUM(CASE WHEN result = 'SUCCESS' THEN order_amount ELSE 0 END), 0) AS "
           "BIGINT)"
           " FROM redemption_rollbacks WHERE " +
-              s.where() + " AND campaign_id = ?" + range,
-          params));
+              s.where() + " AND campaign_id = ?" + range +
+              (store.empty()
+                   ? ""
+                   : " AND redemption_id IN (SELECT r2.id FROM redemptions r2 WHERE 1 = 1" + store +
+                         ")"),
+          with(params, store_params)));
   if (!rb.rows.empty()) {
     const sql::Row& r = rb.rows[0];
     out.rollbacks_succeeded = sum_or_zero(r, 0);

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -33,6 +34,9 @@ class RedemptionRepository {
   Result<std::optional<Redemption>> find(const Scope& scope, std::string_view id);
   // The row locked until the unit ends (PostgreSQL; SQLite's write lock already serialises).
   Result<std::optional<Redemption>> lock(const Scope& scope, std::string_view id);
+  // Those of `ids` the scope sees (a restricted caller: of campaigns it sees).
+  Result<std::set<std::string>> visible_ids(const Scope& scope,
+                                            const std::vector<std::string>& ids);
   Result<std::vector<Redemption>> children(const Scope& scope, std::string_view parent_id);
   // SUCCEEDED -> ROLLED_BACK for each of `ids`; the number of rows that moved.
   Result<int64_t> mark_rolled_back(const Scope& scope, const std::vector<std::string>& ids,
@@ -54,7 +58,8 @@ class RedemptionRepository {
   Result<CampaignRedemptionSummary> campaign_summary(const Scope& scope,
                                                      std::string_view campaign_id,
                                                      std::optional<Instant> from,
-                                                     std::optional<Instant> to);
+                                                     std::optional<Instant> to,
+                                                     const StoreCut& cut = {});
 
  private:
   UnitOfWork& tx_;

@@ -28,8 +28,16 @@ struct Predicate {
 
 // Whether the campaign `campaign_column` names is visible to `scope` ("1" when unrestricted).
 Predicate campaign_visible(const Scope& scope, std::string_view campaign_column);
+// campaign_visible for `table.campaign_id`, or, for a row without one, for any of its children.
+Predicate parent_or_campaign_visible(const Scope& scope, std::string_view table);
 // Whether `scope` owns that campaign (each of its assignments covered; "1" when unrestricted).
 Predicate campaign_owned(const Scope& scope, std::string_view campaign_column);
+
+// For lookups of one campaign-bound row: ", <visible>, <owned>" as two 0/1 columns to append to
+// a SELECT list (empty for unrestricted scopes), with their parameters, which go before the
+// WHERE clause's. The repository answers 403 `forbidden` for a row found but not visible, and
+// marks a visible row the caller does not own as read-only.
+Predicate access_columns(const Scope& scope, std::string_view campaign_column);
 
 class Scoped {
  public:
@@ -41,11 +49,14 @@ class Scoped {
   }
   // Rows of campaigns: `campaign_column` (e.g. "campaign_id", "id") names the campaign, and a
   // restricted scope sees only rows of campaigns it sees.
+  // `parent_table`: rows of this table without a campaign of their own (a stacked redemption's
+  // parent) are seen when one of their children (`parent_id` = the row's id) is.
   static Scoped campaign_rows(const Scope& scope, std::string_view campaign_column,
-                              std::string_view alias = {}) {
+                              std::string_view alias = {}, std::string_view parent_table = {}) {
     Scoped s(scope, alias);
     if (scope.restricted) {
-      Predicate p = campaign_visible(scope, campaign_column);
+      Predicate p = parent_table.empty() ? campaign_visible(scope, campaign_column)
+                                         : parent_or_campaign_visible(scope, parent_table);
       s.where_ += " AND " + p.sql;
       for (Value& v : p.params) s.params_.push_back(std::move(v));
     }

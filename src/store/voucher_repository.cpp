@@ -201,16 +201,36 @@ Result<int64_t> VoucherRepository::insert_batch(const Scope& scope,
   return inserted;
 }
 
+namespace {
+
+// A restricted caller's lookup found a voucher of a campaign it does not see: 403 naming the
+// campaign (spec 14.3), or the voucher when it belongs to none (no assignment reaches it).
+Status check_access(const Scope& scope, const sql::Row& row, const Voucher& v) {
+  if (!scope.restricted) return {};
+  if (row.integer(row.columns.size() - 2) == 1) return {};
+  if (v.campaign_id) return Error::forbidden("campaign", *v.campaign_id);
+  return Error::forbidden("voucher", v.id);
+}
+
+}  // namespace
+
 Result<std::optional<Voucher>> VoucherRepository::find(const Scope& scope,
                                                        std::string_view code_or_id,
                                                        bool case_sensitive) {
   const sql::Scoped s(scope);
-  OP_ASSIGN(auto rs,
-            tx_.query("SELECT " + std::string(kColumns) + " FROM vouchers WHERE " + s.where() +
-                          " AND (code_key = ? OR id = ?) AND deleted_at IS NULL LIMIT 1",
-                      s.params({code_key(code_or_id, case_sensitive), std::string(code_or_id)})));
+  sql::Predicate access = sql::access_columns(scope, "vouchers.campaign_id");
+  std::vector<sql::Value> params = std::move(access.params);
+  s.bind(params);
+  params.emplace_back(code_key(code_or_id, case_sensitive));
+  params.emplace_back(std::string(code_or_id));
+  OP_ASSIGN(auto rs, tx_.query("SELECT " + std::string(kColumns) + access.sql +
+                                   " FROM vouchers WHERE " + s.where() +
+                                   " AND (code_key = ? OR id = ?) AND deleted_at IS NULL LIMIT 1",
+                               params));
   if (rs.rows.empty()) return std::optional<Voucher>{};
-  return std::optional<Voucher>(from_row(rs.rows[0]));
+  Voucher v = from_row(rs.rows[0]);
+  OP_TRY(check_access(scope, rs.rows[0], v));
+  return std::optional<Voucher>(std::move(v));
 }
 
 Result<std::optional<VoucherRepository::WithReserved>> VoucherRepository::find_reserved(
@@ -223,27 +243,33 @@ Result<std::optional<VoucherRepository::WithReserved>> VoucherRepository::find_r
       " FROM session_locks l WHERE l.project_id = vouchers.project_id AND"
       " l.voucher_id = vouchers.id AND l.expires_at > ? AND l.session_key <> ?)";
   const std::string except = except_session ? *except_session : std::string();
+  sql::Predicate access = sql::access_columns(scope, "vouchers.campaign_id");
   std::vector<sql::Value> params{now.millis, except, now.millis, except};
+  for (sql::Value& v : access.params) params.push_back(std::move(v));
   s.bind(params);
   params.emplace_back(code_key(code_or_id, case_sensitive));
   params.emplace_back(std::string(code_or_id));
-  OP_ASSIGN(auto rs, tx_.query("SELECT " + std::string(kColumns) +
-                                   ", (SELECT CAST(COALESCE(SUM(l.quantity), 0) AS BIGINT)" +
-                                   std::string(kHeld) +
-                                   ", (SELECT CAST(COALESCE(SUM(l.gift_credits), 0) AS BIGINT)" +
-                                   std::string(kHeld) + " FROM vouchers WHERE " + s.where() +
-                                   " AND (code_key = ? OR id = ?) AND deleted_at IS NULL LIMIT 1",
-                               params));
+  OP_ASSIGN(
+      auto rs,
+      tx_.query("SELECT " + std::string(kColumns) +
+                    ", (SELECT CAST(COALESCE(SUM(l.quantity), 0) AS BIGINT)" + std::string(kHeld) +
+                    ", (SELECT CAST(COALESCE(SUM(l.gift_credits), 0) AS BIGINT)" +
+                    std::string(kHeld) + access.sql + " FROM vouchers WHERE " + s.where() +
+                    " AND (code_key = ? OR id = ?) AND deleted_at IS NULL LIMIT 1",
+                params));
   if (rs.rows.empty()) return std::optional<WithReserved>{};
   const sql::Row& row = rs.rows[0];
-  const size_t n = row.columns.size();
-  WithReserved out{from_row(row), Reserved{row.integer(n - 2), row.integer(n - 1)}};
+  Voucher v = from_row(row);
+  OP_TRY(check_access(scope, row, v));
+  // The two sums come right before the access columns (when there are any).
+  const size_t n = row.columns.size() - (scope.restricted ? 2 : 0);
+  WithReserved out{std::move(v), Reserved{row.integer(n - 2), row.integer(n - 1)}};
   return std::optional<WithReserved>(std::move(out));
 }
 
 Result<std::vector<Voucher>> VoucherRepository::held_by(const Scope& scope,
                                                         std::string_view holder_id, int64_t limit) {
-  const sql::Scoped s(scope);
+  const auto s = sql::Scoped::campaign_rows(scope, "vouchers.campaign_id");
   OP_ASSIGN(auto rs,
             tx_.query("SELECT " + std::string(kColumns) + " FROM vouchers WHERE " + s.where() +
                           " AND holder_id = ? AND deleted_at IS NULL ORDER BY id LIMIT ?",
@@ -255,7 +281,7 @@ Result<std::vector<Voucher>> VoucherRepository::held_by(const Scope& scope,
 }
 
 Result<std::optional<Voucher>> VoucherRepository::lock(const Scope& scope, std::string_view id) {
-  const sql::Scoped s(scope);
+  const auto s = sql::Scoped::campaign_rows(scope, "vouchers.campaign_id");
   OP_ASSIGN(auto rs, tx_.query("UPDATE vouchers SET redeemed_quantity = redeemed_quantity WHERE " +
                                    s.where() + " AND id = ? AND deleted_at IS NULL RETURNING " +
                                    std::string(kColumns),

@@ -2,9 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include "core/crypto.h"
 #include "service/key_service.h"
 #include "service/redemption_service.h"
+#include "store/area_repository.h"
 #include "store/campaign_repository.h"
 #include "store/catalog_repository.h"
 #include "store/catalog_tables.h"
@@ -12,6 +15,7 @@
 #include "store/order_repository.h"
 #include "store/project_repository.h"
 #include "store/redemption_repository.h"
+#include "store/scope_sql.h"
 #include "store/segment_repository.h"
 #include "store/validation_rule_repository.h"
 #include "support/test_database.h"
@@ -502,6 +506,110 @@ TEST_F(StoreTest, SweepingRemovesOnlyExpiredReservationsAndIdempotencyKeys) {
   });
   ASSERT_TRUE(again.ok());
   EXPECT_FALSE(again->claimed) << "a live key stays";
+}
+
+}  // namespace
+}  // namespace openpromo
+
+namespace openpromo {
+namespace {
+
+// Scope::sees / Scope::owns (the in-memory rule validation uses on the catalog snapshot) and the
+// SQL predicates every repository uses give the same answer for random campaign and key
+// assignments over three areas with three stores each, on the real backend.
+TEST_F(StoreTest, AreaVisibilityInSqlAgreesWithTheInMemoryRule) {
+  std::vector<std::string> areas;
+  std::vector<std::pair<std::string, std::string>> stores;  // (area, store)
+  ASSERT_TRUE(write([&](UnitOfWork& tx) -> Status {
+                AreaRepository repo(tx);
+                for (int a = 0; a < 3; ++a) {
+                  Area area{new_id("ar_"), project_.id, "area " + std::to_string(a), now_utc(), {}};
+                  OP_TRY(repo.insert(scope_, area));
+                  areas.push_back(area.id);
+                  for (int s = 0; s < 3; ++s) {
+                    AreaStore st{new_id("ars_"), project_.id, area.id, "store", now_utc(), {}};
+                    OP_TRY(repo.insert_store(scope_, st));
+                    stores.emplace_back(area.id, st.id);
+                  }
+                }
+                return {};
+              }).ok());
+  std::mt19937 random(20261203);
+  auto pick = [&] {
+    const int level = static_cast<int>(random() % 3);
+    if (level == 2) {
+      const auto& [area, store] = stores[random() % stores.size()];
+      return AccessAssignment{area, store, false};
+    }
+    return AccessAssignment{areas[random() % areas.size()], "", level == 1};
+  };
+  auto some = [&] {
+    std::vector<AccessAssignment> out;
+    const int n = static_cast<int>(random() % 5);
+    for (int i = 0; i < n; ++i) out.push_back(pick());
+    return out;
+  };
+  // Campaigns as assignment rows only: the predicates read nothing else.
+  std::vector<std::pair<std::string, std::vector<AccessAssignment>>> campaigns;
+  ASSERT_TRUE(write([&](UnitOfWork& tx) -> Status {
+                AreaRepository repo(tx);
+                for (int c = 0; c < 40; ++c) {
+                  const std::string id = "camp_walk" + std::to_string(c);
+                  std::vector<AccessAssignment> assigned;
+                  for (const AccessAssignment& a : some()) {
+                    OP_ASSIGN(bool added,
+                              repo.assign_campaign(
+                                  scope_, StoredAssignment{new_id("arsca_"), id, a, now_utc()}));
+                    if (added) assigned.push_back(a);
+                  }
+                  campaigns.emplace_back(id, std::move(assigned));
+                }
+                return {};
+              }).ok());
+  int seen = 0, owned = 0, checked = 0;
+  for (int k = 0; k < 60; ++k) {
+    const std::vector<AccessAssignment> grants = some();
+    const Scope scope{project_.id, std::make_shared<const AreaGrants>(AreaGrants::of(grants))};
+    for (const auto& [id, assigned] : campaigns) {
+      const std::string literal = "'" + id + "'";
+      const sql::Predicate visible = sql::campaign_visible(scope, literal);
+      const sql::Predicate own = sql::campaign_owned(scope, literal);
+      std::vector<sql::Value> params = visible.params;
+      params.insert(params.end(), own.params.begin(), own.params.end());
+      auto rs = read([&](UnitOfWork& tx) {
+        return tx.query("SELECT CASE WHEN " + visible.sql + " THEN 1 ELSE 0 END, CASE WHEN " +
+                            own.sql + " THEN 1 ELSE 0 END",
+                        params);
+      });
+      ASSERT_TRUE(rs.ok()) << rs.error().details;
+      const bool sql_sees = rs->rows.at(0).integer(0) == 1;
+      const bool sql_owns = rs->rows.at(0).integer(1) == 1;
+      std::string described;
+      for (const auto& a : assigned) {
+        described += " campaign[" + a.area_id + "/" + a.area_store_id + "/" +
+                     std::to_string(a.all_stores) + "]";
+      }
+      for (const auto& a : grants) {
+        described +=
+            " key[" + a.area_id + "/" + a.area_store_id + "/" + std::to_string(a.all_stores) + "]";
+      }
+      if (sql_sees != scope.sees(assigned)) {
+        described += "\n" + visible.sql + "\n";
+        for (const auto& v : visible.params) {
+          if (const auto* t = std::get_if<std::string>(&v)) described += *t + " ";
+        }
+      }
+      EXPECT_EQ(sql_sees, scope.sees(assigned)) << "campaign " << id << " key " << k << described;
+      EXPECT_EQ(sql_owns, scope.owns(assigned)) << "campaign " << id << " key " << k << described;
+      seen += sql_sees;
+      owned += sql_owns;
+      ++checked;
+    }
+  }
+  // The random cases reach every outcome.
+  EXPECT_GT(seen, 50);
+  EXPECT_GT(owned, 10);
+  EXPECT_GT(checked - seen, 50);
 }
 
 }  // namespace
