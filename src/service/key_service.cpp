@@ -27,21 +27,25 @@ Status require_admin(const Principal& principal, std::string_view action) {
                             ") may not " + std::string(action));
 }
 
-// A restricted key's area and store assignments, read with every request it makes (one indexed
-// query; admin and user keys skip it), so a changed assignment applies at once.
-static Status load_grants(UnitOfWork& tx, Principal& who) {
+// A restricted key's area and store assignments (see key_service.h: fixed for the key's life).
+Status KeyService::load_grants(UnitOfWork& tx, Principal& who) {
   if (who.role != Role::kRestricted) return {};
-  OP_ASSIGN(auto assigned, AreaRepository(tx).of_key(who.project_id, who.key_id));
-  size_t stores = 0;
-  for (const AccessAssignment& a : assigned) {
-    if (!a.area_store_id.empty()) {
-      ++stores;
-      who.area_store_id = a.area_store_id;
+  {
+    std::lock_guard lock(grants_mutex_);
+    if (auto it = grants_.find(who.key_id); it != grants_.end()) {
+      who.grants = it->second.first;
+      who.area_store_id = it->second.second;
+      return {};
     }
   }
+  OP_ASSIGN(auto assigned, AreaRepository(tx).of_key(who.project_id, who.key_id));
   // Only a key of exactly one store and nothing else speaks for one store in reports.
-  if (stores != 1 || assigned.size() != 1) who.area_store_id.clear();
+  if (assigned.size() == 1 && !assigned.front().area_store_id.empty()) {
+    who.area_store_id = assigned.front().area_store_id;
+  }
   who.grants = std::make_shared<const AreaGrants>(AreaGrants::of(assigned));
+  std::lock_guard lock(grants_mutex_);
+  grants_.emplace(who.key_id, std::pair{who.grants, who.area_store_id});
   return {};
 }
 

@@ -7,9 +7,12 @@
 // are read in one query: the principal carries the project's settings.
 #pragma once
 
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/error.h"
@@ -106,7 +109,14 @@ class KeyService {
  private:
   Result<Principal> verify(std::string_view app_id, std::string_view token, KeyKind kind,
                            std::vector<std::string>* origins);
+  // A restricted key's assignments: read once per key and kept, since they are fixed when the
+  // key is created (no route changes them, and their areas and stores cannot be deleted while
+  // assigned), so every node may keep them without invalidation.
+  Status load_grants(UnitOfWork& tx, Principal& who);
   Store& store_;
+  std::mutex grants_mutex_;
+  std::unordered_map<std::string, std::pair<std::shared_ptr<const AreaGrants>, std::string>>
+      grants_;  // key id -> (grants, its one store)
 };
 
 // 401, the one answer to every authentication failure.

@@ -87,9 +87,11 @@ Predicate campaign_owned(const Scope& scope, std::string_view campaign_column) {
   return p;
 }
 
-Predicate access_columns(const Scope& scope, std::string_view campaign_column) {
+Predicate access_columns(const Scope& scope, std::string_view campaign_column, bool ownership) {
   if (!scope.restricted) return {};
   Predicate visible = campaign_visible(scope, campaign_column);
+  if (!ownership)
+    return {", CASE WHEN " + visible.sql + " THEN 1 ELSE 0 END", std::move(visible.params)};
   Predicate owned = campaign_owned(scope, campaign_column);
   Predicate out;
   out.sql = ", CASE WHEN " + visible.sql + " THEN 1 ELSE 0 END, CASE WHEN " + owned.sql +

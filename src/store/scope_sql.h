@@ -37,7 +37,9 @@ Predicate campaign_owned(const Scope& scope, std::string_view campaign_column);
 // a SELECT list (empty for unrestricted scopes), with their parameters, which go before the
 // WHERE clause's. The repository answers 403 `forbidden` for a row found but not visible, and
 // marks a visible row the caller does not own as read-only.
-Predicate access_columns(const Scope& scope, std::string_view campaign_column);
+// `ownership` false: the visibility column only (lookups that only use the row).
+Predicate access_columns(const Scope& scope, std::string_view campaign_column,
+                         bool ownership = true);
 
 class Scoped {
  public:

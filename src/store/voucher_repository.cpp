@@ -207,7 +207,7 @@ namespace {
 // campaign (spec 14.3), or the voucher when it belongs to none (no assignment reaches it).
 Status check_access(const Scope& scope, const sql::Row& row, const Voucher& v) {
   if (!scope.restricted) return {};
-  if (row.integer(row.columns.size() - 2) == 1) return {};
+  if (row.integer(row.columns.size() - 1) == 1) return {};
   if (v.campaign_id) return Error::forbidden("campaign", *v.campaign_id);
   return Error::forbidden("voucher", v.id);
 }
@@ -218,7 +218,7 @@ Result<std::optional<Voucher>> VoucherRepository::find(const Scope& scope,
                                                        std::string_view code_or_id,
                                                        bool case_sensitive) {
   const sql::Scoped s(scope);
-  sql::Predicate access = sql::access_columns(scope, "vouchers.campaign_id");
+  sql::Predicate access = sql::access_columns(scope, "vouchers.campaign_id", /*ownership=*/false);
   std::vector<sql::Value> params = std::move(access.params);
   s.bind(params);
   params.emplace_back(code_key(code_or_id, case_sensitive));
@@ -243,7 +243,7 @@ Result<std::optional<VoucherRepository::WithReserved>> VoucherRepository::find_r
       " FROM session_locks l WHERE l.project_id = vouchers.project_id AND"
       " l.voucher_id = vouchers.id AND l.expires_at > ? AND l.session_key <> ?)";
   const std::string except = except_session ? *except_session : std::string();
-  sql::Predicate access = sql::access_columns(scope, "vouchers.campaign_id");
+  sql::Predicate access = sql::access_columns(scope, "vouchers.campaign_id", /*ownership=*/false);
   std::vector<sql::Value> params{now.millis, except, now.millis, except};
   for (sql::Value& v : access.params) params.push_back(std::move(v));
   s.bind(params);
@@ -261,8 +261,8 @@ Result<std::optional<VoucherRepository::WithReserved>> VoucherRepository::find_r
   const sql::Row& row = rs.rows[0];
   Voucher v = from_row(row);
   OP_TRY(check_access(scope, row, v));
-  // The two sums come right before the access columns (when there are any).
-  const size_t n = row.columns.size() - (scope.restricted ? 2 : 0);
+  // The two sums come right before the visibility column (when there is one).
+  const size_t n = row.columns.size() - (scope.restricted ? 1 : 0);
   WithReserved out{std::move(v), Reserved{row.integer(n - 2), row.integer(n - 1)}};
   return std::optional<WithReserved>(std::move(out));
 }
