@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # Installs what is missing (Debian packages), then configures and builds into ./build.
 # Idempotent: when every package is present it installs nothing and prints nothing about it.
-#   scripts/setup.sh [--for-tests]
+#   scripts/setup.sh [--for-tests | --for-bench]
 #     --for-tests: warnings as errors, plus what the test suites need: a PostgreSQL server,
 #     Node.js and the conformance suite's npm packages (the Voucherify SDK).
+#     --for-bench: what bench/run needs (wrk, a PostgreSQL server), built in Release into
+#     ./build-release.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 werror=OFF
 for_tests=0
 test_packages=()
+build_dir=build
+build_type=()
 for arg in "$@"; do
   case "$arg" in
     --for-tests)
@@ -19,6 +23,11 @@ for arg in "$@"; do
       # Node.js may come from elsewhere (a newer build on PATH); install Debian's only if absent.
       command -v node >/dev/null 2>&1 || test_packages+=(nodejs)
       command -v npm >/dev/null 2>&1 || test_packages+=(npm)
+      ;;
+    --for-bench)
+      test_packages=(wrk postgresql)
+      build_dir=build-release
+      build_type=(-DCMAKE_BUILD_TYPE=Release)
       ;;
     *) echo "setup.sh: unknown option $arg" >&2; exit 2 ;;
   esac
@@ -63,11 +72,11 @@ fi
 
 jobs=$(nproc)
 log=$(mktemp)
-if ! cmake -S . -B build -G Ninja -DOPENPROMO_WERROR="$werror" \
+if ! cmake -S . -B "$build_dir" -G Ninja "${build_type[@]}" -DOPENPROMO_WERROR="$werror" \
   -DOPENPROMO_CONFORMANCE="$([ "$for_tests" -eq 1 ] && echo ON || echo OFF)" >"$log" 2>&1; then
   cat "$log" >&2
   rm -f "$log"
   exit 1
 fi
 rm -f "$log"
-cmake --build build -j "$jobs"
+cmake --build "$build_dir" -j "$jobs"
