@@ -93,6 +93,28 @@ void BM_UnauthorizedRequest(benchmark::State& state) {
 }
 BENCHMARK(BM_UnauthorizedRequest);
 
+// The validations' shared parts: a 3-node rule (amount, line count, customer metadata) and a
+// 20-line cart.
+std::string three_node_rule(Fixture& f, const std::string& name) {
+  auto rule = f.app->handle(f.request("POST", "/v1/validation-rules",
+                                      R"json({"name":")json" + name +
+                                          R"json(",
+      "rules":{"1":{"name":"order.amount","conditions":{"$more_than":[1000]}},
+               "2":{"name":"order.items.count","conditions":{"$more_than":[5]}},
+               "3":{"name":"customer.metadata","property":"tier","conditions":{"$in":["gold"]}},
+               "logic":"1 and (2 or 3)"}})json"));
+  return std::string(boost::json::parse(rule.body).at("id").as_string());
+}
+
+std::string twenty_items() {
+  std::string items;
+  for (int i = 0; i < 20; ++i) {
+    if (!items.empty()) items += ",";
+    items += R"({"product_id":"prod_)" + std::to_string(i) + R"(","quantity":2,"price":1000})";
+  }
+  return items;
+}
+
 // POST /v1/validations in-process: a voucher in a campaign with a 3-node rule and a promotion
 // tier, a 20-item cart. Covers auth, four store reads per redeemable (voucher, campaign,
 // category, rules), rule compilation, the engine and the JSON response.
@@ -100,12 +122,7 @@ void BM_ValidateVoucherAndTier(benchmark::State& state) {
   auto& f = fixture();
   static std::string body;
   if (body.empty()) {
-    auto rule = f.app->handle(f.request("POST", "/v1/validation-rules", R"json({"name":"bench",
-      "rules":{"1":{"name":"order.amount","conditions":{"$more_than":[1000]}},
-               "2":{"name":"order.items.count","conditions":{"$more_than":[5]}},
-               "3":{"name":"customer.metadata","property":"tier","conditions":{"$in":["gold"]}},
-               "logic":"1 and (2 or 3)"}})json"));
-    const std::string rule_id(boost::json::parse(rule.body).at("id").as_string());
+    const std::string rule_id = three_node_rule(f, "bench");
     auto campaign = f.app->handle(f.request(
         "POST", "/v1/campaigns",
         R"({"name":"bench-coupons","campaign_type":"DISCOUNT_COUPONS","category_id":")" +
@@ -120,11 +137,7 @@ void BM_ValidateVoucherAndTier(benchmark::State& state) {
     const boost::json::value promo_json = boost::json::parse(promo.body);
     const auto& tiers = promo_json.at("promotion").at("tiers").as_array();
     const std::string tier_id(tiers.at(0).at("id").as_string());
-    std::string items;
-    for (int i = 0; i < 20; ++i) {
-      if (!items.empty()) items += ",";
-      items += R"({"product_id":"prod_)" + std::to_string(i) + R"(","quantity":2,"price":1000})";
-    }
+    const std::string items = twenty_items();
     body =
         R"({"redeemables":[{"object":"voucher","id":"BENCH-10"},{"object":"promotion_tier","id":")" +
         tier_id +
@@ -165,12 +178,7 @@ void BM_ValidateInStore(benchmark::State& state) {
               .value();
     const std::string access =
         R"("access_settings":{"assign":{"area_stores_ids":[")" + store_id + R"("]}})";
-    auto rule = f.app->handle(f.request("POST", "/v1/validation-rules", R"json({"name":"bench s",
-      "rules":{"1":{"name":"order.amount","conditions":{"$more_than":[1000]}},
-               "2":{"name":"order.items.count","conditions":{"$more_than":[5]}},
-               "3":{"name":"customer.metadata","property":"tier","conditions":{"$in":["gold"]}},
-               "logic":"1 and (2 or 3)"}})json"));
-    const std::string rule_id(boost::json::parse(rule.body).at("id").as_string());
+    const std::string rule_id = three_node_rule(f, "bench s");
     auto campaign = f.app->handle(f.request(
         "POST", "/v1/campaigns",
         R"({"name":"bench-store-coupons","campaign_type":"DISCOUNT_COUPONS","validation_rules":[")" +
@@ -187,11 +195,7 @@ void BM_ValidateInStore(benchmark::State& state) {
     const boost::json::value promo_json = boost::json::parse(promo.body);
     const std::string tier_id(
         promo_json.at("promotion").at("tiers").as_array().at(0).at("id").as_string());
-    std::string items;
-    for (int i = 0; i < 20; ++i) {
-      if (!items.empty()) items += ",";
-      items += R"({"product_id":"prod_)" + std::to_string(i) + R"(","quantity":2,"price":1000})";
-    }
+    const std::string items = twenty_items();
     body = R"({"redeemables":[{"object":"voucher","id":"BENCH-STORE"},)"
            R"({"object":"promotion_tier","id":")" +
            tier_id +

@@ -27,6 +27,16 @@ Result<std::string> checked_name(std::optional<std::string> name, bool required)
   return std::move(*name);
 }
 
+// 400 resource_in_use while campaigns or keys are assigned to the area or store.
+Status refuse_if_assigned(const AreaRepository::Uses& uses, std::string_view type,
+                          std::string_view id, std::string_view what) {
+  if (uses.campaigns + uses.keys == 0) return {};
+  return Error::resource_in_use(std::string(type), std::string(id),
+                                "The " + std::string(what) + " is assigned to " +
+                                    std::to_string(uses.campaigns) + " campaign(s) and " +
+                                    std::to_string(uses.keys) + " key(s); unassign them first");
+}
+
 std::string describe(const AccessAssignment& a) {
   if (!a.area_store_id.empty()) return "store " + a.area_store_id;
   return (a.all_stores ? "all stores of area " : "area ") + a.area_id;
@@ -95,12 +105,7 @@ Status AreaService::remove(const Principal& who, std::string_view id) {
           "The area still has " + std::to_string(stores) + " store(s); delete them first");
     }
     OP_ASSIGN(auto uses, areas.uses_of_area(who.scope(), id));
-    if (uses.campaigns + uses.keys > 0) {
-      return Error::resource_in_use("area", std::string(id),
-                                    "The area is assigned to " + std::to_string(uses.campaigns) +
-                                        " campaign(s) and " + std::to_string(uses.keys) +
-                                        " key(s); unassign them first");
-    }
+    OP_TRY(refuse_if_assigned(uses, "area", id, "area"));
     return areas.remove(who.scope(), id);
   });
 }
@@ -179,12 +184,7 @@ Status AreaService::remove_store(const Principal& who, std::string_view area_id,
     OP_ASSIGN(auto found, areas.find_store(who.scope(), area_id, id));
     if (!found) return Error::not_found("area_store", std::string(id));
     OP_ASSIGN(auto uses, areas.uses_of_store(who.scope(), id));
-    if (uses.campaigns + uses.keys > 0) {
-      return Error::resource_in_use("area_store", std::string(id),
-                                    "The store is assigned to " + std::to_string(uses.campaigns) +
-                                        " campaign(s) and " + std::to_string(uses.keys) +
-                                        " key(s); unassign them first");
-    }
+    OP_TRY(refuse_if_assigned(uses, "area_store", id, "store"));
     return areas.remove_store(who.scope(), id);
   });
 }

@@ -54,6 +54,31 @@ sql::Value store_or_null(const AccessAssignment& a) {
   return a.area_store_id.empty() ? sql::null() : sql::Value(a.area_store_id);
 }
 
+// Areas and stores are renamed and deleted the same way; `resource` names them in a 404.
+Status rename_row(UnitOfWork& tx, const Scope& scope, std::string_view table,
+                  std::string_view resource, std::string_view id, const std::string& name,
+                  Instant now) {
+  const sql::Scoped s(scope);
+  std::vector<sql::Value> params{name, now.millis};
+  s.bind(params);
+  params.emplace_back(std::string(id));
+  OP_ASSIGN(auto r, tx.query("UPDATE " + std::string(table) +
+                                 " SET name = ?, updated_at = ? WHERE " + s.where() + " AND id = ?",
+                             params));
+  if (r.affected == 0) return Error::not_found(std::string(resource), std::string(id));
+  return {};
+}
+
+Status remove_row(UnitOfWork& tx, const Scope& scope, std::string_view table,
+                  std::string_view resource, std::string_view id) {
+  const sql::Scoped s(scope);
+  OP_ASSIGN(auto r,
+            tx.query("DELETE FROM " + std::string(table) + " WHERE " + s.where() + " AND id = ?",
+                     s.params({std::string(id)})));
+  if (r.affected == 0) return Error::not_found(std::string(resource), std::string(id));
+  return {};
+}
+
 std::string placeholders(size_t n) {
   std::string out;
   for (size_t i = 0; i < n; ++i) out += i ? ", ?" : "?";
@@ -102,23 +127,11 @@ Result<int64_t> AreaRepository::count(const Scope& scope) {
 
 Status AreaRepository::rename(const Scope& scope, std::string_view id, const std::string& name,
                               Instant now) {
-  const sql::Scoped s(scope);
-  std::vector<sql::Value> params{name, now.millis};
-  s.bind(params);
-  params.emplace_back(std::string(id));
-  OP_ASSIGN(auto r, tx_.query("UPDATE areas SET name = ?, updated_at = ? WHERE " + s.where() +
-                                  " AND id = ?",
-                              params));
-  if (r.affected == 0) return Error::not_found("area", std::string(id));
-  return {};
+  return rename_row(tx_, scope, "areas", "area", id, name, now);
 }
 
 Status AreaRepository::remove(const Scope& scope, std::string_view id) {
-  const sql::Scoped s(scope);
-  OP_ASSIGN(auto r, tx_.query("DELETE FROM areas WHERE " + s.where() + " AND id = ?",
-                              s.params({std::string(id)})));
-  if (r.affected == 0) return Error::not_found("area", std::string(id));
-  return {};
+  return remove_row(tx_, scope, "areas", "area", id);
 }
 
 Status AreaRepository::insert_store(const Scope& scope, const AreaStore& st) {
@@ -169,23 +182,11 @@ Result<int64_t> AreaRepository::count_stores(const Scope& scope, std::string_vie
 
 Status AreaRepository::rename_store(const Scope& scope, std::string_view id,
                                     const std::string& name, Instant now) {
-  const sql::Scoped s(scope);
-  std::vector<sql::Value> params{name, now.millis};
-  s.bind(params);
-  params.emplace_back(std::string(id));
-  OP_ASSIGN(auto r, tx_.query("UPDATE area_stores SET name = ?, updated_at = ? WHERE " + s.where() +
-                                  " AND id = ?",
-                              params));
-  if (r.affected == 0) return Error::not_found("area_store", std::string(id));
-  return {};
+  return rename_row(tx_, scope, "area_stores", "area_store", id, name, now);
 }
 
 Status AreaRepository::remove_store(const Scope& scope, std::string_view id) {
-  const sql::Scoped s(scope);
-  OP_ASSIGN(auto r, tx_.query("DELETE FROM area_stores WHERE " + s.where() + " AND id = ?",
-                              s.params({std::string(id)})));
-  if (r.affected == 0) return Error::not_found("area_store", std::string(id));
-  return {};
+  return remove_row(tx_, scope, "area_stores", "area_store", id);
 }
 
 namespace {
