@@ -8,6 +8,7 @@
 
 #include "api/campaign_codec.h"
 #include "api/json_codec.h"
+#include "api/json_writer.h"
 #include "api/multipart.h"
 #include "core/crypto.h"
 
@@ -109,7 +110,9 @@ CatalogCacheOptions App::catalog_options(CatalogCacheOptions base) {
 }
 
 App::App(Store& store, AppOptions options)
-    : options_(options), services_(store, catalog_options(options.catalog), options.exports_dir) {
+    : options_(options),
+      log_(options.log_stream),
+      services_(store, catalog_options(options.catalog), options.exports_dir) {
   add_system_routes(router_, services_, metrics_, draining_);
   add_category_routes(router_, services_);
   add_campaign_routes(router_, services_);
@@ -155,14 +158,17 @@ HttpResponse App::handle(const HttpRequest& request) {
 }
 
 void App::log_error(std::string_view msg, std::string_view what) {
-  boost::json::object line;
-  line["time"] = format_iso8601(now_utc());
-  line["level"] = "error";
-  line["msg"] = msg;
-  line["what"] = what;
-  std::string text = boost::json::serialize(line);
+  std::string text;
+  JsonWriter line(text);
+  line.begin_object()
+      .field("time", format_iso8601(now_utc()))
+      .field("level", "error")
+      .field("msg", msg)
+      .field("what", what)
+      .end_object();
   text += '\n';
-  std::fwrite(text.data(), 1, text.size(), options_.log_stream);
+  log_.write(text);
+  log_.flush();
 }
 
 HttpResponse App::fail(const Error& error, const std::string& request_id) {
@@ -335,20 +341,23 @@ void App::serve_jobs(JobRunner& jobs) {
 
 void App::log_access(const HttpRequest& request, const std::string& request_id,
                      std::string_view route, int status, int64_t micros, std::string_view key_id) {
-  boost::json::object line;
-  line["time"] = format_iso8601(now_utc());
-  line["msg"] = "request";
-  line["request_id"] = request_id;
-  line["method"] = request.method;
-  line["route"] = route;
-  line["path"] = request.path();
-  line["status"] = status;
-  line["latency_us"] = micros;
-  if (!key_id.empty()) line["key_id"] = key_id;  // the key's id, never its token
-  if (!request.remote_address.empty()) line["remote"] = request.remote_address;
-  std::string text = boost::json::serialize(line);
+  std::string text;
+  text.reserve(256);
+  JsonWriter line(text);
+  line.begin_object()
+      .field("time", format_iso8601(now_utc()))
+      .field("msg", "request")
+      .field("request_id", request_id)
+      .field("method", request.method)
+      .field("route", route)
+      .field("path", request.path())
+      .field("status", status)
+      .field("latency_us", micros);
+  if (!key_id.empty()) line.field("key_id", key_id);  // the key's id, never its token
+  if (!request.remote_address.empty()) line.field("remote", request.remote_address);
+  line.end_object();
   text += '\n';
-  std::fwrite(text.data(), 1, text.size(), options_.log_stream);  // one write: lines never mix
+  log_.write(text);  // whole lines: they never mix
 }
 
 }  // namespace openpromo::api

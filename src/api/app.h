@@ -15,6 +15,7 @@
 #include <string>
 
 #include "api/http_types.h"
+#include "api/log_sink.h"
 #include "api/metrics.h"
 #include "api/query_string.h"
 #include "api/router.h"
@@ -161,8 +162,10 @@ class App {
   // or header, malformed HTTP), logged and counted like any other response.
   HttpResponse reject(const Error& error, std::string_view method, std::string_view remote);
 
-  // One structured error line on the log stream (`what` is escaped).
+  // One structured error line on the log stream (`what` is escaped), written at once.
   void log_error(std::string_view msg, std::string_view what);
+  // Writes every log line so far (access lines are written in the background, see log_sink.h).
+  void flush_log() { log_.flush(); }
 
   // Lets the App nudge the background job runner when it enqueues work.
   void set_job_waker(std::function<void()> wake) { services_.wake_jobs = std::move(wake); }
@@ -187,6 +190,7 @@ class App {
                   int status, int64_t micros, std::string_view key_id);
 
   AppOptions options_;
+  LogSink log_;      // destroyed after everything that may still log
   Metrics metrics_;  // before the services: the catalog reports broken definitions to it
   Services services_;
   Router<Route> router_;

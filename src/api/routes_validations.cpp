@@ -27,7 +27,7 @@ Result<Reply> validate(Services& services, Context& ctx) {
             services.validations.validate(ctx.principal, std::move(request), options.session));
   ValidationIds ids{new_id("valid_"), run.tracking_id, ctx.request_id};
   if (run.session_key) options.session.key = run.session_key;
-  return Reply{200, serialize(encode_validation(run.decision, run.request, options, ids))};
+  return Reply{200, validation_text(run.decision, run.request, options, ids)};
 }
 
 Result<Reply> qualify(Services& services, Context& ctx) {

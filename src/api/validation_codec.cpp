@@ -5,6 +5,9 @@
 #include <cctype>
 #include <cmath>
 
+#include <boost/json/parse.hpp>
+
+#include "api/json_writer.h"
 #include "api/order_codec.h"
 #include "core/money.h"
 #include "engine/definitions.h"
@@ -418,132 +421,200 @@ const char* status_name(engine::RedeemableStatus s) {
 
 }  // namespace
 
-JsonObject redeemable_json(const engine::RedeemableResult& r, const engine::Request& request,
-                           const engine::Decision& decision, const ValidationOptions& options,
-                           const ValidationIds& ids) {
-  JsonObject o;
-  o["status"] = status_name(r.status);
-  o["id"] = r.id;
-  o["object"] = r.object;
-  JsonObject result;
-  if (r.status == engine::RedeemableStatus::kApplicable && r.incentive) {
-    const engine::Incentive& inc = *r.incentive;
-    o["order"] = encode_order(r.order, request.order);
-    o["applicable_to"] = list_of(targets_json(r.applicable_to));
-    o["inapplicable_to"] = list_of(targets_json(r.inapplicable_to));
-    if (inc.voucher_kind == engine::Incentive::VoucherKind::kGift) {
-      result["gift"] = JsonObject{{"credits", r.gift_credits}};
-    } else if (inc.discount) {
-      result["discount"] = discount_json(inc);
-    }
-    o["metadata"] = inc.metadata;
-    o["categories"] = categories_json(inc, decision.stacking);
-    if (inc.campaign_id) o["campaign_id"] = *inc.campaign_id;
-    if (inc.campaign_name) o["campaign_name"] = *inc.campaign_name;
-    if (inc.kind == engine::Incentive::Kind::kPromotionTier) o["name"] = inc.name;
-  } else if (r.status == engine::RedeemableStatus::kInapplicable && r.failure) {
-    result["error"] = error_json(*r.failure, ids.request_id);
-    result["details"] = JsonObject{{"key", r.failure->key}, {"message", r.failure->message}};
-    if (r.failure->rule_message)
-      result["details"].as_object()["message"] = *r.failure->rule_message;
-  } else if (r.status == engine::RedeemableStatus::kSkipped) {
-    result["details"] = JsonObject{{"key", r.skip_key}, {"message", r.skip_message}};
-  }
-  o["result"] = std::move(result);
-  if (options.expands("explain")) o["explain"] = explain_json(r.explain);
-  return o;
-}
-
 namespace {
 
-JsonObject session_json(const ValidationOptions& options) {
-  JsonObject s;
-  s["key"] = options.session.key ? Json(*options.session.key) : Json(nullptr);
-  s["type"] = "LOCK";
-  s["ttl"] = options.session.ttl;
-  s["ttl_unit"] = options.session.ttl_unit;
-  return s;
+void write_targets(JsonWriter& w, const std::vector<engine::Target>& targets) {
+  w.begin_object().field("object", "list").field("data_ref", "data");
+  w.key("total").number(static_cast<uint64_t>(targets.size()));
+  w.key("data").begin_array();
+  for (const auto& t : targets) {
+    w.begin_object();
+    if (t.source.is_object()) w.members(t.source.get_object());
+    if (!t.source.is_object() || !t.source.get_object().contains("effect")) {
+      w.field("effect", engine::to_string(t.effect));
+    }
+    w.end_object();
+  }
+  w.end_array().end_object();
+}
+
+void write_details(JsonWriter& w, std::string_view key, std::string_view message) {
+  w.key("details").begin_object().field("key", key).field("message", message).end_object();
+}
+
+void write_redeemable(JsonWriter& w, const engine::RedeemableResult& r,
+                      const engine::Request& request, const engine::Decision& decision,
+                      const ValidationOptions& options, const ValidationIds& ids) {
+  w.begin_object();
+  w.field("status", status_name(r.status)).field("id", r.id).field("object", r.object);
+  if (r.status == engine::RedeemableStatus::kApplicable && r.incentive) {
+    const engine::Incentive& inc = *r.incentive;
+    w.key("order");
+    write_order(w, r.order, request.order);
+    w.key("applicable_to");
+    write_targets(w, r.applicable_to);
+    w.key("inapplicable_to");
+    write_targets(w, r.inapplicable_to);
+    w.field("metadata", inc.metadata);
+    w.key("categories").value(Json(categories_json(inc, decision.stacking)));
+    if (inc.campaign_id) w.field("campaign_id", *inc.campaign_id);
+    if (inc.campaign_name) w.field("campaign_name", *inc.campaign_name);
+    if (inc.kind == engine::Incentive::Kind::kPromotionTier) w.field("name", inc.name);
+  }
+  w.key("result").begin_object();
+  if (r.status == engine::RedeemableStatus::kApplicable && r.incentive) {
+    const engine::Incentive& inc = *r.incentive;
+    if (inc.voucher_kind == engine::Incentive::VoucherKind::kGift) {
+      w.key("gift").begin_object().field("credits", r.gift_credits).end_object();
+    } else if (inc.discount) {
+      w.field("discount", discount_json(inc));
+    }
+  } else if (r.status == engine::RedeemableStatus::kInapplicable && r.failure) {
+    w.field("error", error_json(*r.failure, ids.request_id));
+    write_details(w, r.failure->key,
+                  r.failure->rule_message ? *r.failure->rule_message : r.failure->message);
+  } else if (r.status == engine::RedeemableStatus::kSkipped) {
+    write_details(w, r.skip_key, r.skip_message);
+  }
+  w.end_object();
+  if (options.expands("explain")) w.key("explain").value(Json(explain_json(r.explain)));
+  w.end_object();
+}
+
+JsonObject parsed_object(const std::string& text) {
+  return std::move(boost::json::parse(text).as_object());
 }
 
 }  // namespace
 
-JsonObject encode_order(const engine::OrderResult& order, const engine::Order& sent) {
-  JsonObject o;
-  if (sent.id) o["id"] = *sent.id;
-  if (sent.source_id) o["source_id"] = *sent.source_id;
-  if (sent.status) o["status"] = *sent.status;
-  o["amount"] = order.amount;
-  o["initial_amount"] = order.initial_amount;
-  o["discount_amount"] = order.discount_amount;
-  o["items_discount_amount"] = order.items_discount_amount;
-  o["total_discount_amount"] = order.total_discount_amount();
-  o["total_amount"] = order.total_amount();
-  o["applied_discount_amount"] = order.applied_discount_amount;
-  o["items_applied_discount_amount"] = order.items_applied_discount_amount;
-  o["total_applied_discount_amount"] = order.total_applied_discount_amount();
-  JsonArray items;
+void write_order(JsonWriter& w, const engine::OrderResult& order, const engine::Order& sent) {
+  w.begin_object();
+  if (sent.id) w.field("id", *sent.id);
+  if (sent.source_id) w.field("source_id", *sent.source_id);
+  if (sent.status) w.field("status", *sent.status);
+  w.field("amount", order.amount)
+      .field("initial_amount", order.initial_amount)
+      .field("discount_amount", order.discount_amount)
+      .field("items_discount_amount", order.items_discount_amount)
+      .field("total_discount_amount", order.total_discount_amount())
+      .field("total_amount", order.total_amount())
+      .field("applied_discount_amount", order.applied_discount_amount)
+      .field("items_applied_discount_amount", order.items_applied_discount_amount)
+      .field("total_applied_discount_amount", order.total_applied_discount_amount());
+  w.key("items").begin_array();
   for (const engine::LineResult& l : order.lines) {
     const engine::OrderItem& item = *l.item;
-    JsonObject i;
-    i["object"] = "order_item";
-    if (!item.product_id.empty()) i["product_id"] = item.product_id;
-    if (!item.sku_id.empty()) i["sku_id"] = item.sku_id;
-    if (!item.source_id.empty()) i["source_id"] = item.source_id;
-    if (!item.related_object.empty()) i["related_object"] = item.related_object;
-    i["quantity"] = l.quantity;
-    i["amount"] = l.amount;
-    i["price"] = l.unit_price;
-    i["discount_amount"] = l.discount_amount;
-    i["applied_discount_amount"] = l.applied_discount_amount;
-    i["subtotal_amount"] = l.amount - l.discount_amount;
+    w.begin_object().field("object", "order_item");
+    if (!item.product_id.empty()) w.field("product_id", item.product_id);
+    if (!item.sku_id.empty()) w.field("sku_id", item.sku_id);
+    if (!item.source_id.empty()) w.field("source_id", item.source_id);
+    if (!item.related_object.empty()) w.field("related_object", item.related_object);
+    w.field("quantity", l.quantity)
+        .field("amount", l.amount)
+        .field("price", l.unit_price)
+        .field("discount_amount", l.discount_amount)
+        .field("applied_discount_amount", l.applied_discount_amount)
+        .field("subtotal_amount", l.amount - l.discount_amount);
     if (l.discount_quantity > 0) {
-      i["discount_quantity"] = l.discount_quantity;
-      i["applied_discount_quantity"] = l.applied_discount_quantity;
+      w.field("discount_quantity", l.discount_quantity)
+          .field("applied_discount_quantity", l.applied_discount_quantity);
     }
     if (l.applied_quantity > 0) {
-      i["initial_quantity"] = l.initial_quantity;
-      i["initial_amount"] = l.initial_amount;
-      i["applied_quantity"] = l.applied_quantity;
-      i["applied_quantity_amount"] = l.applied_quantity_amount;
+      w.field("initial_quantity", l.initial_quantity)
+          .field("initial_amount", l.initial_amount)
+          .field("applied_quantity", l.applied_quantity)
+          .field("applied_quantity_amount", l.applied_quantity_amount);
     }
-    if (item.product.is_object()) i["product"] = item.product;
-    if (item.sku.is_object()) i["sku"] = item.sku;
-    if (!item.metadata.empty()) i["metadata"] = item.metadata;
-    items.push_back(std::move(i));
+    if (item.product.is_object()) w.field("product", item.product);
+    if (item.sku.is_object()) w.field("sku", item.sku);
+    if (!item.metadata.empty()) w.field("metadata", item.metadata);
+    w.end_object();
   }
-  o["items"] = std::move(items);
-  o["metadata"] = sent.metadata;
-  o["customer_id"] = nullptr;
-  o["referrer_id"] = nullptr;
-  o["object"] = "order";
-  return o;
+  w.end_array();
+  w.field("metadata", sent.metadata)
+      .null_field("customer_id")
+      .null_field("referrer_id")
+      .field("object", "order");
+  w.end_object();
+}
+
+JsonObject redeemable_json(const engine::RedeemableResult& r, const engine::Request& request,
+                           const engine::Decision& decision, const ValidationOptions& options,
+                           const ValidationIds& ids) {
+  std::string text;
+  JsonWriter w(text);
+  write_redeemable(w, r, request, decision, options, ids);
+  return parsed_object(text);
+}
+
+JsonObject encode_order(const engine::OrderResult& order, const engine::Order& sent) {
+  std::string text;
+  JsonWriter w(text);
+  write_order(w, order, sent);
+  return parsed_object(text);
+}
+
+std::string validation_text(const engine::Decision& decision, const engine::Request& request,
+                            const ValidationOptions& options, const ValidationIds& ids) {
+  const bool partial = decision.stacking.mode == engine::StackingRules::Mode::kPartial;
+  // Each redeemable is written once and placed in every list it belongs to.
+  std::vector<std::string> encoded(decision.redeemables.size());
+  bool any_skipped = false, any_inapplicable = false;
+  for (size_t i = 0; i < decision.redeemables.size(); ++i) {
+    const auto& r = decision.redeemables[i];
+    encoded[i].reserve(4096);
+    JsonWriter piece(encoded[i]);
+    write_redeemable(piece, r, request, decision, options, ids);
+    any_skipped |= r.status == engine::RedeemableStatus::kSkipped;
+    any_inapplicable |= r.status == engine::RedeemableStatus::kInapplicable;
+  }
+  const auto list = [&](JsonWriter& w, std::string_view name, auto&& belongs) {
+    w.key(name).begin_array();
+    for (size_t i = 0; i < encoded.size(); ++i) {
+      if (belongs(decision.redeemables[i].status)) w.raw(encoded[i]);
+    }
+    w.end_array();
+  };
+  std::string text;
+  text.reserve(16384);
+  JsonWriter w(text);
+  w.begin_object().field("id", ids.validation_id).field("valid", decision.valid);
+  // PARTIAL lists only the applicable ones in `redeemables` (spec 9.2).
+  list(w, "redeemables", [&](engine::RedeemableStatus s) {
+    return !partial || s == engine::RedeemableStatus::kApplicable;
+  });
+  // Left out when empty, as the reference does (clients test for their absence).
+  if (any_skipped) {
+    list(w, "skipped_redeemables",
+         [](engine::RedeemableStatus s) { return s == engine::RedeemableStatus::kSkipped; });
+  }
+  if (any_inapplicable) {
+    list(w, "inapplicable_redeemables",
+         [](engine::RedeemableStatus s) { return s == engine::RedeemableStatus::kInapplicable; });
+  }
+  w.key("order");
+  write_order(w, decision.order, request.order);
+  w.field("tracking_id", ids.tracking_id);
+  if (options.session_lock) {
+    w.key("session").begin_object();
+    if (options.session.key) {
+      w.field("key", *options.session.key);
+    } else {
+      w.null_field("key");
+    }
+    w.field("type", "LOCK")
+        .field("ttl", options.session.ttl)
+        .field("ttl_unit", options.session.ttl_unit)
+        .end_object();
+  }
+  w.field("stacking_rules", engine::stacking_rules_to_json(decision.stacking));
+  w.end_object();
+  return text;
 }
 
 JsonObject encode_validation(const engine::Decision& decision, const engine::Request& request,
                              const ValidationOptions& options, const ValidationIds& ids) {
-  JsonObject o;
-  o["id"] = ids.validation_id;
-  o["valid"] = decision.valid;
-  const bool partial = decision.stacking.mode == engine::StackingRules::Mode::kPartial;
-  JsonArray redeemables, skipped, inapplicable;
-  for (const auto& r : decision.redeemables) {
-    JsonObject encoded = redeemable_json(r, request, decision, options, ids);
-    if (r.status == engine::RedeemableStatus::kSkipped) skipped.push_back(encoded);
-    if (r.status == engine::RedeemableStatus::kInapplicable) inapplicable.push_back(encoded);
-    // PARTIAL lists only the applicable ones in `redeemables` (spec 9.2).
-    if (!partial || r.status == engine::RedeemableStatus::kApplicable) {
-      redeemables.push_back(std::move(encoded));
-    }
-  }
-  o["redeemables"] = std::move(redeemables);
-  // Left out when empty, as the reference does (clients test for their absence).
-  if (!skipped.empty()) o["skipped_redeemables"] = std::move(skipped);
-  if (!inapplicable.empty()) o["inapplicable_redeemables"] = std::move(inapplicable);
-  o["order"] = encode_order(decision.order, request.order);
-  o["tracking_id"] = ids.tracking_id;
-  if (options.session_lock) o["session"] = session_json(options);
-  o["stacking_rules"] = engine::stacking_rules_to_json(decision.stacking);
-  return o;
+  return parsed_object(validation_text(decision, request, options, ids));
 }
 
 JsonObject encode_legacy_validation(const engine::Decision& decision,

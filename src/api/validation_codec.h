@@ -46,11 +46,17 @@ struct ValidationIds {
   std::string request_id;     // for the errors inside results
 };
 
+// The response of POST /v1/validations as text, written directly (no tree: see json_writer.h);
+// encode_validation is the same parsed, for in-process callers.
+std::string validation_text(const engine::Decision& decision, const engine::Request& request,
+                            const ValidationOptions& options, const ValidationIds& ids);
 JsonObject encode_validation(const engine::Decision& decision, const engine::Request& request,
                              const ValidationOptions& options, const ValidationIds& ids);
 JsonObject encode_legacy_validation(const engine::Decision& decision,
                                     const engine::Request& request, const ValidationIds& ids);
 JsonObject encode_order(const engine::OrderResult& order, const engine::Order& sent);
+class JsonWriter;
+void write_order(JsonWriter& w, const engine::OrderResult& order, const engine::Order& sent);
 // Pieces of the redeemable JSON that validations, redemptions and qualifications share.
 JsonObject list_of(JsonArray data);  // {object: list, data_ref: data, total, data}
 JsonArray targets_json(const std::vector<engine::Target>& targets);

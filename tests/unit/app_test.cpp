@@ -95,6 +95,7 @@ class AppTest : public ::testing::Test {
   }
 
   std::string read_log() {
+    app_->flush_log();  // access lines are written in the background
     std::fflush(log_);
     std::ifstream in(log_path_);
     std::stringstream ss;
