@@ -43,7 +43,8 @@ JsonWriter& JsonWriter::string(std::string_view text) {
   return *this;
 }
 
-JsonWriter& JsonWriter::number(int64_t n) {
+template <class Integer>
+JsonWriter& JsonWriter::integer(Integer n) {
   separate();
   char buf[24];
   const auto end = std::to_chars(buf, buf + sizeof buf, n).ptr;
@@ -52,13 +53,11 @@ JsonWriter& JsonWriter::number(int64_t n) {
   return *this;
 }
 
+JsonWriter& JsonWriter::number(int64_t n) {
+  return integer(n);
+}
 JsonWriter& JsonWriter::number(uint64_t n) {
-  separate();
-  char buf[24];
-  const auto end = std::to_chars(buf, buf + sizeof buf, n).ptr;
-  out_.append(buf, end);
-  comma_ = true;
-  return *this;
+  return integer(n);
 }
 
 JsonWriter& JsonWriter::boolean(bool b) {

@@ -64,6 +64,8 @@ class JsonWriter {
     comma_ = false;
   }
   void escaped(std::string_view text);
+  template <class Integer>
+  JsonWriter& integer(Integer n);
 
   std::string& out_;
   bool comma_ = false;  // a value was just completed: the next key or element needs a comma

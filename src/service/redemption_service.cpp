@@ -144,7 +144,7 @@ Result<Answer> RedemptionService::redeem(const Principal& who, RedemptionInput i
 
   auto attempt = [&](bool& committing) -> Result<Attempt> {
     const Instant now = now_utc();
-    OP_ASSIGN(auto tx, store_.write());
+    OP_ASSIGN(auto tx, store_.grouped_write());
     OP_ASSIGN(std::optional<Answer> replay, claim_key(tx, scope, idempotency, now));
     if (replay) return Attempt{std::move(replay), false};
     OP_ASSIGN(const int64_t version, CatalogRepository(tx).version(scope));
@@ -433,7 +433,7 @@ Result<Answer> RedemptionService::rollback(const Principal& who, const RollbackI
 
   auto attempt = [&](bool& committing) -> Result<Attempt> {
     const Instant now = now_utc();
-    OP_ASSIGN(auto tx, store_.write());
+    OP_ASSIGN(auto tx, store_.grouped_write());
     OP_ASSIGN(std::optional<Answer> replay, claim_key(tx, scope, idempotency, now));
     if (replay) return Attempt{std::move(replay), false};
     RedemptionRepository records(tx);

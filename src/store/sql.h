@@ -73,6 +73,10 @@ class Connection {
   // Gives back the memory of pages the connection caches but does not use now (SQLite's page
   // cache); a no-op where the server keeps the cache (PostgreSQL).
   virtual void release_cache_memory() noexcept {}
+  // Before commit() of a unit that may share its commit with others (group commit, see
+  // Database::acquire_writer): this one must not wait for others, its commit is made at once
+  // (it changed what other units read outside their transaction, e.g. a catalog version).
+  virtual void commit_at_once() noexcept {}
 };
 
 // While one is alive on a thread, every connection that thread's units used releases its cache
@@ -116,6 +120,14 @@ class Subscription {
 // notifications may have been missed (the listening connection was lost and is back).
 using NotificationCallback = std::function<void(const std::optional<std::string>& payload)>;
 
+// Group commit's counters (SQLite's writer, sqlite_database.cpp): write units committed, the
+// COMMITs that carried the grouped ones, and units waiting for the writer now.
+struct GroupCommitStats {
+  int64_t units = 0;
+  int64_t commits = 0;
+  int waiting = 0;
+};
+
 class Database {
  public:
   virtual ~Database() = default;
@@ -131,6 +143,15 @@ class Database {
   }
   // Blocks until a pooled connection is free.
   virtual Result<ConnectionLease> acquire() = 0;
+  // A connection for one write transaction. `may_group`: the unit lets the backend commit it
+  // together with other such units (group commit: its commit() returns once the shared commit
+  // is made, and reports that commit's outcome). By default the same as acquire().
+  virtual Result<ConnectionLease> acquire_writer(bool may_group) {
+    (void)may_group;
+    return acquire();
+  }
+  // Zero where the backend does not group commits itself (PostgreSQL groups its WAL flushes).
+  virtual GroupCommitStats group_commit_stats() const { return {}; }
   // Flushes and closes every connection; REQUIRES: no lease is outstanding.
   virtual void close() = 0;
 

@@ -33,11 +33,20 @@ Result<std::unique_ptr<Store>> Store::open(std::string_view url, const StoreOpti
         {},
         {}};
   }
+  sql::SqliteOptions sqlite;
+  // `?synchronous=full`: fsync the WAL at every commit, so committed units survive a power loss
+  // too, not only a crash of the process (the default, NORMAL); see docs/BENCHMARKS.md.
+  for (const auto& [suffix, full] :
+       {std::pair{"?synchronous=full", true}, std::pair{"?synchronous=normal", false}}) {
+    if (path.ends_with(suffix)) {
+      path.remove_suffix(std::string_view(suffix).size());
+      sqlite.synchronous_full = full;
+    }
+  }
   if (path.empty()) {
     return Error{
         400, "invalid_database_url", "Invalid database URL", "sqlite: needs a file path", {}, {}};
   }
-  sql::SqliteOptions sqlite;
   sqlite.path = std::string(path);
   sqlite.pool_size = std::max(1, options.pool_size);
   OP_ASSIGN(auto db, sql::open_sqlite(sqlite));
@@ -56,8 +65,9 @@ int Store::latest_schema_version() const {
   return migrations().back().version;
 }
 
-Result<UnitOfWork> Store::begin(UnitOfWork::Mode mode) {
-  OP_ASSIGN(auto lease, db_->acquire());
+Result<UnitOfWork> Store::begin(UnitOfWork::Mode mode, bool may_group) {
+  OP_ASSIGN(auto lease,
+            mode == UnitOfWork::Mode::kWrite ? db_->acquire_writer(may_group) : db_->acquire());
   UnitOfWork tx(*this, std::move(lease), mode);
   if (mode == UnitOfWork::Mode::kWrite) {
     OP_TRY((*tx.lease_)->begin_write());

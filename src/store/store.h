@@ -51,9 +51,14 @@ class Store {
 
   // Units of work (see unit_of_work.h). Blocks until a pooled connection is free.
   Result<UnitOfWork> write() { return begin(UnitOfWork::Mode::kWrite); }
+  // A write unit that may share its commit with concurrent ones (group commit on SQLite: one
+  // WAL write, and with synchronous=full one fsync, for the batch). Its commit() still returns
+  // only once its writes are committed, with the batch's outcome. For the hot write paths
+  // (redemptions), whose units read everything they decide on inside the unit.
+  Result<UnitOfWork> grouped_write() { return begin(UnitOfWork::Mode::kWrite, true); }
   Result<UnitOfWork> snapshot() { return begin(UnitOfWork::Mode::kSnapshot); }
   Result<UnitOfWork> statements() { return begin(UnitOfWork::Mode::kStatements); }
-  Result<UnitOfWork> begin(UnitOfWork::Mode mode);
+  Result<UnitOfWork> begin(UnitOfWork::Mode mode, bool may_group = false);
 
   // Runs `body(UnitOfWork&)` in one write unit and commits when it succeeds. `body` returns
   // Result<T> or Status.
@@ -74,6 +79,9 @@ class Store {
   using CatalogListener = std::function<void(const std::string& project_id)>;
   int add_catalog_listener(CatalogListener listener);
   void remove_catalog_listener(int handle);
+
+  // Tests and benchmarks: how the backend grouped write units into commits.
+  sql::GroupCommitStats group_commit_stats() const { return db_->group_commit_stats(); }
 
   // Tests and benchmarks: sees every statement a unit runs (the SQL text), on the calling thread.
   using StatementObserver = std::function<void(std::string_view sql)>;

@@ -45,6 +45,9 @@ void UnitOfWork::rollback() noexcept {
 Status UnitOfWork::commit() {
   if (done_) return Error::internal("unit of work committed twice");
   if (open_) {
+    // Other units' catalog snapshots are read outside their transaction: a catalog change must
+    // be committed before any later unit can see it.
+    if (!changed_catalogs_.empty()) (*lease_)->commit_at_once();
     auto committed = (*lease_)->commit();
     open_ = false;
     if (!committed.ok()) {
