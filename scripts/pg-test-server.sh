@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL for the test suite: initdb into a temporary directory, listen on a free
-# loopback port, no durability (fsync off: the data is thrown away).
-#   scripts/pg-test-server.sh start   -> prints "URL DIR" (postgresql://postgres@127.0.0.1:PORT/postgres)
+# loopback port, no durability (fsync off: the data is thrown away). `--durable`: PostgreSQL's
+# defaults instead (fsync, synchronous_commit, full_page_writes on), for bench/run.
+#   scripts/pg-test-server.sh start [--durable] -> prints "URL DIR" (postgresql://postgres@127.0.0.1:PORT/postgres)
 #   scripts/pg-test-server.sh stop DIR
 set -euo pipefail
 
@@ -15,6 +16,8 @@ as_owner() {
 
 case "${1:-}" in
   start)
+    durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    [ "${2:-}" = "--durable" ] && durability=""
     dir=$(mktemp -d /tmp/openpromo-pg-XXXXXX)
     [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$dir"
     as_owner "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C --no-sync >"$dir/initdb.log" 2>&1 ||
@@ -22,7 +25,7 @@ case "${1:-}" in
     for attempt in 1 2 3 4 5 6 7 8; do
       port=$((20000 + RANDOM % 40000))
       if as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start -o \
-        "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+        "-p $port -k $dir -c listen_addresses=127.0.0.1 $durability -c max_connections=300" \
         >/dev/null 2>&1; then
         echo "postgresql://postgres@127.0.0.1:$port/postgres $dir"
         exit 0
