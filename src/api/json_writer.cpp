@@ -2,6 +2,8 @@
 
 #include <boost/json/serializer.hpp>
 #include <charconv>
+#include <cstdint>
+#include <cstring>
 
 namespace openpromo::api {
 
@@ -107,17 +109,46 @@ JsonWriter& JsonWriter::field(std::string_view name, const JsonObject& o) {
   return end_object();
 }
 
+namespace {
+
+// True when none of the eight bytes of `w` needs an escape (below 0x20, '"' or '\\'): the
+// classic "has a byte less than n / equal to zero" word tricks. They may flag a clean byte only
+// next to one that needs escaping, which the caller then looks at one by one anyway.
+bool plain_word(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHighs = 0x8080808080808080ULL;
+  const auto has_zero = [](uint64_t v) { return (v - kOnes) & ~v & kHighs; };
+  const uint64_t control = (w - kOnes * 0x20) & ~w & kHighs;
+  return (control | has_zero(w ^ (kOnes * '"')) | has_zero(w ^ (kOnes * '\\'))) == 0;
+}
+
+}  // namespace
+
 // The escapes Boost.JSON's serializer writes: the two-character forms where JSON has one, \u00XX
 // for other control characters, everything else (UTF-8 included) as it is.
 void JsonWriter::escaped(std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
   out_.push_back('"');
+  const char* data = text.data();
+  const size_t size = text.size();
   size_t run = 0;  // start of the stretch that needs no escape
-  for (size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out_.append(text.data() + run, i - run);
-    run = i + 1;
+  size_t i = 0;
+  while (i < size) {
+    if (i + 8 <= size) {
+      uint64_t word;
+      std::memcpy(&word, data + i, 8);
+      if (plain_word(word)) {
+        i += 8;
+        continue;
+      }
+    }
+    const auto c = static_cast<unsigned char>(data[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') {
+      ++i;
+      continue;
+    }
+    out_.append(data + run, i - run);
+    run = ++i;
     out_.push_back('\\');
     switch (c) {
       case '"':
@@ -147,7 +178,7 @@ void JsonWriter::escaped(std::string_view text) {
         out_.push_back(kHex[c & 0xf]);
     }
   }
-  out_.append(text.data() + run, text.size() - run);
+  out_.append(data + run, size - run);
   out_.push_back('"');
 }
 

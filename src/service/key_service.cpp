@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 
 #include "core/crypto.h"
 #include "core/time_zone.h"
@@ -164,13 +165,38 @@ Result<KeyService::Bootstrap> KeyService::bootstrap(const Project& project, std:
   });
 }
 
+Result<std::shared_ptr<const KeyService::VerifiedKey>> KeyService::find_key(
+    std::string_view app_id) {
+  const auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(keys_mutex_);
+    if (auto it = keys_.find(std::string(app_id));
+        it != keys_.end() && now - it->second->read_at < kKeyCacheLifetime) {
+      return it->second;
+    }
+  }
+  OP_ASSIGN(auto tx, store_.statements());
+  OP_ASSIGN(auto found, ApiKeyRepository(tx).find_by_app_id(app_id));
+  if (!found) return std::shared_ptr<const VerifiedKey>();  // unknown ids are not kept
+  auto entry = std::make_shared<const VerifiedKey>(
+      VerifiedKey{std::move(found->key), std::move(found->project), now});
+  std::lock_guard lock(keys_mutex_);
+  if (keys_.size() >= kMaxCachedKeys) keys_.clear();
+  keys_[std::string(app_id)] = entry;
+  return entry;
+}
+
+void KeyService::forget_keys() {
+  std::lock_guard lock(keys_mutex_);
+  keys_.clear();
+}
+
 Result<Principal> KeyService::verify(std::string_view app_id, std::string_view token, KeyKind kind,
                                      std::vector<std::string>* origins) {
   if (app_id.empty() || token.empty()) return unauthorized("Missing API credentials");
-  OP_ASSIGN(auto tx, store_.statements());
-  OP_ASSIGN(auto found, ApiKeyRepository(tx).find_by_app_id(app_id));
   // Hash even when the key is unknown, so timing does not reveal which application ids exist.
   const std::string presented = sha256_hex(token);
+  OP_ASSIGN(const std::shared_ptr<const VerifiedKey> found, find_key(app_id));
   if (!found) return unauthorized("Invalid API credentials");
   const ApiKey& key = found->key;
   if (!constant_time_equals(key.token_hash, presented) || key.kind != kind) {
@@ -182,8 +208,11 @@ Result<Principal> KeyService::verify(std::string_view app_id, std::string_view t
   who.key_id = key.id;
   who.kind = key.kind;
   who.role = key.role;
-  who.project = std::move(found->project);
-  OP_TRY(load_grants(tx, who));
+  who.project = found->project;
+  if (who.role == Role::kRestricted) {
+    OP_ASSIGN(auto tx, store_.statements());
+    OP_TRY(load_grants(tx, who));
+  }
   return who;
 }
 
@@ -479,6 +508,9 @@ Result<Project> KeyService::update_project(const Principal& who, const ProjectSe
     if (in.client_redeem_enabled) p.client_redeem_enabled = *in.client_redeem_enabled;
     if (in.client_publish_enabled) p.client_publish_enabled = *in.client_publish_enabled;
     OP_TRY(projects.update(p));
+    // Keys carry their project's settings: this node reads them again at once (other nodes
+    // within kKeyCacheLifetime).
+    tx.after_commit([this] { forget_keys(); });
     return p;
   });
 }

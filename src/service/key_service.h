@@ -7,6 +7,7 @@
 // are read in one query: the principal carries the project's settings.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -107,6 +108,21 @@ class KeyService {
                                         std::string_view origin);
 
  private:
+  // Verified keys, kept by application id for kKeyCacheLifetime after they were read, so a
+  // request does not read its key and project from the database each time (issue 19). Only
+  // keys that exist are kept (a flood of unknown ids cannot fill it); the token is still hashed
+  // and compared on every request. A project settings change clears it on this node at once;
+  // other nodes read the change (and a key removed from the database) within the lifetime.
+  struct VerifiedKey {
+    ApiKey key;
+    Project project;
+    std::chrono::steady_clock::time_point read_at;
+  };
+  static constexpr std::chrono::seconds kKeyCacheLifetime{1};
+  static constexpr size_t kMaxCachedKeys = 10000;
+  Result<std::shared_ptr<const VerifiedKey>> find_key(std::string_view app_id);
+  void forget_keys();
+
   Result<Principal> verify(std::string_view app_id, std::string_view token, KeyKind kind,
                            std::vector<std::string>* origins);
   // A restricted key's assignments: read once per key and kept, since they are fixed when the
@@ -114,6 +130,8 @@ class KeyService {
   // assigned), so every node may keep them without invalidation.
   Status load_grants(UnitOfWork& tx, Principal& who);
   Store& store_;
+  std::mutex keys_mutex_;
+  std::unordered_map<std::string, std::shared_ptr<const VerifiedKey>> keys_;
   std::mutex grants_mutex_;
   std::unordered_map<std::string, std::pair<std::shared_ptr<const AreaGrants>, std::string>>
       grants_;  // key id -> (grants, its one store)

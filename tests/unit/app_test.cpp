@@ -5,6 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
+#include <mutex>
+#include <thread>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <cstdio>
@@ -142,6 +145,43 @@ TEST_F(AppTest, MissingOrWrongCredentialsAre401) {
   expect_error(call("GET", "/v1/categories", "", &unknown), 401, "unauthorized");
   // A client key cannot call the server API.
   expect_error(call("GET", "/v1/categories", "", &client_), 401, "unauthorized");
+}
+
+// A verified key is kept for a second (KeyService::kKeyCacheLifetime): requests in a row read it
+// from the database once.
+TEST_F(AppTest, AKeyIsReadOncePerCacheLifetimeNotOncePerRequest) {
+  int key_reads = 0;
+  std::mutex m;
+  store_->set_statement_observer([&](std::string_view sql) {
+    std::lock_guard lock(m);
+    if (sql.find("FROM api_keys") != std::string_view::npos) ++key_reads;
+  });
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(admin("GET", "/v1/categories").status, 200);
+  store_->set_statement_observer(nullptr);
+  EXPECT_LE(key_reads, 1);
+  // A wrong token for a kept key is still refused: the token is compared every time.
+  NewKey wrong = admin_;
+  wrong.token += "x";
+  expect_error(call("GET", "/v1/categories", "", &wrong), 401, "unauthorized");
+}
+
+// A key that leaves the database (revoked by hand today: no route removes keys) stops working
+// on every node within the cache lifetime.
+TEST_F(AppTest, AKeyGoneFromTheDatabaseStopsWorkingWithinTheCacheLifetime) {
+  ASSERT_EQ(call("GET", "/v1/categories", "", &user_).status, 200);
+  ASSERT_TRUE(store_
+                  ->in_write([&](UnitOfWork& tx) -> Status {
+                    OP_TRY(tx.query("DELETE FROM api_keys WHERE id = ?", {user_.key.id}));
+                    return {};
+                  })
+                  .ok());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  int status = 200;
+  while (status == 200 && std::chrono::steady_clock::now() < deadline) {
+    status = call("GET", "/v1/categories", "", &user_).status;
+    if (status == 200) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_EQ(status, 401);
 }
 
 TEST_F(AppTest, CreateReturnsExactlyTheContractShape) {

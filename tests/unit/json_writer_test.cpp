@@ -25,6 +25,19 @@ TEST(JsonWriterTest, EscapesEveryStringAsBoostJsonDoes) {
   all += std::string("\0mid", 4) + "é€😀\"\\/";
   EXPECT_EQ(written([&](JsonWriter& w) { w.string(all); }),
             boost::json::serialize(boost::json::string(all)));
+  // One character that needs escaping at every position of plain text, UTF-8 around it: the
+  // writer scans eight bytes at a time and must find it wherever it falls.
+  for (const char special : std::string("\"\\\n\x01\x1f", 5)) {
+    for (size_t len = 1; len <= 40; ++len) {
+      for (size_t at = 0; at < len; ++at) {
+        std::string s(len, 'a');
+        s[at] = special;
+        if (at + 3 < len) s.replace(at + 1, 2, "\xc3\xa9");
+        EXPECT_EQ(written([&](JsonWriter& w) { w.string(s); }),
+                  boost::json::serialize(boost::json::string(s)));
+      }
+    }
+  }
   std::mt19937 rng(7);
   for (int round = 0; round < 200; ++round) {
     std::string s;
