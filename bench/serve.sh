@@ -1,4 +1,4 @@
-# Sourced by the HTTP benchmark scripts: starts build/bin/openpromo on a free loopback port with a
+# Sourced by the HTTP benchmark scripts: starts build/bin/openpromo ($OPENPROMO_BIN if set) on a free loopback port with a
 # bootstrap key, on $db (default: a temporary SQLite file in $dir), and stops it on exit.
 # Sets: dir (a temporary directory), db, pid, url, auth (curl header arguments); defines field,
 # elapsed and wait_action.
@@ -9,7 +9,7 @@ trap 'kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "
 start_server() {
   rm -f "$dir/out"
   OPENPROMO_BOOTSTRAP_APP_ID=bench OPENPROMO_BOOTSTRAP_APP_TOKEN=bench \
-    build/bin/openpromo serve --listen 127.0.0.1:0 --db "$db" --exports-dir "$dir/exports" \
+    "${OPENPROMO_BIN:-build/bin/openpromo}" serve --listen 127.0.0.1:0 --db "$db" --exports-dir "$dir/exports" \
     >"$dir/out" 2>/dev/null &
   pid=$!
   until grep -q 'listening on' "$dir/out" 2>/dev/null; do sleep 0.05; done
