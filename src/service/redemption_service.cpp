@@ -146,7 +146,12 @@ Result<Answer> RedemptionService::redeem(const Principal& who, RedemptionInput i
     const Instant now = now_utc();
     OP_ASSIGN(auto tx, store_.grouped_write());
     OP_ASSIGN(std::optional<Answer> replay, claim_key(tx, scope, idempotency, now));
-    if (replay) return Attempt{std::move(replay), false};
+    if (replay) {
+      // The first answer may be a batch-mate's, not committed yet (group commit): replayed only
+      // once the unit that read it commits.
+      OP_TRY(tx.commit());
+      return Attempt{std::move(replay), false};
+    }
     OP_ASSIGN(const int64_t version, CatalogRepository(tx).version(scope));
     if (version != snapshot->version) return Attempt{std::nullopt, true};
 
@@ -435,7 +440,12 @@ Result<Answer> RedemptionService::rollback(const Principal& who, const RollbackI
     const Instant now = now_utc();
     OP_ASSIGN(auto tx, store_.grouped_write());
     OP_ASSIGN(std::optional<Answer> replay, claim_key(tx, scope, idempotency, now));
-    if (replay) return Attempt{std::move(replay), false};
+    if (replay) {
+      // The first answer may be a batch-mate's, not committed yet (group commit): replayed only
+      // once the unit that read it commits.
+      OP_TRY(tx.commit());
+      return Attempt{std::move(replay), false};
+    }
     RedemptionRepository records(tx);
 
     // The redemption named, then its root locked: concurrent rollbacks of it serialise here.

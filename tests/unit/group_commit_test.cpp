@@ -158,5 +158,50 @@ TEST_F(GroupCommitTest, AUnitThatDoesNotGroupCommitsTheOpenBatchBeforeItBegins) 
   EXPECT_EQ(names(), (std::vector<std::string>{"grouped", "plain"}));
 }
 
+TEST_F(GroupCommitTest, AFailedUnitReturnsOnlyOnceTheBatchItJoinedIsCommitted) {
+  std::atomic<bool> writing{false}, third_has_turn{false};
+  std::thread first([&] {
+    auto tx = store_->grouped_write();
+    ASSERT_TRUE(tx.ok());
+    ASSERT_TRUE(insert(*tx, "read-by-the-second").ok());
+    writing = true;
+    until_someone_waits();
+    EXPECT_TRUE(tx->commit().ok());
+  });
+  until(writing);
+  std::thread third;
+  {
+    auto tx = store_->grouped_write();  // joins the first unit's batch
+    ASSERT_TRUE(tx.ok());
+    // A third unit queues behind this one, and holds the turn a while once it has it.
+    third = std::thread([&] {
+      auto t = store_->grouped_write();
+      ASSERT_TRUE(t.ok());
+      third_has_turn = true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      ASSERT_TRUE(insert(*t, "third").ok());
+      EXPECT_TRUE(t->commit().ok());
+    });
+    until_someone_waits();
+    // This unit fails (say, it answered from the first unit's rows): it hands the turn to the
+    // third and must not return before the batch holding the first unit's rows commits.
+  }
+  EXPECT_TRUE(third_has_turn.load());
+  EXPECT_EQ(names(), (std::vector<std::string>{"read-by-the-second", "third"}));
+  first.join();
+  third.join();
+}
+
+TEST_F(GroupCommitTest, ASecondWriteUnitOnTheThreadHoldingTheWriterIsRefusedAtOnce) {
+  auto outer = store_->write();
+  ASSERT_TRUE(outer.ok());
+  auto inner = store_->grouped_write();
+  ASSERT_FALSE(inner.ok());
+  EXPECT_EQ(inner.error().code, 503);
+  ASSERT_TRUE(insert(*outer, "outer").ok());
+  EXPECT_TRUE(outer->commit().ok());
+  EXPECT_EQ(names(), std::vector<std::string>{"outer"});
+}
+
 }  // namespace
 }  // namespace openpromo

@@ -163,11 +163,11 @@ class SqliteConnection final : public Connection {
 //
 // Every write unit of this process runs on one writer connection, one unit at a time: the turn.
 // (SQLite's own wait for its write lock is a busy handler that sleeps and polls, 1, 2, 5, 10 ms
-// ..., so with several request threads writing, the lock sat free while waiters slept: issue 19
-// found it capping redemptions near 1,000/s with p99 over 100 ms. A mutex hands the turn over
-// the moment a unit ends.) Other processes on the file (the CLI, a second node) still meet the
-// busy handler. The wait for the turn is bounded by the busy timeout, as SQLite's was, so a unit
-// that opens a second write unit on the same thread fails as it did instead of deadlocking.
+// ..., so with several request threads writing, the lock could sit free while waiters slept; a
+// mutex hands the turn over the moment a unit ends, and group commit needs the one connection.)
+// Other processes on the file (the CLI, a second node) still meet the busy handler. The wait for
+// the turn is bounded by the busy timeout, as SQLite's was; a second write unit opened by the
+// thread that holds the turn is refused at once (503).
 //
 // Group commit: units that allow it (Store::grouped_write) share a transaction, the batch. Each
 // runs in a savepoint of it; when one ends while another unit already waits for the turn, it
@@ -175,7 +175,8 @@ class SqliteConnection final : public Connection {
 // that ends with nobody waiting (or fills the batch, or must commit at once, or does not group)
 // commits the batch for all. A unit's commit() returns only after the batch's COMMIT, with its
 // outcome: nothing is acknowledged before it is committed. A unit that fails rolls back to its
-// savepoint and the batch keeps the others' writes. The batch costs one WAL write (and with
+// savepoint and the batch keeps the others' writes; it too returns only once the batch-mates'
+// writes it may have decided on are committed. The batch costs one WAL write (and with
 // synchronous=FULL one fsync) instead of one per unit.
 
 struct Batch {
@@ -192,14 +193,23 @@ class WriterGroup {
       : conn_(std::move(conn)), timeout_(timeout) {}
 
   Status take_turn() {
+    // A second write unit opened by the thread that holds the turn would wait for itself.
+    if (owner_.load() == std::this_thread::get_id()) {
+      return Error::unavailable("database is locked: this thread already has a write unit open");
+    }
     ++waiting_;
     const bool got = turn_.try_lock_for(timeout_);
     --waiting_;
-    if (!got)
+    if (!got) {
       return Error::unavailable("database is locked: a write took longer than the busy timeout");
+    }
+    owner_ = std::this_thread::get_id();
     return {};
   }
-  void give_turn() { turn_.unlock(); }
+  void give_turn() {
+    owner_ = std::thread::id();
+    turn_.unlock();
+  }
   bool others_waiting() const { return waiting_.load() > 0; }
 
   // The members below are for the turn's holder only.
@@ -252,6 +262,7 @@ class WriterGroup {
   std::chrono::milliseconds timeout_;
   std::timed_mutex turn_;
   std::atomic<int> waiting_{0};
+  std::atomic<std::thread::id> owner_{};  // the thread holding the turn
   std::atomic<int64_t> units_{0}, commits_{0};
   std::mutex mutex_;
   std::condition_variable done_;
@@ -317,9 +328,17 @@ class WriterSession final : public Connection {
     if (batch_) {
       (void)conn.simple("ROLLBACK TO grouped_unit");
       (void)conn.simple("RELEASE grouped_unit");
+      std::shared_ptr<Batch> b = std::move(batch_);
       batch_.reset();
-      // The batch goes on with the next unit, or ends here with what the others wrote.
-      if (!group_.others_waiting() || !conn.in_transaction()) group_.finish_batch();
+      // A failed unit may have decided on its batch-mates' writes (a replayed answer, a limit
+      // they reached): it returns only once those are committed. The batch goes on with the
+      // next unit, or ends here with what the others wrote.
+      if (b->units > 0 && group_.others_waiting() && conn.in_transaction()) {
+        give_turn();
+        (void)group_.wait(b);
+        return;
+      }
+      group_.finish_batch();
     } else if (!group_.open) {  // (a session that never began leaves an open batch alone)
       conn.rollback();
     }
