@@ -214,11 +214,13 @@ Result<QualificationRun> QualificationService::qualify(const Principal& who,
     if (by_customer && q.object != "voucher" && !reads_customer(inc)) return;
     qualified.push_back(std::move(q));
   };
-  auto fill = [&](QualifiedRedeemable& q, const Incentive& inc, const engine::Decision& d) {
+  // Moves the decision's result in: a copy of every candidate's result and order was a fifth of
+  // a qualification over 1,000 campaigns (issue 19).
+  auto fill = [&](QualifiedRedeemable& q, const Incentive& inc, engine::Decision&& d) {
     q.incentive = d.redeemables.front().incentive;
-    q.result = d.redeemables.front();
-    q.order = d.order;
     q.discount = d.order.total_applied_discount_amount();
+    q.result = std::move(d.redeemables.front());
+    q.order = std::move(d.order);
     q.campaign_id = inc.campaign_id;
     q.campaign_name = inc.campaign_name;
     if (inc.category) q.category_id = inc.category->id;
@@ -237,10 +239,10 @@ Result<QualificationRun> QualificationService::qualify(const Principal& who,
       if (!ref.incentive) continue;
       const Incentive& inc = *ref.incentive;
       if (!inc.active || !inc.campaign_active) continue;  // disabled never qualifies
-      const engine::Decision d = decide(ref);
+      engine::Decision d = decide(ref);
       if (d.redeemables.front().status != RedeemableStatus::kApplicable) continue;
       QualifiedRedeemable q;
-      fill(q, inc, d);
+      fill(q, inc, std::move(d));
       if (ref.object == "voucher") {
         const Voucher& v = *in.vouchers[i];
         q.id = v.code;
@@ -266,10 +268,10 @@ Result<QualificationRun> QualificationService::qualify(const Principal& who,
       ref.object = "voucher";
       ref.id = entry->id;
       ref.incentive = entry->voucher_template;
-      const engine::Decision d = decide(ref);
+      engine::Decision d = decide(ref);
       if (d.redeemables.front().status != RedeemableStatus::kApplicable) continue;
       QualifiedRedeemable q;
-      fill(q, *entry->voucher_template, d);
+      fill(q, *entry->voucher_template, std::move(d));
       q.id = entry->id;
       q.object = "campaign";
       q.name = entry->name;
@@ -308,7 +310,7 @@ Result<QualificationRun> QualificationService::qualify(const Principal& who,
         together.redeemables.push_back(std::move(ref));
       }
       if (!usable || together.redeemables.empty()) continue;
-      const engine::Decision d = engine::evaluate(snapshot->engine, in.usage, together, now);
+      engine::Decision d = engine::evaluate(snapshot->engine, in.usage, together, now);
       if (!d.valid) continue;
       QualifiedRedeemable q;
       q.id = id;
@@ -317,9 +319,9 @@ Result<QualificationRun> QualificationService::qualify(const Principal& who,
       q.created_at = stack.created_at;
       q.campaign_id = stack.campaign_id;
       q.category_id = stack.category_id;
-      q.stacked = d.redeemables;
-      q.order = d.order;
       q.discount = d.order.total_applied_discount_amount();
+      q.stacked = std::move(d.redeemables);
+      q.order = std::move(d.order);
       qualified.push_back(std::move(q));
     }
   }
