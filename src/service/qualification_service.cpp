@@ -214,13 +214,11 @@ Result<QualificationRun> QualificationService::qualify(const Principal& who,
     if (by_customer && q.object != "voucher" && !reads_customer(inc)) return;
     qualified.push_back(std::move(q));
   };
-  // Moves the decision's result in: a copy of every candidate's result and order was a fifth of
-  // a qualification over 1,000 campaigns (issue 19).
-  auto fill = [&](QualifiedRedeemable& q, const Incentive& inc, engine::Decision&& d) {
+  auto fill = [&](QualifiedRedeemable& q, const Incentive& inc, const engine::Decision& d) {
     q.incentive = d.redeemables.front().incentive;
+    q.result = d.redeemables.front();
+    q.order = d.order;
     q.discount = d.order.total_applied_discount_amount();
-    q.result = std::move(d.redeemables.front());
-    q.order = std::move(d.order);
     q.campaign_id = inc.campaign_id;
     q.campaign_name = inc.campaign_name;
     if (inc.category) q.category_id = inc.category->id;
@@ -239,10 +237,10 @@ Result<QualificationRun> QualificationService::qualify(const Principal& who,
       if (!ref.incentive) continue;
       const Incentive& inc = *ref.incentive;
       if (!inc.active || !inc.campaign_active) continue;  // disabled never qualifies
-      engine::Decision d = decide(ref);
+      const engine::Decision d = decide(ref);
       if (d.redeemables.front().status != RedeemableStatus::kApplicable) continue;
       QualifiedRedeemable q;
-      fill(q, inc, std::move(d));
+      fill(q, inc, d);
       if (ref.object == "voucher") {
         const Voucher& v = *in.vouchers[i];
         q.id = v.code;
@@ -268,10 +266,10 @@ Result<QualificationRun> QualificationService::qualify(const Principal& who,
       ref.object = "voucher";
       ref.id = entry->id;
       ref.incentive = entry->voucher_template;
-      engine::Decision d = decide(ref);
+      const engine::Decision d = decide(ref);
       if (d.redeemables.front().status != RedeemableStatus::kApplicable) continue;
       QualifiedRedeemable q;
-      fill(q, *entry->voucher_template, std::move(d));
+      fill(q, *entry->voucher_template, d);
       q.id = entry->id;
       q.object = "campaign";
       q.name = entry->name;
@@ -310,7 +308,7 @@ Result<QualificationRun> QualificationService::qualify(const Principal& who,
         together.redeemables.push_back(std::move(ref));
       }
       if (!usable || together.redeemables.empty()) continue;
-      engine::Decision d = engine::evaluate(snapshot->engine, in.usage, together, now);
+      const engine::Decision d = engine::evaluate(snapshot->engine, in.usage, together, now);
       if (!d.valid) continue;
       QualifiedRedeemable q;
       q.id = id;
@@ -319,9 +317,9 @@ Result<QualificationRun> QualificationService::qualify(const Principal& who,
       q.created_at = stack.created_at;
       q.campaign_id = stack.campaign_id;
       q.category_id = stack.category_id;
+      q.stacked = d.redeemables;
+      q.order = d.order;
       q.discount = d.order.total_applied_discount_amount();
-      q.stacked = std::move(d.redeemables);
-      q.order = std::move(d.order);
       qualified.push_back(std::move(q));
     }
   }
