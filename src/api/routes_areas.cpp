@@ -3,6 +3,8 @@
 // key's, or `me`), and ours to create API keys with a role, restricted ones assigned to areas
 // and stores: POST /management/v1/projects/{projectId}/api-keys.
 #include <boost/json/object.hpp>
+#include <optional>
+#include <string>
 
 #include "api/app.h"
 #include "api/json_codec.h"
@@ -42,6 +44,12 @@ Status same_project(const Context& ctx) {
   return {};
 }
 
+// The `name` of an area or store body (create and rename take nothing else).
+Result<std::optional<std::string>> name_in_body(const Context& ctx) {
+  OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
+  return read_string(body, "name");
+}
+
 Result<AssignmentIds> read_assignment_ids(const json::object& body) {
   AssignmentIds out;
   for (auto [key, target] :
@@ -70,8 +78,7 @@ void add_area_routes_under(Router<Route>& router, Services& s, const std::string
                                 }});
   router.add("POST", base, Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
                                    OP_TRY(same_project(ctx));
-                                   OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
-                                   OP_ASSIGN(auto name, read_string(body, "name"));
+                                   OP_ASSIGN(auto name, name_in_body(ctx));
                                    OP_ASSIGN(auto a,
                                              s.areas.create(ctx.principal, std::move(name)));
                                    return Reply{200, serialize(area_json(a))};
@@ -85,8 +92,7 @@ void add_area_routes_under(Router<Route>& router, Services& s, const std::string
   router.add("PUT", base + "/{areaId}",
              Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
                      OP_TRY(same_project(ctx));
-                     OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
-                     OP_ASSIGN(auto name, read_string(body, "name"));
+                     OP_ASSIGN(auto name, name_in_body(ctx));
                      OP_ASSIGN(auto a, s.areas.update(ctx.principal, ctx.params.get("areaId"),
                                                       std::move(name)));
                      return Reply{200, serialize(area_json(a))};
@@ -108,8 +114,7 @@ void add_area_routes_under(Router<Route>& router, Services& s, const std::string
                    }});
   router.add("POST", stores, Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
                                      OP_TRY(same_project(ctx));
-                                     OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
-                                     OP_ASSIGN(auto name, read_string(body, "name"));
+                                     OP_ASSIGN(auto name, name_in_body(ctx));
                                      OP_ASSIGN(auto st, s.areas.create_store(
                                                             ctx.principal, ctx.params.get("areaId"),
                                                             std::move(name)));
@@ -125,8 +130,7 @@ void add_area_routes_under(Router<Route>& router, Services& s, const std::string
   router.add("PUT", stores + "/{areaStoreId}",
              Route{Auth::kServer, [&s](Context& ctx) -> Result<Reply> {
                      OP_TRY(same_project(ctx));
-                     OP_ASSIGN(auto body, parse_object_body(ctx.request.body));
-                     OP_ASSIGN(auto name, read_string(body, "name"));
+                     OP_ASSIGN(auto name, name_in_body(ctx));
                      OP_ASSIGN(auto st, s.areas.update_store(
                                             ctx.principal, ctx.params.get("areaId"),
                                             ctx.params.get("areaStoreId"), std::move(name)));

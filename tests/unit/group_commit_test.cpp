@@ -8,6 +8,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -66,6 +67,25 @@ class GroupCommitTest : public ::testing::Test {
     while (!flag.load()) std::this_thread::yield();
   }
 
+  // A grouped unit on its own thread: it writes `name`, and once another unit waits for the
+  // writer it commits (handing the turn over) into `outcome`, then runs `after`. Returns once
+  // the unit holds the writer with its row written, so the caller's next unit queues behind it.
+  std::thread first_unit(const std::string& name, Status& outcome,
+                         std::function<void()> after = {}) {
+    std::atomic<bool> writing{false};
+    std::thread t([this, name, &outcome, &writing, after = std::move(after)] {
+      auto tx = store_->grouped_write();
+      ASSERT_TRUE(tx.ok());
+      ASSERT_TRUE(insert(*tx, name).ok());
+      writing = true;
+      until_someone_waits();
+      outcome = tx->commit();
+      if (after) after();
+    });
+    until(writing);
+    return t;
+  }
+
   std::string dir_;
   std::unique_ptr<Store> store_;
 };
@@ -100,16 +120,7 @@ TEST_F(GroupCommitTest, ConcurrentGroupedUnitsAllCommitInFewerCommits) {
 TEST_F(GroupCommitTest, AFailedUnitInABatchLeavesTheOthersCommitted) {
   const auto before = store_->group_commit_stats();
   Status first_commit = Error::internal("not run");
-  std::atomic<bool> writing{false};
-  std::thread first([&] {
-    auto tx = store_->grouped_write();
-    ASSERT_TRUE(tx.ok());
-    ASSERT_TRUE(insert(*tx, "kept").ok());
-    writing = true;
-    until_someone_waits();  // the second unit waits for the writer: this one hands it over
-    first_commit = tx->commit();
-  });
-  until(writing);
+  std::thread first = first_unit("kept", first_commit);
   {
     auto tx = store_->grouped_write();  // waits for the turn, then joins the open batch
     ASSERT_TRUE(tx.ok());
@@ -129,19 +140,12 @@ TEST_F(GroupCommitTest, AUnitThatDoesNotGroupCommitsTheOpenBatchBeforeItBegins) 
   std::condition_variable cv;
   bool first_returned = false;
   Status first_commit = Error::internal("not run");
-  std::atomic<bool> writing{false};
-  std::thread first([&] {
-    auto tx = store_->grouped_write();
-    ASSERT_TRUE(tx.ok());
-    ASSERT_TRUE(insert(*tx, "grouped").ok());
-    writing = true;
-    until_someone_waits();
-    first_commit = tx->commit();  // hands over to the plain unit and waits for the batch
+  // Its commit hands over to the plain unit below and waits for the batch.
+  std::thread first = first_unit("grouped", first_commit, [&] {
     std::lock_guard lock(m);
     first_returned = true;
     cv.notify_all();
   });
-  until(writing);
   auto tx = store_->write();
   ASSERT_TRUE(tx.ok());
   // The batch was committed when this unit began, so the first unit's commit returns while
@@ -159,16 +163,9 @@ TEST_F(GroupCommitTest, AUnitThatDoesNotGroupCommitsTheOpenBatchBeforeItBegins) 
 }
 
 TEST_F(GroupCommitTest, AFailedUnitReturnsOnlyOnceTheBatchItJoinedIsCommitted) {
-  std::atomic<bool> writing{false}, third_has_turn{false};
-  std::thread first([&] {
-    auto tx = store_->grouped_write();
-    ASSERT_TRUE(tx.ok());
-    ASSERT_TRUE(insert(*tx, "read-by-the-second").ok());
-    writing = true;
-    until_someone_waits();
-    EXPECT_TRUE(tx->commit().ok());
-  });
-  until(writing);
+  std::atomic<bool> third_has_turn{false};
+  Status first_commit = Error::internal("not run");
+  std::thread first = first_unit("read-by-the-second", first_commit);
   std::thread third;
   {
     auto tx = store_->grouped_write();  // joins the first unit's batch
@@ -190,6 +187,7 @@ TEST_F(GroupCommitTest, AFailedUnitReturnsOnlyOnceTheBatchItJoinedIsCommitted) {
   EXPECT_EQ(names(), (std::vector<std::string>{"read-by-the-second", "third"}));
   first.join();
   third.join();
+  EXPECT_TRUE(first_commit.ok());
 }
 
 TEST_F(GroupCommitTest, ASecondWriteUnitOnTheThreadHoldingTheWriterIsRefusedAtOnce) {

@@ -8,6 +8,7 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <map>
 #include <random>
 #include <set>
 
@@ -90,6 +91,68 @@ class StructureTest : public ::testing::Test {
     const json::value* details = redeemable.at("result").as_object().if_contains("details");
     if (!details) return {};
     return std::string(details->as_object().at("key").as_string());
+  }
+
+  // What a route walk gathers: the path parameters to try, and every value of the data it
+  // hides that no response may show.
+  struct Hidden {
+    std::map<std::string, std::string> params;  // path parameter -> the hidden data's value
+    std::set<std::string> secrets;
+    void keep(const std::string& param, const std::string& value) {
+      params[param] = value;
+      secrets.insert(value);
+    }
+  };
+  // Calls a route of the router as `key`, with `hidden`'s values in its path (`fallback` for a
+  // parameter it has none for; without one, every parameter must have a value). Returns the
+  // target called and the reply.
+  template <class RouterRoute>
+  std::pair<std::string, Reply> call_route(const RouterRoute& route, Hidden& hidden,
+                                           const NewKey& key, const char* fallback = nullptr) {
+    std::string target;
+    for (const std::string& segment : route.segments) {
+      std::string value = segment;
+      if (segment.size() > 2 && segment.front() == '{') {
+        const std::string name = segment.substr(1, segment.size() - 2);
+        if (hidden.params.contains(name)) {
+          value = hidden.params[name];
+        } else {
+          EXPECT_TRUE(fallback) << "no value for {" << name << "} in " << route.pattern;
+          value = fallback ? fallback : "";
+        }
+      }
+      target += "/" + value;
+    }
+    const std::string body = route.method == "GET" || route.method == "DELETE" ? "" : "{}";
+    Reply r = call(route.method, target, body, key);
+    return {target, r};
+  }
+
+  struct SecretPromotion {
+    std::string promotion, tier;
+  };
+  // A promotion `PREFIX-secret-promo` (`fields` added to its body) with one tier and a stack of
+  // it, their ids and names kept in `hidden`.
+  SecretPromotion secret_promotion(Hidden& hidden, const std::string& prefix,
+                                   const std::string& fields) {
+    SecretPromotion out;
+    out.promotion = created_id(post(
+        "/v1/campaigns",
+        R"({"name":")" + prefix + R"(-secret-promo","campaign_type":"PROMOTION")" + fields + "}"));
+    hidden.secrets.insert(out.promotion);
+    hidden.secrets.insert(prefix + "-secret-promo");
+    out.tier = created_id(
+        post("/v1/promotions/" + out.promotion + "/tiers",
+             R"({"name":")" + prefix +
+                 R"(-secret-tier","action":{"discount":{"type":"AMOUNT","amount_off":1}}})"));
+    hidden.keep("promotionTierId", out.tier);
+    hidden.secrets.insert(prefix + "-secret-tier");
+    hidden.keep("stackId",
+                created_id(post("/v1/promotions/" + out.promotion + "/stacks",
+                                R"({"name":")" + prefix + R"(-secret-stack","tiers":{"ids":[")" +
+                                    out.tier + R"("],"hierarchy_mode":"MANUAL"}})")));
+    hidden.secrets.insert(prefix + "-secret-stack");
+    return out;
   }
 
   std::string rule(const std::string& name, const std::string& rules_json) {
@@ -432,11 +495,12 @@ TEST_F(StructureTest, AKeyOfAnotherProjectSeesNothingOnAnyRoute) {
   const Project other = keys.create_project("Other shop").value();
   const NewKey outsider = keys.create(other, KeyKind::kServer, Role::kAdmin, {}).value();
 
-  std::map<std::string, std::string> params;  // path parameter -> A's value
-  std::set<std::string> secrets;              // everything of A a response must not show
+  // Everything of A, and the path parameters that reach it.
+  Hidden hidden;
+  auto& params = hidden.params;
+  auto& secrets = hidden.secrets;
   auto keep = [&](const std::string& param, const std::string& value) {
-    params[param] = value;
-    secrets.insert(value);
+    hidden.keep(param, value);
   };
   keep("categoryId",
        created_id(post("/v1/categories", R"({"name":"A-secret-cat","hierarchy":1})")));
@@ -473,18 +537,7 @@ TEST_F(StructureTest, AKeyOfAnotherProjectSeesNothingOnAnyRoute) {
   keep("redemptionId", redemption);
   keep("parentRedemptionId", redemption);
   secrets.insert("A-secret-redeemer");
-  const std::string promotion =
-      created_id(post("/v1/campaigns", R"({"name":"A-secret-promo","campaign_type":"PROMOTION"})"));
-  secrets.insert(promotion);
-  secrets.insert("A-secret-promo");
-  const std::string tier = created_id(
-      post("/v1/promotions/" + promotion + "/tiers",
-           R"({"name":"A-secret-tier","action":{"discount":{"type":"AMOUNT","amount_off":1}}})"));
-  keep("promotionTierId", tier);
-  secrets.insert("A-secret-tier");
-  keep("stackId", created_id(post("/v1/promotions/" + promotion + "/stacks",
-                                  R"({"name":"A-secret-stack","tiers":{"ids":[")" + tier +
-                                      R"("],"hierarchy_mode":"MANUAL"}})")));
+  const std::string tier = secret_promotion(hidden, "A", "").tier;
   const std::string rule_id = rule("A-secret-rule", kAmountAtLeast5000);
   keep("ruleId", rule_id);
   secrets.insert("A-secret-rule");
@@ -578,19 +631,7 @@ TEST_F(StructureTest, AKeyOfAnotherProjectSeesNothingOnAnyRoute) {
   auto walk = [&](bool reads, bool lists_empty) {
     for (const auto& route : app_->router().routes()) {
       if (route.target.auth != Auth::kServer || (route.method == "GET") != reads) continue;
-      std::string target;
-      for (const std::string& segment : route.segments) {
-        std::string value = segment;
-        if (segment.size() > 2 && segment.front() == '{') {
-          const std::string name = segment.substr(1, segment.size() - 2);
-          EXPECT_TRUE(params.contains(name))
-              << "no value for {" << name << "} in " << route.pattern;
-          value = params[name];
-        }
-        target += "/" + value;
-      }
-      const std::string body = route.method == "GET" || route.method == "DELETE" ? "" : "{}";
-      Reply r = call(route.method, target, body, outsider);
+      const auto [target, r] = call_route(route, hidden, outsider);
       ++walked;
       for (const std::string& secret : secrets) {
         if (target.find(secret) != std::string::npos) continue;  // echoed from the request
@@ -647,11 +688,11 @@ TEST_F(StructureTest, ARestrictedKeySeesNoOutOfScopeCampaignOnAnyRoute) {
     return R"("access_settings":{"assign":{"area_stores_ids":[")" + store + R"("]}})";
   };
 
-  std::map<std::string, std::string> params;
-  std::set<std::string> secrets;
+  Hidden hidden;
+  auto& params = hidden.params;
+  auto& secrets = hidden.secrets;
   auto keep = [&](const std::string& param, const std::string& value) {
-    params[param] = value;
-    secrets.insert(value);
+    hidden.keep(param, value);
   };
   const std::string campaign = created_id(
       post("/v1/campaigns",
@@ -667,20 +708,7 @@ TEST_F(StructureTest, ARestrictedKeySeesNoOutOfScopeCampaignOnAnyRoute) {
                 .status,
             200);
   secrets.insert("P-SECRET-LOOSE");
-  const std::string promotion =
-      created_id(post("/v1/campaigns", R"({"name":"P-secret-promo","campaign_type":"PROMOTION",)" +
-                                           assigned_to(paris) + "}"));
-  secrets.insert(promotion);
-  secrets.insert("P-secret-promo");
-  const std::string tier = created_id(
-      post("/v1/promotions/" + promotion + "/tiers",
-           R"({"name":"P-secret-tier","action":{"discount":{"type":"AMOUNT","amount_off":1}}})"));
-  keep("promotionTierId", tier);
-  secrets.insert("P-secret-tier");
-  keep("stackId", created_id(post("/v1/promotions/" + promotion + "/stacks",
-                                  R"({"name":"P-secret-stack","tiers":{"ids":[")" + tier +
-                                      R"("],"hierarchy_mode":"MANUAL"}})")));
-  secrets.insert("P-secret-stack");
+  const auto [promotion, tier] = secret_promotion(hidden, "P", "," + assigned_to(paris));
   const std::string customer =
       created_id(post("/v1/customers", R"({"source_id":"walk-customer"})"));
   params["customerId"] = customer;
@@ -725,18 +753,8 @@ TEST_F(StructureTest, ARestrictedKeySeesNoOutOfScopeCampaignOnAnyRoute) {
   auto walk = [&](bool reads) {
     for (const auto& route : app_->router().routes()) {
       if (route.target.auth != Auth::kServer || (route.method == "GET") != reads) continue;
-      std::string target;
-      for (const std::string& segment : route.segments) {
-        std::string value = segment;
-        if (segment.size() > 2 && segment.front() == '{') {
-          const std::string name = segment.substr(1, segment.size() - 2);
-          // Global resources the key may reach anyway: any id will do.
-          value = params.contains(name) ? params[name] : "walk-unknown";
-        }
-        target += "/" + value;
-      }
-      const std::string body = route.method == "GET" || route.method == "DELETE" ? "" : "{}";
-      Reply r = call(route.method, target, body, pos);
+      // Global resources the key may reach anyway: any id will do.
+      const auto [target, r] = call_route(route, hidden, pos, "walk-unknown");
       ++walked;
       EXPECT_LT(r.status, 500) << route.method << " " << target << ": " << r.body;
       for (const std::string& secret : secrets) {
