@@ -40,7 +40,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev
   libsqlite3-dev sqlite3 libssl-dev libpq-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libgeographiclib-dev
+  libgeographiclib-dev libsodium-dev
   "${test_packages[@]}"
 )
 

@@ -3,6 +3,8 @@
 //   migrate  apply database migrations and exit
 //   keys     create API keys
 //   projects create projects (tenants)
+//   users    create dashboard users
+//   demo     seed the demo store's sample data
 // See README.md ("Command line") for the contract other tools rely on.
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -19,10 +21,12 @@
 #include <vector>
 
 #include "api/app.h"
+#include "api/demo_seed.h"
 #include "api/http_server.h"
 #include "core/crypto.h"
 #include "core/time.h"
 #include "core/version.h"
+#include "service/dashboard_service.h"
 #include "service/job_runner.h"
 #include "service/key_service.h"
 #include "store/project_repository.h"
@@ -39,13 +43,16 @@ constexpr const char* kUsage = R"(usage:
   openpromo --version
   openpromo serve [--listen HOST:PORT] [--db URL] [--threads N] [--workers N] [--max-body-bytes N]
                   [--idle-timeout-ms N] [--header-timeout-ms N] [--shutdown-grace-ms N]
-                  [--job-lease-ms N] [--catalog-recheck-ms N] [--exports-dir DIR]
+                  [--job-lease-ms N] [--catalog-recheck-ms N] [--exports-dir DIR] [--web-root DIR]
   openpromo migrate [--db URL]
   openpromo keys create [--db URL] [--project ID] --role admin|user|restricted|management [--client --origin URL ...]
                         [--area ID]... [--store ID]... [--all-stores-of ID]...  (restricted keys)
   openpromo projects create [--db URL] --name NAME
+  openpromo users create [--db URL] [--project ID] --email EMAIL --role admin|user|viewer|restricted
+                         [--area ID]... [--store ID]... [--all-stores-of ID]...  (password: first line of stdin)
+  openpromo demo seed [--db URL] [--project ID]
 
-environment: OPENPROMO_LISTEN, OPENPROMO_DB, OPENPROMO_EXPORTS_DIR, OPENPROMO_BOOTSTRAP_APP_ID, OPENPROMO_BOOTSTRAP_APP_TOKEN
+environment: OPENPROMO_LISTEN, OPENPROMO_DB, OPENPROMO_EXPORTS_DIR, OPENPROMO_WEB_ROOT, OPENPROMO_BOOTSTRAP_APP_ID, OPENPROMO_BOOTSTRAP_APP_TOKEN
 database URLs: sqlite:PATH (default sqlite:./data/openpromo.db)
 )";
 
@@ -132,6 +139,47 @@ Result<std::unique_ptr<Store>> open_store(const std::string& url, int pool_size)
   return store;
 }
 
+// The project `--project ID` names, else the default one; none (with the exit code set) when
+// it does not exist or the database fails.
+std::optional<Project> project_of(const Args& args, Store& store, KeyService& keys,
+                                  int& exit_code) {
+  if (auto id = args.get("project")) {
+    auto tx = store.statements();
+    if (!tx.ok()) {
+      exit_code = fail(tx.error());
+      return std::nullopt;
+    }
+    auto found = ProjectRepository(*tx).find(Scope::of_project(*id));
+    if (!found.ok()) {
+      exit_code = fail(found.error());
+      return std::nullopt;
+    }
+    if (!*found) {
+      std::fprintf(stderr, "openpromo: no project %s\n", id->c_str());
+      exit_code = 2;
+      return std::nullopt;
+    }
+    return **found;
+  }
+  auto project = keys.ensure_default_project();
+  if (!project.ok()) {
+    exit_code = fail(project.error());
+    return std::nullopt;
+  }
+  return *project;
+}
+
+// `--area`, `--store` and `--all-stores-of`, each repeatable.
+AssignmentIds assignments_of(const Args& args) {
+  AssignmentIds assignments;
+  for (auto [flag, target] :
+       {std::pair{"area", &assignments.areas_ids}, std::pair{"store", &assignments.area_stores_ids},
+        std::pair{"all-stores-of", &assignments.area_all_stores_ids}}) {
+    if (auto it = args.values.find(flag); it != args.values.end()) *target = it->second;
+  }
+  return assignments;
+}
+
 int cmd_migrate(const Args& args) {
   const std::string db = args.get("db").value_or(env_or("OPENPROMO_DB", kDefaultDb));
   auto store = open_store(db, 1);
@@ -171,31 +219,14 @@ int cmd_keys(const Args& args) {
   auto store = open_store(db, 1);
   if (!store.ok()) return fail(store.error());
   KeyService keys(**store);
-  Result<Project> project = Error::internal("no project");
-  if (auto id = args.get("project")) {
-    auto tx = (*store)->statements();
-    if (!tx.ok()) return fail(tx.error());
-    auto found = ProjectRepository(*tx).find(Scope::of_project(*id));
-    if (!found.ok()) return fail(found.error());
-    if (!*found) {
-      std::fprintf(stderr, "openpromo: no project %s\n", id->c_str());
-      return 2;
-    }
-    project = **found;
-  } else {
-    project = keys.ensure_default_project();
-  }
-  if (!project.ok()) return fail(project.error());
+  int exit_code = 0;
+  auto project = project_of(args, **store, keys, exit_code);
+  if (!project) return exit_code;
   const KeyKind kind = management ? KeyKind::kManagement
                        : client   ? KeyKind::kClient
                                   : KeyKind::kServer;
   // `--role restricted`: the key's areas and stores (spec 14.2), each flag repeatable.
-  AssignmentIds assignments;
-  for (auto [flag, target] :
-       {std::pair{"area", &assignments.areas_ids}, std::pair{"store", &assignments.area_stores_ids},
-        std::pair{"all-stores-of", &assignments.area_all_stores_ids}}) {
-    if (auto it = args.values.find(flag); it != args.values.end()) *target = it->second;
-  }
+  const AssignmentIds assignments = assignments_of(args);
   if (*role == Role::kRestricted && assignments.empty()) {
     std::fputs("openpromo: a restricted key needs --area, --store or --all-stores-of IDs\n",
                stderr);
@@ -218,6 +249,68 @@ int cmd_keys(const Args& args) {
   }
   out["created_at"] = format_iso8601(created->key.created_at);
   std::printf("%s\n", boost::json::serialize(out).c_str());
+  return 0;
+}
+
+// `users create`: a dashboard user (issue 20); the password is the first line of stdin.
+int cmd_users(const Args& args) {
+  const auto role = dashboard_role_from_string(args.get("role").value_or(""));
+  if (args.positional.empty() || args.positional[0] != "create" || !args.get("email") || !role) {
+    std::fputs("openpromo: users create needs --email EMAIL --role admin|user|viewer|restricted\n",
+               stderr);
+    return 2;
+  }
+  const AssignmentIds assignments = assignments_of(args);
+  if (*role == DashboardRole::kRestricted && assignments.empty()) {
+    std::fputs("openpromo: a restricted user needs --area, --store or --all-stores-of IDs\n",
+               stderr);
+    return 2;
+  }
+  std::string password;
+  std::getline(std::cin, password);
+  if (!password.empty() && password.back() == '\r') password.pop_back();
+  const std::string db = args.get("db").value_or(env_or("OPENPROMO_DB", kDefaultDb));
+  auto store = open_store(db, 1);
+  if (!store.ok()) return fail(store.error());
+  KeyService keys(**store);
+  int exit_code = 0;
+  auto project = project_of(args, **store, keys, exit_code);
+  if (!project) return exit_code;
+  DashboardService users(**store, keys);
+  auto user = users.create_user(*project, *args.get("email"), *role, password, assignments);
+  if (!user.ok()) return fail(user.error());
+  boost::json::object out;
+  out["id"] = user->id;
+  out["object"] = "dashboard_user";
+  out["email"] = user->email;
+  out["role"] = to_string(user->role);
+  out["project_id"] = user->project_id;
+  out["created_at"] = format_iso8601(user->created_at);
+  std::printf("%s\n", boost::json::serialize(out).c_str());
+  return 0;
+}
+
+// `demo seed`: the demo store's sample data (api/demo_seed.h).
+int cmd_demo(const Args& args) {
+  if (args.positional.empty() || args.positional[0] != "seed") {
+    std::fputs(kUsage, stderr);
+    return 2;
+  }
+  const std::string db = args.get("db").value_or(env_or("OPENPROMO_DB", kDefaultDb));
+  auto store = open_store(db, 2);
+  if (!store.ok()) return fail(store.error());
+  KeyService keys(**store);
+  int exit_code = 0;
+  auto project = project_of(args, **store, keys, exit_code);
+  if (!project) return exit_code;
+  auto report = api::seed_demo(**store, *project);
+  if (!report.ok()) return fail(report.error());
+  if (report->already_seeded) {
+    std::printf("demo data is already in project %s: nothing added\n", project->id.c_str());
+    return 0;
+  }
+  std::printf("demo data added to project %s:\n", project->id.c_str());
+  for (const auto& line : report->created) std::printf("  %s\n", line.c_str());
   return 0;
 }
 
@@ -315,6 +408,10 @@ int cmd_serve(const Args& args) {
     }
   }
 
+  // The dashboard's pages: the source tree's web/ unless told otherwise.
+  app_options.web_root =
+      args.get("web-root").value_or(env_or("OPENPROMO_WEB_ROOT", OPENPROMO_DEFAULT_WEB_ROOT));
+
   // A connection for each thread that may hold one at once: request handlers, the job runner,
   // and one spare (the catalog listener has its own).
   auto store = open_store(db, std::max(options.threads, options.workers) + 2);
@@ -383,6 +480,8 @@ int main(int argc, char** argv) {
   if (verb == "migrate") return cmd_migrate(*args);
   if (verb == "keys") return cmd_keys(*args);
   if (verb == "projects") return cmd_projects(*args);
+  if (verb == "users") return cmd_users(*args);
+  if (verb == "demo") return cmd_demo(*args);
   std::fprintf(stderr, "openpromo: unknown command '%s'\n\n%s", verb.c_str(), kUsage);
   return 2;
 }

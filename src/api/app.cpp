@@ -61,20 +61,6 @@ bool oauth_scope_allows(const std::vector<std::string>& scopes, std::string_view
   return false;
 }
 
-// `application/json` with optional parameters (`; charset=utf-8`), case-insensitive.
-bool is_json_content_type(std::string_view value) {
-  const auto semi = value.find(';');
-  std::string_view media = value.substr(0, semi);
-  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
-  while (!media.empty() && media.front() == ' ') media.remove_prefix(1);
-  constexpr std::string_view kJson = "application/json";
-  if (media.size() != kJson.size()) return false;
-  for (size_t i = 0; i < media.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(media[i])) != kJson[i]) return false;
-  }
-  return true;
-}
-
 HttpResponse error_response(const Error& error, const std::string& request_id) {
   HttpResponse r;
   r.status = error.code;
@@ -98,6 +84,20 @@ void add_cors_headers(HttpResponse& r, std::string_view origin) {
 }
 
 }  // namespace
+
+// `application/json` with optional parameters (`; charset=utf-8`), case-insensitive.
+bool is_json_content_type(std::string_view value) {
+  const auto semi = value.find(';');
+  std::string_view media = value.substr(0, semi);
+  while (!media.empty() && media.back() == ' ') media.remove_suffix(1);
+  while (!media.empty() && media.front() == ' ') media.remove_prefix(1);
+  constexpr std::string_view kJson = "application/json";
+  if (media.size() != kJson.size()) return false;
+  for (size_t i = 0; i < media.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(media[i])) != kJson[i]) return false;
+  }
+  return true;
+}
 
 CatalogCacheOptions App::catalog_options(CatalogCacheOptions base) {
   // Fail closed, and loudly: every broken definition a snapshot load finds is logged and counted.
@@ -198,6 +198,7 @@ HttpResponse App::reject(const Error& error, std::string_view method, std::strin
 HttpResponse App::dispatch(const HttpRequest& request, const std::string& request_id,
                            const std::string*& route_label, std::string& key_id) {
   const std::string_view path = request.path();
+  if (is_dashboard_path(path)) return serve_dashboard(request, request_id, route_label);
   const bool client = is_client_path(path);
   const std::string_view origin = request.header("origin");
 
@@ -277,6 +278,12 @@ HttpResponse App::dispatch(const HttpRequest& request, const std::string& reques
           fail(missing_permission("The OAuth token's scope does not cover " + std::string(path)),
                request_id));
     }
+    principal = std::move(*who);
+  } else if (route.auth == Auth::kServer && request.header("x-app-id").empty() &&
+             !request.header("cookie").empty()) {
+    // A signed-in dashboard page (api/dashboard.cpp): the user's own key, by its session.
+    auto who = session_principal(request);
+    if (!who.ok()) return finish(fail(who.error(), request_id));
     principal = std::move(*who);
   } else if (route.auth == Auth::kServer) {
     auto who = services_.keys.authenticate_server(request.header("x-app-id"),

@@ -28,6 +28,7 @@
 #include "service/category_service.h"
 #include "service/collection_service.h"
 #include "service/customer_service.h"
+#include "service/dashboard_service.h"
 #include "service/export_service.h"
 #include "service/holder_service.h"
 #include "service/job_runner.h"
@@ -87,6 +88,7 @@ struct Services {
   Services(Store& s, CatalogCacheOptions catalog, std::string exports_dir)
       : system(s),
         keys(s),
+        dashboard(s, keys),
         categories(s),
         campaigns(s, [this] { wake(); }),
         vouchers(s, [this] { wake(); }),
@@ -118,6 +120,7 @@ struct Services {
   WireCodecs wire;  // first: the services below keep a reference
   SystemService system;
   KeyService keys;
+  DashboardService dashboard;
   CategoryService categories;
   CampaignService campaigns;
   VoucherService vouchers;
@@ -150,6 +153,9 @@ struct AppOptions {
   CatalogCacheOptions catalog;
   // Where export CSVs are written (shared storage when several nodes serve one database).
   std::string exports_dir = "./data/exports";
+  // The dashboard's and the demo store's static files (web/ of the source tree); empty: their
+  // pages answer 404 (the sign-in API still works).
+  std::string web_root = {};
 };
 
 class App {
@@ -184,6 +190,15 @@ class App {
  private:
   HttpResponse fail(const Error& error, const std::string& request_id);
   CatalogCacheOptions catalog_options(CatalogCacheOptions base);
+  // /dashboard/... and /demo/...: the session API and the pages (api/dashboard.cpp).
+  static bool is_dashboard_path(std::string_view path);
+  HttpResponse serve_dashboard(const HttpRequest& request, const std::string& request_id,
+                               const std::string*& route_label);
+  // The signed-in session of the request's cookie (none without the cookie); a write without
+  // the session's CSRF token is refused.
+  Result<std::optional<DashboardService::Session>> dashboard_session(const HttpRequest& request);
+  // The principal of a /v1 call made by a signed-in page, narrowed for viewers.
+  Result<Principal> session_principal(const HttpRequest& request);
   HttpResponse dispatch(const HttpRequest& request, const std::string& request_id,
                         const std::string*& route_label, std::string& key_id);
   void log_access(const HttpRequest& request, const std::string& request_id, std::string_view route,
@@ -196,6 +211,9 @@ class App {
   Router<Route> router_;
   std::atomic<bool> draining_{false};
 };
+
+// `application/json` with optional parameters (`; charset=utf-8`), case-insensitive.
+bool is_json_content_type(std::string_view value);
 
 // Route registration, one function per resource file.
 void add_system_routes(Router<Route>& router, Services& services, Metrics& metrics,

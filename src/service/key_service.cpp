@@ -95,7 +95,8 @@ Result<NewKey> make_key(const Project& project, KeyKind kind, Role role,
 
 Result<NewKey> KeyService::create(const Project& project, KeyKind kind, Role role,
                                   std::vector<std::string> allowed_origins,
-                                  const AssignmentIds& assignments) {
+                                  const AssignmentIds& assignments,
+                                  const std::function<Status(UnitOfWork&, const ApiKey&)>& also) {
   if (role != Role::kRestricted && !assignments.empty()) {
     return Error::invalid_payload("only a restricted key is assigned to areas and stores");
   }
@@ -105,9 +106,12 @@ Result<NewKey> KeyService::create(const Project& project, KeyKind kind, Role rol
   OP_ASSIGN(NewKey created, make_key(project, kind, role, std::move(allowed_origins)));
   OP_TRY(store_.in_write([&](UnitOfWork& tx) -> Status {
     OP_TRY(ApiKeyRepository(tx).insert(created.key));
-    if (role != Role::kRestricted) return {};
-    return AreaService::assign_key(tx, Scope::of_project(project.id), created.key.id, assignments,
-                                   created.key.created_at);
+    if (role == Role::kRestricted) {
+      OP_TRY(AreaService::assign_key(tx, Scope::of_project(project.id), created.key.id, assignments,
+                                     created.key.created_at));
+    }
+    if (also) OP_TRY(also(tx, created.key));
+    return {};
   }));
   return created;
 }
@@ -203,12 +207,25 @@ Result<Principal> KeyService::verify(std::string_view app_id, std::string_view t
     return unauthorized("Invalid API credentials");
   }
   if (origins) *origins = key.allowed_origins;
+  return principal_from(*found);
+}
+
+Result<Principal> KeyService::principal_of(std::string_view app_id) {
+  OP_ASSIGN(const std::shared_ptr<const VerifiedKey> found, find_key(app_id));
+  if (!found || found->key.kind != KeyKind::kServer) {
+    return unauthorized("The signed-in user's key is gone");
+  }
+  return principal_from(*found);
+}
+
+Result<Principal> KeyService::principal_from(const VerifiedKey& found) {
+  const ApiKey& key = found.key;
   Principal who;
   who.project_id = key.project_id;
   who.key_id = key.id;
   who.kind = key.kind;
   who.role = key.role;
-  who.project = found->project;
+  who.project = found.project;
   if (who.role == Role::kRestricted) {
     OP_ASSIGN(auto tx, store_.statements());
     OP_TRY(load_grants(tx, who));

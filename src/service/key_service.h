@@ -8,6 +8,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -52,9 +53,11 @@ class KeyService {
 
   // A restricted key (spec 14.2) needs `assignments` (1 to 100 areas, stores or all-stores-of
   // areas of the project); the other roles take none. Key and assignments are one unit.
+  // `also` runs in the same write unit once the key row is in (a dashboard user's row).
   Result<NewKey> create(const Project& project, KeyKind kind, Role role,
                         std::vector<std::string> allowed_origins,
-                        const AssignmentIds& assignments = {});
+                        const AssignmentIds& assignments = {},
+                        const std::function<Status(UnitOfWork&, const ApiKey&)>& also = {});
   // The same by an admin of the project (POST /management/v1/projects/{id}/api-keys, ours).
   Result<NewKey> create_for(const Principal& who, KeyKind kind, Role role,
                             std::vector<std::string> allowed_origins,
@@ -72,6 +75,9 @@ class KeyService {
                               std::string_view token);
 
   Result<Principal> authenticate_server(std::string_view app_id, std::string_view token);
+  // The principal of the server key `app_id` for a caller authenticated another way (a
+  // dashboard session, whose user acts through a key of its own); no token is checked here.
+  Result<Principal> principal_of(std::string_view app_id);
   // A management key (`X-Management-Id` / `X-Management-Token`), acting in `project_id` (the
   // path's project; empty: none yet, e.g. listing projects). Unknown project: 404.
   Result<Principal> authenticate_management(std::string_view app_id, std::string_view token,
@@ -123,6 +129,7 @@ class KeyService {
   Result<std::shared_ptr<const VerifiedKey>> find_key(std::string_view app_id);
   void forget_keys();
 
+  Result<Principal> principal_from(const VerifiedKey& found);
   Result<Principal> verify(std::string_view app_id, std::string_view token, KeyKind kind,
                            std::vector<std::string>* origins);
   // A restricted key's assignments: read once per key and kept, since they are fixed when the

@@ -837,7 +837,31 @@ ALTER TABLE publications ADD COLUMN area_store_id TEXT;
 CREATE INDEX redemptions_store ON redemptions (project_id, area_store_id, created_at);
 )sql";
 
-constexpr std::array<Migration, 24> kMigrations{{
+// Dashboard users and their sign-in sessions (issue 20). A user acts through an API key of its
+// own (`key_id`, never shown: its token is random and discarded), so a user's role and its area
+// and store grants are exactly a key's. Sessions are stored as the digest of their cookie.
+constexpr std::string_view kDashboardUsers = R"sql(
+CREATE TABLE dashboard_users (
+  id TEXT PRIMARY KEY,
+  project_id TEXT NOT NULL REFERENCES projects (id),
+  email TEXT NOT NULL UNIQUE,
+  role TEXT NOT NULL,
+  password_hash TEXT NOT NULL,
+  key_id TEXT NOT NULL REFERENCES api_keys (id),
+  key_app_id TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE TABLE dashboard_sessions (
+  token_hash TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL REFERENCES dashboard_users (id),
+  csrf_token TEXT NOT NULL,
+  created_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL
+);
+CREATE INDEX dashboard_sessions_expiry ON dashboard_sessions (expires_at);
+)sql";
+
+constexpr std::array<Migration, 25> kMigrations{{
     {1, "foundation: projects, api keys, categories", kFoundation},
     {2, "campaigns, vouchers, async actions", kCampaigns},
     {3, "promotion tiers and stacks", kPromotions},
@@ -863,6 +887,7 @@ constexpr std::array<Migration, 24> kMigrations{{
     {22, "OAuth tokens", kOAuthTokens},
     {23, "locations", kLocations},
     {24, "areas, stores and their assignments", kAreas},
+    {25, "dashboard users and sessions", kDashboardUsers},
 }};
 
 }  // namespace
