@@ -127,7 +127,8 @@ Result<RedemptionFilter> decode_redemption_filter(const QueryParams& query) {
   }
   f.campaign_id = query.get("campaign");
   f.customer_id = query.get("customer");
-  f.order_id = query.get("order");
+  // `order` is the sort (`-created_at`), as the contract says; an order's redemptions are
+  // `filters[order_id][conditions][$is]=ord_...`.
   f.related_object_id = query.get("voucher");
   f.store.area_id = query.get("area_id");
   f.store.area_store_id = query.get("area_store_id");

@@ -21,7 +21,7 @@ constexpr std::string_view kColumns =
     " creation_status, vouchers_generation_status, vouchers_count, definition, created_at,"
     " updated_at, deleted_at";
 
-constexpr std::array<sql::ListField, 9> kListFields{{
+constexpr std::array<sql::ListField, 11> kListFields{{
     {"id", "id", sql::FieldType::kText, true},
     {"name", "name", sql::FieldType::kText, true},
     {"campaign_type", "campaign_type", sql::FieldType::kText, false},
@@ -29,6 +29,9 @@ constexpr std::array<sql::ListField, 9> kListFields{{
     {"active", "active", sql::FieldType::kBoolean, false},
     {"category_id", "category_id", sql::FieldType::kText, false},
     {"creation_status", "creation_status", sql::FieldType::kText, false},
+    // Ours: the dashboard's date filters (a campaign without the date does not match).
+    {"start_date", "start_date", sql::FieldType::kTimestamp, false},
+    {"expiration_date", "expiration_date", sql::FieldType::kTimestamp, false},
     {"created_at", "created_at", sql::FieldType::kTimestamp, true},
     {"updated_at", "COALESCE(updated_at, created_at)", sql::FieldType::kTimestamp, true},
 }};

@@ -132,6 +132,18 @@ TEST_F(RedemptionHttp, AStackedRedemptionRecordsParentChildrenOrderAndCounters) 
   ASSERT_EQ(listed.status, 200) << listed.body;
   EXPECT_EQ(listed.json().at("data_ref").as_string(), "redemptions");
   EXPECT_EQ(listed.json().at("total").as_int64(), 3);  // the parent and its two children
+  // `order` sorts (the contract's list-redemptions), newest first here; it is not a filter.
+  const auto newest = get("/v1/redemptions?customer=" + customer_id + "&order=-created_at");
+  ASSERT_EQ(newest.status, 200) << newest.body;
+  const auto newest_json = newest.json();
+  EXPECT_EQ(newest_json.at("total").as_int64(), 3);
+  const auto& sorted = newest_json.at("redemptions").as_array();
+  ASSERT_EQ(sorted.size(), 3u);
+  EXPECT_GE(sorted[0].at("date").as_string(), sorted[2].at("date").as_string());
+  const auto by_order = get("/v1/redemptions?filters[order_id][conditions][$is]=" +
+                            std::string(order.at("id").as_string()));
+  ASSERT_EQ(by_order.status, 200) << by_order.body;
+  EXPECT_EQ(by_order.json().at("total").as_int64(), 3);
   const auto entries = get("/v1/vouchers/" + a + "/redemption");
   ASSERT_EQ(entries.status, 200) << entries.body;
   EXPECT_EQ(entries.json().at("data_ref").as_string(), "redemption_entries");
