@@ -22,12 +22,26 @@ set +a
 
 listen=${OPENPROMO_LISTEN:-127.0.0.1:8080}
 db=${OPENPROMO_DB:-sqlite:./data/openpromo.db}
+
+# The first time on a database: the demo store's sample catalog, customers and campaigns.
+seeded=data/.demo-seeded
+if [ ! -f "$seeded" ]; then
+  build/bin/openpromo demo seed --db "$db" >/dev/null && touch "$seeded"
+fi
+
 cat <<INFO
 
 OpenPromo API: http://$listen   (health: http://$listen/health)
   X-App-Id:    $OPENPROMO_BOOTSTRAP_APP_ID
   X-App-Token: $OPENPROMO_BOOTSTRAP_APP_TOKEN
   (kept in $credentials; stop with Ctrl-C)
+
+Dashboard:  http://$listen/dashboard/   Demo store: http://$listen/demo/
+  Create your dashboard user first (in another terminal; the password is read from stdin):
+    echo 'a long password' | build/bin/openpromo users create --db $db --email you@example.com --role admin
+  then sign in on the dashboard, open "Demo store", pick a customer, add "Colombia coffee beans"
+  to the cart and type the code FLASH: the order recalculates and every promotion says why it
+  applies or not.
 
 INFO
 exec build/bin/openpromo serve --listen "$listen" --db "$db"

@@ -3,7 +3,8 @@
 # Idempotent: when every package is present it installs nothing and prints nothing about it.
 #   scripts/setup.sh [--for-tests | --for-bench]
 #     --for-tests: warnings as errors, plus what the test suites need: a PostgreSQL server,
-#     Node.js and the conformance suite's npm packages (the Voucherify SDK).
+#     Node.js, chromium, and the npm packages of the conformance suite (the Voucherify SDK) and of
+#     the end-to-end suite (puppeteer-core, axe-core).
 #     --for-bench: what bench/run needs (wrk, a PostgreSQL server), built in Release into
 #     ./build-release.
 set -euo pipefail
@@ -19,7 +20,8 @@ for arg in "$@"; do
     --for-tests)
       werror=ON
       for_tests=1
-      test_packages=(postgresql)
+      # chromium: the dashboard's end-to-end tests drive Debian's, headless.
+      test_packages=(postgresql chromium)
       # Node.js may come from elsewhere (a newer build on PATH); install Debian's only if absent.
       command -v node >/dev/null 2>&1 || test_packages+=(nodejs)
       command -v npm >/dev/null 2>&1 || test_packages+=(npm)
@@ -67,6 +69,13 @@ if [ "$for_tests" -eq 1 ]; then
   installed=tests/conformance/node_modules/.package-lock.json
   if [ ! -f "$installed" ] || [ "$lock" -nt "$installed" ]; then
     npm ci --prefix tests/conformance --no-audit --no-fund --loglevel=error >/dev/null
+  fi
+  # The end-to-end suite's: puppeteer-core (drives the installed chromium, downloads none) and
+  # axe-core.
+  lock=tests/e2e/package-lock.json
+  installed=tests/e2e/node_modules/.package-lock.json
+  if [ ! -f "$installed" ] || [ "$lock" -nt "$installed" ]; then
+    npm ci --prefix tests/e2e --no-audit --no-fund --loglevel=error >/dev/null
   fi
 fi
 

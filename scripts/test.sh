@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install what is missing (PostgreSQL server, Node.js and the Voucherify SDK included), build with
 # warnings as errors, start a throwaway PostgreSQL on a free loopback port, and run every test
-# suite (unit, integration, SDK conformance) on both backends.
+# suite (unit, integration, SDK conformance, the dashboard's end-to-end tests in chromium) on both
+# backends. Screenshots of the end-to-end tests land in build/e2e-screenshots/<backend>/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --for-tests
