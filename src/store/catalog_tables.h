@@ -36,12 +36,14 @@ inline constexpr std::array<CatalogTable, 11> kCatalogTables{{
 }};
 
 // Tables of the schema that are not catalog definitions.
-inline constexpr std::array<std::string_view, 31> kDataTables{{
+inline constexpr std::array<std::string_view, 33> kDataTables{{
     "schema_migrations",
     "store_settings",
     "projects",
     "api_keys",
     "oauth_tokens",
+    "dashboard_users",
+    "dashboard_sessions",
     "areas",
     "area_stores",
     "key_assignments",

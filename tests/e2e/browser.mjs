@@ -49,7 +49,7 @@ export async function newPage(context) {
     const u = new URL(r.url());
     if (u.protocol.startsWith('http') && u.hostname !== '127.0.0.1') page.problems.push(`left the machine: ${r.url()}`);
   });
-  page.setDefaultTimeout(15000);
+  page.setDefaultTimeout(30000);  // generous: CI runs other suites beside this one
   return page;
 }
 
@@ -79,7 +79,7 @@ export async function textOf(page, selector) {
 }
 
 // Waits until `selector`'s text contains `wanted`.
-export async function waitForText(page, selector, wanted, timeout = 15000) {
+export async function waitForText(page, selector, wanted, timeout = 30000) {
   await page.waitForFunction((sel, want) => {
     const el = document.querySelector(sel);
     return el && el.textContent.includes(want);
@@ -88,7 +88,7 @@ export async function waitForText(page, selector, wanted, timeout = 15000) {
 }
 
 // Waits until `selector`'s text is something other than `previous`.
-export async function waitForChange(page, selector, previous, timeout = 15000) {
+export async function waitForChange(page, selector, previous, timeout = 30000) {
   await page.waitForFunction((sel, before) => {
     const el = document.querySelector(sel);
     return el && el.textContent.trim() !== before;

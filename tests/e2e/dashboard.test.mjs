@@ -234,7 +234,7 @@ test('demo store: the code applies with the exact discount, the skipped promotio
   await shot(store, '11-demo-redeemed');
   // Brought to the front without a reload: its 2-second polling shows the redemption.
   await home.bringToFront();
-  const after = await waitForChange(home, '[data-testid=total-redemptions]', before, 10000);
+  const after = await waitForChange(home, '[data-testid=total-redemptions]', before, 20000);
   assert.equal(Number(after), Number(before) + 1);
   await waitForText(home, 'main table caption', 'Latest redemptions');
   assert.match(await textOf(home, 'main'), new RegExp(ids.code));
