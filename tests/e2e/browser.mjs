@@ -80,10 +80,15 @@ export async function textOf(page, selector) {
 
 // Waits until `selector`'s text contains `wanted`.
 export async function waitForText(page, selector, wanted, timeout = 30000) {
-  await page.waitForFunction((sel, want) => {
-    const el = document.querySelector(sel);
-    return el && el.textContent.includes(want);
-  }, { timeout, polling: 100 }, selector, wanted);
+  try {
+    await page.waitForFunction((sel, want) => {
+      const el = document.querySelector(sel);
+      return el && el.textContent.includes(want);
+    }, { timeout, polling: 100 }, selector, wanted);
+  } catch (e) {
+    const seen = await page.$eval(selector, (el) => el.textContent).catch(() => '(no such element)');
+    throw new Error(`"${wanted}" never appeared in ${selector}, which reads: ${seen}`);
+  }
   return textOf(page, selector);
 }
 

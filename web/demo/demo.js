@@ -63,7 +63,8 @@ async function recalc() {
     return;
   }
   const customer = { id: state.customer };
-  const q = await api('POST', '/v1/qualifications', { customer, order: o });
+  // The reference answers 5 redeemables by default; 50 is its largest page.
+  const q = await api('POST', '/v1/qualifications', { customer, order: o, options: { limit: 50 } });
   const qualifying = q.redeemables.data;
   const tiersIn = qualifying.filter((r) => r.object === 'promotion_tier');
   const redeemables = [...tiersIn.map((r) => ({ object: 'promotion_tier', id: r.id })),
@@ -109,9 +110,9 @@ async function recalc() {
     lines.length ? h('ul', { class: 'explain', id: 'explain' }, lines.map((r) => {
       const kind = r.status === 'APPLICABLE' ? 'applied' : r.status === 'SKIPPED' ? 'skipped' : 'inapplicable';
       const what = r.status === 'APPLICABLE' ? `Applied${applied(r) !== null ? `: −${money(applied(r))}` : ''}`
-        : r.status === 'SKIPPED' ? 'Skipped' : 'Not applicable';
+        : r.status === 'SKIPPED' ? 'Skipped' : r.status === 'NOT_SENT' ? 'Qualifies on its own, not sent with the others' : 'Not applicable';
       return h('li', { class: `line-${kind}`, dataset: { status: r.status, id: r.id } },
-        h('strong', {}, `${redeemableName(r)} — ${what}`), r.status === 'APPLICABLE' ? '' : `: ${plain(r)}`);
+        h('strong', {}, `${redeemableName(r)} — ${what}`), r.status === 'APPLICABLE' || r.status === 'NOT_SENT' ? '' : `: ${plain(r)}`);
     })) : status('No incentives in play.'),
     h('div', { class: 'actions' },
       h('button', { type: 'button', id: 'redeem', disabled: applicable.length === 0, onclick: redeem }, 'Redeem'),
