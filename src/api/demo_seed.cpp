@@ -130,11 +130,14 @@ Result<DemoSeedReport> seed_demo(Store& store, const Project& project) {
     OP_TRY(fill(responses, body));
     HttpResponse r = call(method, path, json::serialize(body));
     if (r.status >= 300) {
-      return Error::internal("demo seed: " + method + " " + path + " answered " +
-                             std::to_string(r.status) + ": " + r.body);
+      std::string what = "demo seed: ";
+      what.append(method).append(" ").append(path).append(" answered ");
+      what.append(std::to_string(r.status)).append(": ").append(r.body);
+      return Error::internal(std::move(what));
     }
     json::value parsed = json::parse(r.body);
-    std::string label = path + " " + as;
+    std::string label = path;
+    label.append(" ").append(as);
     if (const auto* o = parsed.if_object()) {
       if (const auto* name = o->if_contains("name"); name && name->is_string()) {
         label = std::string(name->as_string());

@@ -337,6 +337,45 @@ test('a restricted user sees only the campaigns of its store', async () => {
   await context.close();
 });
 
+test('a viewer reads but is offered no change; the keyboard moves through the nav and the tabs', async () => {
+  runCli(bin, ['users', 'create', '--db', srv.dbUrl, '--email', 'viewer@example.com', '--role', 'viewer'], 'read only viewer\n');
+  const context = await browser.createBrowserContext();
+  const viewer = await newPage(context);
+  await viewer.bringToFront();
+  await viewer.goto(`${srv.url}/dashboard/`, { waitUntil: 'domcontentloaded' });
+  await viewer.type('input[name=email]', 'viewer@example.com');
+  await viewer.type('input[name=password]', 'read only viewer');
+  await viewer.keyboard.press('Enter');
+  await waitForText(viewer, 'header .who', 'viewer');
+  // Keyboard only: Tab to the "Campaigns" link of the navigation and press Enter.
+  let onCampaigns = false;
+  for (let i = 0; i < 12 && !onCampaigns; i++) {
+    await viewer.keyboard.press('Tab');
+    onCampaigns = await viewer.evaluate(() => document.activeElement?.textContent === 'Campaigns');
+  }
+  assert.ok(onCampaigns, 'the Campaigns link is reachable with Tab');
+  await viewer.keyboard.press('Enter');
+  await viewer.waitForFunction(() => location.hash === '#/campaigns');
+  await waitForText(viewer, 'main [role=status]', 'campaign');
+  assert.equal(await viewer.$('a[href="#/campaigns/new"]'), null, 'no "New campaign" for a viewer');
+  await viewer.goto(`${srv.url}/dashboard/#/campaigns/${ids.copy}`, { waitUntil: 'domcontentloaded' });
+  await waitForText(viewer, 'h1', 'Spring exclusive (copy)');
+  const labels = await viewer.$$eval('.actions button, .actions a', (els) => els.map((el) => el.textContent));
+  assert.deepEqual(labels, ['Export codes (CSV)']);
+  // The tabs follow the arrow keys.
+  await viewer.focus('.tabs button[aria-selected=true]');
+  await viewer.keyboard.press('ArrowRight');
+  await viewer.waitForFunction(() => document.activeElement?.textContent === 'Codes' && document.activeElement.getAttribute('aria-selected') === 'true');
+  await waitForText(viewer, '#tabpanel', 'Codes (');
+  await checkAccessibility(viewer, 'viewer-campaign');
+  await shot(viewer, '14b-viewer');
+  // Even a write the page would not offer is refused by the server for this session.
+  const refused = await viewer.evaluate(async () => (await fetch('/v1/customers', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"source_id":"x"}' })).status);
+  assert.equal(refused, 403);
+  assertNoProblems(viewer);
+  await context.close();
+});
+
 test('locations are drawn on the plain map; export and bin work from the campaign page', async () => {
   await asAdmin('POST', '/v1/locations', { name: 'Old town', shape: { type: 'circle', format: 'distance', distance: { center: 'geo:45.7640,4.8357', radius: '2 km' } } });
   await asAdmin('POST', '/v1/locations', { name: 'Park', shape: { type: 'polygon', format: 'geojson', geojson: { type: 'Polygon', coordinates: [[[4.80, 45.75], [4.86, 45.75], [4.86, 45.79], [4.80, 45.75]]] } } });
