@@ -452,6 +452,7 @@ int cmd_serve(const Args& args) {
   std::fflush(stdout);
   server.run();
   jobs.stop();  // between batches: unfinished jobs resume at the next start
+  app.stop_background_writes();
   (*store)->close();
   std::printf("openpromo stopped cleanly\n");
   std::fflush(stdout);

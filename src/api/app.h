@@ -47,6 +47,7 @@
 #include "service/template_service.h"
 #include "service/validation_rule_service.h"
 #include "service/validation_service.h"
+#include "service/validation_tally.h"
 #include "service/voucher_service.h"
 #include "store/store.h"
 
@@ -97,6 +98,7 @@ struct Services {
         products(s),
         validation_rules(s),
         validations(s, wire, std::move(catalog)),
+        validation_tally(s),
         redemptions(s, wire, validations),
         qualifications(s, wire, validations),
         orders(s, wire, [this] { wake(); }),
@@ -129,6 +131,7 @@ struct Services {
   ProductService products;
   ValidationRuleService validation_rules;
   ValidationService validations;
+  ValidationTally validation_tally;  // counts of /v1/validations for the summaries
   RedemptionService redemptions;
   QualificationService qualifications;
   OrderService orders;
@@ -172,6 +175,10 @@ class App {
   void log_error(std::string_view msg, std::string_view what);
   // Writes every log line so far (access lines are written in the background, see log_sink.h).
   void flush_log() { log_.flush(); }
+  // Writes the validation counts gathered so far (written every second in the background).
+  Status flush_validation_counts() { return services_.validation_tally.flush(); }
+  // Before the store closes: the last validation counts, and no more background writes.
+  void stop_background_writes() { services_.validation_tally.stop(); }
 
   // Lets the App nudge the background job runner when it enqueues work.
   void set_job_waker(std::function<void()> wake) { services_.wake_jobs = std::move(wake); }

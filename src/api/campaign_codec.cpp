@@ -396,8 +396,9 @@ json::object campaign_summary_json(const CampaignSummary& s) {
   out["object"] = "campaign_summary";
   out["campaign"] = campaign_json(s.campaign);
   // Redemptions and rollbacks are counted from their records (children and single redemptions,
-  // the redeemables of the campaign); voucher counters from the vouchers. Validations are not
-  // recorded and publications come with their issue: zero.
+  // the redeemables of the campaign); voucher counters from the vouchers; validations from the
+  // per-day counts (each validated redeemable of the campaign; succeeded when it applied).
+  // Publications are not counted yet: zero.
   const CampaignRedemptionSummary& r = s.redemptions;
   out["redemptions"] = r.redemptions_succeeded + r.redemptions_failed;
   out["redemptions_succeeded"] = r.redemptions_succeeded;
@@ -405,9 +406,9 @@ json::object campaign_summary_json(const CampaignSummary& s) {
   out["rollbacks"] = r.rollbacks_succeeded + r.rollbacks_failed;
   out["rollbacks_succeeded"] = r.rollbacks_succeeded;
   out["rollbacks_failed"] = r.rollbacks_failed;
-  for (const char* zero : {"validations", "validations_succeeded", "validations_failed"}) {
-    out[zero] = 0;
-  }
+  out["validations"] = s.validations.validations;
+  out["validations_succeeded"] = s.validations.succeeded;
+  out["validations_failed"] = s.validations.failed;
   out["vouchers_created"] = s.vouchers.created;
   out["vouchers_deleted"] = s.vouchers.deleted;
   for (const char* zero : {"publications", "publications_succeeded", "publications_failed"}) {

@@ -25,6 +25,7 @@ Result<Reply> validate(Services& services, Context& ctx) {
   OP_ASSIGN(auto request, decode_validation_request(body, options));
   OP_ASSIGN(auto run,
             services.validations.validate(ctx.principal, std::move(request), options.session));
+  services.validation_tally.record(ctx.principal, run.decision, now_utc());
   ValidationIds ids{new_id("valid_"), run.tracking_id, ctx.request_id};
   if (run.session_key) options.session.key = run.session_key;
   return Reply{200, validation_text(run.decision, run.request, options, ids)};
@@ -133,6 +134,7 @@ void add_validation_routes(Router<Route>& router, Services& services) {
             OP_ASSIGN(auto body, parse_any_body(ctx.request.body));
             OP_ASSIGN(auto request, decode_legacy_validation(ctx.params.get("code"), body));
             OP_ASSIGN(auto run, services.validations.validate(ctx.principal, std::move(request)));
+            services.validation_tally.record(ctx.principal, run.decision, now_utc());
             ValidationIds ids{new_id("valid_"), run.tracking_id, ctx.request_id};
             return Reply{200, serialize(encode_legacy_validation(run.decision, run.request, ids))};
           }});

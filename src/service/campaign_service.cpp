@@ -20,6 +20,7 @@
 #include "store/project_repository.h"
 #include "store/promotion_repository.h"
 #include "store/redemption_repository.h"
+#include "store/validation_count_repository.h"
 #include "store/validation_rule_repository.h"
 #include "store/voucher_repository.h"
 
@@ -846,6 +847,10 @@ Result<CampaignSummary> CampaignService::summary(const Principal& who, std::stri
     OP_ASSIGN(out.vouchers, CampaignRepository(tx).count_vouchers(who.scope(), c.id, from, to));
     OP_ASSIGN(out.redemptions,
               RedemptionRepository(tx).campaign_summary(who.scope(), c.id, from, to, cut));
+    // Validations are counted per campaign, not per store: a store cut leaves them out.
+    if (!cut.area_id && !cut.area_store_id) {
+      OP_ASSIGN(out.validations, ValidationCountRepository(tx).sum(who.scope(), c.id, from, to));
+    }
     OP_ASSIGN(out.campaign, campaign_details(tx, who.scope(), std::move(c)));
     return out;
   });

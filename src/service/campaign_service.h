@@ -28,6 +28,7 @@
 #include "service/inputs.h"
 #include "store/campaign_repository.h"
 #include "store/store.h"
+#include "store/validation_count_repository.h"
 
 namespace openpromo {
 
@@ -47,6 +48,7 @@ struct CampaignSummary {
   CampaignDetails campaign;
   CampaignRepository::VoucherCounts vouchers;
   CampaignRedemptionSummary redemptions;
+  ValidationCounts validations;  // as counted by ValidationTally
 };
 
 inline constexpr std::string_view kCampaignDelete = "CAMPAIGN.VOUCHERS_DELETE";

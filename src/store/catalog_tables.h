@@ -36,7 +36,7 @@ inline constexpr std::array<CatalogTable, 11> kCatalogTables{{
 }};
 
 // Tables of the schema that are not catalog definitions.
-inline constexpr std::array<std::string_view, 33> kDataTables{{
+inline constexpr std::array<std::string_view, 34> kDataTables{{
     "schema_migrations",
     "store_settings",
     "projects",
@@ -44,6 +44,7 @@ inline constexpr std::array<std::string_view, 33> kDataTables{{
     "oauth_tokens",
     "dashboard_users",
     "dashboard_sessions",
+    "validation_counts",
     "areas",
     "area_stores",
     "key_assignments",

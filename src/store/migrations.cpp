@@ -861,7 +861,21 @@ CREATE TABLE dashboard_sessions (
 CREATE INDEX dashboard_sessions_expiry ON dashboard_sessions (expires_at);
 )sql";
 
-constexpr std::array<Migration, 25> kMigrations{{
+// Validations per campaign and day (issue 20): validations are not stored one by one (the
+// read path stays a read), only counted, in batches.
+constexpr std::string_view kValidationCounts = R"sql(
+CREATE TABLE validation_counts (
+  project_id TEXT NOT NULL REFERENCES projects (id),
+  campaign_id TEXT NOT NULL,
+  day BIGINT NOT NULL,
+  validations BIGINT NOT NULL,
+  succeeded BIGINT NOT NULL,
+  failed BIGINT NOT NULL,
+  PRIMARY KEY (project_id, campaign_id, day)
+);
+)sql";
+
+constexpr std::array<Migration, 26> kMigrations{{
     {1, "foundation: projects, api keys, categories", kFoundation},
     {2, "campaigns, vouchers, async actions", kCampaigns},
     {3, "promotion tiers and stacks", kPromotions},
@@ -888,6 +902,7 @@ constexpr std::array<Migration, 25> kMigrations{{
     {23, "locations", kLocations},
     {24, "areas, stores and their assignments", kAreas},
     {25, "dashboard users and sessions", kDashboardUsers},
+    {26, "validation counts", kValidationCounts},
 }};
 
 }  // namespace

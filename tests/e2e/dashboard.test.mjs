@@ -385,7 +385,13 @@ test('locations are drawn on the plain map; export and bin work from the campaig
   await checkAccessibility(page, 'locations');
   await shot(page, '15-locations');
 
+  // The demo store's validations of the code are on the campaign's summary and its chart.
+  const summary = await asAdmin('GET', `/v1/campaigns/${ids.spring}/summary`);
+  assert.ok(summary.validations_succeeded >= 1, JSON.stringify(summary));
   await go(page, `#/campaigns/${ids.spring}`);
+  await waitForText(page, '#tabpanel', 'Validations per day');
+  assert.match(await page.$eval('#tabpanel figure svg', (el) => el.getAttribute('aria-label')), /Valid: [1-9]/);
+  await shot(page, '15b-campaign-charts');
   const buttons = await page.$$('.actions button');
   const names = await Promise.all(buttons.map((b) => b.evaluate((el) => el.textContent)));
   await buttons[names.indexOf('Export codes (CSV)')].click();

@@ -259,6 +259,57 @@ TEST_F(DashboardTest, SignOutEndsTheSessionAndClearsTheCookie) {
   EXPECT_EQ(as(s, "GET", "/dashboard/api/session").status, 401);
 }
 
+// The campaign page charts validations: the summary counts them per campaign and day.
+TEST_F(DashboardTest, ValidationsAreCountedPerCampaignAndDayInTheSummary) {
+  auto rule = as_admin_key("POST", "/v1/validation-rules",
+                           R"({"name":"over 50","rules":{"1":{"name":"order.amount",)"
+                           R"("conditions":{"$more_than":[5000]},"rules":{}},"logic":"1"}})");
+  ASSERT_EQ(rule.status, 200) << rule.body;
+  const std::string rule_id(json::parse(rule.body).at("id").as_string());
+  auto promo = as_admin_key(
+      "POST", "/v1/campaigns",
+      R"({"name":"Counted","campaign_type":"PROMOTION","promotion":{"tiers":[{"name":"5 off",)"
+      R"("action":{"discount":{"type":"AMOUNT","amount_off":500}},"validation_rules":[")" +
+          rule_id + R"("]}]}})");
+  ASSERT_EQ(promo.status, 200) << promo.body;
+  const json::object campaign = json::parse(promo.body).as_object();
+  const std::string id(campaign.at("id").as_string());
+  const std::string tier(
+      campaign.at("promotion").at("tiers").as_array().at(0).at("id").as_string());
+  auto validate = [&](int amount) {
+    return as_admin_key("POST", "/v1/validations",
+                        R"({"order":{"amount":)" + std::to_string(amount) +
+                            R"(},"redeemables":[{"object":"promotion_tier","id":")" + tier +
+                            R"("}]})");
+  };
+  for (int amount : {6000, 7000, 1000}) ASSERT_EQ(validate(amount).status, 200);
+  // A redemption validates too, but is not a validation.
+  ASSERT_EQ(as_admin_key("POST", "/v1/redemptions",
+                         R"({"order":{"amount":8000},"redeemables":[{"object":"promotion_tier",)"
+                         R"("id":")" +
+                             tier + R"("}]})")
+                .status,
+            200);
+  ASSERT_TRUE(app_->flush_validation_counts().ok());
+  auto summary = [&](const std::string& query) {
+    HttpResponse r = as_admin_key("GET", "/v1/campaigns/" + id + "/summary" + query);
+    EXPECT_EQ(r.status, 200) << r.body;
+    return json::parse(r.body).as_object();
+  };
+  json::object all = summary("");
+  EXPECT_EQ(all.at("validations").as_int64(), 3);
+  EXPECT_EQ(all.at("validations_succeeded").as_int64(), 2);
+  EXPECT_EQ(all.at("validations_failed").as_int64(), 1);
+  EXPECT_EQ(all.at("redemptions").as_int64(), 1);
+  const std::string today = format_iso8601(now_utc()).substr(0, 10);
+  EXPECT_EQ(summary("?start_date=" + today + "&end_date=" + today).at("validations").as_int64(), 3);
+  EXPECT_EQ(summary("?end_date=2000-01-01").at("validations").as_int64(), 0);
+  // Counts add up across writes (and nodes): a second batch adds to the day.
+  ASSERT_EQ(validate(9000).status, 200);
+  ASSERT_TRUE(app_->flush_validation_counts().ok());
+  EXPECT_EQ(summary("").at("validations_succeeded").as_int64(), 3);
+}
+
 TEST_F(DashboardTest, PagesAreServedFromTheWebRootAndNothingOutsideIt) {
   HttpResponse page = call("GET", "/dashboard/");
   ASSERT_EQ(page.status, 200) << page.body;

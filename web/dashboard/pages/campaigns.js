@@ -217,15 +217,23 @@ async function summaryTab(c) {
     burn[i] = running;
   }
   for (let i = 0; i < days; i++) if (i > 0 && burn[i] === 0) burn[i] = burn[i - 1];
+  // Validations are counted per day by the server: one summary per day.
+  const perDay = await Promise.all(labels.map((_, i) => {
+    const d = new Date(start + i * 86400000).toISOString().slice(0, 10);
+    return api('GET', `/v1/campaigns/${c.id}/summary?start_date=${d}&end_date=${d}`).catch(() => null);
+  }));
+  const vOk = perDay.map((x) => x?.validations_succeeded ?? 0);
+  const vFailed = perDay.map((x) => x?.validations_failed ?? 0);
   return h('div', {},
     h('div', { class: 'cards' },
-      ['redemptions_succeeded', 'redemptions_failed', 'rollbacks', 'vouchers_created', 'publications'].map((key) =>
+      ['validations', 'redemptions_succeeded', 'redemptions_failed', 'rollbacks', 'vouchers_created'].map((key) =>
         h('div', { class: 'card' }, h('div', { class: 'value' }, String(s[key] ?? 0)), h('div', { class: 'label' }, key.replace(/_/g, ' ')))),
       h('div', { class: 'card' }, h('div', { class: 'value' }, money(s.discounted_amount - s.rolledback_discounted_amount)), h('div', { class: 'label' }, 'discount given'))),
     h('div', { class: 'grid2' },
+      lineChart({ title: 'Validations per day', labels, series: [{ name: 'Valid', color: '#17663a', values: vOk }, { name: 'Invalid', color: '#a4161a', values: vFailed }] }),
       lineChart({ title: 'Redemptions per day', labels, series: [{ name: 'Succeeded', color: '#17663a', values: ok }, { name: 'Failed', color: '#a4161a', values: failed }] }),
       lineChart({ title: 'Budget burn (discount given, cumulative, minor units)', labels, series: [{ name: 'Discount', color: '#1f5fbf', values: burn }] })),
-    h('p', { class: 'hint' }, 'Validations are not recorded by the server (as the reference keeps them only 30 days), so only redemptions are charted.'));
+    h('p', { class: 'hint' }, 'Validations are counted per day (each validated incentive of this campaign; valid when it applied), written by the server every second.'));
 }
 
 async function codesTab(c) {
