@@ -282,7 +282,7 @@ HttpResponse App::dispatch(const HttpRequest& request, const std::string& reques
   } else if (route.auth == Auth::kServer && request.header("x-app-id").empty() &&
              !request.header("cookie").empty()) {
     // A signed-in dashboard page (api/dashboard.cpp): the user's own key, by its session.
-    auto who = session_principal(request);
+    auto who = session_principal(request, *match.pattern);
     if (!who.ok()) return finish(fail(who.error(), request_id));
     principal = std::move(*who);
   } else if (route.auth == Auth::kServer) {

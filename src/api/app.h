@@ -204,8 +204,9 @@ class App {
   // The signed-in session of the request's cookie (none without the cookie); a write without
   // the session's CSRF token is refused.
   Result<std::optional<DashboardService::Session>> dashboard_session(const HttpRequest& request);
-  // The principal of a /v1 call made by a signed-in page, narrowed for viewers.
-  Result<Principal> session_principal(const HttpRequest& request);
+  // The principal of a /v1 call made by a signed-in page to the route `pattern`, narrowed for
+  // viewers.
+  Result<Principal> session_principal(const HttpRequest& request, std::string_view pattern);
   HttpResponse dispatch(const HttpRequest& request, const std::string& request_id,
                         const std::string*& route_label, std::string& key_id);
   void log_access(const HttpRequest& request, const std::string& request_id, std::string_view route,

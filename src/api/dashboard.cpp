@@ -5,6 +5,7 @@
 // and a CSRF token (returned in the body, kept in page memory), and call the same /v1 routes
 // the SDKs do with the cookie; every write must echo the CSRF token in `X-CSRF-Token`.
 #include <boost/json/object.hpp>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -98,6 +99,19 @@ std::string session_cookie(std::string_view token, int64_t max_age_seconds) {
          "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age_seconds);
 }
 
+// What a viewer may call besides reads (spec 18.7: read and export), by route pattern, never
+// by the raw path (a code or a name may be "export"). Validating and qualifying a cart change
+// nothing, unless a validation asks for a session lock, which reserves codes.
+bool viewer_may_post(std::string_view pattern) {
+  for (std::string_view allowed :
+       {"/v1/exports", "/v1/orders/export", "/v1/vouchers/{code}/transactions/export",
+        "/v1/campaigns/{campaignId}/transactions/export", "/v1/validations",
+        "/v1/qualifications"}) {
+    if (pattern == allowed) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 bool App::is_dashboard_path(std::string_view path) {
@@ -116,16 +130,22 @@ Result<std::optional<DashboardService::Session>> App::dashboard_session(
   return std::optional<DashboardService::Session>(std::move(session));
 }
 
-Result<Principal> App::session_principal(const HttpRequest& request) {
+Result<Principal> App::session_principal(const HttpRequest& request, std::string_view pattern) {
   OP_ASSIGN(auto session, dashboard_session(request));
   if (!session) return unauthorized("Missing API credentials");
-  const std::string_view path = request.path();
-  const bool reads = request.method == "GET" || request.method == "HEAD";
-  // A viewer reads and exports (spec 18.7); validating a cart changes nothing either.
-  const bool viewer_may = reads || path == "/v1/exports" || path.ends_with("/export") ||
-                          path == "/v1/validations" || path == "/v1/qualifications";
-  if (session->user.role == DashboardRole::kViewer && !viewer_may) {
-    return missing_permission("A viewer may read and export, not change");
+  if (session->user.role == DashboardRole::kViewer) {
+    const bool reads = request.method == "GET" || request.method == "HEAD";
+    if (!reads && !(request.method == "POST" && viewer_may_post(pattern))) {
+      return missing_permission("A viewer may read and export, not change");
+    }
+    if (pattern == "/v1/validations" && !request.body.empty()) {
+      auto body = parse_object_body(request.body);
+      const auto* lock = body.ok() ? body->if_contains("session") : nullptr;
+      if (lock && !lock->is_null()) {
+        return missing_permission(
+            "A viewer's validation cannot open a session (it reserves codes)");
+      }
+    }
   }
   return std::move(session->principal);
 }
@@ -166,8 +186,11 @@ HttpResponse App::serve_dashboard(const HttpRequest& request, const std::string&
                                                  session->session.expires_at))};
       }
       if (request.method == "DELETE") {
-        OP_ASSIGN(auto session, dashboard_session(request));
-        if (session) {
+        // A live session needs its CSRF token to end; an expired or unknown one only has its
+        // cookie cleared.
+        auto session = dashboard_session(request);
+        if (!session.ok() && session.error().code == 403) return session.error();
+        if (session.ok() && *session) {
           OP_TRY(
               services_.dashboard.sign_out(cookie_value(request.header("cookie"), kSessionCookie)));
         }
@@ -217,7 +240,10 @@ HttpResponse App::serve_dashboard(const HttpRequest& request, const std::string&
   std::string rel(path.substr(1));  // "dashboard/..." or "demo/..."
   if (rel.back() == '/') rel += "index.html";
   if (!safe_relative_path(rel)) return not_found();
-  std::ifstream in(options_.web_root + "/" + rel, std::ios::binary);
+  const std::string file = options_.web_root + "/" + rel;
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec)) return not_found();  // directories too
+  std::ifstream in(file, std::ios::binary);
   if (!in) return not_found();
   std::ostringstream content;
   content << in.rdbuf();

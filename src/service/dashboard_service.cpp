@@ -20,6 +20,15 @@ Error throttled(int64_t seconds) {
   return e;
 }
 
+// No control characters (NUL above all: a C-string driver would cut the email at it, so the
+// lock-out and the lookup would see different emails).
+bool plain_text(std::string_view text) {
+  return std::none_of(text.begin(), text.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u < 0x20 || u == 0x7f;
+  });
+}
+
 }  // namespace
 
 std::string normalize_email(std::string_view email) {
@@ -40,7 +49,7 @@ Result<DashboardUser> DashboardService::create_user(const Project& project, std:
   DashboardUser user;
   user.email = normalize_email(email);
   const size_t at = user.email.find('@');
-  if (user.email.size() > 254 || at == std::string::npos || at == 0 ||
+  if (!plain_text(user.email) || user.email.size() > 254 || at == std::string::npos || at == 0 ||
       at + 1 == user.email.size() || std::any_of(user.email.begin(), user.email.end(), [](char c) {
         return std::isspace(static_cast<unsigned char>(c));
       })) {
@@ -78,30 +87,33 @@ Result<int64_t> DashboardService::count_users() {
   return DashboardRepository(tx).count_users();
 }
 
-int64_t DashboardService::locked_for(const std::string& email) {
+int64_t DashboardService::begin_attempt(const std::string& email) {
+  // Checked and counted under one lock: parallel guesses cannot all pass before any counts.
+  // A success clears the count again.
   std::lock_guard lock(failures_mutex_);
+  const auto now = std::chrono::steady_clock::now();
   auto it = failures_.find(email);
-  if (it == failures_.end()) return 0;
-  const auto left = it->second.locked_until - std::chrono::steady_clock::now();
-  if (left <= std::chrono::steady_clock::duration::zero()) return 0;
-  return std::chrono::ceil<std::chrono::seconds>(left).count();
-}
-
-void DashboardService::record_failure(const std::string& email) {
-  std::lock_guard lock(failures_mutex_);
-  if (failures_.size() >= kMaxTrackedEmails && !failures_.contains(email)) {
-    // Forgetting everyone at once only gives each email its free attempts again.
-    failures_.clear();
+  if (it == failures_.end()) {
+    if (failures_.size() >= kMaxTrackedEmails) {
+      // Forget only emails that are not locked out now; active lock-outs stay.
+      std::erase_if(failures_, [&](const auto& entry) { return entry.second.locked_until <= now; });
+      if (failures_.size() >= kMaxTrackedEmails) return 0;
+    }
+    it = failures_.emplace(email, Failures{}).first;
   }
-  Failures& f = failures_[email];
+  Failures& f = it->second;
+  if (f.locked_until > now) {
+    return std::chrono::ceil<std::chrono::seconds>(f.locked_until - now).count();
+  }
   ++f.count;
   if (f.count >= kFreeFailures) {
-    // 30 s after the fifth failure, doubling with each further one, at most 15 minutes.
+    // 30 s after the fifth attempt without success, doubling with each further one, at most
+    // 15 minutes.
     const int doublings = std::min(f.count - kFreeFailures, 5);
-    const auto lock_out = std::min<std::chrono::seconds>(std::chrono::seconds(30 << doublings),
-                                                         std::chrono::minutes(15));
-    f.locked_until = std::chrono::steady_clock::now() + lock_out;
+    f.locked_until = now + std::min<std::chrono::seconds>(std::chrono::seconds(30 << doublings),
+                                                          std::chrono::minutes(15));
   }
+  return 0;
 }
 
 void DashboardService::clear_failures(const std::string& email) {
@@ -115,8 +127,9 @@ Result<DashboardService::SignedIn> DashboardService::sign_in(std::string_view em
   if (wanted.empty() || password.empty()) {
     return Error::invalid_payload("email and password are required");
   }
+  if (!plain_text(wanted)) return Error::invalid_payload("email has control characters");
   if (password.size() > kMaxPasswordLength) return unauthorized("Wrong email or password");
-  if (const int64_t seconds = locked_for(wanted); seconds > 0) return throttled(seconds);
+  if (const int64_t seconds = begin_attempt(wanted); seconds > 0) return throttled(seconds);
   std::optional<DashboardUser> user;
   {
     OP_ASSIGN(auto tx, store_.statements());
@@ -125,10 +138,7 @@ Result<DashboardService::SignedIn> DashboardService::sign_in(std::string_view em
   // An unknown email costs the same hash as a known one.
   const bool matches =
       verify_password(user ? user->password_hash : decoy_password_hash(), password);
-  if (!user || !matches) {
-    record_failure(wanted);
-    return unauthorized("Wrong email or password");
-  }
+  if (!user || !matches) return unauthorized("Wrong email or password");
   clear_failures(wanted);
   SignedIn out;
   out.user = std::move(*user);

@@ -63,9 +63,8 @@ class DashboardService {
     std::chrono::steady_clock::time_point locked_until{};
   };
   static constexpr size_t kMaxTrackedEmails = 10000;
-  // Seconds left of a lock-out, or 0.
-  int64_t locked_for(const std::string& email);
-  void record_failure(const std::string& email);
+  // Seconds left of a lock-out, or 0 after counting this attempt as a failure until it succeeds.
+  int64_t begin_attempt(const std::string& email);
   void clear_failures(const std::string& email);
 
   Store& store_;

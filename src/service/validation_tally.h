@@ -4,7 +4,8 @@
 // A validation stays a read: it only adds to this in-memory tally. A background thread writes
 // the tally every `interval` in one write unit (an upsert that adds, so nodes never conflict),
 // and once more when stopped. A crash loses at most the last interval's counts: they are
-// analytics, never money. A write that fails keeps its counts for the next one.
+// analytics, never money. A write that fails keeps its counts for the next one (a commit whose
+// outcome is unknown, a lost connection at COMMIT, may so count its batch twice).
 #pragma once
 
 #include <chrono>
@@ -40,7 +41,9 @@ class ValidationTally {
 
  private:
   using Key = std::tuple<std::string, std::string, int64_t>;  // project, campaign, day
-  static constexpr size_t kMaxKeys = 100000;  // beyond, new keys wait for the next write
+  // Beyond this many campaign-days waiting for a write, new ones are not counted (the map stays
+  // bounded if the database is down for long).
+  static constexpr size_t kMaxKeys = 100000;
 
   Store& store_;
   const std::chrono::milliseconds interval_;

@@ -32,6 +32,7 @@ class DashboardTest : public ::testing::Test {
     std::filesystem::create_directories(dir_.path() + "/web/dashboard");
     std::ofstream(dir_.path() + "/web/dashboard/index.html") << "<!doctype html><title>t</title>";
     std::ofstream(dir_.path() + "/web/secret.txt") << "outside the pages";
+    std::filesystem::create_directories(dir_.path() + "/web/dashboard/lib");
     AppOptions options;
     options.access_log = false;
     options.web_root = dir_.path() + "/web";
@@ -189,6 +190,13 @@ TEST_F(DashboardTest, RepeatedFailuresLockTheEmailOutEvenForTheRightPassword) {
   HttpResponse locked = sign_in_response("ops@example.com", kPassword);
   EXPECT_EQ(locked.status, 429) << locked.body;
   EXPECT_EQ(key_of(locked), "too_many_requests");
+  // A NUL cannot make a fresh lock-out key for the same account (a C-string driver would cut
+  // the email at it).
+  EXPECT_EQ(
+      call("POST", "/dashboard/api/session",
+           std::string(R"({"email":"ops@example.com\u0000x","password":")") + kPassword + "\"}")
+          .status,
+      400);
   // Other emails are not locked out by it.
   make_user("other@example.com", DashboardRole::kAdmin);
   EXPECT_EQ(sign_in_response("other@example.com", kPassword).status, 200);
@@ -257,6 +265,10 @@ TEST_F(DashboardTest, SignOutEndsTheSessionAndClearsTheCookie) {
   EXPECT_NE(header(out, "Set-Cookie").find("Max-Age=0"), std::string::npos);
   EXPECT_EQ(as(s, "GET", "/v1/campaigns").status, 401);
   EXPECT_EQ(as(s, "GET", "/dashboard/api/session").status, 401);
+  // Signing out again (an ended or unknown session) still clears the cookie.
+  HttpResponse again = as(s, "DELETE", "/dashboard/api/session");
+  EXPECT_EQ(again.status, 204);
+  EXPECT_NE(header(again, "Set-Cookie").find("Max-Age=0"), std::string::npos);
 }
 
 // The campaign page charts validations: the summary counts them per campaign and day.

@@ -209,7 +209,8 @@ async function summaryTab(c) {
   for (const r of reds) {
     const t = Date.parse(r.date);
     const i = Math.floor((t - start) / 86400000);
-    const amount = r.result === 'SUCCESS' ? (r.amount ?? r.order?.total_discount_amount ?? 0) : 0;
+    // Net of rollbacks: a rolled-back redemption gave its discount back.
+    const amount = r.status === 'SUCCEEDED' ? (r.amount ?? r.order?.total_discount_amount ?? 0) : 0;
     if (i < 0) { running += amount; continue; }
     if (i >= days) continue;
     (r.result === 'SUCCESS' ? ok : failed)[i] += 1;
@@ -232,7 +233,7 @@ async function summaryTab(c) {
     h('div', { class: 'grid2' },
       lineChart({ title: 'Validations per day', labels, series: [{ name: 'Valid', color: '#17663a', values: vOk }, { name: 'Invalid', color: '#a4161a', values: vFailed }] }),
       lineChart({ title: 'Redemptions per day', labels, series: [{ name: 'Succeeded', color: '#17663a', values: ok }, { name: 'Failed', color: '#a4161a', values: failed }] }),
-      lineChart({ title: 'Budget burn (discount given, cumulative, minor units)', labels, series: [{ name: 'Discount', color: '#1f5fbf', values: burn }] })),
+      lineChart({ title: 'Budget burn (discount given net of rollbacks, cumulative, minor units)', labels, series: [{ name: 'Discount', color: '#1f5fbf', values: burn }] })),
     h('p', { class: 'hint' }, 'Validations are counted per day (each validated incentive of this campaign; valid when it applied), written by the server every second.'));
 }
 
