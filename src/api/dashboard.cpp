@@ -94,9 +94,15 @@ json::object session_json(const DashboardUser& user, const std::string& csrf, In
   return o;
 }
 
-std::string session_cookie(std::string_view token, int64_t max_age_seconds) {
-  return std::string(kSessionCookie) + "=" + std::string(token) +
-         "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age_seconds);
+// `Secure` when the page came over HTTPS through a proxy (`X-Forwarded-Proto: https`): the
+// server itself speaks plain HTTP on loopback, where a Secure cookie would never be sent back.
+std::string session_cookie(const HttpRequest& request, std::string_view token,
+                           int64_t max_age_seconds) {
+  std::string cookie =
+      std::string(kSessionCookie) + "=" + std::string(token) +
+      "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" + std::to_string(max_age_seconds);
+  if (request.header("x-forwarded-proto") == "https") cookie += "; Secure";
+  return cookie;
 }
 
 // What a viewer may call besides reads (spec 18.7: read and export), by route pattern, never
@@ -172,11 +178,11 @@ HttpResponse App::serve_dashboard(const HttpRequest& request, const std::string&
         OP_ASSIGN(auto password, read_string(body, "password"));
         OP_ASSIGN(auto in, services_.dashboard.sign_in(email.value_or(""), password.value_or("")));
         Reply r{200, serialize(session_json(in.user, in.csrf_token, in.expires_at))};
-        r.headers.emplace_back(
-            "Set-Cookie",
-            session_cookie(in.cookie_token, std::chrono::duration_cast<std::chrono::seconds>(
-                                                DashboardService::kSessionLifetime)
-                                                .count()));
+        r.headers.emplace_back("Set-Cookie",
+                               session_cookie(request, in.cookie_token,
+                                              std::chrono::duration_cast<std::chrono::seconds>(
+                                                  DashboardService::kSessionLifetime)
+                                                  .count()));
         return r;
       }
       if (request.method == "GET") {
@@ -195,7 +201,7 @@ HttpResponse App::serve_dashboard(const HttpRequest& request, const std::string&
               services_.dashboard.sign_out(cookie_value(request.header("cookie"), kSessionCookie)));
         }
         Reply r{204};
-        r.headers.emplace_back("Set-Cookie", session_cookie("", 0));
+        r.headers.emplace_back("Set-Cookie", session_cookie(request, "", 0));
         return r;
       }
       Error e{405,

@@ -148,6 +148,13 @@ TEST_F(DashboardTest, SignInSetsAnHttpOnlySameSiteCookieAndTheSessionOpensTheApi
   EXPECT_NE(cookie.find("; HttpOnly"), std::string::npos) << cookie;
   EXPECT_NE(cookie.find("; SameSite=Strict"), std::string::npos) << cookie;
   EXPECT_NE(cookie.find("; Path=/"), std::string::npos) << cookie;
+  EXPECT_EQ(cookie.find("Secure"), std::string::npos)
+      << "plain HTTP: a Secure cookie never returns";
+  HttpResponse proxied =
+      call("POST", "/dashboard/api/session",
+           json::serialize(json::object{{"email", "ops@example.com"}, {"password", kPassword}}),
+           {{"x-forwarded-proto", "https"}});
+  EXPECT_NE(header(proxied, "Set-Cookie").find("; Secure"), std::string::npos);
   const json::object body = json::parse(r.body).as_object();
   EXPECT_EQ(body.at("user").at("email").as_string(), "ops@example.com");
   EXPECT_EQ(body.at("user").at("role").as_string(), "admin");
