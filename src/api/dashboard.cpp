@@ -82,13 +82,27 @@ void add_page_headers(HttpResponse& r) {
   r.headers.emplace_back("Cache-Control", "no-cache");
 }
 
-json::object session_json(const DashboardUser& user, const std::string& csrf, Instant expires) {
+// A restricted user's own areas and stores (the pages offer them as the reach of the campaigns
+// it creates, since it may not list areas).
+json::object session_json(const DashboardUser& user, const std::string& csrf, Instant expires,
+                          const AreaGrants* grants) {
   json::object o;
   o["object"] = "dashboard_session";
-  o["user"] = json::object{{"id", user.id},
-                           {"email", user.email},
-                           {"role", std::string(to_string(user.role))},
-                           {"project_id", user.project_id}};
+  json::object u{{"id", user.id},
+                 {"email", user.email},
+                 {"role", std::string(to_string(user.role))},
+                 {"project_id", user.project_id}};
+  if (grants) {
+    auto ids = [](const std::vector<std::string>& v) {
+      json::array a;
+      for (const auto& id : v) a.emplace_back(id);
+      return a;
+    };
+    u["assignments"] = json::object{{"areas_ids", ids(grants->areas)},
+                                    {"area_stores_ids", ids(grants->stores)},
+                                    {"area_all_stores_ids", ids(grants->all_stores_of)}};
+  }
+  o["user"] = std::move(u);
   o["csrf_token"] = csrf;
   o["expires_at"] = format_iso8601(expires);
   return o;
@@ -177,7 +191,9 @@ HttpResponse App::serve_dashboard(const HttpRequest& request, const std::string&
         OP_ASSIGN(auto email, read_string(body, "email"));
         OP_ASSIGN(auto password, read_string(body, "password"));
         OP_ASSIGN(auto in, services_.dashboard.sign_in(email.value_or(""), password.value_or("")));
-        Reply r{200, serialize(session_json(in.user, in.csrf_token, in.expires_at))};
+        OP_ASSIGN(const Principal who, services_.keys.principal_of(in.user.key_app_id));
+        Reply r{200,
+                serialize(session_json(in.user, in.csrf_token, in.expires_at, who.grants.get()))};
         r.headers.emplace_back("Set-Cookie",
                                session_cookie(request, in.cookie_token,
                                               std::chrono::duration_cast<std::chrono::seconds>(
@@ -189,7 +205,8 @@ HttpResponse App::serve_dashboard(const HttpRequest& request, const std::string&
         OP_ASSIGN(auto session, dashboard_session(request));
         if (!session) return unauthorized("Not signed in");
         return Reply{200, serialize(session_json(session->user, session->session.csrf_token,
-                                                 session->session.expires_at))};
+                                                 session->session.expires_at,
+                                                 session->principal.grants.get()))};
       }
       if (request.method == "DELETE") {
         // A live session needs its CSRF token to end; an expired or unknown one only has its

@@ -299,8 +299,8 @@ test('demo store: the code applies with the exact discount, the skipped promotio
 
 test('a restricted user sees only the campaigns of its store', async () => {
   await go(page, '#/areas');
-  await fill(page, 'main > form input[name=name]', 'France');
-  await page.click('main > form button[type=submit]');
+  await fill(page, '#new-area input[name=name]', 'France');
+  await page.click('#new-area button[type=submit]');
   await page.waitForSelector('section[aria-label=France] input[name=name]');
   await page.type('section[aria-label=France] input[name=name]', 'Lyon');
   await page.click('section[aria-label=France] form button');
@@ -333,6 +333,19 @@ test('a restricted user sees only the campaigns of its store', async () => {
   assert.doesNotMatch(listed, /Flash sale/);
   assert.doesNotMatch(listed, /Spring exclusive\s*Discount/);
   await shot(restricted, '14-restricted-campaigns');
+  // It creates campaigns within its store: the reach picker offers its own assignment.
+  await go(restricted, '#/campaigns/new');
+  await fill(restricted, 'input[name=name]', 'Lyon weekend');
+  await fill(restricted, 'input[name="voucher.code_config.pattern"]', 'LYON-###');
+  await restricted.select('select[name=access_settings]', `store:${lyon.id}`);
+  await restricted.click('form button[type=submit]');
+  await restricted.waitForFunction(() => /#\/campaigns\/camp_/.test(location.hash) ||
+    [...document.querySelectorAll('.field-error')].some((e) => !e.hidden));
+  const formErrors = await restricted.$$eval('.field-error', (els) => els.filter((e) => !e.hidden).map((e) => e.textContent));
+  assert.deepEqual(formErrors, []);
+  const made = await asAdmin('GET', `/v1/campaigns/${decodeURIComponent(restricted.url().split('#/campaigns/')[1])}?expand=access_settings_assignments`);
+  assert.equal(made.name, 'Lyon weekend');
+  assert.deepEqual(made.access_settings_assignments.data.map((a) => a.area_store_id), [lyon.id]);
   assertNoProblems(restricted);
   await context.close();
 });

@@ -260,8 +260,11 @@ TEST_F(DashboardTest, ARestrictedUserSeesOnlyTheCampaignsOfItsStore) {
   ASSERT_EQ(list.status, 200) << list.body;
   EXPECT_NE(list.body.find("Lyon deals"), std::string::npos) << list.body;
   EXPECT_EQ(list.body.find("Paris deals"), std::string::npos) << list.body;
-  EXPECT_EQ(json::parse(as(s, "GET", "/dashboard/api/session").body).at("user").at("role"),
-            "restricted");
+  const json::value me = json::parse(as(s, "GET", "/dashboard/api/session").body);
+  EXPECT_EQ(me.at("user").at("role"), "restricted");
+  // Its own stores, for the reach of the campaigns it creates (it may not list areas).
+  EXPECT_EQ(me.at("user").at("assignments").at("area_stores_ids"),
+            json::array{json::value(lyon_id)});
 }
 
 TEST_F(DashboardTest, SignOutEndsTheSessionAndClearsTheCookie) {

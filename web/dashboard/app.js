@@ -10,6 +10,7 @@ const main = document.getElementById('main');
 const top = document.getElementById('top');
 let session = null;
 let leave = null;  // the current page's clean-up (timers)
+let renders = 0;   // a page that finishes loading after the user moved on is not shown
 
 const routes = [
   [/^#?\/?$/, homePage, 'Home'],
@@ -77,7 +78,9 @@ async function render() {
     leave();
     leave = null;
   }
+  const mine = ++renders;
   if (!session) session = await currentSession();
+  if (mine !== renders) return;
   if (!session) {
     signInPage();
     return;
@@ -88,11 +91,17 @@ async function render() {
     if (!m) continue;
     header(label);
     document.title = `${label} · OpenPromo`;
-    const ctx = { session, params: m.slice(1), main, onLeave: (fn) => { leave = fn; } };
+    const isCurrent = () => mine === renders;
+    // A page renders into its own element, shown only if it is still the current one.
+    const target = h('div');
+    const ctx = { session, params: m.slice(1), main: target, isCurrent,
+      onLeave: (fn) => { if (isCurrent()) leave = fn; else fn(); } };
     mount(main, h('p', { role: 'status' }, 'Loading…'));
     try {
       await page(ctx);
+      if (isCurrent()) mount(main, target);
     } catch (e) {
+      if (!isCurrent()) return;
       mount(main, h('h1', {}, 'Something went wrong'),
         h('p', { class: 'field-error', role: 'alert' }, e instanceof ApiError
           ? `${e.message}: ${e.details}` : String(e)));

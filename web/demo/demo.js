@@ -57,6 +57,19 @@ async function recalc() {
   const mine = ++generation;
   const view = document.getElementById('result');
   if (!view) return;
+  // Until this recalculation ends, nothing stale can be redeemed.
+  state.last = null;
+  const button = document.getElementById('redeem');
+  if (button) button.disabled = true;
+  try {
+    await recalculate(view, mine);
+  } catch (e) {
+    if (mine !== generation) return;
+    mount(view, h('p', { class: 'field-error', role: 'alert' }, e instanceof ApiError ? `${e.message}: ${e.details}` : String(e)));
+  }
+}
+
+async function recalculate(view, mine) {
   const o = order();
   if (!state.customer || o.items.length === 0) {
     mount(view, status('Add products to the cart to see promotions.'));
@@ -89,7 +102,7 @@ async function recalc() {
   }
   if (mine !== generation) return;
   // Redeem what applies: skipped and inapplicable incentives are left out.
-  const applicable = v ? v.redeemables.filter((r) => r.status === 'APPLICABLE').map((r) => ({ object: r.object, id: r.id })) : [];
+  const applicable = v && v.valid ? v.redeemables.filter((r) => r.status === 'APPLICABLE').map((r) => ({ object: r.object, id: r.id })) : [];
   state.last = { customer, order: o, redeemables: applicable };
   const ord = v?.order || { amount: o.amount, total_discount_amount: 0, total_amount: o.amount };
   const applied = (r) => {
@@ -116,21 +129,24 @@ async function recalc() {
     })) : status('No incentives in play.'),
     h('div', { class: 'actions' },
       h('button', { type: 'button', id: 'redeem', disabled: applicable.length === 0, onclick: redeem }, 'Redeem'),
-      h('button', { type: 'button', class: 'secondary', id: 'rollback', disabled: !state.redemption, onclick: rollback }, 'Roll back last redemption')),
-    h('div', { id: 'redeem-result', 'aria-live': 'polite' }));
+      h('button', { type: 'button', class: 'secondary', id: 'rollback', disabled: !state.redemption, onclick: rollback }, 'Roll back last redemption')));
 }
 
 async function redeem() {
   const out = document.getElementById('redeem-result');
+  const last = state.last;
+  if (!last) return;
+  document.getElementById('redeem').disabled = true;  // one click, one redemption
+  state.last = null;
   try {
-    const r = await api('POST', '/v1/redemptions', { customer: state.last.customer, order: state.last.order, redeemables: state.last.redeemables });
+    const r = await api('POST', '/v1/redemptions', { customer: last.customer, order: last.order, redeemables: last.redeemables });
     state.redemption = r.parent_redemption ? { id: r.parent_redemption.id, stacked: true } : { id: r.redemptions?.[0]?.id || r.id, stacked: false };
     const discount = r.order?.total_applied_discount_amount ?? r.order?.total_discount_amount ?? 0;
     mount(out, h('p', { class: 'ok', role: 'status', id: 'redeemed' }, `Redeemed (${state.redemption.id}): −${money(discount)}.`));
-    document.getElementById('rollback').disabled = false;
   } catch (e) {
     mount(out, h('p', { class: 'field-error', role: 'alert' }, e instanceof ApiError ? `${e.message}: ${e.details}` : String(e)));
   }
+  await recalc();  // the codes' counters moved: what applies now
 }
 
 async function rollback() {
@@ -140,10 +156,10 @@ async function rollback() {
     await api('POST', path, { reason: 'demo store' });
     mount(out, h('p', { class: 'ok', role: 'status', id: 'rolled-back' }, `Rolled back ${state.redemption.id}.`));
     state.redemption = null;
-    document.getElementById('rollback').disabled = true;
   } catch (e) {
     mount(out, h('p', { class: 'field-error', role: 'alert' }, e instanceof ApiError ? `${e.message}: ${e.details}` : String(e)));
   }
+  await recalc();
 }
 
 function cartView() {
@@ -219,7 +235,8 @@ async function start() {
           h('strong', {}, p.name), h('span', {}, money(p.price)),
           h('button', { type: 'button', 'aria-label': `Add ${p.name}`, onclick: () => change(p.id, 1) }, 'Add to cart')))),
         cartView(), codeForm),
-      h('section', { 'aria-labelledby': 'checkout-title' }, h('h2', { id: 'checkout-title' }, 'Checkout'), h('div', { id: 'result' }))),
+      h('section', { 'aria-labelledby': 'checkout-title' }, h('h2', { id: 'checkout-title' }, 'Checkout'), h('div', { id: 'result' }),
+        h('div', { id: 'redeem-result', 'aria-live': 'polite' }))),
     h('section', { 'aria-labelledby': 'calls-title' }, h('h2', { id: 'calls-title' }, 'API calls'), callsList));
   await recalc();
 }

@@ -17,17 +17,32 @@ export async function stackingRules() {
 // spec section 7: exclusive categories apply alone; a category limit of 1 lets one through).
 export function stackConflict(a, b, rules, categoryName) {
   const exclusive = new Set(rules?.exclusive_categories || []);
-  for (const c of [a, b]) {
-    if (c.category_id && exclusive.has(c.category_id)) {
+  const joint = new Set(rules?.joint_categories || []);
+  for (const [c, other] of [[a, b], [b, a]]) {
+    // An always-stackable (joint) incentive still applies beside an exclusive one.
+    if (c.category_id && exclusive.has(c.category_id) && !(other.category_id && joint.has(other.category_id))) {
       return `${c.name} is in the exclusive category "${categoryName(c.category_id)}" and applies alone`;
     }
   }
-  if (a.category_id && a.category_id === b.category_id) {
+  if (a.category_id && a.category_id === b.category_id && !joint.has(a.category_id)) {
     const limits = rules?.applicable_redeemables_category_limits || {};
-    const limit = limits[a.category_id] ?? rules?.applicable_redeemables_per_category_limit ?? 1;
-    if (limit <= 1) return `both are in the category "${categoryName(a.category_id)}", which applies one incentive per order`;
+    // Without stacking rules the reference's default is one per category; a null limit is none.
+    const limit = rules ? (limits[a.category_id] ?? rules.applicable_redeemables_per_category_limit) : 1;
+    if (limit !== null && limit !== undefined && limit <= 1) {
+      return `both are in the category "${categoryName(a.category_id)}", which applies one incentive per order`;
+    }
   }
   return null;
+}
+
+// Days of the week (0 = Sunday) a campaign runs on, or null for every day.
+function weekdays(c) {
+  const days = new Set();
+  if (Array.isArray(c.validity_day_of_week) && c.validity_day_of_week.length) {
+    for (const d of c.validity_day_of_week) days.add(d);
+  }
+  for (const w of c.validity_hours?.daily || []) for (const d of w.days_of_week || []) days.add(d);
+  return days.size ? days : null;
 }
 
 function interval(c, now) {
@@ -62,6 +77,9 @@ export function overlapWarnings(campaigns, rules, categories, storeArea, now = D
       const [as, ae] = interval(a, now);
       const [bs, be] = interval(b, now);
       if (!(as <= be && bs <= ae)) continue;
+      const da = weekdays(a);
+      const db = weekdays(b);
+      if (da && db && ![...da].some((d) => db.has(d))) continue;  // never on the same day
       if (!sameAudience(a, b, storeArea)) continue;
       const why = stackConflict(a, b, rules, categoryName);
       if (why) out.push({ a, b, why, from: Math.max(as, bs), to: Math.min(ae, be) });
@@ -76,14 +94,16 @@ function recurring(c) {
     parts.push(`on ${c.validity_day_of_week.map((d) => DAYS[d] || d).join(', ')}`);
   }
   if (c.validity_timeframe?.interval) parts.push(`every ${c.validity_timeframe.interval} for ${c.validity_timeframe.duration}`);
-  if (c.validity_hours?.daily?.length) parts.push(`daily ${c.validity_hours.daily.map((w) => `${w.start_time}-${w.expiration_time}`).join(', ')}`);
+  if (c.validity_hours?.daily?.length) {
+    parts.push(`daily ${c.validity_hours.daily.map((w) => `${w.start_time}-${w.expiration_time}${w.days_of_week?.length ? ` on ${w.days_of_week.map((d) => DAYS[d] || d).join(', ')}` : ''}`).join(', ')}`);
+  }
   return parts.join('; ');
 }
 
-export async function calendarPage({ main }) {
+export async function calendarPage({ main, session }) {
   const [campaigns, rules, categories, areas] = await Promise.all([
     listAll('/v1/campaigns?expand=access_settings_assignments&order=created_at', 'campaigns', 500),
-    stackingRules(), listAll('/v1/categories', 'data', 100).catch(() => []), areasWithStores()]);
+    stackingRules(), listAll('/v1/categories', 'data', 100).catch(() => []), areasWithStores(session)]);
   const storeArea = {};
   for (const a of areas) for (const s of a.stores) storeArea[s.id] = a.id;
   const now = Date.now();

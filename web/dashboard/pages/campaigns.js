@@ -6,7 +6,10 @@ import { lineChart, paintSwatches } from '../lib/charts.js';
 const TYPES = [['DISCOUNT_COUPONS', 'Discount coupons'], ['PROMOTION', 'Automatic promotion (tiers)'],
   ['GIFT_VOUCHERS', 'Gift cards'], ['LOYALTY_PROGRAM', 'Loyalty program'], ['REFERRAL_PROGRAM', 'Referral program']];
 const typeName = (t) => (TYPES.find(([k]) => k === t) || [t, t])[1];
-const canWrite = (session) => session.user.role !== 'viewer';
+// The API lets admins and restricted users (within their stores) create and delete campaigns;
+// users edit them; viewers only read.
+const canEdit = (session) => session.user.role !== 'viewer';
+const canCreate = (session) => session.user.role === 'admin' || session.user.role === 'restricted';
 
 export function campaignStatus(c) {
   if (c.creation_status && c.creation_status !== 'DONE') return ['draft', c.creation_status];
@@ -17,8 +20,17 @@ export function campaignStatus(c) {
   return ['on', 'Active'];
 }
 
-// Areas with their stores, for reach pickers and filters.
-export async function areasWithStores() {
+// Areas with their stores, for reach pickers and filters. A restricted user may not list areas:
+// its own assignments (from the session) are what it may reach.
+export async function areasWithStores(session) {
+  const own = session?.user.role === 'restricted' ? session.user.assignments : null;
+  if (own) {
+    const areas = [...own.areas_ids, ...own.area_all_stores_ids].map((id) => ({ id, name: `Area ${id}`, stores: [] }));
+    if (own.area_stores_ids.length) {
+      areas.push({ id: null, name: 'Your stores', stores: own.area_stores_ids.map((id) => ({ id, name: `Store ${id}` })) });
+    }
+    return areas;
+  }
   const areas = await listAll('/v1/areas', 'data', 100).catch(() => []);
   for (const a of areas) a.stores = await listAll(`/v1/areas/${a.id}/stores`, 'data', 100).catch(() => []);
   return areas;
@@ -29,11 +41,28 @@ function reachOf(c) {
   return a.map((x) => x.area_store_id || x.area_id);
 }
 
+// Picker values of a campaign's assignments: `store:ID`, `all:AREA` (all stores of) or `area:ID`.
+function reachValues(c) {
+  return (c?.access_settings_assignments?.data || []).map((x) =>
+    (x.area_store_id ? `store:${x.area_store_id}` : x.all_stores ? `all:${x.area_id}` : `area:${x.area_id}`));
+}
+
+function assignmentsOf(values) {
+  const out = { areas_ids: [], area_stores_ids: [], area_all_stores_ids: [] };
+  for (const v of values) {
+    const [kind, id] = v.split(':');
+    (kind === 'store' ? out.area_stores_ids : kind === 'all' ? out.area_all_stores_ids : out.areas_ids).push(id);
+  }
+  return out;
+}
+const anyAssigned = (a) => a.areas_ids.length + a.area_stores_ids.length + a.area_all_stores_ids.length > 0;
+
 // ---------------------------------------------------------------------------------------------
 export async function campaignsPage({ main, session }) {
   const [categories, areas] = await Promise.all([
-    listAll('/v1/categories', 'data', 100).catch(() => []), areasWithStores()]);
-  const state = { page: 1 };
+    listAll('/v1/categories', 'data', 100).catch(() => []), areasWithStores(session)]);
+  // The filters as submitted: paging keeps them even when the controls change meanwhile.
+  const state = { page: 1, filters: null, load: 0 };
   const search = h('input', { name: 'name', type: 'search', placeholder: 'Name contains…' });
   const type = h('select', { name: 'campaign_type' }, h('option', { value: '' }, 'Any type'),
     TYPES.map(([v, l]) => h('option', { value: v }, l)));
@@ -47,7 +76,9 @@ export async function campaignsPage({ main, session }) {
   const from = h('input', { name: 'expiration_date', type: 'date' });
   const to = h('input', { name: 'start_date', type: 'date' });
   const results = h('div', { 'aria-live': 'polite' });
-  const form = h('form', { class: 'panel', role: 'search', onsubmit: (e) => { e.preventDefault(); state.page = 1; load(); } },
+  const snapshot = () => ({ name: search.value, type: type.value, active: active.value, category: category.value,
+    store: store.value, from: from.value, to: to.value });
+  const form = h('form', { class: 'panel', role: 'search', onsubmit: (e) => { e.preventDefault(); state.page = 1; state.filters = snapshot(); load(); } },
     h('div', { class: 'row' },
       field('Search', search, { name: 'name' }), field('Type', type), field('Status', active),
       field('Category', category), field('Area or store', store),
@@ -55,38 +86,42 @@ export async function campaignsPage({ main, session }) {
       field('Running before', to, { name: 'start_date', hint: 'starts on or before' })),
     formError(), h('button', { type: 'submit' }, 'Search'));
   mount(main, h('h1', {}, 'Campaigns'),
-    canWrite(session) ? h('div', { class: 'actions' }, h('a', { class: 'button', href: '#/campaigns/new' }, 'New campaign')) : null,
+    canCreate(session) ? h('div', { class: 'actions' }, h('a', { class: 'button', href: '#/campaigns/new' }, 'New campaign')) : null,
     form, results);
 
   async function load() {
+    const mine = ++state.load;
     clearErrors(form);
-    const q = { limit: 10, page: state.page, order: '-created_at', expand: 'access_settings_assignments',
-      campaign_type: type.value };
-    if (search.value) q['filters[name][conditions][$contains]'] = search.value;
-    if (active.value) q['filters[active][conditions][$is]'] = active.value;
-    if (category.value) q['filters[category_id][conditions][$is]'] = category.value;
-    if (from.value) q['filters[expiration_date][conditions][$more_than]'] = `${from.value}T00:00:00Z`;
-    if (to.value) q['filters[start_date][conditions][$less_than]'] = `${to.value}T23:59:59Z`;
+    const f = state.filters || snapshot();
+    // Area/store and dates are applied to the fetched page (the list API has no assignment
+    // filter, and a campaign without an end date still runs after any date): ask for 100.
+    const local = Boolean(f.store || f.from || f.to);
+    const q = { limit: local ? 100 : 10, page: state.page, order: '-created_at', expand: 'access_settings_assignments',
+      campaign_type: f.type };
+    if (f.name) q['filters[name][conditions][$contains]'] = f.name;
+    if (f.active) q['filters[active][conditions][$is]'] = f.active;
+    if (f.category) q['filters[category_id][conditions][$is]'] = f.category;
     let r;
     try {
-      // An area/store filter is applied to the fetched page: ask for more so a page stays full.
-      if (store.value) q.limit = 100;
       r = await api('GET', `/v1/campaigns${query(q)}`);
     } catch (e) {
       if (e instanceof ApiError) { showError(form, e, 'name'); return; }
       throw e;
     }
+    if (mine !== state.load) return;  // a newer search is under way
     let rows = r.campaigns;
-    if (store.value) {
-      const area = areas.find((a) => a.stores.some((s) => s.id === store.value));
+    if (f.store) {
+      const area = areas.find((a) => a.stores.some((s) => s.id === f.store));
       rows = rows.filter((c) => {
         const reach = reachOf(c);
-        return reach.includes(store.value) || (area && reach.includes(area.id));
+        return reach.includes(f.store) || (area && area.id && reach.includes(area.id));
       });
     }
+    if (f.from) rows = rows.filter((c) => !c.expiration_date || c.expiration_date >= `${f.from}T00:00:00`);
+    if (f.to) rows = rows.filter((c) => !c.start_date || c.start_date <= `${f.to}T23:59:59.999Z`);
     const pages = Math.max(1, Math.ceil(r.total / q.limit));
     mount(results,
-      status(`${r.total} campaign${r.total === 1 ? '' : 's'}${store.value ? ` (${rows.length} in that area or store on this page)` : ''}`),
+      h('p', { class: 'status', role: 'status' }, `${r.total} campaign${r.total === 1 ? '' : 's'}${local ? ` (${rows.length} matching the area, store or dates on this page)` : ''}`),
       table([
         { label: 'Name', value: (c) => h('a', { href: `#/campaigns/${c.id}` }, c.name) },
         { label: 'Type', value: (c) => typeName(c.campaign_type) },
@@ -110,7 +145,8 @@ export async function campaignPage({ main, params, session }) {
   const [k, statusText] = campaignStatus(c);
   const notice = h('div', { 'aria-live': 'polite' });
   const body = h('div');
-  const write = canWrite(session);
+  const write = canEdit(session);
+  const create = canCreate(session);
   const act = (label, fn, cls = 'secondary') => h('button', { type: 'button', class: cls, onclick: async () => {
     try {
       await fn();
@@ -125,17 +161,17 @@ export async function campaignPage({ main, params, session }) {
       location.hash = `#/campaigns/${c.id}?r=${Date.now()}`;
       location.hash = `#/campaigns/${c.id}`;
     }) : null,
-    write ? act('Clone', async () => {
+    create ? act('Clone', async () => {
       const copy = await api('POST', `/v1/campaigns/${c.id}/clone`, { name: `${c.name} (copy)` });
       location.hash = `#/campaigns/${copy.id}`;
     }) : null,
     act('Export codes (CSV)', () => exportCodes(c, notice)),
-    write ? act('Delete to bin', async () => {
+    create ? act('Delete to bin', async () => {
       if (!confirm(`Move "${c.name}" to the bin? Its name and codes stay reserved until purged.`)) return;
       await api('DELETE', `/v1/campaigns/${c.id}`);
       location.hash = '#/bin';
     }, 'danger') : null,
-    write ? act('Delete permanently', async () => {
+    create ? act('Delete permanently', async () => {
       if (!confirm(`Delete "${c.name}" and all its codes for good?`)) return;
       await api('DELETE', `/v1/campaigns/${c.id}?force=true`);
       location.hash = '#/campaigns';
@@ -143,13 +179,17 @@ export async function campaignPage({ main, params, session }) {
   const tabs = [['Summary', summaryTab], ['Codes', codesTab], ['Rules', rulesTab], ['Tiers', tiersTab],
     ['Redemptions', redemptionsTab], ['Publications', publicationsTab]];
   const tabBar = h('div', { class: 'tabs', role: 'tablist', 'aria-label': 'Campaign details' });
+  let shown = 0;  // a slow tab that finishes after another was chosen is not shown
   const show = async (i) => {
+    const mine = ++shown;
     for (const [j, b] of [...tabBar.children].entries()) {
       b.setAttribute('aria-selected', String(i === j));
       b.tabIndex = i === j ? 0 : -1;
     }
     mount(body, status('Loading…'));
-    mount(body, await tabs[i][1](c));
+    const content = await tabs[i][1](c);
+    if (mine !== shown) return;
+    mount(body, content);
     paintSwatches(body);
   };
   tabs.forEach(([label], i) => tabBar.append(h('button', { type: 'button', role: 'tab', id: `tab-${i}`, 'aria-controls': 'tabpanel',
@@ -196,7 +236,8 @@ async function exportCodes(c, notice) {
 
 async function summaryTab(c) {
   const s = await api('GET', `/v1/campaigns/${c.id}/summary`);
-  const reds = await listAll(`/v1/redemptions?campaign=${c.id}&order=created_at`, 'redemptions', 1000);
+  // Newest first: a busy campaign's recent days are the ones charted.
+  const reds = await listAll(`/v1/redemptions?campaign=${c.id}&order=-created_at`, 'redemptions', 1000);
   // Per day over the last 14 days: redemptions (succeeded/failed), and the discount given so far.
   const days = 14;
   const today = new Date(new Date().toISOString().slice(0, 10)).getTime();
@@ -204,20 +245,22 @@ async function summaryTab(c) {
   const ok = new Array(days).fill(0);
   const failed = new Array(days).fill(0);
   const burn = new Array(days).fill(0);
-  let running = 0;
   const start = today - (days - 1) * 86400000;
+  const given = new Array(days).fill(0);
   for (const r of reds) {
-    const t = Date.parse(r.date);
-    const i = Math.floor((t - start) / 86400000);
-    // Net of rollbacks: a rolled-back redemption gave its discount back.
-    const amount = r.status === 'SUCCEEDED' ? (r.amount ?? r.order?.total_discount_amount ?? 0) : 0;
-    if (i < 0) { running += amount; continue; }
-    if (i >= days) continue;
+    const i = Math.floor((Date.parse(r.date) - start) / 86400000);
+    if (i < 0 || i >= days) continue;
     (r.result === 'SUCCESS' ? ok : failed)[i] += 1;
-    running += amount;
+    // Net of rollbacks: a rolled-back redemption gave its discount back.
+    if (r.status === 'SUCCEEDED') given[i] += r.amount ?? r.order?.total_discount_amount ?? 0;
+  }
+  // Cumulative from what was given before the window (the summary's net total minus the window).
+  const net = (s.discounted_amount || 0) - (s.rolledback_discounted_amount || 0);
+  let running = net - given.reduce((a, b) => a + b, 0);
+  for (let i = 0; i < days; i++) {
+    running += given[i];
     burn[i] = running;
   }
-  for (let i = 0; i < days; i++) if (i > 0 && burn[i] === 0) burn[i] = burn[i - 1];
   // Validations are counted per day by the server: one summary per day.
   const perDay = await Promise.all(labels.map((_, i) => {
     const d = new Date(start + i * 86400000).toISOString().slice(0, 10);
@@ -299,9 +342,9 @@ async function publicationsTab(c) {
 }
 
 // ---------------------------------------------------------------------------------------------
-export async function campaignFormPage({ main, params }) {
+export async function campaignFormPage({ main, params, session }) {
   const editing = params[0] ? await api('GET', `/v1/campaigns/${encodeURIComponent(decodeURIComponent(params[0]))}?expand=access_settings_assignments`) : null;
-  const [categories, areas] = await Promise.all([listAll('/v1/categories', 'data', 100).catch(() => []), areasWithStores()]);
+  const [categories, areas] = await Promise.all([listAll('/v1/categories', 'data', 100).catch(() => []), areasWithStores(session)]);
   const v = editing?.voucher || {};
   const input = (name, attrs = {}) => h('input', { name, ...attrs });
   const name = input('name', { required: true, value: editing?.name, disabled: !!editing });
@@ -324,15 +367,19 @@ export async function campaignFormPage({ main, params }) {
   const points = input('voucher.loyalty_card.points', { type: 'number', min: 0, value: '0', disabled: !!editing });
   const tierName = input('promotion.tiers.name', { value: 'Tier 1', disabled: !!editing });
   const minOrder = input('order.amount', { inputmode: 'decimal', placeholder: 'e.g. 50.00', disabled: !!editing });
-  const reach = h('select', { name: 'access_settings', multiple: true, size: 5 },
+  const current = reachValues(editing);
+  const reach = h('select', { name: 'access_settings', multiple: true, size: 6 },
     areas.map((a) => h('optgroup', { label: a.name },
-      h('option', { value: `area:${a.id}`, selected: reachOf(editing || {}).includes(a.id) }, `${a.name} (whole area)`),
-      a.stores.map((s) => h('option', { value: `store:${s.id}`, selected: reachOf(editing || {}).includes(s.id) }, s.name)))));
+      a.id ? [h('option', { value: `area:${a.id}`, selected: current.includes(`area:${a.id}`) }, `${a.name} (the area)`),
+        h('option', { value: `all:${a.id}`, selected: current.includes(`all:${a.id}`) }, `${a.name} (all its stores)`)] : null,
+      a.stores.map((s) => h('option', { value: `store:${s.id}`, selected: current.includes(`store:${s.id}`) }, s.name)))));
+  // Assignments the picker does not offer (beyond its lists) are left as they are.
+  const offered = new Set([...reach.options].map((o) => o.value));
   const error = formError();
   const sections = {
     codes: h('fieldset', {}, h('legend', {}, 'Codes'), h('div', { class: 'row' },
       field('Codes', codeKind, { name: 'type' }), field('How many', count, { name: 'vouchers_count' }),
-      field('Pattern', pattern, { name: 'voucher.code_config.pattern', hint: '# is a random character; a generic code is used as is' }))),
+      field('Pattern', pattern, { name: 'voucher.code_config.pattern', hint: 'each # becomes a random character (at least one)' }))),
     discount: h('fieldset', {}, h('legend', {}, 'Discount'), h('div', { class: 'row' },
       field('Discount', discountType, { name: 'voucher.discount.type' }),
       field('Percent off', percent, { name: 'voucher.discount.percent_off' }),
@@ -361,28 +408,23 @@ export async function campaignFormPage({ main, params }) {
     ev.preventDefault();
     clearErrors(form);
     const fail = (fieldName, message) => showError(form, { message, details: '' }, fieldName);
-    const assign = { areas_ids: [], area_stores_ids: [] };
-    for (const o of reach.selectedOptions) {
-      const [kind, id] = o.value.split(':');
-      (kind === 'area' ? assign.areas_ids : assign.area_stores_ids).push(id);
-    }
+    const selected = [...reach.selectedOptions].map((o) => o.value);
+    const assign = assignmentsOf(selected);
+    // Dates are days of the browser's time zone: from its midnight to the end of the day.
+    const startOf = (d) => new Date(`${d}T00:00:00`).toISOString();
+    const endOf = (d) => new Date(`${d}T23:59:59.999`).toISOString();
     const dates = {};
-    if (start.value) dates.start_date = `${start.value}T00:00:00Z`;
-    if (end.value) dates.expiration_date = `${end.value}T23:59:59Z`;
+    if (start.value) dates.start_date = startOf(start.value);
+    if (end.value) dates.expiration_date = endOf(end.value);
     try {
       if (editing) {
-        const before = reachOf(editing);
-        const wanted = [...assign.areas_ids, ...assign.area_stores_ids];
-        const unassign = { areas_ids: [], area_stores_ids: [] };
-        for (const a of editing.access_settings_assignments?.data || []) {
-          const idOf = a.area_store_id || a.area_id;
-          if (!wanted.includes(idOf)) (a.area_store_id ? unassign.area_stores_ids : unassign.areas_ids).push(idOf);
-        }
-        const add = { areas_ids: assign.areas_ids.filter((x) => !before.includes(x)), area_stores_ids: assign.area_stores_ids.filter((x) => !before.includes(x)) };
-        const body = { description: description.value, category_id: category.value || null, ...dates };
-        if (add.areas_ids.length || add.area_stores_ids.length || unassign.areas_ids.length || unassign.area_stores_ids.length) {
-          body.access_settings = { assign: add, unassign };
-        }
+        const add = assignmentsOf(selected.filter((v) => !current.includes(v)));
+        const unassign = assignmentsOf(current.filter((v) => offered.has(v) && !selected.includes(v)));
+        const body = { description: description.value, category_id: category.value || null };
+        // Only the dates that changed: a time set through the API is kept otherwise.
+        if (start.value !== (editing.start_date?.slice(0, 10) || '')) body.start_date = start.value ? startOf(start.value) : null;
+        if (end.value !== (editing.expiration_date?.slice(0, 10) || '')) body.expiration_date = end.value ? endOf(end.value) : null;
+        if (anyAssigned(add) || anyAssigned(unassign)) body.access_settings = { assign: add, unassign };
         await api('PUT', `/v1/campaigns/${editing.id}`, body);
         location.hash = `#/campaigns/${editing.id}`;
         return;
@@ -400,7 +442,7 @@ export async function campaignFormPage({ main, params }) {
       };
       const body = { name: name.value, campaign_type: t, description: description.value || undefined, ...dates };
       if (category.value) body.category_id = category.value;
-      if (assign.areas_ids.length || assign.area_stores_ids.length) body.access_settings = { assign };
+      if (anyAssigned(assign)) body.access_settings = { assign };
       if (t === 'PROMOTION') {
         body.promotion = { tiers: [{ name: tierName.value, action: { discount: discount() } }] };
       } else {

@@ -7,12 +7,13 @@ import { lineChart, bucketize, paintSwatches } from '../lib/charts.js';
 const POLL_MS = 2000;
 
 export async function homePage({ main, onLeave }) {
-  const totals = h('div', { class: 'cards', 'aria-live': 'polite' });
+  const totals = h('div', { class: 'cards' });
+  const announce = h('p', { class: 'sr-only', 'aria-live': 'polite' });
   const trend = h('div');
   const recent = h('div');
   const top = h('div');
   const expiring = h('div');
-  mount(main, h('h1', {}, 'Home'), totals,
+  mount(main, h('h1', {}, 'Home'), totals, announce,
     h('h2', {}, 'Redemptions, last 30 minutes'), trend,
     h('div', { class: 'grid2' }, h('div', {}, h('h2', {}, 'Top campaigns'), top),
       h('div', {}, h('h2', {}, 'About to expire (7 days)'), expiring)),
@@ -21,7 +22,14 @@ export async function homePage({ main, onLeave }) {
   let summaries = [];
   let campaigns = [];
   let lastTotal = -1;
+  let summariesAt = 0;
   let stopped = false;
+  let timer = null;
+  // Registered before the first load: leaving during it stops the polling too.
+  onLeave(() => {
+    stopped = true;
+    clearTimeout(timer);
+  });
 
   async function loadCampaigns() {
     campaigns = await listAll('/v1/campaigns', 'campaigns', 200);
@@ -35,14 +43,21 @@ export async function homePage({ main, onLeave }) {
     // Incentives redeemed: the stacked parent records are left out (one per request).
     const list = await api('GET', `/v1/redemptions${query({ limit: 100, order: '-created_at',
       'filters[related_object_type][conditions][$is_not]': 'redemption' })}`);
-    if (list.total !== lastTotal) {
-      lastTotal = list.total;
+    // Summaries (discount, top campaigns, rollbacks, enabled or disabled campaigns) when a
+    // redemption arrives, and every 10 s anyway.
+    if (list.total !== lastTotal || Date.now() - summariesAt > 10000) {
       await loadCampaigns();
+      lastTotal = list.total;
+      summariesAt = Date.now();
     }
     if (stopped) return;
     const discount = summaries.reduce((s, x) => s + (x.discounted_amount || 0) - (x.rolledback_discounted_amount || 0), 0);
     const active = campaigns.filter((c) => c.active).length;
     const succeeded = list.redemptions.filter((r) => r.result === 'SUCCESS').length;
+    if (lastTotal !== Number(totals.dataset.total)) {
+      announce.textContent = `${list.total} redemptions in all`;
+      totals.dataset.total = String(lastTotal);
+    }
     mount(totals,
       card('Total redemptions', list.total, 'total-redemptions'),
       card('Discount given', money(discount), 'discount-given'),
@@ -79,12 +94,20 @@ export async function homePage({ main, onLeave }) {
     ], list.redemptions.slice(0, 10), { caption: 'Latest redemptions' }));
   }
 
+  // One tick at a time: the next is planned when this one ends.
+  const loop = async () => {
+    try {
+      await tick();
+    } catch (e) {
+      if (e.status === 401) {
+        location.reload();  // the session ended: the sign-in page
+        return;
+      }
+    }
+    if (!stopped) timer = setTimeout(loop, POLL_MS);
+  };
   await tick();
-  const timer = setInterval(() => tick().catch(() => {}), POLL_MS);
-  onLeave(() => {
-    stopped = true;
-    clearInterval(timer);
-  });
+  if (!stopped) timer = setTimeout(loop, POLL_MS);
 }
 
 function card(label, value, id) {

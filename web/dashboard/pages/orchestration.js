@@ -33,7 +33,8 @@ const STACKING_FIELDS = [
 ];
 
 export async function stackingPage({ main, session }) {
-  const [rules, categories] = await Promise.all([stackingRules(), listAll('/v1/categories', 'data', 100)]);
+  const [found, categories] = await Promise.all([stackingRules(), listAll('/v1/categories', 'data', 100)]);
+  let rules = found;
   const admin = session.user.role === 'admin';
   const inputs = {};
   const fields = STACKING_FIELDS.map(([key, kind, label, help]) => {
@@ -57,6 +58,7 @@ export async function stackingPage({ main, session }) {
     const saved = rules?.id
       ? await api('PUT', `/management/v1/projects/me/stacking-rules/${rules.id}`, body)
       : await api('POST', '/management/v1/projects/me/stacking-rules', body);
+    rules = saved;  // the next save updates it
     done.textContent = `Saved (${saved.id}).`;
   }) }, h('h2', { id: 'stacking-title' }, 'Stacking settings'), formError(), fields,
   admin ? h('button', { type: 'submit' }, 'Save stacking settings') : h('p', { class: 'hint' }, 'Only admins change stacking settings.'));
@@ -78,13 +80,13 @@ export async function stackingPage({ main, session }) {
 
 // ---------------------------------------------------------------------------------------------
 export async function areasPage({ main, session }) {
-  const [areas, campaigns] = await Promise.all([areasWithStores(),
+  const [areas, campaigns] = await Promise.all([areasWithStores(session),
     listAll('/v1/campaigns?expand=access_settings_assignments', 'campaigns', 500)]);
   const assigned = (id) => campaigns.filter((c) => (c.access_settings_assignments?.data || []).some((a) => (a.area_store_id || a.area_id) === id || (a.all_stores && a.area_id === id)));
   const admin = session.user.role === 'admin';
   const areaName = h('input', { name: 'name', required: true });
   let areaForm;
-  areaForm = h('form', { class: 'panel', onsubmit: guard(() => areaForm, 'name', async () => {
+  areaForm = h('form', { class: 'panel', id: 'new-area', onsubmit: guard(() => areaForm, 'name', async () => {
     await api('POST', '/v1/areas', { name: areaName.value });
     await areasPage({ main, session });
   }) }, h('h2', {}, 'New area'), formError(), field('Area name', areaName, { name: 'name' }), h('button', { type: 'submit' }, 'Add area'));
@@ -229,7 +231,9 @@ export async function binPage({ main, session }) {
   mount(main, h('h1', {}, 'Bin'), h('p', { class: 'hint' }, 'Deleted campaigns, codes and products keep their names and codes reserved until purged.'), notice,
     table([{ label: 'What', value: (e) => `${e.resource_type || e.object_type || ''} ${e.name || e.resource_name || e.resource_id || ''}` },
       { label: 'Deleted', value: (e) => day(e.created_at || e.deleted_at) },
-      { label: '', value: (e) => (session.user.role === 'viewer' ? '' : h('button', { type: 'button', class: 'danger', onclick: async () => {
+      { label: 'Purge', value: (e) => (session.user.role === 'viewer' ? '' : h('button', { type: 'button', class: 'danger',
+        'aria-label': `Purge ${e.resource_type || e.object_type || ''} ${e.name || e.resource_name || e.resource_id || ''}`, onclick: async () => {
+        if (!confirm('Delete it for good? Its name and codes are then free again.')) return;
         try {
           await api('DELETE', `/v1/trash-bin/${e.id}`);
           await binPage({ main, session });
