@@ -20,6 +20,7 @@ namespace json = boost::json;
 
 constexpr std::string_view kSessionCookie = "op_session";
 constexpr std::string_view kSessionPath = "/dashboard/api/session";
+constexpr std::string_view kUsersPath = "/dashboard/api/users";
 
 bool under(std::string_view path, std::string_view prefix) {
   return path == prefix || (path.starts_with(prefix) && path[prefix.size()] == '/');
@@ -236,6 +237,49 @@ HttpResponse App::serve_dashboard(const HttpRequest& request, const std::string&
     r.headers = std::move(reply->headers);
     r.headers.emplace_back("Cache-Control", "no-store");
     r.content_type = r.status == 204 ? std::string() : std::move(reply->content_type);
+    return r;
+  }
+
+  if (path == kUsersPath) {
+    static const std::string kUsersLabel(kUsersPath);
+    route_label = &kUsersLabel;
+    Result<Reply> reply = [&]() -> Result<Reply> {
+      if (request.method != "GET") {
+        return Error{405,
+                     "method_not_allowed",
+                     "Method not allowed",
+                     "Allowed methods for this path: GET",
+                     {},
+                     {}};
+      }
+      OP_ASSIGN(auto session, dashboard_session(request));
+      if (!session) return unauthorized("Not signed in");
+      OP_ASSIGN(auto users, services_.dashboard.users(session->principal));
+      json::array data;
+      for (const auto& [user, assignments] : users) {
+        json::array assigned;
+        for (const AccessAssignment& a : assignments) {
+          assigned.push_back(json::object{
+              {"area_id", a.area_id},
+              {"area_store_id",
+               a.area_store_id.empty() ? json::value(nullptr) : json::value(a.area_store_id)},
+              {"all_stores", a.all_stores}});
+        }
+        data.push_back(json::object{{"id", user.id},
+                                    {"email", user.email},
+                                    {"role", std::string(to_string(user.role))},
+                                    {"created_at", format_iso8601(user.created_at)},
+                                    {"assignments", std::move(assigned)}});
+      }
+      json::object o{{"object", "list"}, {"data_ref", "data"}, {"total", data.size()}};
+      o["data"] = std::move(data);
+      return Reply{200, serialize(o)};
+    }();
+    if (!reply.ok()) return fail(reply.error(), request_id);
+    HttpResponse r;
+    r.status = reply->status;
+    r.body = std::move(reply->body);
+    r.headers.emplace_back("Cache-Control", "no-store");
     return r;
   }
 

@@ -5,6 +5,7 @@
 
 #include "core/crypto.h"
 #include "core/password.h"
+#include "store/area_repository.h"
 #include "store/dashboard_repository.h"
 
 namespace openpromo {
@@ -80,6 +81,23 @@ Result<DashboardUser> DashboardService::create_user(const Project& project, std:
                         return {};
                       }));
   return user;
+}
+
+Result<std::vector<DashboardService::UserWithAssignments>> DashboardService::users(
+    const Principal& who) {
+  OP_TRY(require_admin(who, "list dashboard users"));
+  return store_.in_snapshot([&](UnitOfWork& tx) -> Result<std::vector<UserWithAssignments>> {
+    OP_ASSIGN(auto listed, DashboardRepository(tx).list_users(who.project_id, kMaxListedUsers));
+    std::vector<UserWithAssignments> out;
+    for (DashboardUser& u : listed) {
+      UserWithAssignments entry{std::move(u), {}};
+      if (entry.user.role == DashboardRole::kRestricted) {
+        OP_ASSIGN(entry.assignments, AreaRepository(tx).of_key(who.project_id, entry.user.key_id));
+      }
+      out.push_back(std::move(entry));
+    }
+    return out;
+  });
 }
 
 Result<int64_t> DashboardService::count_users() {

@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "core/error.h"
 #include "model/api_key.h"
@@ -38,6 +39,14 @@ class DashboardService {
                                     DashboardRole role, std::string_view password,
                                     const AssignmentIds& assignments);
   Result<int64_t> count_users();
+
+  // The project's users with the areas and stores of the restricted ones (admins only).
+  struct UserWithAssignments {
+    DashboardUser user;
+    std::vector<AccessAssignment> assignments;
+  };
+  static constexpr int64_t kMaxListedUsers = 1000;
+  Result<std::vector<UserWithAssignments>> users(const Principal& who);
 
   struct SignedIn {
     DashboardUser user;

@@ -51,6 +51,17 @@ Result<std::optional<DashboardUser>> DashboardRepository::find_user(std::string_
   return std::optional<DashboardUser>(user_from_row(rs.rows[0]));
 }
 
+Result<std::vector<DashboardUser>> DashboardRepository::list_users(std::string_view project_id,
+                                                                   int64_t limit) {
+  OP_ASSIGN(auto rs, tx_.query("SELECT " + std::string(kUserColumns) +
+                                   " FROM dashboard_users u WHERE u.project_id = ?"
+                                   " ORDER BY u.email LIMIT ?",
+                               {std::string(project_id), limit}));
+  std::vector<DashboardUser> out;
+  for (const auto& r : rs.rows) out.push_back(user_from_row(r));
+  return out;
+}
+
 Result<int64_t> DashboardRepository::count_users() {
   OP_ASSIGN(auto rs, tx_.query("SELECT COUNT(*) FROM dashboard_users"));
   return rs.rows.at(0).integer(0);

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "core/error.h"
 #include "model/dashboard_user.h"
@@ -20,6 +21,8 @@ class DashboardRepository {
   Result<std::optional<DashboardUser>> find_user_by_email(std::string_view email);
   Result<std::optional<DashboardUser>> find_user(std::string_view id);
   Result<int64_t> count_users();
+  // A project's users by email (at most `limit`).
+  Result<std::vector<DashboardUser>> list_users(std::string_view project_id, int64_t limit);
 
   Status insert_session(const DashboardSession& session);
   // The session and its user, when the session exists and has not expired at `now`.

@@ -31,7 +31,10 @@ function assertNoProblems(p) {
 
 async function go(p, hash) {
   await p.bringToFront();  // chromium freezes tabs in the background
-  await p.goto(`${srv.url}/dashboard/${hash}`, { waitUntil: 'domcontentloaded' });
+  const url = `${srv.url}/dashboard/${hash}`;
+  // The same URL again is no navigation (only the hash would change): load it afresh.
+  if (p.url() === url) await p.reload({ waitUntil: 'domcontentloaded' });
+  else await p.goto(url, { waitUntil: 'domcontentloaded' });
   await p.waitForFunction(() => !document.querySelector('main [role=status]')?.textContent.includes('Loading'), { polling: 100 });
 }
 
@@ -318,10 +321,14 @@ test('a restricted user sees only the campaigns of its store', async () => {
   await shot(page, '13-areas');
 
   runCli(bin, ['users', 'create', '--db', srv.dbUrl, '--email', RESTRICTED.email, '--role', 'restricted', '--store', lyon.id], `${RESTRICTED.password}\n`);
+  // The areas screen shows the user with its store.
+  await go(page, '#/areas');
+  await waitForText(page, 'section[aria-label=France] table', RESTRICTED.email);
   const context = await browser.createBrowserContext();
   const restricted = await newPage(context);
   await restricted.bringToFront();
   await restricted.goto(`${srv.url}/dashboard/`, { waitUntil: 'domcontentloaded' });
+  await restricted.waitForSelector('input[name=email]');  // drawn once the session check answers
   await restricted.type('input[name=email]', RESTRICTED.email);
   await restricted.type('input[name=password]', RESTRICTED.password);
   await restricted.keyboard.press('Enter');
@@ -356,6 +363,7 @@ test('a viewer reads but is offered no change; the keyboard moves through the na
   const viewer = await newPage(context);
   await viewer.bringToFront();
   await viewer.goto(`${srv.url}/dashboard/`, { waitUntil: 'domcontentloaded' });
+  await viewer.waitForSelector('input[name=email]');
   await viewer.type('input[name=email]', 'viewer@example.com');
   await viewer.type('input[name=password]', 'read only viewer');
   await viewer.keyboard.press('Enter');

@@ -262,6 +262,19 @@ TEST_F(DashboardTest, ARestrictedUserSeesOnlyTheCampaignsOfItsStore) {
   EXPECT_EQ(list.body.find("Paris deals"), std::string::npos) << list.body;
   const json::value me = json::parse(as(s, "GET", "/dashboard/api/session").body);
   EXPECT_EQ(me.at("user").at("role"), "restricted");
+  // Only admins list the users, with the restricted ones' stores (the areas screen shows them).
+  EXPECT_EQ(as(s, "GET", "/dashboard/api/users").status, 403);
+  make_user("boss@example.com", DashboardRole::kAdmin);
+  Signed boss = sign_in("boss@example.com");
+  HttpResponse users = as(boss, "GET", "/dashboard/api/users");
+  ASSERT_EQ(users.status, 200) << users.body;
+  const json::value users_json = json::parse(users.body);
+  const json::array& listed = users_json.at("data").as_array();
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[1].at("email"), "lyon@example.com");  // by email
+  EXPECT_EQ(listed[1].at("assignments").at(0).at("area_store_id"), json::value(lyon_id));
+  EXPECT_TRUE(listed[0].at("assignments").as_array().empty());
+  EXPECT_EQ(users.body.find("password"), std::string::npos);
   // Its own stores, for the reach of the campaigns it creates (it may not list areas).
   EXPECT_EQ(me.at("user").at("assignments").at("area_stores_ids"),
             json::array{json::value(lyon_id)});

@@ -80,9 +80,14 @@ export async function stackingPage({ main, session }) {
 
 // ---------------------------------------------------------------------------------------------
 export async function areasPage({ main, session }) {
-  const [areas, campaigns] = await Promise.all([areasWithStores(session),
-    listAll('/v1/campaigns?expand=access_settings_assignments', 'campaigns', 500)]);
+  const [areas, campaigns, users] = await Promise.all([areasWithStores(session),
+    listAll('/v1/campaigns?expand=access_settings_assignments', 'campaigns', 500),
+    session.user.role === 'admin' ? api('GET', '/dashboard/api/users').then((r) => r.data) : Promise.resolve([])]);
   const assigned = (id) => campaigns.filter((c) => (c.access_settings_assignments?.data || []).some((a) => (a.area_store_id || a.area_id) === id || (a.all_stores && a.area_id === id)));
+  // Restricted users of a store: assigned to it, to its area, or to all stores of its area.
+  const usersOf = (areaId, storeId) => users.filter((u) => u.assignments.some((a) =>
+    (storeId ? a.area_store_id === storeId || (!a.area_store_id && a.area_id === areaId) : !a.area_store_id && a.area_id === areaId)))
+    .map((u) => u.email).join(', ') || '—';
   const admin = session.user.role === 'admin';
   const areaName = h('input', { name: 'name', required: true });
   let areaForm;
@@ -101,8 +106,10 @@ export async function areasPage({ main, session }) {
       }) }, formError(), field(`New store in ${a.name}`, storeName, { name: 'name' }), h('button', { type: 'submit' }, 'Add store'));
       return h('section', { class: 'panel', 'aria-label': a.name },
         h('h2', {}, a.name), h('p', {}, 'Campaigns for the whole area: ', assigned(a.id).map((c) => c.name).join(', ') || 'none'),
+        session.user.role === 'admin' ? h('p', {}, 'Users of the whole area: ', usersOf(a.id, null)) : null,
         table([{ label: 'Store', value: (s) => s.name }, { label: 'Id', value: (s) => h('code', {}, s.id) },
-          { label: 'Campaigns assigned', value: (s) => assigned(s.id).map((c) => c.name).join(', ') || '—' }], a.stores, { caption: `Stores of ${a.name}` }),
+          { label: 'Campaigns assigned', value: (s) => assigned(s.id).map((c) => c.name).join(', ') || '—' },
+          ...(session.user.role === 'admin' ? [{ label: 'Restricted users', value: (s) => usersOf(a.id, s.id) }] : [])], a.stores, { caption: `Stores of ${a.name}` }),
         admin ? storeForm : null);
     }),
     admin ? areaForm : null);
