@@ -139,12 +139,27 @@ Result<std::unique_ptr<Store>> open_store(const std::string& url, int pool_size)
   return store;
 }
 
-// The project `--project ID` names, else the default one; none (with the exit code set) when
-// it does not exist or the database fails.
-std::optional<Project> project_of(const Args& args, Store& store, KeyService& keys,
-                                  int& exit_code) {
+// `--db`, else $OPENPROMO_DB, else the default SQLite file.
+std::string database_of(const Args& args) {
+  return args.get("db").value_or(env_or("OPENPROMO_DB", kDefaultDb));
+}
+
+// The migrated database of `--db` and the project `--project ID` names, else the default one:
+// what the verbs that act in one project start from. None (with the exit code set) when the
+// database fails or the project does not exist.
+struct OpenedProject {
+  std::unique_ptr<Store> store;
+  Project project;
+};
+std::optional<OpenedProject> open_project(const Args& args, int pool_size, int& exit_code) {
+  auto store = open_store(database_of(args), pool_size);
+  if (!store.ok()) {
+    exit_code = fail(store.error());
+    return std::nullopt;
+  }
+  OpenedProject out{std::move(*store), {}};
   if (auto id = args.get("project")) {
-    auto tx = store.statements();
+    auto tx = out.store->statements();
     if (!tx.ok()) {
       exit_code = fail(tx.error());
       return std::nullopt;
@@ -159,14 +174,16 @@ std::optional<Project> project_of(const Args& args, Store& store, KeyService& ke
       exit_code = 2;
       return std::nullopt;
     }
-    return **found;
+    out.project = **found;
+    return out;
   }
-  auto project = keys.ensure_default_project();
+  auto project = KeyService(*out.store).ensure_default_project();
   if (!project.ok()) {
     exit_code = fail(project.error());
     return std::nullopt;
   }
-  return *project;
+  out.project = *project;
+  return out;
 }
 
 // `--area`, `--store` and `--all-stores-of`, each repeatable.
@@ -181,7 +198,7 @@ AssignmentIds assignments_of(const Args& args) {
 }
 
 int cmd_migrate(const Args& args) {
-  const std::string db = args.get("db").value_or(env_or("OPENPROMO_DB", kDefaultDb));
+  const std::string db = database_of(args);
   auto store = open_store(db, 1);
   if (!store.ok()) return fail(store.error());
   auto version = (*store)->schema_version();
@@ -195,7 +212,6 @@ int cmd_keys(const Args& args) {
     std::fputs(kUsage, stderr);
     return 2;
   }
-  const std::string db = args.get("db").value_or(env_or("OPENPROMO_DB", kDefaultDb));
   // `--role management`: a management key (X-Management-Id / X-Management-Token), which opens
   // the /management/v1 API of every project; it is kept with the default project.
   const bool management = args.get("role").value_or("") == "management";
@@ -216,12 +232,11 @@ int cmd_keys(const Args& args) {
     std::fputs("openpromo: a client key needs at least one --origin URL\n", stderr);
     return 2;
   }
-  auto store = open_store(db, 1);
-  if (!store.ok()) return fail(store.error());
-  KeyService keys(**store);
   int exit_code = 0;
-  auto project = project_of(args, **store, keys, exit_code);
-  if (!project) return exit_code;
+  auto opened = open_project(args, 1, exit_code);
+  if (!opened) return exit_code;
+  KeyService keys(*opened->store);
+  const Project* project = &opened->project;
   const KeyKind kind = management ? KeyKind::kManagement
                        : client   ? KeyKind::kClient
                                   : KeyKind::kServer;
@@ -269,15 +284,12 @@ int cmd_users(const Args& args) {
   std::string password;
   std::getline(std::cin, password);
   if (!password.empty() && password.back() == '\r') password.pop_back();
-  const std::string db = args.get("db").value_or(env_or("OPENPROMO_DB", kDefaultDb));
-  auto store = open_store(db, 1);
-  if (!store.ok()) return fail(store.error());
-  KeyService keys(**store);
   int exit_code = 0;
-  auto project = project_of(args, **store, keys, exit_code);
-  if (!project) return exit_code;
-  DashboardService users(**store, keys);
-  auto user = users.create_user(*project, *args.get("email"), *role, password, assignments);
+  auto opened = open_project(args, 1, exit_code);
+  if (!opened) return exit_code;
+  KeyService keys(*opened->store);
+  DashboardService users(*opened->store, keys);
+  auto user = users.create_user(opened->project, *args.get("email"), *role, password, assignments);
   if (!user.ok()) return fail(user.error());
   boost::json::object out;
   out["id"] = user->id;
@@ -296,14 +308,11 @@ int cmd_demo(const Args& args) {
     std::fputs(kUsage, stderr);
     return 2;
   }
-  const std::string db = args.get("db").value_or(env_or("OPENPROMO_DB", kDefaultDb));
-  auto store = open_store(db, 2);
-  if (!store.ok()) return fail(store.error());
-  KeyService keys(**store);
   int exit_code = 0;
-  auto project = project_of(args, **store, keys, exit_code);
-  if (!project) return exit_code;
-  auto report = api::seed_demo(**store, *project);
+  auto opened = open_project(args, 2, exit_code);
+  if (!opened) return exit_code;
+  const Project* project = &opened->project;
+  auto report = api::seed_demo(*opened->store, *project);
   if (!report.ok()) return fail(report.error());
   if (report->already_seeded) {
     std::printf("demo data is already in project %s: nothing added\n", project->id.c_str());
@@ -319,7 +328,7 @@ int cmd_projects(const Args& args) {
     std::fputs(kUsage, stderr);
     return 2;
   }
-  const std::string db = args.get("db").value_or(env_or("OPENPROMO_DB", kDefaultDb));
+  const std::string db = database_of(args);
   auto store = open_store(db, 1);
   if (!store.ok()) return fail(store.error());
   KeyService keys(**store);
@@ -335,7 +344,7 @@ int cmd_projects(const Args& args) {
 }
 
 int cmd_serve(const Args& args) {
-  const std::string db = args.get("db").value_or(env_or("OPENPROMO_DB", kDefaultDb));
+  const std::string db = database_of(args);
   const std::string listen =
       args.get("listen").value_or(env_or("OPENPROMO_LISTEN", kDefaultListen));
   api::ServerOptions options;

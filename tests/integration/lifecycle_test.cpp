@@ -52,6 +52,40 @@ TEST(Cli, MigrateIsIdempotent) {
   EXPECT_EQ(database.scalar("SELECT MAX(version) FROM schema_migrations"), version[1].str());
 }
 
+// The verbs that act in one project (keys, users, demo seed) take `--project ID`, else the
+// default project; an unknown id is a usage error that creates nothing.
+TEST(Cli, ProjectScopedVerbsActInTheNamedProject) {
+  TestDatabase database;
+  const std::string db = database.url();
+  auto project = run_openpromo({"projects", "create", "--db", db, "--name", "Second shop"});
+  ASSERT_EQ(project.exit_code, 0) << project.err;
+  const std::string id(json::parse(project.out).at("id").as_string());
+  auto key = run_openpromo({"keys", "create", "--db", db, "--project", id, "--role", "admin"});
+  ASSERT_EQ(key.exit_code, 0) << key.err;
+  EXPECT_EQ(json::parse(key.out).at("project_id").as_string(), id);
+  auto user = run_openpromo({"users", "create", "--db", db, "--project", id, "--email",
+                             "shop2@example.com", "--role", "admin"},
+                            "a long password\n");
+  ASSERT_EQ(user.exit_code, 0) << user.err;
+  EXPECT_EQ(json::parse(user.out).at("project_id").as_string(), id);
+  auto other = run_openpromo(
+      {"users", "create", "--db", db, "--email", "main@example.com", "--role", "viewer"},
+      "another password\n");
+  ASSERT_EQ(other.exit_code, 0) << other.err;
+  EXPECT_NE(json::parse(other.out).at("project_id").as_string(), id);
+  const std::string users_before = database.scalar("SELECT COUNT(*) FROM dashboard_users");
+  for (const auto& verb :
+       {std::vector<std::string>{"keys", "create", "--role", "admin"},
+        std::vector<std::string>{"users", "create", "--email", "x@example.com", "--role", "admin"},
+        std::vector<std::string>{"demo", "seed"}}) {
+    std::vector<std::string> args = verb;
+    for (const char* extra : {"--db", db.c_str(), "--project", "proj_nope"})
+      args.emplace_back(extra);
+    EXPECT_EQ(run_openpromo(args, "a long password\n").exit_code, 2) << verb[0];
+  }
+  EXPECT_EQ(database.scalar("SELECT COUNT(*) FROM dashboard_users"), users_before);
+}
+
 TEST(Cli, KeysCreateMakesWorkingKeys) {
   ServerProcess server;
   auto made = run_openpromo({"keys", "create", "--db", server.db_url(), "--role", "admin"});

@@ -23,16 +23,16 @@ std::string read_file(const std::string& path) {
   return ss.str();
 }
 
-// fork + exec with stdout/stderr sent to files.
+// fork + exec with stdout/stderr sent to files and stdin read from `in_path` (empty: /dev/null).
 pid_t spawn(const std::vector<std::string>& args,
             const std::vector<std::pair<std::string, std::string>>& env, const std::string& out,
-            const std::string& err, const std::string& cwd) {
+            const std::string& err, const std::string& cwd, const std::string& in_path = {}) {
   const pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
     const int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     const int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    const int in = ::open("/dev/null", O_RDONLY);
+    const int in = ::open(in_path.empty() ? "/dev/null" : in_path.c_str(), O_RDONLY);
     if (o < 0 || e < 0 || in < 0) ::_exit(126);
     ::dup2(in, 0);
     ::dup2(o, 1);
@@ -73,12 +73,22 @@ std::string openpromo_binary() {
 
 RunResult run_openpromo(const std::vector<std::string>& args,
                         const std::vector<std::pair<std::string, std::string>>& env) {
+  return run_openpromo(args, std::string(), env);
+}
+
+RunResult run_openpromo(const std::vector<std::string>& args, const std::string& input,
+                        const std::vector<std::pair<std::string, std::string>>& env) {
   TempDir dir;
   std::vector<std::string> argv{openpromo_binary()};
   argv.insert(argv.end(), args.begin(), args.end());
   const std::string out = dir.path() + "/out";
   const std::string err = dir.path() + "/err";
-  const pid_t pid = spawn(argv, env, out, err, {});
+  std::string in_path;
+  if (!input.empty()) {
+    in_path = dir.path() + "/in";
+    std::ofstream(in_path, std::ios::binary) << input;
+  }
+  const pid_t pid = spawn(argv, env, out, err, {}, in_path);
   int status = 0;
   ::waitpid(pid, &status, 0);
   RunResult r;

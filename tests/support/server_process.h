@@ -40,6 +40,9 @@ struct RunResult {
 // Runs the binary to completion with these arguments and extra environment.
 RunResult run_openpromo(const std::vector<std::string>& args,
                         const std::vector<std::pair<std::string, std::string>>& env = {});
+// The same with `input` as its standard input (`users create` reads the password there).
+RunResult run_openpromo(const std::vector<std::string>& args, const std::string& input,
+                        const std::vector<std::pair<std::string, std::string>>& env = {});
 
 class ServerProcess {
  public:

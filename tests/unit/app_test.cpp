@@ -15,6 +15,7 @@
 #include <sstream>
 #include <thread>
 
+#include "support/migrated_store.h"
 #include "support/server_process.h"
 #include "support/test_database.h"
 
@@ -26,11 +27,7 @@ namespace json = boost::json;
 class AppTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto opened = Store::open(db_.url(), StoreOptions{});
-    ASSERT_TRUE(opened.ok()) << opened.error().details;
-    store_ = std::move(*opened);
-    ASSERT_TRUE(store_->migrate().ok());
-    project_ = KeyService(*store_).ensure_default_project().value();
+    ASSERT_NO_FATAL_FAILURE(testing::open_migrated(db_, store_, project_));
     KeyService keys(*store_);
     admin_ = keys.create(project_, KeyKind::kServer, Role::kAdmin, {}).value();
     user_ = keys.create(project_, KeyKind::kServer, Role::kUser, {}).value();

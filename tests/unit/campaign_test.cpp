@@ -11,6 +11,7 @@
 
 #include "api/app.h"
 #include "service/job_runner.h"
+#include "support/migrated_store.h"
 #include "support/test_database.h"
 
 namespace openpromo::api {
@@ -21,11 +22,7 @@ namespace json = boost::json;
 class CampaignTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto opened = Store::open(db_.url(), StoreOptions{});
-    ASSERT_TRUE(opened.ok()) << opened.error().details;
-    store_ = std::move(*opened);
-    ASSERT_TRUE(store_->migrate().ok());
-    project_ = KeyService(*store_).ensure_default_project().value();
+    ASSERT_NO_FATAL_FAILURE(testing::open_migrated(db_, store_, project_));
     admin_ = KeyService(*store_).create(project_, KeyKind::kServer, Role::kAdmin, {}).value();
     app_ = std::make_unique<App>(
         *store_, AppOptions{.access_log = false, .log_stream = stderr, .catalog = {}});

@@ -11,6 +11,7 @@
 
 #include "api/app.h"
 #include "core/password.h"
+#include "support/migrated_store.h"
 #include "support/server_process.h"
 #include "support/test_database.h"
 
@@ -22,12 +23,8 @@ namespace json = boost::json;
 class DashboardTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto opened = Store::open(db_.url(), StoreOptions{});
-    ASSERT_TRUE(opened.ok()) << opened.error().details;
-    store_ = std::move(*opened);
-    ASSERT_TRUE(store_->migrate().ok());
+    ASSERT_NO_FATAL_FAILURE(testing::open_migrated(db_, store_, project_));
     KeyService keys(*store_);
-    project_ = keys.ensure_default_project().value();
     admin_key_ = keys.create(project_, KeyKind::kServer, Role::kAdmin, {}).value();
     std::filesystem::create_directories(dir_.path() + "/web/dashboard");
     std::ofstream(dir_.path() + "/web/dashboard/index.html") << "<!doctype html><title>t</title>";

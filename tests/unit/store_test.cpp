@@ -18,6 +18,7 @@
 #include "store/scope_sql.h"
 #include "store/segment_repository.h"
 #include "store/validation_rule_repository.h"
+#include "support/migrated_store.h"
 #include "support/test_database.h"
 
 namespace openpromo {
@@ -26,13 +27,7 @@ namespace {
 class StoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto opened = Store::open(db_.url(), StoreOptions{});
-    ASSERT_TRUE(opened.ok()) << opened.error().details;
-    store_ = std::move(*opened);
-    ASSERT_TRUE(store_->migrate().ok());
-    auto project = KeyService(*store_).ensure_default_project();
-    ASSERT_TRUE(project.ok());
-    project_ = *project;
+    ASSERT_NO_FATAL_FAILURE(testing::open_migrated(db_, store_, project_));
     scope_ = Scope::of_project(project_.id);
   }
 

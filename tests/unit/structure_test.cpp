@@ -13,6 +13,7 @@
 #include <set>
 
 #include "api/app.h"
+#include "support/migrated_store.h"
 #include "support/test_database.h"
 
 namespace openpromo::api {
@@ -23,12 +24,8 @@ namespace json = boost::json;
 class StructureTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto opened = Store::open(db_.url(), StoreOptions{});
-    ASSERT_TRUE(opened.ok()) << opened.error().details;
-    store_ = std::move(*opened);
-    ASSERT_TRUE(store_->migrate().ok());
+    ASSERT_NO_FATAL_FAILURE(testing::open_migrated(db_, store_, project_));
     KeyService keys(*store_);
-    project_ = keys.ensure_default_project().value();
     admin_ = keys.create(project_, KeyKind::kServer, Role::kAdmin, {}).value();
     app_ = std::make_unique<App>(
         *store_, AppOptions{.access_log = false, .log_stream = stderr, .catalog = {}});
